@@ -1,0 +1,110 @@
+"""Django admin for administrators. Letters and their history are read-only here: a
+letter changes only through its transitions (the case page), so the admin cannot bypass
+the permission checks and the event log. Non-superuser staff see only their subtree."""
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from casework.models import (
+    Attachment, CaseEvent, Member, Organisation, Petition, PetitionSender, RoleAssignment,
+)
+
+
+class ScopedAdmin(admin.ModelAdmin):
+    """Filters the changelist and every object lookup by the user's organisation subtree."""
+
+    scope_path_field = "organisation__path"
+
+    def get_queryset(self, request):
+        qs = super().get_queryset(request)
+        if request.user.is_superuser:
+            return qs
+        visible = Organisation.objects.visible_to(request.user).values("pk")
+        field = self.scope_path_field.removesuffix("__path")
+        return qs.filter(**{f"{field}__in": visible})
+
+
+class ReadOnlyAdmin(ScopedAdmin):
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(ScopedAdmin):
+    list_display = ("indented_name", "code", "kind")
+    list_filter = ("kind",)
+    search_fields = ("name", "code")
+
+    def get_queryset(self, request):
+        qs = admin.ModelAdmin.get_queryset(self, request)
+        return qs if request.user.is_superuser else qs.filter(
+            pk__in=Organisation.objects.visible_to(request.user).values("pk"))
+
+    @admin.display(description=_("tên"), ordering="path")
+    def indented_name(self, obj):
+        return "— " * (obj.path.count("/") - 2) + obj.name
+
+
+@admin.register(Member)
+class MemberAdmin(ScopedAdmin):
+    list_display = ("full_name", "organisation", "status", "birth_year")
+    list_filter = ("status",)
+    search_fields = ("full_name",)
+    autocomplete_fields = ("organisation",)
+
+
+@admin.register(RoleAssignment)
+class RoleAssignmentAdmin(ScopedAdmin):
+    list_display = ("user", "role", "organisation")
+    list_filter = ("role",)
+    search_fields = ("user__username", "user__first_name", "user__last_name")
+    autocomplete_fields = ("organisation",)
+
+
+class SenderInline(admin.TabularInline):
+    model = PetitionSender
+    extra = 0
+    fields = ("full_name", "address", "phone", "id_number")
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class AttachmentInline(SenderInline):
+    model = Attachment
+    fields = ("original_name", "content_type", "size", "sha256", "uploaded_at")
+    readonly_fields = fields
+
+
+class EventInline(SenderInline):
+    model = CaseEvent
+    fields = ("occurred_at", "event_type", "actor", "from_status", "to_status", "reason",
+              "doc_number", "doc_date")
+    readonly_fields = fields
+
+
+@admin.register(Petition)
+class PetitionAdmin(ReadOnlyAdmin):
+    list_display = ("receipt_number", "received_on", "kind", "status", "organisation")
+    list_filter = ("kind", "status", "channel", "receipt_year")
+    search_fields = ("summary", "subject_name", "senders__full_name")
+    inlines = [SenderInline, AttachmentInline, EventInline]
+    date_hierarchy = "received_on"
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_staff and (
+            request.user.is_superuser or request.user.has_perm("casework.view_petition"))
+
+
+@admin.register(CaseEvent)
+class CaseEventAdmin(ReadOnlyAdmin):
+    list_display = ("occurred_at", "petition", "event_type", "actor", "from_status", "to_status")
+    list_filter = ("event_type",)
+    scope_path_field = "petition__organisation__path"

@@ -1,0 +1,43 @@
+"""Register list filters. The base queryset is already scoped to the user."""
+import django_filters
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from casework.forms import DATE_WIDGET
+from casework.models import Organisation, Petition, PetitionKind, PetitionStatus
+
+
+class PetitionFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("Tìm kiếm"), method="search")
+    kind = django_filters.ChoiceFilter(label=_("Loại đơn"), choices=PetitionKind.choices)
+    status = django_filters.ChoiceFilter(label=_("Trạng thái"), choices=PetitionStatus.choices)
+    organisation = django_filters.ModelChoiceFilter(label=_("Nơi tiếp nhận"), queryset=None,
+                                                    method="in_subtree")
+    received_from = django_filters.DateFilter(label=_("Nhận từ ngày"), field_name="received_on",
+                                              lookup_expr="gte", widget=DATE_WIDGET)
+    received_to = django_filters.DateFilter(label=_("đến ngày"), field_name="received_on",
+                                            lookup_expr="lte", widget=DATE_WIDGET)
+
+    class Meta:
+        model = Petition
+        fields = []
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.filters["organisation"].queryset = Organisation.objects.visible_to(user)
+
+    def in_subtree(self, queryset, name, value):
+        return queryset.filter(organisation__path__startswith=value.path)
+
+    def search(self, queryset, name, value):
+        """Receipt number ("5/2025", "005/2025"), summary, subject or a sender's name."""
+        value = value.strip()
+        cond = (Q(summary__icontains=value) | Q(subject_name__icontains=value)
+                | Q(senders__full_name__icontains=value) | Q(handled_by__icontains=value))
+        number, _sep, year = value.partition("/")
+        if number.isdigit():
+            by_number = Q(receipt_seq=int(number))
+            if year.isdigit():
+                by_number &= Q(receipt_year=int(year))
+            cond |= by_number
+        return queryset.filter(cond).distinct()

@@ -1,0 +1,21 @@
+"""The records. Split by entity; import from `casework.models`."""
+from .events import CaseEvent, EventType
+from .organisations import Member, MemberStatus, OrgKind, Organisation, Role, RoleAssignment
+from .petitions import (
+    Attachment,
+    Channel,
+    Competence,
+    FiledReason,
+    Petition,
+    PetitionKind,
+    PetitionSender,
+    PetitionStatus,
+    ReceiptCounter,
+    SenderType,
+)
+
+__all__ = [
+    "Attachment", "CaseEvent", "Channel", "Competence", "EventType", "FiledReason", "Member",
+    "MemberStatus", "OrgKind", "Organisation", "Petition", "PetitionKind", "PetitionSender",
+    "PetitionStatus", "ReceiptCounter", "Role", "RoleAssignment", "SenderType",
+]

@@ -1,0 +1,53 @@
+"""The case event log: one row for everything that happened to a letter or case.
+
+Rows are only ever inserted. After the transaction that writes one commits,
+`case_event_recorded` is sent with the event's id, so that workflows and notifications can
+react without casework knowing they exist.
+"""
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class EventType(models.TextChoices):
+    RECEIVED = "received", _("Tiếp nhận đơn")
+    CLASSIFIED = "classified", _("Phân loại đơn")
+    ACCEPTED = "accepted", _("Thụ lý giải quyết")
+    TRANSFERRED = "transferred", _("Chuyển đơn")
+    GUIDED = "guided", _("Hướng dẫn người gửi")
+    FILED = "filed", _("Lưu đơn")
+    FOLLOWED_UP = "followed_up", _("Đôn đốc giải quyết")
+    RESOLVED = "resolved", _("Giải quyết xong")
+    WITHDRAWN = "withdrawn", _("Rút đơn")
+
+
+class CaseEvent(models.Model):
+    petition = models.ForeignKey("casework.Petition", on_delete=models.PROTECT,
+                                 related_name="events")
+    event_type = models.CharField(_("sự kiện"), max_length=20, choices=EventType.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("người thực hiện"),
+                              null=True, on_delete=models.PROTECT, related_name="+")
+    occurred_at = models.DateTimeField(_("thời điểm"), default=timezone.now, db_index=True)
+    from_status = models.CharField(_("từ trạng thái"), max_length=20, blank=True)
+    to_status = models.CharField(_("sang trạng thái"), max_length=20)
+    reason = models.TextField(_("lý do, nội dung"), blank=True)
+    doc_number = models.CharField(_("số văn bản"), max_length=100, blank=True)
+    doc_date = models.DateField(_("ngày văn bản"), null=True, blank=True)
+    details = models.JSONField(_("chi tiết"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("sự kiện hồ sơ")
+        verbose_name_plural = _("nhật ký hồ sơ")
+        ordering = ["occurred_at", "id"]
+
+    def __str__(self):
+        return f"{self.get_event_type_display()} – {self.occurred_at:%d/%m/%Y %H:%M}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValueError("Nhật ký hồ sơ chỉ được ghi thêm, không được sửa.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("Nhật ký hồ sơ không được xóa.")

@@ -1,0 +1,140 @@
+"""The Party organisation tree, its members, and who holds which role where.
+
+The tree is stored as a materialised path ("/1/4/17/") so that "everything under this
+organisation" is one indexed `LIKE '/1/4/%'` in SQL, on SQLite and PostgreSQL alike.
+"""
+from django.conf import settings
+from django.db import models, transaction
+from django.db.models import Q
+from django.db.models.functions import Concat, Length, Substr
+from django.utils.translation import gettext_lazy as _
+
+
+class OrgKind(models.TextChoices):
+    PROVINCE = "province", _("Đảng bộ tỉnh, thành phố")
+    COMMUNE = "commune", _("Đảng bộ xã, phường")
+    PARTIAL = "partial", _("Đảng bộ bộ phận")
+    BRANCH = "branch", _("Chi bộ")
+    AGENCY = "agency", _("Cơ quan tham mưu, giúp việc")
+
+
+class OrganisationQuerySet(models.QuerySet):
+    def subtree_of(self, paths):
+        """Organisations at or under any of the given paths."""
+        cond = Q(pk__in=[])
+        for path in paths:
+            cond |= Q(path__startswith=path)
+        return self.filter(cond)
+
+    def visible_to(self, user):
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_superuser:
+            return self
+        return self.subtree_of(role_paths(user))
+
+
+class Organisation(models.Model):
+    name = models.CharField(_("tên"), max_length=255)
+    code = models.SlugField(_("mã"), max_length=50, unique=True,
+                            help_text=_("Mã ngắn, không dấu, dùng trong số biên nhận và nhập liệu."))
+    kind = models.CharField(_("loại"), max_length=20, choices=OrgKind.choices)
+    parent = models.ForeignKey("self", verbose_name=_("trực thuộc"), null=True, blank=True,
+                               on_delete=models.PROTECT, related_name="children")
+    path = models.CharField(max_length=255, editable=False, db_index=True, default="")
+
+    objects = OrganisationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("tổ chức đảng")
+        verbose_name_plural = _("tổ chức đảng")
+        ordering = ["path"]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        with transaction.atomic():
+            old_path = self.path
+            if self.pk is None:
+                super().save(*args, **kwargs)
+                kwargs.pop("force_insert", None)
+            self.path = (self.parent.path if self.parent_id else "/") + f"{self.pk}/"
+            if self.parent_id and f"/{self.pk}/" in self.parent.path:
+                raise ValueError("Không thể đặt một tổ chức trực thuộc chính cấp dưới của nó.")
+            super().save(*args, **kwargs)
+            if old_path and old_path != self.path:
+                # Moving a subtree: rewrite every descendant's prefix in one UPDATE.
+                Organisation.objects.filter(path__startswith=old_path).exclude(pk=self.pk).update(
+                    path=Concat(models.Value(self.path),
+                                Substr("path", len(old_path) + 1, Length("path")))
+                )
+
+    def ancestor_ids(self):
+        """This organisation and every organisation above it, read from the path."""
+        return [int(part) for part in self.path.strip("/").split("/") if part]
+
+    def is_within(self, other):
+        return self.path.startswith(other.path)
+
+
+class Role(models.TextChoices):
+    CLERK = "clerk", _("Văn phòng Đảng ủy")
+    UBKT = "ubkt", _("Ủy viên Ủy ban kiểm tra")
+    BRANCH_SECRETARY = "branch_secretary", _("Bí thư chi bộ")
+    LEADER = "leader", _("Lãnh đạo")
+    VIEWER = "viewer", _("Chỉ xem")
+
+
+class RoleAssignment(models.Model):
+    """A user holds a role in an organisation, and with it sees that organisation's subtree."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("người dùng"),
+                             on_delete=models.CASCADE, related_name="role_assignments")
+    organisation = models.ForeignKey(Organisation, verbose_name=_("tổ chức"),
+                                     on_delete=models.CASCADE, related_name="role_assignments")
+    role = models.CharField(_("vai trò"), max_length=20, choices=Role.choices)
+
+    class Meta:
+        verbose_name = _("phân quyền")
+        verbose_name_plural = _("phân quyền")
+        constraints = [models.UniqueConstraint(fields=["user", "organisation", "role"],
+                                               name="unique_role_assignment")]
+
+    def __str__(self):
+        return f"{self.user} – {self.get_role_display()} – {self.organisation}"
+
+
+def role_paths(user):
+    """Paths of the organisations where the user holds any role (cached on the user object
+    for the request, since every scoped query needs them)."""
+    cached = getattr(user, "_casework_role_paths", None)
+    if cached is None:
+        cached = list(
+            RoleAssignment.objects.filter(user=user)
+            .values_list("organisation__path", flat=True).distinct()
+        )
+        user._casework_role_paths = cached
+    return cached
+
+
+class MemberStatus(models.TextChoices):
+    FULL = "full", _("Đảng viên chính thức")
+    PROBATIONARY = "probationary", _("Đảng viên dự bị")
+
+
+class Member(models.Model):
+    full_name = models.CharField(_("họ và tên"), max_length=150)
+    organisation = models.ForeignKey(Organisation, verbose_name=_("chi bộ"),
+                                     on_delete=models.PROTECT, related_name="members")
+    status = models.CharField(_("loại đảng viên"), max_length=20, choices=MemberStatus.choices,
+                              default=MemberStatus.FULL)
+    birth_year = models.PositiveSmallIntegerField(_("năm sinh"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("đảng viên")
+        verbose_name_plural = _("đảng viên")
+        ordering = ["organisation__path", "full_name"]
+
+    def __str__(self):
+        return f"{self.full_name} ({self.organisation})"

@@ -1,0 +1,261 @@
+"""The petition register (sổ tiếp nhận đơn thư) and its lifecycle.
+
+`status` is a protected FSM field: it changes only through the transition methods below,
+and those are called only by the services in `casework.services.petitions`, which check the
+acting user's role, validate the reason and document, lock the row and write the event.
+"""
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+
+from casework.permissions import may
+from .organisations import Member, Organisation, role_paths
+
+
+class PetitionKind(models.TextChoices):
+    COMPLAINT = "complaint", _("Khiếu nại")
+    DENUNCIATION = "denunciation", _("Tố cáo")
+    RECOMMENDATION = "recommendation", _("Kiến nghị")
+    FEEDBACK = "feedback", _("Phản ánh")
+
+
+class Channel(models.TextChoices):
+    DIRECT = "direct", _("Trực tiếp")
+    POST = "post", _("Bưu chính")
+    CITIZEN_RECEPTION = "citizen_reception", _("Qua tiếp công dân")
+    FORWARDED = "forwarded", _("Cơ quan khác chuyển đến")
+    ELECTRONIC = "electronic", _("Điện tử")
+
+
+class SenderType(models.TextChoices):
+    NAMED = "named", _("Có họ tên")
+    ANONYMOUS = "anonymous", _("Giấu tên")
+    PSEUDONYMOUS = "pseudonymous", _("Mạo tên")
+
+
+class PetitionStatus(models.TextChoices):
+    RECEIVED = "received", _("Đã tiếp nhận")
+    CLASSIFIED = "classified", _("Đã phân loại")
+    ACCEPTED = "accepted", _("Đã thụ lý")
+    TRANSFERRED = "transferred", _("Đã chuyển đơn")
+    GUIDED = "guided", _("Đã hướng dẫn")
+    FILED = "filed", _("Lưu đơn")
+    RESOLVED = "resolved", _("Đã giải quyết xong")
+    WITHDRAWN = "withdrawn", _("Đã rút đơn")
+
+
+OPEN_STATUSES = (PetitionStatus.RECEIVED, PetitionStatus.CLASSIFIED,
+                 PetitionStatus.ACCEPTED, PetitionStatus.TRANSFERRED)
+
+
+class Competence(models.TextChoices):
+    HERE = "here", _("Thuộc thẩm quyền giải quyết của cơ quan mình")
+    OTHER = "other", _("Thuộc thẩm quyền của cơ quan khác")
+    NONE = "none", _("Không thuộc thẩm quyền của cơ quan đảng, nhà nước")
+
+
+class FiledReason(models.TextChoices):
+    ANONYMOUS = "anonymous", _("Đơn giấu tên, mạo tên")
+    DUPLICATE = "duplicate", _("Đơn trùng nội dung đã xử lý")
+    UNCLEAR = "unclear", _("Nội dung không rõ ràng, không cụ thể")
+    NOT_ELIGIBLE = "not_eligible", _("Không đủ điều kiện xử lý")
+    MONITORING = "monitoring", _("Lưu để theo dõi, nắm tình hình")
+    ANSWERED = "answered", _("Cơ quan có thẩm quyền trả lại, đã có kết quả trước đó")
+
+
+class ReceiptCounter(models.Model):
+    """Last receipt number issued by an organisation in a year. Incremented under a row
+    lock in the same transaction that saves the letter, so numbers have no gaps (a rolled
+    back intake rolls back its number) and no duplicates."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE)
+    year = models.PositiveSmallIntegerField()
+    last_value = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["organisation", "year"],
+                                               name="unique_receipt_counter")]
+
+
+class PetitionQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Letters received by an organisation in the user's subtrees, filtered in SQL."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_superuser:
+            return self
+        cond = Q(pk__in=[])
+        for path in role_paths(user):
+            cond |= Q(organisation__path__startswith=path)
+        return self.filter(cond)
+
+
+class Petition(ConcurrentTransitionMixin, models.Model):
+    organisation = models.ForeignKey(Organisation, verbose_name=_("nơi tiếp nhận"),
+                                     on_delete=models.PROTECT, related_name="petitions")
+    receipt_year = models.PositiveSmallIntegerField(_("năm"), editable=False)
+    receipt_seq = models.PositiveIntegerField(_("số thứ tự"), editable=False)
+    received_on = models.DateField(_("ngày nhận"))
+    channel = models.CharField(_("nguồn đơn"), max_length=20, choices=Channel.choices)
+    forwarded_by = models.CharField(_("cơ quan chuyển đến"), max_length=255, blank=True)
+    kind = models.CharField(_("loại đơn"), max_length=20, choices=PetitionKind.choices)
+    sender_type = models.CharField(_("người gửi"), max_length=20, choices=SenderType.choices,
+                                   default=SenderType.NAMED)
+    subject_name = models.CharField(_("người, tổ chức bị khiếu nại, tố cáo, phản ánh"),
+                                    max_length=255, blank=True)
+    subject_member = models.ForeignKey(Member, verbose_name=_("đảng viên liên quan"), null=True,
+                                       blank=True, on_delete=models.PROTECT,
+                                       related_name="petitions_about")
+    subject_organisation = models.ForeignKey(
+        Organisation, verbose_name=_("tổ chức đảng liên quan"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="petitions_about")
+    summary = models.TextField(_("tóm tắt nội dung"))
+
+    status = FSMField(_("trạng thái"), max_length=20, choices=PetitionStatus.choices,
+                      default=PetitionStatus.RECEIVED, protected=True, db_index=True)
+
+    # Classification (phân loại)
+    competence = models.CharField(_("thẩm quyền"), max_length=10, choices=Competence.choices,
+                                  blank=True)
+    # Current outcome, denormalised from the events for lists and filters.
+    handled_by = models.CharField(_("cơ quan có thẩm quyền"), max_length=255, blank=True)
+    decision_number = models.CharField(_("số văn bản"), max_length=100, blank=True)
+    decision_date = models.DateField(_("ngày văn bản"), null=True, blank=True)
+    filed_reason = models.CharField(_("lý do lưu đơn"), max_length=20,
+                                    choices=FiledReason.choices, blank=True)
+    result = models.TextField(_("kết quả giải quyết"), blank=True)
+    closed_on = models.DateField(_("ngày kết thúc"), null=True, blank=True)
+
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("người nhập"),
+                                   null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(_("thời điểm nhập"), auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = PetitionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("đơn thư")
+        verbose_name_plural = _("đơn thư")
+        ordering = ["-receipt_year", "-receipt_seq"]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "receipt_year", "receipt_seq"],
+                                    name="unique_receipt_number"),
+        ]
+        indexes = [models.Index(fields=["organisation", "received_on"])]
+
+    def __str__(self):
+        return f"{self.receipt_number} – {self.get_kind_display()}"
+
+    @property
+    def receipt_number(self):
+        return f"{self.receipt_seq:03d}/{self.receipt_year}"
+
+    @property
+    def is_open(self):
+        return self.status in OPEN_STATUSES
+
+    # ---- transitions: only the services call these ----------------------------------
+    @transition(field=status, source=PetitionStatus.RECEIVED, target=PetitionStatus.CLASSIFIED,
+                permission=may("classify"))
+    def classify(self, *, kind, competence):
+        self.kind = kind
+        self.competence = competence
+
+    @transition(field=status, source=PetitionStatus.CLASSIFIED, target=PetitionStatus.ACCEPTED,
+                permission=may("accept"))
+    def accept(self, *, doc_number, doc_date):
+        self.decision_number, self.decision_date = doc_number, doc_date
+
+    @transition(field=status, source=PetitionStatus.CLASSIFIED, target=PetitionStatus.TRANSFERRED,
+                permission=may("transfer"))
+    def transfer(self, *, recipient, doc_number, doc_date):
+        self.handled_by = recipient
+        self.decision_number, self.decision_date = doc_number, doc_date
+
+    @transition(field=status, source=PetitionStatus.CLASSIFIED, target=PetitionStatus.GUIDED,
+                permission=may("guide"))
+    def guide(self, *, on):
+        self.closed_on = on
+
+    @transition(field=status, source=[PetitionStatus.CLASSIFIED, PetitionStatus.TRANSFERRED],
+                target=PetitionStatus.FILED, permission=may("file"))
+    def file(self, *, reason, on):
+        self.filed_reason = reason
+        self.closed_on = on
+
+    @transition(field=status, source=PetitionStatus.TRANSFERRED, target=PetitionStatus.TRANSFERRED,
+                permission=may("follow_up"))
+    def follow_up(self):
+        """Chasing the competent body (đôn đốc) leaves the state as it is; the event records it."""
+
+    @transition(field=status, source=[PetitionStatus.ACCEPTED, PetitionStatus.TRANSFERRED],
+                target=PetitionStatus.RESOLVED, permission=may("resolve"))
+    def resolve(self, *, result, on):
+        self.result = result
+        self.closed_on = on
+
+    @transition(field=status, source=list(OPEN_STATUSES), target=PetitionStatus.WITHDRAWN,
+                permission=may("withdraw"))
+    def withdraw(self, *, on):
+        self.closed_on = on
+
+
+def normalise_name(name):
+    """A key for matching one sender across letters: case, spacing and diacritics removed,
+    since the same name is typed "Nguyễn Văn An", "nguyen van an" or "Nguyễn  Văn An"."""
+    import unicodedata
+
+    decomposed = unicodedata.normalize("NFD", name.replace("đ", "d").replace("Đ", "D"))
+    plain = "".join(c for c in decomposed if unicodedata.category(c) != "Mn")
+    return " ".join(plain.lower().split())
+
+
+class PetitionSender(models.Model):
+    petition = models.ForeignKey(Petition, on_delete=models.CASCADE, related_name="senders")
+    full_name = models.CharField(_("họ và tên"), max_length=150)
+    address = models.CharField(_("địa chỉ"), max_length=255, blank=True)
+    phone = models.CharField(_("điện thoại"), max_length=30, blank=True)
+    id_number = models.CharField(_("số CCCD"), max_length=20, blank=True)
+    name_key = models.CharField(max_length=150, editable=False, db_index=True)
+
+    class Meta:
+        verbose_name = _("người gửi đơn")
+        verbose_name_plural = _("người gửi đơn")
+        ordering = ["id"]
+
+    def __str__(self):
+        return self.full_name
+
+    def save(self, *args, **kwargs):
+        self.name_key = normalise_name(self.full_name)
+        super().save(*args, **kwargs)
+
+
+def attachment_path(instance, filename):
+    # The stored name is random: the sender's file name can carry personal data or path
+    # tricks, and is kept only as a label in `original_name`.
+    import uuid
+
+    return f"petitions/{instance.petition.receipt_year}/{uuid.uuid4().hex}"
+
+
+class Attachment(models.Model):
+    petition = models.ForeignKey(Petition, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(upload_to=attachment_path, max_length=255)
+    original_name = models.CharField(_("tên tệp"), max_length=255)
+    content_type = models.CharField(max_length=50)
+    size = models.PositiveIntegerField(_("dung lượng"))
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True,
+                                    on_delete=models.SET_NULL, related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("tệp đính kèm")
+        verbose_name_plural = _("tệp đính kèm")
+        ordering = ["id"]
+
+    def __str__(self):
+        return self.original_name

@@ -1,0 +1,89 @@
+"""Who may do what to a letter: roles × actions, scoped to the organisation tree.
+
+A user may take an action on a letter when they hold, at the letter's receiving
+organisation or at any organisation above it, a role that the matrix allows for that
+action. Superusers (administrators) may do everything. The same function backs the FSM
+transition permissions, the buttons on the case page and the services, so every entry
+point agrees. The table is documented in README.md ("Quyền theo vai trò").
+"""
+from django.utils.translation import gettext_lazy as _
+
+CLERK, UBKT, BRANCH_SECRETARY, LEADER, VIEWER = (
+    "clerk", "ubkt", "branch_secretary", "leader", "viewer")
+
+HANDLERS = frozenset({CLERK, UBKT, BRANCH_SECRETARY})
+DECIDERS = frozenset({UBKT, BRANCH_SECRETARY, LEADER})
+
+# Thụ lý (accepting a letter for handling) and lưu đơn (filing it) are decisions of the
+# body, so the office clerk prepares them and a leader, a UBKT member or the branch
+# secretary takes them. Data entry (intake, classification) is the handlers' job.
+ACTION_ROLES = {
+    "receive": HANDLERS,
+    "classify": HANDLERS,
+    "accept": DECIDERS,
+    "transfer": HANDLERS | {LEADER},
+    "guide": HANDLERS | {LEADER},
+    "file": DECIDERS,
+    "follow_up": HANDLERS | {LEADER},
+    "resolve": HANDLERS | {LEADER},
+    "withdraw": HANDLERS | {LEADER},
+}
+
+ACTION_LABELS = {
+    "receive": _("Tiếp nhận đơn"),
+    "classify": _("Phân loại đơn"),
+    "accept": _("Thụ lý giải quyết"),
+    "transfer": _("Chuyển đơn"),
+    "guide": _("Hướng dẫn người gửi"),
+    "file": _("Lưu đơn"),
+    "follow_up": _("Đôn đốc giải quyết"),
+    "resolve": _("Ghi nhận kết quả giải quyết"),
+    "withdraw": _("Rút đơn"),
+}
+
+
+def roles_at(user, organisation):
+    """Roles the user holds at the organisation or above it (one query, cached per
+    request on the user object)."""
+    from casework.models import RoleAssignment
+
+    if not user.is_authenticated or organisation is None:
+        return frozenset()
+    cache = user.__dict__.setdefault("_casework_roles_at", {})
+    if organisation.pk not in cache:
+        cache[organisation.pk] = frozenset(
+            RoleAssignment.objects.filter(
+                user=user, organisation_id__in=organisation.ancestor_ids()
+            ).values_list("role", flat=True)
+        )
+    return cache[organisation.pk]
+
+
+def user_may(user, action, organisation):
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    return bool(roles_at(user, organisation) & ACTION_ROLES[action])
+
+
+def may(action):
+    """FSM transition permission for `action`, checked against the letter's organisation."""
+
+    def check(instance, user):
+        return user_may(user, action, instance.organisation)
+
+    check.__name__ = f"may_{action}"
+    return check
+
+
+def receiving_organisations(user):
+    """Organisations where this user may log a new letter."""
+    from casework.models import Organisation, RoleAssignment
+
+    if user.is_superuser:
+        return Organisation.objects.all()
+    paths = RoleAssignment.objects.filter(
+        user=user, role__in=ACTION_ROLES["receive"]
+    ).values_list("organisation__path", flat=True)
+    return Organisation.objects.subtree_of(list(paths))

@@ -1,0 +1,350 @@
+"""Services that change petitions. Views, admin, commands and the demo loader all call
+these, so every entry point checks the same permissions and writes the same events.
+
+Each service runs in one transaction: it validates everything first, then locks the
+letter's row, then writes. Anything refused raises before any write, and the transaction
+rolls back as a whole (the receipt number included), so nothing is half-written.
+"""
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django_fsm import ConcurrentTransition, can_proceed, has_transition_perm
+
+from casework.errors import ActionRefused
+from casework.models import (
+    CaseEvent, Channel, Competence, EventType, FiledReason, Organisation, Petition,
+    PetitionKind, PetitionSender, PetitionStatus, ReceiptCounter, SenderType,
+)
+from casework.permissions import ACTION_LABELS, roles_at, user_may
+from casework.services.attachments import check_upload, store_attachment
+from casework.signals import case_event_recorded
+
+
+@dataclass
+class SenderData:
+    full_name: str
+    address: str = ""
+    phone: str = ""
+    id_number: str = ""
+
+
+@dataclass
+class Errors:
+    """Collects every field problem so the user sees them all at once."""
+    by_field: dict = field(default_factory=dict)
+
+    def add(self, name, message):
+        self.by_field.setdefault(name, []).append(message)
+
+    def raise_if_any(self):
+        if self.by_field:
+            raise ValidationError(self.by_field)
+
+
+def _today():
+    return timezone.localdate()
+
+
+def _check_date(errors, name, value, *, label, required=True, not_before=None):
+    if value is None:
+        if required:
+            errors.add(name, f"Chưa nhập {label}.")
+        return
+    if not isinstance(value, date):
+        errors.add(name, f"{label.capitalize()} không hợp lệ (nhập theo dạng dd/mm/yyyy).")
+        return
+    if value > _today():
+        errors.add(name, f"{label.capitalize()} ({value:%d/%m/%Y}) không được sau ngày hôm nay.")
+    elif not_before and value < not_before:
+        errors.add(name, f"{label.capitalize()} ({value:%d/%m/%Y}) không được trước ngày nhận đơn "
+                         f"({not_before:%d/%m/%Y}).")
+
+
+def _check_choice(errors, name, value, choices, *, label):
+    if not value:
+        errors.add(name, f"Chưa chọn {label}.")
+    elif value not in choices.values:
+        errors.add(name, f"{label.capitalize()} “{value}” không hợp lệ.")
+
+
+def _record(*, petition, event_type, actor, from_status, reason="", doc_number="",
+            doc_date=None, details=None, at=None):
+    event = CaseEvent.objects.create(
+        petition=petition, event_type=event_type, actor=actor, from_status=from_status,
+        to_status=petition.status, reason=reason, doc_number=doc_number, doc_date=doc_date,
+        details=details or {}, occurred_at=at or timezone.now(),
+    )
+    transaction.on_commit(lambda: case_event_recorded.send(sender=CaseEvent, event_id=event.pk))
+    return event
+
+
+def _next_receipt_seq(organisation, year):
+    # The UPDATE takes the counter's row lock until commit: a second clerk saving at the
+    # same moment waits and then gets the next number; a rollback returns the number.
+    ReceiptCounter.objects.bulk_create(
+        [ReceiptCounter(organisation=organisation, year=year)], ignore_conflicts=True)
+    counter = ReceiptCounter.objects.filter(organisation=organisation, year=year)
+    counter.update(last_value=F("last_value") + 1)
+    return counter.values_list("last_value", flat=True).get()
+
+
+@transaction.atomic
+def petition_receive(*, actor, organisation: Organisation, received_on: date | None,
+                     channel: str, kind: str, sender_type: str = SenderType.NAMED,
+                     senders: list[SenderData] = (), summary: str, subject_name: str = "",
+                     subject_member=None, subject_organisation=None, forwarded_by: str = "",
+                     attachments=(), at: datetime | None = None) -> Petition:
+    """Log a letter in the register and give it the next receipt number of its
+    organisation and year. `at` back-dates the event when a paper register is transcribed."""
+    if organisation is None or not user_may(actor, "receive", organisation):
+        raise ActionRefused("Bạn không có quyền tiếp nhận đơn cho tổ chức này.")
+    errors = Errors()
+    _check_date(errors, "received_on", received_on, label="ngày nhận đơn")
+    _check_choice(errors, "channel", channel, Channel, label="nguồn đơn")
+    _check_choice(errors, "kind", kind, PetitionKind, label="loại đơn")
+    _check_choice(errors, "sender_type", sender_type, SenderType, label="loại người gửi")
+    senders = [s for s in senders if s.full_name.strip()]
+    if sender_type == SenderType.NAMED and not senders:
+        errors.add("senders", "Đơn có họ tên phải có ít nhất một người gửi (nhập họ và tên).")
+    if sender_type == SenderType.ANONYMOUS and senders:
+        errors.add("senders", "Đơn giấu tên không ghi người gửi; nếu đơn có ký tên, chọn "
+                              "“Có họ tên” hoặc “Mạo tên”.")
+    if channel == Channel.FORWARDED and not forwarded_by.strip():
+        errors.add("forwarded_by", "Đơn do cơ quan khác chuyển đến: chưa nhập tên cơ quan chuyển.")
+    if not summary.strip():
+        errors.add("summary", "Chưa nhập tóm tắt nội dung đơn.")
+    checked = []
+    for upload in attachments:
+        try:
+            checked.append((upload, check_upload(upload)))
+        except ValidationError as exc:
+            for msg in exc.message_dict["attachments"]:
+                errors.add("attachments", msg)
+    errors.raise_if_any()
+
+    petition = Petition(
+        organisation=organisation, receipt_year=received_on.year,
+        receipt_seq=_next_receipt_seq(organisation, received_on.year),
+        received_on=received_on, channel=channel, forwarded_by=forwarded_by.strip(), kind=kind,
+        sender_type=sender_type, subject_name=subject_name.strip(),
+        subject_member=subject_member, subject_organisation=subject_organisation,
+        summary=summary.strip(), created_by=actor,
+    )
+    petition.save()
+    for s in senders:
+        PetitionSender.objects.create(
+            petition=petition, full_name=s.full_name.strip(), address=s.address.strip(),
+            phone=s.phone.strip(), id_number=s.id_number.strip())
+    _record(petition=petition, event_type=EventType.RECEIVED, actor=actor, from_status="",
+            details={"receipt_number": petition.receipt_number, "channel": channel,
+                     "kind": kind, "attachments": len(checked)}, at=at)
+    # Files last: the rows above roll back on any failure, files on disk do not, so the
+    # ones already written are removed by hand if a later one fails.
+    stored = []
+    try:
+        for upload, content_type in checked:
+            stored.append(store_attachment(petition=petition, upload=upload,
+                                           content_type=content_type, actor=actor))
+    except Exception:
+        for attachment in stored:
+            attachment.file.storage.delete(attachment.file.name)
+        raise
+    return petition
+
+
+def _transition(*, actor, petition_id, action, expected_status=None, kwargs=None,
+                event_type, reason="", doc_number="", doc_date=None, details=None, at=None):
+    """Lock the letter, check state, permission and freshness, apply the FSM transition,
+    save, and record the event — or refuse with a message and write nothing."""
+    try:
+        petition = (Petition.objects.select_related("organisation")
+                    .select_for_update(of=("self",)).get(pk=petition_id))
+    except Petition.DoesNotExist:
+        raise ActionRefused("Không tìm thấy đơn.") from None
+    label = str(ACTION_LABELS[action]).lower()
+    current = PetitionStatus(petition.status).label
+    if not (actor.is_superuser or roles_at(actor, petition.organisation)):
+        # Someone with no role over this letter must not learn even its state.
+        raise ActionRefused("Bạn không có quyền xử lý đơn này.")
+    if expected_status and petition.status != expected_status:
+        raise ActionRefused(
+            f"Đơn số {petition.receipt_number} vừa được người khác cập nhật, nay ở trạng thái "
+            f"“{current}”. Thao tác “{label}” của bạn chưa được ghi; đề nghị xem lại đơn.")
+    bound = getattr(petition, action)
+    if not can_proceed(bound):
+        raise ActionRefused(f"Không thể {label} khi đơn đang ở trạng thái “{current}”.")
+    if not has_transition_perm(bound, actor):
+        raise ActionRefused(f"Vai trò của bạn không được phép {label} đối với đơn này.")
+    from_status = petition.status
+    bound(**(kwargs or {}))
+    try:
+        petition.save()
+    except ConcurrentTransition:
+        raise ActionRefused(
+            f"Đơn số {petition.receipt_number} vừa được người khác cập nhật. "
+            f"Thao tác “{label}” của bạn chưa được ghi; đề nghị xem lại đơn.") from None
+    _record(petition=petition, event_type=event_type, actor=actor, from_status=from_status,
+            reason=reason.strip(), doc_number=doc_number.strip(), doc_date=doc_date,
+            details=details, at=at)
+    return petition
+
+
+def _received_on(petition_id):
+    return Petition.objects.values_list("received_on", flat=True).filter(pk=petition_id).first()
+
+
+@transaction.atomic
+def petition_classify(*, actor, petition_id: int, kind: str, competence: str, reason: str = "",
+                      expected_status: str | None = None, at=None) -> Petition:
+    """Phân loại: confirm the kind and decide whose competence the letter falls under."""
+    errors = Errors()
+    _check_choice(errors, "kind", kind, PetitionKind, label="loại đơn")
+    _check_choice(errors, "competence", competence, Competence, label="thẩm quyền")
+    errors.raise_if_any()
+    return _transition(actor=actor, petition_id=petition_id, action="classify",
+                       expected_status=expected_status,
+                       kwargs={"kind": kind, "competence": competence},
+                       event_type=EventType.CLASSIFIED, reason=reason,
+                       details={"kind": kind, "competence": competence}, at=at)
+
+
+@transaction.atomic
+def petition_accept(*, actor, petition_id: int, doc_number: str, doc_date: date | None,
+                    reason: str = "", expected_status: str | None = None, at=None) -> Petition:
+    """Thụ lý: the body takes the letter on for handling, by a written notice."""
+    errors = Errors()
+    if not doc_number.strip():
+        errors.add("doc_number", "Chưa nhập số thông báo thụ lý.")
+    _check_date(errors, "doc_date", doc_date, label="ngày thông báo thụ lý",
+                not_before=_received_on(petition_id))
+    errors.raise_if_any()
+    return _transition(actor=actor, petition_id=petition_id, action="accept",
+                       expected_status=expected_status,
+                       kwargs={"doc_number": doc_number.strip(), "doc_date": doc_date},
+                       event_type=EventType.ACCEPTED, reason=reason, doc_number=doc_number,
+                       doc_date=doc_date, at=at)
+
+
+@transaction.atomic
+def petition_transfer(*, actor, petition_id: int, recipient: str, doc_number: str,
+                      doc_date: date | None, reason: str = "", expected_status: str | None = None,
+                      at=None) -> Petition:
+    """Chuyển đơn to the competent body, by a numbered transmittal."""
+    errors = Errors()
+    if not recipient.strip():
+        errors.add("recipient", "Chưa nhập cơ quan, người có thẩm quyền nhận đơn chuyển.")
+    if not doc_number.strip():
+        errors.add("doc_number", "Chưa nhập số văn bản chuyển đơn.")
+    _check_date(errors, "doc_date", doc_date, label="ngày văn bản chuyển đơn",
+                not_before=_received_on(petition_id))
+    errors.raise_if_any()
+    return _transition(actor=actor, petition_id=petition_id, action="transfer",
+                       expected_status=expected_status,
+                       kwargs={"recipient": recipient.strip(), "doc_number": doc_number.strip(),
+                               "doc_date": doc_date},
+                       event_type=EventType.TRANSFERRED, reason=reason, doc_number=doc_number,
+                       doc_date=doc_date, details={"recipient": recipient.strip()}, at=at)
+
+
+@transaction.atomic
+def petition_guide(*, actor, petition_id: int, reason: str, doc_number: str = "",
+                   doc_date: date | None = None, expected_status: str | None = None,
+                   at=None) -> Petition:
+    """Hướng dẫn: tell the sender where to take the letter; this closes it here."""
+    errors = Errors()
+    if not reason.strip():
+        errors.add("reason", "Chưa nhập nội dung hướng dẫn người gửi.")
+    received_on = _received_on(petition_id)
+    _check_date(errors, "doc_date", doc_date, label="ngày văn bản hướng dẫn", required=False,
+                not_before=received_on)
+    errors.raise_if_any()
+    return _transition(actor=actor, petition_id=petition_id, action="guide",
+                       expected_status=expected_status,
+                       kwargs={"on": doc_date or _event_day(at)},
+                       event_type=EventType.GUIDED, reason=reason, doc_number=doc_number,
+                       doc_date=doc_date, at=at)
+
+
+@transaction.atomic
+def petition_file(*, actor, petition_id: int, filed_reason: str, reason: str = "",
+                  expected_status: str | None = None, at=None) -> Petition:
+    """Lưu đơn: keep the letter on file without handling it (anonymous, duplicate, …)."""
+    errors = Errors()
+    _check_choice(errors, "filed_reason", filed_reason, FiledReason, label="lý do lưu đơn")
+    errors.raise_if_any()
+    return _transition(actor=actor, petition_id=petition_id, action="file",
+                       expected_status=expected_status,
+                       kwargs={"reason": filed_reason, "on": _event_day(at)},
+                       event_type=EventType.FILED, reason=reason,
+                       details={"filed_reason": filed_reason}, at=at)
+
+
+@transaction.atomic
+def petition_follow_up(*, actor, petition_id: int, reason: str, doc_number: str = "",
+                       doc_date: date | None = None, expected_status: str | None = None,
+                       at=None) -> Petition:
+    """Đôn đốc: chase the competent body for its answer; the letter stays transferred."""
+    errors = Errors()
+    if not reason.strip():
+        errors.add("reason", "Chưa nhập nội dung đôn đốc (hình thức, người được đôn đốc).")
+    _check_date(errors, "doc_date", doc_date, label="ngày văn bản đôn đốc", required=False,
+                not_before=_received_on(petition_id))
+    errors.raise_if_any()
+    return _transition(actor=actor, petition_id=petition_id, action="follow_up",
+                       expected_status=expected_status, event_type=EventType.FOLLOWED_UP,
+                       reason=reason, doc_number=doc_number, doc_date=doc_date, at=at)
+
+
+@transaction.atomic
+def petition_resolve(*, actor, petition_id: int, result: str, doc_number: str,
+                     doc_date: date | None, expected_status: str | None = None,
+                     at=None) -> Petition:
+    """Record the outcome: the decision or answer that resolved the letter."""
+    errors = Errors()
+    if not result.strip():
+        errors.add("result", "Chưa nhập kết quả giải quyết.")
+    if not doc_number.strip():
+        errors.add("doc_number", "Chưa nhập số văn bản trả lời, quyết định giải quyết.")
+    _check_date(errors, "doc_date", doc_date, label="ngày văn bản giải quyết",
+                not_before=_received_on(petition_id))
+    errors.raise_if_any()
+    return _transition(actor=actor, petition_id=petition_id, action="resolve",
+                       expected_status=expected_status,
+                       kwargs={"result": result.strip(), "on": doc_date},
+                       event_type=EventType.RESOLVED, reason=result, doc_number=doc_number,
+                       doc_date=doc_date, at=at)
+
+
+@transaction.atomic
+def petition_withdraw(*, actor, petition_id: int, doc_date: date | None, reason: str = "",
+                      doc_number: str = "", expected_status: str | None = None,
+                      at=None) -> Petition:
+    """Rút đơn: the sender withdraws in writing, at any stage before the letter closes."""
+    errors = Errors()
+    _check_date(errors, "doc_date", doc_date, label="ngày đơn xin rút",
+                not_before=_received_on(petition_id))
+    errors.raise_if_any()
+    return _transition(actor=actor, petition_id=petition_id, action="withdraw",
+                       expected_status=expected_status, kwargs={"on": doc_date},
+                       event_type=EventType.WITHDRAWN, reason=reason, doc_number=doc_number,
+                       doc_date=doc_date, at=at)
+
+
+def _event_day(at):
+    return timezone.localdate(at) if at else _today()
+
+
+SERVICES = {
+    "classify": petition_classify,
+    "accept": petition_accept,
+    "transfer": petition_transfer,
+    "guide": petition_guide,
+    "file": petition_file,
+    "follow_up": petition_follow_up,
+    "resolve": petition_resolve,
+    "withdraw": petition_withdraw,
+}

@@ -1,0 +1,155 @@
+"""Petition pages. Thin: parse the form, call a service, show the result. Every lookup
+goes through `Petition.objects.visible_to(user)`, so a letter outside the user's subtree
+is a 404 whatever the URL."""
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from casework.errors import ActionRefused
+from casework.filters import PetitionFilter
+from casework.forms import (
+    TRANSITION_FORMS, IntakeForm, SenderFormSet, apply_service_errors, member_choices,
+)
+from casework.models import Attachment, Petition, PetitionKind, PetitionStatus
+from casework.permissions import ACTION_LABELS, receiving_organisations
+from casework.services.duplicates import find_duplicates
+from casework.services.petitions import SERVICES, SenderData, petition_receive
+
+
+def _visible(request):
+    return Petition.objects.visible_to(request.user)
+
+
+@login_required
+def petition_list(request):
+    visible = _visible(request).select_related("organisation")
+    filterset = PetitionFilter(request.GET or None, queryset=visible, user=request.user)
+    rows = filterset.qs if filterset.is_bound and filterset.is_valid() else visible
+    page = Paginator(rows.order_by("-received_on", "-receipt_seq")
+                     .prefetch_related("senders"), 50).get_page(request.GET.get("page"))
+    # Totals come from the same filtered query, so they always add up to the row count.
+    by_status = dict(rows.order_by().values_list("status").annotate(n=Count("pk", distinct=True)))
+    by_kind = dict(rows.order_by().values_list("kind").annotate(n=Count("pk", distinct=True)))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "casework/petition_list.html", {
+        "filter": filterset, "page": page, "query": query.urlencode(),
+        "total": page.paginator.count,
+        "status_totals": [(s.label, by_status.get(s.value, 0)) for s in PetitionStatus],
+        "kind_totals": [(k.label, by_kind.get(k.value, 0)) for k in PetitionKind],
+        "may_receive": receiving_organisations(request.user).exists(),
+    })
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def petition_create(request):
+    organisations = receiving_organisations(request.user)
+    if not organisations.exists():
+        raise PermissionDenied(_("Bạn không có quyền tiếp nhận đơn."))
+    form = IntakeForm(request.POST or None, request.FILES or None,
+                      organisations=organisations, members=member_choices(request.user))
+    senders = SenderFormSet(request.POST or None, prefix="senders")
+    duplicates = []
+    if request.method == "POST" and form.is_valid() and senders.is_valid():
+        data = form.cleaned_data
+        sender_data = [SenderData(**f) for f in senders.cleaned_data if f.get("full_name")]
+        duplicates = find_duplicates(visible=_visible(request), senders=sender_data,
+                                     summary=data["summary"], received_on=data["received_on"])
+        if duplicates and not data["confirm_duplicate"]:
+            form.add_error("confirm_duplicate", _(
+                "Người gửi này đã có đơn tương tự trong 12 tháng qua (xem danh sách ở trên). "
+                "Đánh dấu ô này nếu vẫn tiếp nhận như một đơn mới."))
+        else:
+            try:
+                petition = petition_receive(
+                    actor=request.user, organisation=data["organisation"],
+                    received_on=data["received_on"], channel=data["channel"], kind=data["kind"],
+                    sender_type=data["sender_type"], senders=sender_data,
+                    summary=data["summary"], subject_name=data["subject_name"],
+                    subject_member=data["subject_member"], forwarded_by=data["forwarded_by"],
+                    attachments=data["attachments"])
+            except ValidationError as exc:
+                apply_service_errors(form, exc)
+            except ActionRefused as exc:
+                form.add_error(None, exc.message)
+            else:
+                messages.success(request, _("Đã tiếp nhận đơn, số biên nhận %(number)s.")
+                                 % {"number": petition.receipt_number})
+                return redirect("casework:petition-detail", pk=petition.pk)
+    return render(request, "casework/petition_form.html",
+                  {"form": form, "senders": senders, "duplicates": duplicates})
+
+
+def _available_actions(petition, user):
+    names = {t.name for t in petition.get_available_user_status_transitions(user)}
+    return [(name, ACTION_LABELS[name]) for name in TRANSITION_FORMS if name in names]
+
+
+@login_required
+def petition_detail(request, pk):
+    petition = get_object_or_404(
+        _visible(request).select_related("organisation", "subject_member", "created_by"), pk=pk)
+    events = petition.events.select_related("actor")
+    duplicates = find_duplicates(visible=_visible(request), senders=list(petition.senders.all()),
+                                 summary=petition.summary, received_on=petition.received_on,
+                                 exclude_id=petition.pk)
+    return render(request, "casework/petition_detail.html", {
+        "petition": petition, "events": events, "duplicates": duplicates,
+        "actions": _available_actions(petition, request.user),
+    })
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def petition_transition(request, pk, action):
+    if action not in TRANSITION_FORMS:
+        raise Http404
+    petition = get_object_or_404(_visible(request).select_related("organisation"), pk=pk)
+    form_class = TRANSITION_FORMS[action]
+    form = form_class(request.POST or None, initial={"expected_status": petition.status,
+                                                     "kind": petition.kind})
+    if request.method == "POST" and form.is_valid():
+        try:
+            SERVICES[action](actor=request.user, petition_id=petition.pk, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        except ActionRefused as exc:
+            messages.error(request, exc.message)
+            return redirect("casework:petition-detail", pk=petition.pk)
+        else:
+            messages.success(request, _("Đã ghi: %(action)s.") % {"action": ACTION_LABELS[action]})
+            return redirect("casework:petition-detail", pk=petition.pk)
+    return render(request, "casework/petition_transition.html", {
+        "petition": petition, "form": form, "action": action,
+        "action_label": ACTION_LABELS[action],
+    })
+
+
+@login_required
+def petition_receipt(request, pk):
+    """Giấy biên nhận đơn: the slip handed or posted to the sender."""
+    petition = get_object_or_404(_visible(request).select_related("organisation__parent"), pk=pk)
+    return render(request, "casework/petition_receipt.html", {
+        "petition": petition, "senders": petition.senders.all(),
+        "attachments": petition.attachments.all(),
+        "committee": petition.organisation.parent or petition.organisation,
+    })
+
+
+@login_required
+def attachment_download(request, pk):
+    attachment = get_object_or_404(
+        Attachment.objects.filter(petition__in=_visible(request)), pk=pk)
+    response = FileResponse(attachment.file.open("rb"), as_attachment=True,
+                            filename=attachment.original_name,
+                            content_type=attachment.content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response

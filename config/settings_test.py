@@ -1,0 +1,16 @@
+"""Test settings: same as production settings, with a throw-away media folder and a fast
+password hasher. The database comes from DATABASE_URL (SQLite in memory by default), so the
+same suite runs on SQLite and on PostgreSQL."""
+import os
+import tempfile
+
+os.environ.setdefault("DATABASE_URL", "sqlite:///:memory:")
+
+from .settings import *  # noqa: E402,F403
+
+MEDIA_ROOT = tempfile.mkdtemp(prefix="casework-test-media-")
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+CELERY_TASK_ALWAYS_EAGER = True
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+ATTACHMENT_MAX_BYTES = 200 * 1024
+LANGUAGE_CODE = "vi"

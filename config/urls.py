@@ -1,0 +1,18 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from django.views.generic import RedirectView
+
+admin.site.site_header = "Casework – Quản trị hệ thống"
+admin.site.site_title = "Casework"
+admin.site.index_title = "Quản trị"
+
+urlpatterns = [
+    path("", RedirectView.as_view(pattern_name="casework:petition-list", permanent=False)),
+    path("dang-nhap/", auth_views.LoginView.as_view(redirect_authenticated_user=True),
+         name="login"),
+    path("dang-xuat/", auth_views.LogoutView.as_view(), name="logout"),
+    path("don-thu/", include("casework.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("quan-tri/", admin.site.urls),
+]
