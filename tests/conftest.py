@@ -1,0 +1,53 @@
+import pytest
+from django.db import connection
+
+from casework.models import OrgKind
+from tests.factories import OrganisationFactory, UserFactory, user_with_role
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests marked `postgres` run only when the suite runs on PostgreSQL."""
+    from django.conf import settings
+
+    if settings.DATABASES["default"]["ENGINE"].endswith("postgresql"):
+        return
+    skip = pytest.mark.skip(reason="cần PostgreSQL (DATABASE_URL=postgres://…)")
+    for item in items:
+        if "postgres" in item.keywords:
+            item.add_marker(skip)
+
+
+@pytest.fixture
+def tree(db):
+    """A city above a commune, with the commune's office, UBKT and two branches."""
+    city = OrganisationFactory(name="Đảng bộ thành phố", code="tp", kind=OrgKind.PROVINCE)
+    commune = OrganisationFactory(name="Đảng bộ xã Kè Sắt", code="ke-sat", kind=OrgKind.COMMUNE,
+                                  parent=city)
+    office = OrganisationFactory(name="Văn phòng Đảng ủy", code="vp", kind=OrgKind.AGENCY,
+                                 parent=commune)
+    ubkt = OrganisationFactory(name="Ủy ban Kiểm tra Đảng ủy", code="ubkt", kind=OrgKind.AGENCY,
+                               parent=commune)
+    branch_a = OrganisationFactory(name="Chi bộ thôn Hòa Ché", code="hoa-che", parent=commune)
+    branch_b = OrganisationFactory(name="Chi bộ thôn Lại", code="thon-lai", parent=commune)
+    return type("Tree", (), dict(city=city, commune=commune, office=office, ubkt=ubkt,
+                                 branch_a=branch_a, branch_b=branch_b))
+
+
+@pytest.fixture
+def clerk(tree):
+    return user_with_role("clerk", tree.office, username="vanphong")
+
+
+@pytest.fixture
+def leader(tree):
+    return user_with_role("leader", tree.commune, username="lanhdao")
+
+
+@pytest.fixture
+def admin_user(db):
+    return UserFactory(username="quantri", is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def db_vendor():
+    return connection.vendor
