@@ -51,3 +51,10 @@ def admin_user(db):
 @pytest.fixture
 def db_vendor():
     return connection.vendor
+
+
+@pytest.fixture(autouse=True)
+def media_root(settings, tmp_path):
+    """Each test stores scans in its own folder, so a test can check what is on disk."""
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    return settings.MEDIA_ROOT
