@@ -1,0 +1,33 @@
+"""Small display helpers for the casework templates."""
+import re
+
+from django import template
+
+from casework.models import PetitionStatus
+
+register = template.Library()
+
+
+@register.filter
+def status_label(code):
+    """"received" -> "Đã tiếp nhận"; "" (or an unknown code) -> "" / the code itself."""
+    if not code:
+        return ""
+    try:
+        return PetitionStatus(code).label
+    except ValueError:
+        return code
+
+
+# "Đảng bộ xã Kè Sắt" -> "Kè Sắt": the place name used in the date line of a document.
+_PLACE_PREFIX = re.compile(
+    r"^\s*(?:đảng\s+bộ|đảng\s+ủy|chi\s+bộ)\s+"
+    r"(?:(?:xã|phường|thị\s+trấn|tỉnh|thành\s+phố|huyện|quận|thị\s+xã)\s+)?",
+    re.IGNORECASE,
+)
+
+
+@register.filter
+def place_name(name):
+    name = str(name or "")
+    return _PLACE_PREFIX.sub("", name, count=1).strip() or name
