@@ -29,6 +29,9 @@ class CaseEvent(models.Model):
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("người thực hiện"),
                               null=True, on_delete=models.PROTECT, related_name="+")
     occurred_at = models.DateTimeField(_("thời điểm"), default=timezone.now, db_index=True)
+    # When the row was written. Differs from occurred_at only when a paper register is
+    # transcribed afterwards; listeners use it to tell live events from back-filled ones.
+    recorded_at = models.DateTimeField(_("thời điểm ghi sổ"), auto_now_add=True)
     from_status = models.CharField(_("từ trạng thái"), max_length=20, blank=True)
     to_status = models.CharField(_("sang trạng thái"), max_length=20)
     reason = models.TextField(_("lý do, nội dung"), blank=True)
@@ -43,6 +46,10 @@ class CaseEvent(models.Model):
 
     def __str__(self):
         return f"{self.get_event_type_display()} – {self.occurred_at:%d/%m/%Y %H:%M}"
+
+    @property
+    def is_backfilled(self):
+        return (self.recorded_at - self.occurred_at).total_seconds() > 3600
 
     def save(self, *args, **kwargs):
         if self.pk is not None:

@@ -73,6 +73,8 @@ def _check_choice(errors, name, value, choices, *, label):
 
 def _record(*, petition, event_type, actor, from_status, reason="", doc_number="",
             doc_date=None, details=None, at=None):
+    if at is not None:
+        _check_backdate(petition, at)
     event = CaseEvent.objects.create(
         petition=petition, event_type=event_type, actor=actor, from_status=from_status,
         to_status=petition.status, reason=reason, doc_number=doc_number, doc_date=doc_date,
@@ -80,6 +82,20 @@ def _record(*, petition, event_type, actor, from_status, reason="", doc_number="
     )
     transaction.on_commit(lambda: case_event_recorded.send(sender=CaseEvent, event_id=event.pk))
     return event
+
+
+def _check_backdate(petition, at):
+    """A transcribed history must still run forwards: not in the future, not before the
+    letter's previous event, not before the day it was received."""
+    if at > timezone.now():
+        raise ValidationError({"at": "Thời điểm ghi nhận không được sau thời điểm hiện tại."})
+    if timezone.localdate(at) < petition.received_on:
+        raise ValidationError({"at": "Thời điểm ghi nhận không được trước ngày nhận đơn."})
+    last = petition.events.order_by("-occurred_at").values_list("occurred_at", flat=True).first()
+    if last and at < last:
+        raise ValidationError({"at": (
+            f"Thời điểm ghi nhận ({timezone.localtime(at):%H:%M %d/%m/%Y}) không được trước "
+            f"sự kiện trước đó của đơn ({timezone.localtime(last):%H:%M %d/%m/%Y}).")})
 
 
 def _next_receipt_seq(organisation, year):

@@ -31,3 +31,14 @@ _PLACE_PREFIX = re.compile(
 def place_name(name):
     name = str(name or "")
     return _PLACE_PREFIX.sub("", name, count=1).strip() or name
+
+
+@register.filter
+def person_name(user):
+    """A user's name in Vietnamese order, "Họ Tên" (Nguyễn Thị Hoa), falling back to the
+    user name. Django's get_full_name() gives "first last" = "Thị Hoa Nguyễn", which reads
+    wrong in Vietnamese once "Họ" and "Tên" are entered separately in the admin."""
+    if user is None:
+        return ""
+    name = " ".join(part for part in (user.last_name.strip(), user.first_name.strip()) if part)
+    return name or user.get_username()

@@ -162,3 +162,24 @@ def test_events_are_append_only(tree, admin_user):
         event.save()
     with pytest.raises(ValueError):
         event.delete()
+
+
+@pytest.mark.django_db
+def test_backdated_history_must_run_forwards(tree, admin_user):
+    """Transcribing a paper register (`at=`) cannot put an event in the future, before
+    the letter arrived, or before the letter's previous event."""
+    from django.core.exceptions import ValidationError
+    from django.utils import timezone
+
+    at = timezone.make_aware(datetime.datetime(2025, 9, 5, 9, 0))
+    petition = receive_petition(actor=admin_user, organisation=tree.office, at=at)
+    for bad in (at - datetime.timedelta(hours=1),
+                timezone.now() + datetime.timedelta(days=1),
+                timezone.make_aware(datetime.datetime(2025, 9, 1, 9, 0))):
+        with pytest.raises(ValidationError) as exc:
+            svc.petition_classify(actor=admin_user, petition_id=petition.pk, kind="complaint",
+                                  competence="other", at=bad)
+        assert "at" in exc.value.message_dict
+    assert petition.events.count() == 1
+    event = petition.events.get()
+    assert event.is_backfilled and event.occurred_at == at
