@@ -1,0 +1,39 @@
+"""Settings come from the environment: SQLite and in-process tasks by default,
+PostgreSQL and Redis when their URLs are given."""
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PROBE = ("import json, django; from django.conf import settings as s; django.setup(); "
+         "print(json.dumps({'engine': s.DATABASES['default']['ENGINE'], "
+         "'name': str(s.DATABASES['default']['NAME']), 'eager': s.CELERY_TASK_ALWAYS_EAGER, "
+         "'broker': s.CELERY_BROKER_URL, 'mode': s.DATABASES['default'].get('OPTIONS', {})"
+         ".get('transaction_mode')}))")
+
+
+def settings_with(**env):
+    clean = {k: v for k, v in os.environ.items()
+             if k not in ("DATABASE_URL", "CELERY_BROKER_URL")}
+    clean.update(DJANGO_SETTINGS_MODULE="config.settings", **env)
+    out = subprocess.run([sys.executable, "-c", PROBE], cwd=ROOT, env=clean, check=True,
+                         capture_output=True, text=True).stdout
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def test_embedded_default_is_sqlite_with_in_process_tasks():
+    s = settings_with()
+    assert s["engine"] == "django.db.backends.sqlite3"
+    assert s["name"].endswith("db.sqlite3")
+    assert s["mode"] == "IMMEDIATE"
+    assert s["eager"] is True and s["broker"] == ""
+
+
+def test_production_urls_select_postgresql_and_redis():
+    s = settings_with(DATABASE_URL="postgres://casework:pw@db.local:5432/casework",
+                      CELERY_BROKER_URL="redis://127.0.0.1:6379/0")
+    assert s["engine"] == "django.db.backends.postgresql"
+    assert s["name"] == "casework"
+    assert s["eager"] is False and s["broker"] == "redis://127.0.0.1:6379/0"
