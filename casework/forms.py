@@ -13,7 +13,7 @@ DATE_WIDGET = forms.DateInput(format="%d/%m/%Y", attrs={"placeholder": "dd/mm/yy
 
 
 def blank_choice(choices):
-    return [("", "---------")] + list(choices)
+    return [("", _("— chọn —"))] + list(choices)
 
 
 def apply_service_errors(form, exc: ValidationError):

@@ -116,9 +116,11 @@ def petition_receive(*, actor, organisation: Organisation, received_on: date | N
                      attachments=(), at: datetime | None = None) -> Petition:
     """Log a letter in the register and give it the next receipt number of its
     organisation and year. `at` back-dates the event when a paper register is transcribed."""
-    if organisation is None or not user_may(actor, "receive", organisation):
-        raise ActionRefused("Bạn không có quyền tiếp nhận đơn cho tổ chức này.")
     errors = Errors()
+    if organisation is None:
+        errors.add("organisation", "Chưa chọn nơi tiếp nhận đơn.")
+    elif not user_may(actor, "receive", organisation):
+        raise ActionRefused("Bạn không có quyền tiếp nhận đơn cho tổ chức này.")
     _check_date(errors, "received_on", received_on, label="ngày nhận đơn")
     _check_choice(errors, "channel", channel, Channel, label="nguồn đơn")
     _check_choice(errors, "kind", kind, PetitionKind, label="loại đơn")

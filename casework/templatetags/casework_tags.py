@@ -42,3 +42,13 @@ def person_name(user):
         return ""
     name = " ".join(part for part in (user.last_name.strip(), user.first_name.strip()) if part)
     return name or user.get_username()
+
+
+@register.filter
+def may_receive(user):
+    """Whether to offer "Tiếp nhận đơn" in the menu (one EXISTS query)."""
+    from casework.permissions import receiving_organisations
+
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return receiving_organisations(user).exists()

@@ -1,6 +1,7 @@
 """Petition pages. Thin: parse the form, call a service, show the result. Every lookup
 goes through `Petition.objects.visible_to(user)`, so a letter outside the user's subtree
 is a 404 whatever the URL."""
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -76,15 +77,22 @@ def petition_create(request):
                     subject_member=data["subject_member"], forwarded_by=data["forwarded_by"],
                     attachments=data["attachments"])
             except ValidationError as exc:
-                apply_service_errors(form, exc)
+                sender_errors = exc.message_dict.pop("senders", [])
+                apply_service_errors(form, ValidationError(exc.message_dict))
+                if sender_errors:
+                    # Shown beside the senders table; a form-wide error also makes
+                    # form.errors non-empty, so the summary box at the top appears.
+                    form.sender_errors = sender_errors
+                    form.add_error(None, _("Kiểm tra lại phần người gửi đơn."))
             except ActionRefused as exc:
                 form.add_error(None, exc.message)
             else:
                 messages.success(request, _("Đã tiếp nhận đơn, số biên nhận %(number)s.")
                                  % {"number": petition.receipt_number})
                 return redirect("casework:petition-detail", pk=petition.pk)
-    return render(request, "casework/petition_form.html",
-                  {"form": form, "senders": senders, "duplicates": duplicates})
+    return render(request, "casework/petition_form.html", {
+        "form": form, "senders": senders, "duplicates": duplicates,
+        "max_attachment_bytes": settings.ATTACHMENT_MAX_BYTES})
 
 
 def _available_actions(petition, user):

@@ -73,7 +73,8 @@ def test_intake_page_shows_field_errors_and_writes_nothing(client, tree, clerk):
     form = response.context["form"]
     assert "không được sau ngày hôm nay" in " ".join(form.errors["received_on"])
     assert "Chưa chọn loại đơn" in " ".join(form.errors["kind"])
-    assert "ít nhất một người gửi" in " ".join(form.non_field_errors())
+    assert "ít nhất một người gửi" in " ".join(form.sender_errors)
+    assert "ít nhất một người gửi" in response.content.decode()
     assert Petition.objects.count() == 0
 
 
@@ -136,3 +137,22 @@ def test_list_filters_and_totals_add_up(client, tree, clerk):
     assert sum(n for _label, n in response.context["status_totals"]) == 2
     response = client.get(reverse("casework:petition-list"), {"q": "2/2025"})
     assert [p.receipt_number for p in response.context["page"]] == ["002/2025"]
+
+
+@pytest.mark.django_db
+def test_intake_without_organisation_names_the_field(client, tree, admin_user):
+    client.force_login(admin_user)
+    response = client.post(reverse("casework:petition-create"), intake_post())
+    assert response.status_code == 200
+    assert "Chưa chọn nơi tiếp nhận" in " ".join(response.context["form"].errors["organisation"])
+    assert Petition.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_english_browser_still_gets_vietnamese_until_english_is_chosen(client, clerk):
+    client.force_login(clerk)
+    page = client.get(reverse("casework:petition-list"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert "Sổ tiếp nhận đơn thư" in page.content.decode()
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    page = client.get(reverse("casework:petition-list"))
+    assert page.content.decode().count('lang="en"') == 1
