@@ -54,14 +54,17 @@ class IntakeForm(forms.Form):
         label=_("Người, tổ chức bị khiếu nại, tố cáo, phản ánh"), required=False, max_length=255)
     subject_member = forms.ModelChoiceField(label=_("Là đảng viên (nếu có)"), queryset=None,
                                             required=False)
+    subject_organisation = forms.ModelChoiceField(
+        label=_("Là tổ chức đảng (nếu có)"), queryset=None, required=False)
     summary = forms.CharField(label=_("Tóm tắt nội dung đơn"), required=False,
                               widget=forms.Textarea(attrs={"rows": 4}))
     attachments = MultipleFileField(label=_("Bản quét đơn (PDF, JPEG, PNG)"), required=False)
     confirm_duplicate = forms.BooleanField(
         label=_("Tôi đã xem các đơn có thể trùng ở trên, vẫn tiếp nhận đơn này"), required=False)
 
-    def __init__(self, *args, organisations, members, **kwargs):
+    def __init__(self, *args, organisations, members, subject_organisations, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["subject_organisation"].queryset = subject_organisations
         self.fields["organisation"].queryset = organisations
         self.fields["subject_member"].queryset = members
         if organisations.count() == 1:
@@ -144,7 +147,7 @@ TRANSITION_FORMS = {
 
 
 def member_choices(user):
-    from casework.models import Organisation
+    from casework.permissions import subject_scope
 
     return Member.objects.filter(
-        organisation__in=Organisation.objects.visible_to(user)).select_related("organisation")
+        organisation__in=subject_scope(user)).select_related("organisation")

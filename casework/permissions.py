@@ -77,6 +77,16 @@ def may(action):
     return check
 
 
+def subject_scope(user):
+    """Organisations whose members and branches a user's letters may be about: the whole
+    committee each receiving organisation serves (the office logs letters about members
+    of every branch of its commune)."""
+    from casework.models import Organisation
+
+    paths = {org.committee.path for org in receiving_organisations(user).select_related("parent")}
+    return Organisation.objects.subtree_of(sorted(paths))
+
+
 def receiving_organisations(user):
     """Organisations where this user may log a new letter."""
     from casework.models import Organisation, RoleAssignment

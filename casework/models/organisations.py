@@ -74,6 +74,14 @@ class Organisation(models.Model):
         """This organisation and every organisation above it, read from the path."""
         return [int(part) for part in self.path.strip("/").split("/") if part]
 
+    @property
+    def committee(self):
+        """The Party committee this organisation works for: an agency (Văn phòng, UBKT)
+        serves its parent committee; anything else is its own committee."""
+        if self.kind == OrgKind.AGENCY and self.parent_id:
+            return self.parent
+        return self
+
     def is_within(self, other):
         return self.path.startswith(other.path)
 

@@ -133,6 +133,13 @@ def petition_receive(*, actor, organisation: Organisation, received_on: date | N
                               "“Có họ tên” hoặc “Mạo tên”.")
     if channel == Channel.FORWARDED and not forwarded_by.strip():
         errors.add("forwarded_by", "Đơn do cơ quan khác chuyển đến: chưa nhập tên cơ quan chuyển.")
+    if organisation is not None:
+        committee_path = organisation.committee.path
+        if subject_member and not subject_member.organisation.path.startswith(committee_path):
+            errors.add("subject_member", "Đảng viên được chọn không thuộc Đảng bộ của nơi tiếp nhận.")
+        if subject_organisation and not subject_organisation.path.startswith(committee_path):
+            errors.add("subject_organisation",
+                       "Tổ chức đảng được chọn không thuộc Đảng bộ của nơi tiếp nhận.")
     if not summary.strip():
         errors.add("summary", "Chưa nhập tóm tắt nội dung đơn.")
     checked = []

@@ -18,7 +18,7 @@ from casework.forms import (
     TRANSITION_FORMS, IntakeForm, SenderFormSet, apply_service_errors, member_choices,
 )
 from casework.models import Attachment, Petition, PetitionKind, PetitionStatus
-from casework.permissions import ACTION_LABELS, receiving_organisations
+from casework.permissions import ACTION_LABELS, receiving_organisations, subject_scope
 from casework.services.duplicates import find_duplicates
 from casework.services.petitions import SERVICES, SenderData, petition_receive
 
@@ -55,7 +55,8 @@ def petition_create(request):
     if not organisations.exists():
         raise PermissionDenied(_("Bạn không có quyền tiếp nhận đơn."))
     form = IntakeForm(request.POST or None, request.FILES or None,
-                      organisations=organisations, members=member_choices(request.user))
+                      organisations=organisations, members=member_choices(request.user),
+                      subject_organisations=subject_scope(request.user))
     senders = SenderFormSet(request.POST or None, prefix="senders")
     duplicates = []
     if request.method == "POST" and form.is_valid() and senders.is_valid():
@@ -74,7 +75,8 @@ def petition_create(request):
                     received_on=data["received_on"], channel=data["channel"], kind=data["kind"],
                     sender_type=data["sender_type"], senders=sender_data,
                     summary=data["summary"], subject_name=data["subject_name"],
-                    subject_member=data["subject_member"], forwarded_by=data["forwarded_by"],
+                    subject_member=data["subject_member"],
+                    subject_organisation=data["subject_organisation"], forwarded_by=data["forwarded_by"],
                     attachments=data["attachments"])
             except ValidationError as exc:
                 sender_errors = exc.message_dict.pop("senders", [])
@@ -103,7 +105,8 @@ def _available_actions(petition, user):
 @login_required
 def petition_detail(request, pk):
     petition = get_object_or_404(
-        _visible(request).select_related("organisation", "subject_member", "created_by"), pk=pk)
+        _visible(request).select_related("organisation", "subject_member__organisation",
+                                      "subject_organisation", "created_by"), pk=pk)
     events = petition.events.select_related("actor")
     duplicates = find_duplicates(visible=_visible(request), senders=list(petition.senders.all()),
                                  summary=petition.summary, received_on=petition.received_on,

@@ -194,3 +194,23 @@ def test_duplicate_hint_same_sender_similar_letter_within_a_year(tree, clerk):
     assert [h.petition for h in hints] == [first]
     assert old not in [h.petition for h in hints]
     assert 50 <= hints[0].percent <= 100
+
+
+@pytest.mark.django_db
+def test_letter_about_a_member_of_the_commune_but_not_of_another(tree, clerk):
+    """The office logs letters about members of any branch of its own commune, but cannot
+    attach a member of a commune it does not serve."""
+    from casework.forms import member_choices
+    from tests.factories import MemberFactory, OrganisationFactory
+
+    ours = MemberFactory(full_name="Nguyễn Văn Bình", organisation=tree.branch_a)
+    elsewhere = OrganisationFactory(name="Đảng bộ xã khác", code="xa-khac", kind="commune",
+                                    parent=tree.city)
+    theirs = MemberFactory(full_name="Lê Văn Cường", organisation=elsewhere)
+    assert list(member_choices(clerk)) == [ours]
+    petition = intake(clerk, tree, kind="denunciation", subject_member=ours,
+                      subject_organisation=tree.branch_a)
+    assert petition.subject_member == ours
+    with pytest.raises(ValidationError) as exc:
+        intake(clerk, tree, subject_member=theirs, subject_organisation=elsewhere)
+    assert set(exc.value.message_dict) == {"subject_member", "subject_organisation"}
