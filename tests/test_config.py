@@ -37,3 +37,15 @@ def test_production_urls_select_postgresql_and_redis():
     assert s["engine"] == "django.db.backends.postgresql"
     assert s["name"] == "casework"
     assert s["eager"] is False and s["broker"] == "redis://127.0.0.1:6379/0"
+
+
+def test_dates_and_numbers_follow_vietnamese_conventions_in_both_languages():
+    import datetime
+
+    from django.utils import formats, translation
+
+    for language in ("vi", "en"):
+        with translation.override(language):
+            assert formats.date_format(datetime.date(2025, 1, 5), "SHORT_DATE_FORMAT") == "05/01/2025"
+            assert formats.number_format(1822, force_grouping=True) == "1.822"
+            assert formats.number_format(55.8, 1) == "55,8"
