@@ -5,6 +5,8 @@ import shutil
 
 import pytest
 
+from django.db import connections
+
 from casework.models import Petition
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
@@ -26,6 +28,9 @@ def page(live_server):
         page.set_default_timeout(15000)
         yield page
         browser.close()
+        # Playwright's sync API runs the test in its own context, where Django opened
+        # separate connections; close them here, or PostgreSQL cannot drop the test DB.
+        connections.close_all()
 
 
 @pytest.mark.django_db(transaction=True)
