@@ -6,13 +6,19 @@ from django.utils.translation import gettext_lazy as _
 from casework.forms import DATE_WIDGET
 from casework.models import Organisation, Petition, PetitionKind, PetitionStatus
 
+# The empty choice of a filter. settings.FILTERS_EMPTY_CHOICE_LABEL holds the same words,
+# but a setting is a plain string and would stay Vietnamese in the English interface.
+ALL = _("Tất cả")
+
 
 class PetitionFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Tìm kiếm"), method="search")
-    kind = django_filters.ChoiceFilter(label=_("Loại đơn"), choices=PetitionKind.choices)
-    status = django_filters.ChoiceFilter(label=_("Trạng thái"), choices=PetitionStatus.choices)
+    kind = django_filters.ChoiceFilter(label=_("Loại đơn"), choices=PetitionKind.choices,
+                                       empty_label=ALL)
+    status = django_filters.ChoiceFilter(label=_("Trạng thái"), choices=PetitionStatus.choices,
+                                         empty_label=ALL)
     organisation = django_filters.ModelChoiceFilter(label=_("Nơi tiếp nhận"), queryset=None,
-                                                    method="in_subtree")
+                                                    method="in_subtree", empty_label=ALL)
     received_from = django_filters.DateFilter(label=_("Nhận từ ngày"), field_name="received_on",
                                               lookup_expr="gte", widget=DATE_WIDGET)
     received_to = django_filters.DateFilter(label=_("đến ngày"), field_name="received_on",

@@ -1,11 +1,12 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 from django.views.generic import RedirectView
 
-admin.site.site_header = "Casework – Quản trị hệ thống"
+admin.site.site_header = _("Casework – Quản trị hệ thống")
 admin.site.site_title = "Casework"
-admin.site.index_title = "Quản trị"
+admin.site.index_title = _("Quản trị")
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="casework:petition-list", permanent=False)),

@@ -58,3 +58,14 @@ def media_root(settings, tmp_path):
     """Each test stores scans in its own folder, so a test can check what is on disk."""
     settings.MEDIA_ROOT = str(tmp_path / "media")
     return settings.MEDIA_ROOT
+
+
+@pytest.fixture(autouse=True)
+def restore_language():
+    """A request that switches to English leaves that language active in the thread;
+    put Vietnamese back so later tests see the messages users see."""
+    from django.utils import translation
+
+    language = translation.get_language()
+    yield
+    translation.activate(language)

@@ -8,18 +8,21 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class EventType(models.TextChoices):
-    RECEIVED = "received", _("Tiếp nhận đơn")
-    CLASSIFIED = "classified", _("Phân loại đơn")
-    ACCEPTED = "accepted", _("Thụ lý giải quyết")
-    TRANSFERRED = "transferred", _("Chuyển đơn")
-    GUIDED = "guided", _("Hướng dẫn người gửi")
-    FILED = "filed", _("Lưu đơn")
-    FOLLOWED_UP = "followed_up", _("Đôn đốc giải quyết")
-    RESOLVED = "resolved", _("Giải quyết xong")
-    WITHDRAWN = "withdrawn", _("Rút đơn")
+    # Same Vietnamese words as the action buttons (ACTION_LABELS), but in English an entry
+    # in the history reads "Transferred", not "Transfer petition": hence the context.
+    RECEIVED = "received", pgettext_lazy("event", "Tiếp nhận đơn")
+    CLASSIFIED = "classified", pgettext_lazy("event", "Phân loại đơn")
+    ACCEPTED = "accepted", pgettext_lazy("event", "Thụ lý giải quyết")
+    TRANSFERRED = "transferred", pgettext_lazy("event", "Chuyển đơn")
+    GUIDED = "guided", pgettext_lazy("event", "Hướng dẫn người gửi")
+    FILED = "filed", pgettext_lazy("event", "Lưu đơn")
+    FOLLOWED_UP = "followed_up", pgettext_lazy("event", "Đôn đốc giải quyết")
+    RESOLVED = "resolved", pgettext_lazy("event", "Giải quyết xong")
+    WITHDRAWN = "withdrawn", pgettext_lazy("event", "Rút đơn")
 
 
 class CaseEvent(models.Model):

@@ -8,6 +8,7 @@ from django.db import models, transaction
 from django.db.models import Q
 from django.db.models.functions import Concat, Length, Substr
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class OrgKind(models.TextChoices):
@@ -47,7 +48,7 @@ class Organisation(models.Model):
 
     class Meta:
         verbose_name = _("tổ chức đảng")
-        verbose_name_plural = _("tổ chức đảng")
+        verbose_name_plural = pgettext_lazy("plural", "tổ chức đảng")
         ordering = ["path"]
 
     def __str__(self):
@@ -105,7 +106,7 @@ class RoleAssignment(models.Model):
 
     class Meta:
         verbose_name = _("phân quyền")
-        verbose_name_plural = _("phân quyền")
+        verbose_name_plural = pgettext_lazy("plural", "phân quyền")
         constraints = [models.UniqueConstraint(fields=["user", "organisation", "role"],
                                                name="unique_role_assignment")]
 
@@ -141,7 +142,7 @@ class Member(models.Model):
 
     class Meta:
         verbose_name = _("đảng viên")
-        verbose_name_plural = _("đảng viên")
+        verbose_name_plural = pgettext_lazy("plural", "đảng viên")
         ordering = ["organisation__path", "full_name"]
 
     def __str__(self):

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from casework.permissions import may
@@ -41,7 +42,8 @@ class PetitionStatus(models.TextChoices):
     ACCEPTED = "accepted", _("Đã thụ lý")
     TRANSFERRED = "transferred", _("Đã chuyển đơn")
     GUIDED = "guided", _("Đã hướng dẫn")
-    FILED = "filed", _("Lưu đơn")
+    # "Lưu đơn" is also the action (ACTION_LABELS); as a state English says "Filed".
+    FILED = "filed", pgettext_lazy("status", "Lưu đơn")
     RESOLVED = "resolved", _("Đã giải quyết xong")
     WITHDRAWN = "withdrawn", _("Đã rút đơn")
 
@@ -131,13 +133,13 @@ class Petition(ConcurrentTransitionMixin, models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("người nhập"),
                                    null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(_("thời điểm nhập"), auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(_("cập nhật lần cuối"), auto_now=True)
 
     objects = PetitionQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("đơn thư")
-        verbose_name_plural = _("đơn thư")
+        verbose_name_plural = pgettext_lazy("plural", "đơn thư")
         ordering = ["-receipt_year", "-receipt_seq"]
         constraints = [
             models.UniqueConstraint(fields=["organisation", "receipt_year", "receipt_seq"],
@@ -222,7 +224,7 @@ class PetitionSender(models.Model):
 
     class Meta:
         verbose_name = _("người gửi đơn")
-        verbose_name_plural = _("người gửi đơn")
+        verbose_name_plural = pgettext_lazy("plural", "người gửi đơn")
         ordering = ["id"]
 
     def __str__(self):
@@ -242,19 +244,20 @@ def attachment_path(instance, filename):
 
 
 class Attachment(models.Model):
-    petition = models.ForeignKey(Petition, on_delete=models.CASCADE, related_name="attachments")
-    file = models.FileField(upload_to=attachment_path, max_length=255)
+    petition = models.ForeignKey(Petition, verbose_name=_("đơn"), on_delete=models.CASCADE,
+                                 related_name="attachments")
+    file = models.FileField(_("tệp"), upload_to=attachment_path, max_length=255)
     original_name = models.CharField(_("tên tệp"), max_length=255)
-    content_type = models.CharField(max_length=50)
+    content_type = models.CharField(_("định dạng"), max_length=50)
     size = models.PositiveIntegerField(_("dung lượng"))
-    sha256 = models.CharField(max_length=64)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True,
+    sha256 = models.CharField(_("mã băm SHA-256"), max_length=64)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("người tải lên"), null=True,
                                     on_delete=models.SET_NULL, related_name="+")
-    uploaded_at = models.DateTimeField(auto_now_add=True)
+    uploaded_at = models.DateTimeField(_("thời điểm tải lên"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("tệp đính kèm")
-        verbose_name_plural = _("tệp đính kèm")
+        verbose_name_plural = pgettext_lazy("plural", "tệp đính kèm")
         ordering = ["id"]
 
     def __str__(self):

@@ -4,6 +4,7 @@ import hashlib
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext as _
 
 from casework.models import Attachment
 
@@ -28,21 +29,24 @@ def check_upload(upload, field="attachments"):
     name = upload.name or "?"
     if upload.size > settings.ATTACHMENT_MAX_BYTES:
         raise ValidationError({field: (
-            f"Tệp “{name}” dung lượng {filesizeformat(upload.size)}, vượt quá giới hạn "
-            f"{filesizeformat(settings.ATTACHMENT_MAX_BYTES)}.")})
+            _("Tệp “%(name)s” dung lượng %(size)s, vượt quá giới hạn %(limit)s.")
+            % {"name": name, "size": filesizeformat(upload.size),
+               "limit": filesizeformat(settings.ATTACHMENT_MAX_BYTES)})})
     upload.seek(0)
     head = upload.read(16)
     upload.seek(0)
     content_type = sniff_content_type(head)
     if content_type is None:
         raise ValidationError({field: (
-            f"Tệp “{name}” không phải PDF, JPEG hay PNG (đã kiểm tra nội dung tệp). "
-            "Chỉ nhận bản quét dạng PDF, JPEG, PNG.")})
+            _("Tệp “%(name)s” không phải PDF, JPEG hay PNG (đã kiểm tra nội dung tệp). "
+              "Chỉ nhận bản quét dạng PDF, JPEG, PNG.") % {"name": name})})
     ext = "." + name.rsplit(".", 1)[-1].lower() if "." in name else ""
     if ext not in EXTENSIONS[content_type]:
         raise ValidationError({field: (
-            f"Tệp “{name}” có nội dung {content_type} nhưng đuôi tệp “{ext or '(không có)'}” "
-            "không khớp. Đề nghị kiểm tra lại tệp.")})
+            _("Tệp “%(name)s” có nội dung %(content_type)s nhưng đuôi tệp “%(extension)s” "
+              "không khớp. Đề nghị kiểm tra lại tệp.")
+            % {"name": name, "content_type": content_type,
+               "extension": ext or _("(không có)")})})
     return content_type
 
 

@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django_fsm import ConcurrentTransition, can_proceed, has_transition_perm
 
 from casework.errors import ActionRefused
@@ -50,25 +51,32 @@ def _today():
 
 
 def _check_date(errors, name, value, *, label, required=True, not_before=None):
+    label = str(label)
     if value is None:
         if required:
-            errors.add(name, f"Chưa nhập {label}.")
+            errors.add(name, _("Chưa nhập %(label)s.") % {"label": label})
         return
     if not isinstance(value, date):
-        errors.add(name, f"{label.capitalize()} không hợp lệ (nhập theo dạng dd/mm/yyyy).")
+        errors.add(name, _("%(label)s không hợp lệ (nhập theo dạng dd/mm/yyyy).")
+                   % {"label": label.capitalize()})
         return
     if value > _today():
-        errors.add(name, f"{label.capitalize()} ({value:%d/%m/%Y}) không được sau ngày hôm nay.")
+        errors.add(name, _("%(label)s (%(date)s) không được sau ngày hôm nay.")
+                   % {"label": label.capitalize(), "date": f"{value:%d/%m/%Y}"})
     elif not_before and value < not_before:
-        errors.add(name, f"{label.capitalize()} ({value:%d/%m/%Y}) không được trước ngày nhận đơn "
-                         f"({not_before:%d/%m/%Y}).")
+        errors.add(name, _("%(label)s (%(date)s) không được trước ngày nhận đơn "
+                           "(%(received_on)s).")
+                   % {"label": label.capitalize(), "date": f"{value:%d/%m/%Y}",
+                      "received_on": f"{not_before:%d/%m/%Y}"})
 
 
 def _check_choice(errors, name, value, choices, *, label):
+    label = str(label)
     if not value:
-        errors.add(name, f"Chưa chọn {label}.")
+        errors.add(name, _("Chưa chọn %(label)s.") % {"label": label})
     elif value not in choices.values:
-        errors.add(name, f"{label.capitalize()} “{value}” không hợp lệ.")
+        errors.add(name, _("%(label)s “%(value)s” không hợp lệ.")
+                   % {"label": label.capitalize(), "value": value})
 
 
 def _record(*, petition, event_type, actor, from_status, reason="", doc_number="",
@@ -88,14 +96,15 @@ def _check_backdate(petition, at):
     """A transcribed history must still run forwards: not in the future, not before the
     letter's previous event, not before the day it was received."""
     if at > timezone.now():
-        raise ValidationError({"at": "Thời điểm ghi nhận không được sau thời điểm hiện tại."})
+        raise ValidationError({"at": _("Thời điểm ghi nhận không được sau thời điểm hiện tại.")})
     if timezone.localdate(at) < petition.received_on:
-        raise ValidationError({"at": "Thời điểm ghi nhận không được trước ngày nhận đơn."})
+        raise ValidationError({"at": _("Thời điểm ghi nhận không được trước ngày nhận đơn.")})
     last = petition.events.order_by("-occurred_at").values_list("occurred_at", flat=True).first()
     if last and at < last:
-        raise ValidationError({"at": (
-            f"Thời điểm ghi nhận ({timezone.localtime(at):%H:%M %d/%m/%Y}) không được trước "
-            f"sự kiện trước đó của đơn ({timezone.localtime(last):%H:%M %d/%m/%Y}).")})
+        raise ValidationError({"at": _(
+            "Thời điểm ghi nhận (%(at)s) không được trước sự kiện trước đó của đơn (%(last)s).")
+            % {"at": f"{timezone.localtime(at):%H:%M %d/%m/%Y}",
+               "last": f"{timezone.localtime(last):%H:%M %d/%m/%Y}"}})
 
 
 def _next_receipt_seq(organisation, year):
@@ -118,30 +127,32 @@ def petition_receive(*, actor, organisation: Organisation, received_on: date | N
     organisation and year. `at` back-dates the event when a paper register is transcribed."""
     errors = Errors()
     if organisation is None:
-        errors.add("organisation", "Chưa chọn nơi tiếp nhận đơn.")
+        errors.add("organisation", _("Chưa chọn nơi tiếp nhận đơn."))
     elif not user_may(actor, "receive", organisation):
-        raise ActionRefused("Bạn không có quyền tiếp nhận đơn cho tổ chức này.")
-    _check_date(errors, "received_on", received_on, label="ngày nhận đơn")
-    _check_choice(errors, "channel", channel, Channel, label="nguồn đơn")
-    _check_choice(errors, "kind", kind, PetitionKind, label="loại đơn")
-    _check_choice(errors, "sender_type", sender_type, SenderType, label="loại người gửi")
+        raise ActionRefused(_("Bạn không có quyền tiếp nhận đơn cho tổ chức này."))
+    _check_date(errors, "received_on", received_on, label=_("ngày nhận đơn"))
+    _check_choice(errors, "channel", channel, Channel, label=_("nguồn đơn"))
+    _check_choice(errors, "kind", kind, PetitionKind, label=_("loại đơn"))
+    _check_choice(errors, "sender_type", sender_type, SenderType, label=_("loại người gửi"))
     senders = [s for s in senders if s.full_name.strip()]
     if sender_type == SenderType.NAMED and not senders:
-        errors.add("senders", "Đơn có họ tên phải có ít nhất một người gửi (nhập họ và tên).")
+        errors.add("senders", _("Đơn có họ tên phải có ít nhất một người gửi (nhập họ và tên)."))
     if sender_type == SenderType.ANONYMOUS and senders:
-        errors.add("senders", "Đơn giấu tên không ghi người gửi; nếu đơn có ký tên, chọn "
-                              "“Có họ tên” hoặc “Mạo tên”.")
+        errors.add("senders", _("Đơn giấu tên không ghi người gửi; nếu đơn có ký tên, chọn "
+                                "“Có họ tên” hoặc “Mạo tên”."))
     if channel == Channel.FORWARDED and not forwarded_by.strip():
-        errors.add("forwarded_by", "Đơn do cơ quan khác chuyển đến: chưa nhập tên cơ quan chuyển.")
+        errors.add("forwarded_by",
+                   _("Đơn do cơ quan khác chuyển đến: chưa nhập tên cơ quan chuyển."))
     if organisation is not None:
         committee_path = organisation.committee.path
         if subject_member and not subject_member.organisation.path.startswith(committee_path):
-            errors.add("subject_member", "Đảng viên được chọn không thuộc Đảng bộ của nơi tiếp nhận.")
+            errors.add("subject_member",
+                       _("Đảng viên được chọn không thuộc Đảng bộ của nơi tiếp nhận."))
         if subject_organisation and not subject_organisation.path.startswith(committee_path):
             errors.add("subject_organisation",
-                       "Tổ chức đảng được chọn không thuộc Đảng bộ của nơi tiếp nhận.")
+                       _("Tổ chức đảng được chọn không thuộc Đảng bộ của nơi tiếp nhận."))
     if not summary.strip():
-        errors.add("summary", "Chưa nhập tóm tắt nội dung đơn.")
+        errors.add("summary", _("Chưa nhập tóm tắt nội dung đơn."))
     checked = []
     for upload in attachments:
         try:
@@ -189,29 +200,33 @@ def _transition(*, actor, petition_id, action, expected_status=None, kwargs=None
         petition = (Petition.objects.select_related("organisation")
                     .select_for_update(of=("self",)).get(pk=petition_id))
     except Petition.DoesNotExist:
-        raise ActionRefused("Không tìm thấy đơn.") from None
+        raise ActionRefused(_("Không tìm thấy đơn.")) from None
     label = str(ACTION_LABELS[action]).lower()
     current = PetitionStatus(petition.status).label
     if not (actor.is_superuser or roles_at(actor, petition.organisation)):
         # Someone with no role over this letter must not learn even its state.
-        raise ActionRefused("Bạn không có quyền xử lý đơn này.")
+        raise ActionRefused(_("Bạn không có quyền xử lý đơn này."))
     if expected_status and petition.status != expected_status:
         raise ActionRefused(
-            f"Đơn số {petition.receipt_number} vừa được người khác cập nhật, nay ở trạng thái "
-            f"“{current}”. Thao tác “{label}” của bạn chưa được ghi; đề nghị xem lại đơn.")
+            _("Đơn số %(number)s vừa được người khác cập nhật, nay ở trạng thái “%(status)s”. "
+              "Thao tác “%(action)s” của bạn chưa được ghi; đề nghị xem lại đơn.")
+            % {"number": petition.receipt_number, "status": current, "action": label})
     bound = getattr(petition, action)
     if not can_proceed(bound):
-        raise ActionRefused(f"Không thể {label} khi đơn đang ở trạng thái “{current}”.")
+        raise ActionRefused(_("Không thể %(action)s khi đơn đang ở trạng thái “%(status)s”.")
+                            % {"action": label, "status": current})
     if not has_transition_perm(bound, actor):
-        raise ActionRefused(f"Vai trò của bạn không được phép {label} đối với đơn này.")
+        raise ActionRefused(_("Vai trò của bạn không được phép %(action)s đối với đơn này.")
+                            % {"action": label})
     from_status = petition.status
     bound(**(kwargs or {}))
     try:
         petition.save()
     except ConcurrentTransition:
         raise ActionRefused(
-            f"Đơn số {petition.receipt_number} vừa được người khác cập nhật. "
-            f"Thao tác “{label}” của bạn chưa được ghi; đề nghị xem lại đơn.") from None
+            _("Đơn số %(number)s vừa được người khác cập nhật. "
+              "Thao tác “%(action)s” của bạn chưa được ghi; đề nghị xem lại đơn.")
+            % {"number": petition.receipt_number, "action": label}) from None
     _record(petition=petition, event_type=event_type, actor=actor, from_status=from_status,
             reason=reason.strip(), doc_number=doc_number.strip(), doc_date=doc_date,
             details=details, at=at)
@@ -227,8 +242,8 @@ def petition_classify(*, actor, petition_id: int, kind: str, competence: str, re
                       expected_status: str | None = None, at=None) -> Petition:
     """Phân loại: confirm the kind and decide whose competence the letter falls under."""
     errors = Errors()
-    _check_choice(errors, "kind", kind, PetitionKind, label="loại đơn")
-    _check_choice(errors, "competence", competence, Competence, label="thẩm quyền")
+    _check_choice(errors, "kind", kind, PetitionKind, label=_("loại đơn"))
+    _check_choice(errors, "competence", competence, Competence, label=_("thẩm quyền"))
     errors.raise_if_any()
     return _transition(actor=actor, petition_id=petition_id, action="classify",
                        expected_status=expected_status,
@@ -243,8 +258,8 @@ def petition_accept(*, actor, petition_id: int, doc_number: str, doc_date: date 
     """Thụ lý: the body takes the letter on for handling, by a written notice."""
     errors = Errors()
     if not doc_number.strip():
-        errors.add("doc_number", "Chưa nhập số thông báo thụ lý.")
-    _check_date(errors, "doc_date", doc_date, label="ngày thông báo thụ lý",
+        errors.add("doc_number", _("Chưa nhập số thông báo thụ lý."))
+    _check_date(errors, "doc_date", doc_date, label=_("ngày thông báo thụ lý"),
                 not_before=_received_on(petition_id))
     errors.raise_if_any()
     return _transition(actor=actor, petition_id=petition_id, action="accept",
@@ -261,10 +276,10 @@ def petition_transfer(*, actor, petition_id: int, recipient: str, doc_number: st
     """Chuyển đơn to the competent body, by a numbered transmittal."""
     errors = Errors()
     if not recipient.strip():
-        errors.add("recipient", "Chưa nhập cơ quan, người có thẩm quyền nhận đơn chuyển.")
+        errors.add("recipient", _("Chưa nhập cơ quan, người có thẩm quyền nhận đơn chuyển."))
     if not doc_number.strip():
-        errors.add("doc_number", "Chưa nhập số văn bản chuyển đơn.")
-    _check_date(errors, "doc_date", doc_date, label="ngày văn bản chuyển đơn",
+        errors.add("doc_number", _("Chưa nhập số văn bản chuyển đơn."))
+    _check_date(errors, "doc_date", doc_date, label=_("ngày văn bản chuyển đơn"),
                 not_before=_received_on(petition_id))
     errors.raise_if_any()
     return _transition(actor=actor, petition_id=petition_id, action="transfer",
@@ -282,9 +297,9 @@ def petition_guide(*, actor, petition_id: int, reason: str, doc_number: str = ""
     """Hướng dẫn: tell the sender where to take the letter; this closes it here."""
     errors = Errors()
     if not reason.strip():
-        errors.add("reason", "Chưa nhập nội dung hướng dẫn người gửi.")
+        errors.add("reason", _("Chưa nhập nội dung hướng dẫn người gửi."))
     received_on = _received_on(petition_id)
-    _check_date(errors, "doc_date", doc_date, label="ngày văn bản hướng dẫn", required=False,
+    _check_date(errors, "doc_date", doc_date, label=_("ngày văn bản hướng dẫn"), required=False,
                 not_before=received_on)
     errors.raise_if_any()
     return _transition(actor=actor, petition_id=petition_id, action="guide",
@@ -299,7 +314,7 @@ def petition_file(*, actor, petition_id: int, filed_reason: str, reason: str = "
                   expected_status: str | None = None, at=None) -> Petition:
     """Lưu đơn: keep the letter on file without handling it (anonymous, duplicate, …)."""
     errors = Errors()
-    _check_choice(errors, "filed_reason", filed_reason, FiledReason, label="lý do lưu đơn")
+    _check_choice(errors, "filed_reason", filed_reason, FiledReason, label=_("lý do lưu đơn"))
     errors.raise_if_any()
     return _transition(actor=actor, petition_id=petition_id, action="file",
                        expected_status=expected_status,
@@ -315,8 +330,8 @@ def petition_follow_up(*, actor, petition_id: int, reason: str, doc_number: str 
     """Đôn đốc: chase the competent body for its answer; the letter stays transferred."""
     errors = Errors()
     if not reason.strip():
-        errors.add("reason", "Chưa nhập nội dung đôn đốc (hình thức, người được đôn đốc).")
-    _check_date(errors, "doc_date", doc_date, label="ngày văn bản đôn đốc", required=False,
+        errors.add("reason", _("Chưa nhập nội dung đôn đốc (hình thức, người được đôn đốc)."))
+    _check_date(errors, "doc_date", doc_date, label=_("ngày văn bản đôn đốc"), required=False,
                 not_before=_received_on(petition_id))
     errors.raise_if_any()
     return _transition(actor=actor, petition_id=petition_id, action="follow_up",
@@ -331,10 +346,10 @@ def petition_resolve(*, actor, petition_id: int, result: str, doc_number: str,
     """Record the outcome: the decision or answer that resolved the letter."""
     errors = Errors()
     if not result.strip():
-        errors.add("result", "Chưa nhập kết quả giải quyết.")
+        errors.add("result", _("Chưa nhập kết quả giải quyết."))
     if not doc_number.strip():
-        errors.add("doc_number", "Chưa nhập số văn bản trả lời, quyết định giải quyết.")
-    _check_date(errors, "doc_date", doc_date, label="ngày văn bản giải quyết",
+        errors.add("doc_number", _("Chưa nhập số văn bản trả lời, quyết định giải quyết."))
+    _check_date(errors, "doc_date", doc_date, label=_("ngày văn bản giải quyết"),
                 not_before=_received_on(petition_id))
     errors.raise_if_any()
     return _transition(actor=actor, petition_id=petition_id, action="resolve",
@@ -350,7 +365,7 @@ def petition_withdraw(*, actor, petition_id: int, doc_date: date | None, reason:
                       at=None) -> Petition:
     """Rút đơn: the sender withdraws in writing, at any stage before the letter closes."""
     errors = Errors()
-    _check_date(errors, "doc_date", doc_date, label="ngày đơn xin rút",
+    _check_date(errors, "doc_date", doc_date, label=_("ngày đơn xin rút"),
                 not_before=_received_on(petition_id))
     errors.raise_if_any()
     return _transition(actor=actor, petition_id=petition_id, action="withdraw",

@@ -52,3 +52,12 @@ def may_receive(user):
     if not getattr(user, "is_authenticated", False):
         return False
     return receiving_organisations(user).exists()
+
+
+@register.filter
+def document_month(value):
+    """Month as written in a Party document's date line: January and February take a
+    leading zero ("tháng 01", "tháng 02") so they cannot be extended by hand into 10–12."""
+    if not value:
+        return ""
+    return f"{value.month:02d}" if value.month < 3 else str(value.month)
