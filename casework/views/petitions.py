@@ -123,6 +123,11 @@ def petition_transition(request, pk, action):
     if action not in TRANSITION_FORMS:
         raise Http404
     petition = get_object_or_404(_visible(request).select_related("organisation"), pk=pk)
+    if request.method == "GET" and action not in dict(_available_actions(petition, request.user)):
+        # A stale link or a typed URL: say why instead of showing a form that will fail.
+        messages.error(request, _("Bạn không thể “%(action)s” đối với đơn này lúc này.")
+                       % {"action": ACTION_LABELS[action]})
+        return redirect("casework:petition-detail", pk=petition.pk)
     form_class = TRANSITION_FORMS[action]
     form = form_class(request.POST or None, initial={"expected_status": petition.status,
                                                      "kind": petition.kind})

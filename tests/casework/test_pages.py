@@ -156,3 +156,14 @@ def test_english_browser_still_gets_vietnamese_until_english_is_chosen(client, c
     client.post(reverse("set_language"), {"language": "en", "next": "/"})
     page = client.get(reverse("casework:petition-list"))
     assert page.content.decode().count('lang="en"') == 1
+
+
+@pytest.mark.django_db
+def test_opening_an_action_that_is_not_available_explains_why(client, tree, clerk):
+    petition = receive_petition(actor=clerk, organisation=tree.office)
+    client.force_login(clerk)
+    response = client.get(reverse("casework:petition-transition", args=[petition.pk, "accept"]),
+                          follow=True)
+    assert response.redirect_chain[-1][0] == reverse("casework:petition-detail",
+                                                     args=[petition.pk])
+    assert "Bạn không thể “Thụ lý giải quyết” đối với đơn này lúc này." in response.content.decode()
