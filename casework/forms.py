@@ -40,7 +40,7 @@ class MultipleFileField(forms.FileField):
 
 class IntakeForm(forms.Form):
     organisation = forms.ModelChoiceField(label=_("Nơi tiếp nhận"), queryset=None,
-                                          required=False)
+                                          required=False, empty_label=_("— chọn —"))
     received_on = forms.DateField(label=_("Ngày nhận đơn"), required=False, widget=DATE_WIDGET)
     channel = forms.ChoiceField(label=_("Nguồn đơn"), choices=blank_choice(Channel.choices),
                                 required=False)
@@ -53,9 +53,10 @@ class IntakeForm(forms.Form):
     subject_name = forms.CharField(
         label=_("Người, tổ chức bị khiếu nại, tố cáo, phản ánh"), required=False, max_length=255)
     subject_member = forms.ModelChoiceField(label=_("Là đảng viên (nếu có)"), queryset=None,
-                                            required=False)
+                                            required=False, empty_label=_("— không —"))
     subject_organisation = forms.ModelChoiceField(
-        label=_("Là tổ chức đảng (nếu có)"), queryset=None, required=False)
+        label=_("Là tổ chức đảng (nếu có)"), queryset=None, required=False,
+        empty_label=_("— không —"))
     summary = forms.CharField(label=_("Tóm tắt nội dung đơn"), required=False,
                               widget=forms.Textarea(attrs={"rows": 4}))
     attachments = MultipleFileField(label=_("Bản quét đơn (PDF, JPEG, PNG)"), required=False)

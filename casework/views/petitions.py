@@ -79,8 +79,10 @@ def petition_create(request):
                     subject_organisation=data["subject_organisation"], forwarded_by=data["forwarded_by"],
                     attachments=data["attachments"])
             except ValidationError as exc:
-                sender_errors = exc.message_dict.pop("senders", [])
-                apply_service_errors(form, ValidationError(exc.message_dict))
+                by_field = exc.message_dict  # a fresh dict on each access
+                sender_errors = by_field.pop("senders", [])
+                if by_field:
+                    apply_service_errors(form, ValidationError(by_field))
                 if sender_errors:
                     # Shown beside the senders table; a form-wide error also makes
                     # form.errors non-empty, so the summary box at the top appears.

@@ -74,6 +74,7 @@ def test_intake_page_shows_field_errors_and_writes_nothing(client, tree, clerk):
     assert "không được sau ngày hôm nay" in " ".join(form.errors["received_on"])
     assert "Chưa chọn loại đơn" in " ".join(form.errors["kind"])
     assert "ít nhất một người gửi" in " ".join(form.sender_errors)
+    assert "ít nhất một người gửi" not in " ".join(form.non_field_errors())
     assert "ít nhất một người gửi" in response.content.decode()
     assert Petition.objects.count() == 0
 
