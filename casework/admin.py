@@ -2,11 +2,14 @@
 letter changes only through its transitions (the case page), so the admin cannot bypass
 the permission checks and the event log. Non-superuser staff see only their subtree."""
 from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
 from django.utils.translation import gettext_lazy as _
 
 from casework.models import (
     Attachment, CaseEvent, Member, Organisation, Petition, PetitionSender, RoleAssignment,
 )
+from casework.templatetags.casework_tags import person_name
 
 
 class ScopedAdmin(admin.ModelAdmin):
@@ -108,3 +111,27 @@ class CaseEventAdmin(ReadOnlyAdmin):
     list_display = ("occurred_at", "petition", "event_type", "actor", "from_status", "to_status")
     list_filter = ("event_type",)
     scope_path_field = "petition__organisation__path"
+
+
+class RoleInline(admin.TabularInline):
+    model = RoleAssignment
+    extra = 1
+    autocomplete_fields = ("organisation",)
+
+
+class UserWithRolesAdmin(UserAdmin):
+    """Users with their roles on the same page: an administrator creating an account for
+    a new clerk gives them their organisation and role in one step."""
+
+    inlines = [RoleInline]
+    list_display = ("username", "full_name", "is_active", "is_staff", "last_login")
+
+    @admin.display(description=_("họ và tên"))
+    def full_name(self, obj):
+        return person_name(obj)
+
+
+User = get_user_model()
+if admin.site.is_registered(User):
+    admin.site.unregister(User)
+admin.site.register(User, UserWithRolesAdmin)

@@ -117,3 +117,53 @@ def test_admin_superuser_cannot_delete_events(client, letters, admin_user):
 def test_anonymous_visitor_is_sent_to_login(client, letters):
     response = client.get(reverse("casework:petition-list"))
     assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
+
+
+@pytest.mark.django_db
+def test_admin_pages_work_for_the_administrator(client, letters, admin_user):
+    """Every registered model's list, and each object's page, opens for the administrator."""
+    from django.contrib import admin
+
+    client.force_login(admin_user)
+    assert client.get(reverse("admin:index")).status_code == 200
+    for model, model_admin in admin.site._registry.items():
+        meta = model._meta
+        changelist = reverse(f"admin:{meta.app_label}_{meta.model_name}_changelist")
+        assert client.get(changelist).status_code == 200, changelist
+        obj = model_admin.get_queryset(_request_for(admin_user)).first()
+        if obj is not None:
+            page = reverse(f"admin:{meta.app_label}_{meta.model_name}_change", args=[obj.pk])
+            assert client.get(page).status_code == 200, page
+
+
+def _request_for(user):
+    from django.test import RequestFactory
+
+    request = RequestFactory().get("/")
+    request.user = user
+    return request
+
+
+@pytest.mark.django_db
+def test_moving_a_branch_moves_its_subtree_and_its_letters_scope(tree, letters, admin_user):
+    """Reorganisations happen (the 2025 merger of communes): moving a branch under another
+    commune rewrites the paths below it, so scoping follows at once."""
+    from casework.models import OrgKind, Organisation
+    from tests.factories import OrganisationFactory
+
+    a, _b = letters
+    sub_branch = OrganisationFactory(name="Tổ đảng 1", code="to-1", parent=tree.branch_a)
+    other = OrganisationFactory(name="Đảng bộ xã Vĩnh Hồng", code="vinh-hong",
+                                kind=OrgKind.COMMUNE, parent=tree.city)
+    old_leader = user_with_role("leader", tree.commune)
+    new_leader = user_with_role("leader", other)
+    branch = Organisation.objects.get(pk=tree.branch_a.pk)
+    branch.parent = other
+    branch.save()
+    sub_branch.refresh_from_db()
+    assert sub_branch.path == f"{other.path}{branch.pk}/{sub_branch.pk}/"
+    assert list(Petition.objects.visible_to(new_leader)) == [a]
+    assert a not in Petition.objects.visible_to(old_leader)
+    with pytest.raises(ValueError):
+        other.parent = sub_branch
+        other.save()
