@@ -50,6 +50,11 @@ def _today():
     return timezone.localdate()
 
 
+def _sentence_case(text):
+    # Not str.capitalize(): it would lower-case the rest ("UBND" → "Ubnd").
+    return text[:1].upper() + text[1:]
+
+
 def _check_date(errors, name, value, *, label, required=True, not_before=None):
     label = str(label)
     if value is None:
@@ -58,15 +63,15 @@ def _check_date(errors, name, value, *, label, required=True, not_before=None):
         return
     if not isinstance(value, date):
         errors.add(name, _("%(label)s không hợp lệ (nhập theo dạng dd/mm/yyyy).")
-                   % {"label": label.capitalize()})
+                   % {"label": _sentence_case(label)})
         return
     if value > _today():
         errors.add(name, _("%(label)s (%(date)s) không được sau ngày hôm nay.")
-                   % {"label": label.capitalize(), "date": f"{value:%d/%m/%Y}"})
+                   % {"label": _sentence_case(label), "date": f"{value:%d/%m/%Y}"})
     elif not_before and value < not_before:
         errors.add(name, _("%(label)s (%(date)s) không được trước ngày nhận đơn "
                            "(%(received_on)s).")
-                   % {"label": label.capitalize(), "date": f"{value:%d/%m/%Y}",
+                   % {"label": _sentence_case(label), "date": f"{value:%d/%m/%Y}",
                       "received_on": f"{not_before:%d/%m/%Y}"})
 
 
@@ -76,7 +81,7 @@ def _check_choice(errors, name, value, choices, *, label):
         errors.add(name, _("Chưa chọn %(label)s.") % {"label": label})
     elif value not in choices.values:
         errors.add(name, _("%(label)s “%(value)s” không hợp lệ.")
-                   % {"label": label.capitalize(), "value": value})
+                   % {"label": _sentence_case(label), "value": value})
 
 
 def _record(*, petition, event_type, actor, from_status, reason="", doc_number="",
