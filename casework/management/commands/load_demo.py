@@ -264,7 +264,7 @@ class Command(BaseCommand):
                  PetitionKind.RECOMMENDATION, PetitionKind.FEEDBACK]
         detail = [f"{_n(kinds[k])} {str(k.label).lower()}" for k in order if kinds.get(k)]
         if anonymous:
-            detail.append(f"{_n(anonymous)} giấu tên, mạo tên")
+            detail.append(f"trong đó {_n(anonymous)} đơn không rõ người gửi (giấu tên, mạo tên)")
         open_ = sum(statuses.get(s, 0) for s in (PetitionStatus.RECEIVED,
                                                  PetitionStatus.CLASSIFIED,
                                                  PetitionStatus.ACCEPTED,
