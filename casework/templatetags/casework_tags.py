@@ -46,12 +46,15 @@ def person_name(user):
 
 @register.filter
 def may_receive(user):
-    """Whether to offer "Tiếp nhận đơn" in the menu (one EXISTS query)."""
+    """Whether to offer "Tiếp nhận đơn" (one EXISTS query per request: the answer is kept
+    on the user object, which the menu and the register page both ask)."""
     from casework.permissions import receiving_organisations
 
     if not getattr(user, "is_authenticated", False):
         return False
-    return receiving_organisations(user).exists()
+    if not hasattr(user, "_casework_may_receive"):
+        user._casework_may_receive = receiving_organisations(user).exists()
+    return user._casework_may_receive
 
 
 @register.filter

@@ -44,7 +44,6 @@ def petition_list(request):
         "total": page.paginator.count,
         "status_totals": [(s.label, by_status.get(s.value, 0)) for s in PetitionStatus],
         "kind_totals": [(k.label, by_kind.get(k.value, 0)) for k in PetitionKind],
-        "may_receive": receiving_organisations(request.user).exists(),
     })
 
 
