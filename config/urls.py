@@ -14,6 +14,8 @@ urlpatterns = [
          name="login"),
     path("dang-xuat/", auth_views.LogoutView.as_view(), name="logout"),
     path("don-thu/", include("casework.urls")),
+    path("thoi-han/", include("workflows.urls")),
+    path("thong-bao/", include("notifications.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("quan-tri/", admin.site.urls),
 ]

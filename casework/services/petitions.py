@@ -22,7 +22,7 @@ from casework.models import (
 )
 from casework.permissions import ACTION_LABELS, roles_at, user_may
 from casework.services.attachments import check_upload, store_attachment
-from casework.signals import case_event_recorded
+from casework.signals import case_event_recorded, case_event_written
 
 
 @dataclass
@@ -93,6 +93,7 @@ def _record(*, petition, event_type, actor, from_status, reason="", doc_number="
         to_status=petition.status, reason=reason, doc_number=doc_number, doc_date=doc_date,
         details=details or {}, occurred_at=at or timezone.now(),
     )
+    case_event_written.send(sender=CaseEvent, event=event)
     transaction.on_commit(lambda: case_event_recorded.send(sender=CaseEvent, event_id=event.pk))
     return event
 

@@ -1,0 +1,81 @@
+"""The outbox: every notice to a person, written in the same transaction as its cause.
+
+A notice stores what caused it (an escalation, a case event, a digest) by id, never a
+rendered copy: the text is rendered when shown or sent, in the reader's language. The
+unique (cause_key, recipient, channel) makes writing a notice idempotent: a retried sweep or
+a repeated signal cannot notify anybody twice.
+"""
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class NoticeKind(models.TextChoices):
+    WARNING = "warning", _("Sắp đến hạn")
+    DUE = "due", _("Đến hạn")
+    OVERDUE = "overdue", _("Quá hạn")
+    REMINDER = "reminder", _("Nhắc lại: quá hạn")
+    EVENT = "event", _("Diễn biến hồ sơ")
+    DIGEST = "digest", _("Tổng hợp hằng ngày")
+
+
+# Rung 0, 1, 2 of a ladder; every later rung is a reminder.
+RUNG_KINDS = [NoticeKind.WARNING, NoticeKind.DUE, NoticeKind.OVERDUE]
+
+
+def kind_for_rung(rung):
+    return RUNG_KINDS[rung] if rung < len(RUNG_KINDS) else NoticeKind.REMINDER
+
+
+class Channel(models.TextChoices):
+    IN_APP = "in_app", _("Trong hệ thống")
+    EMAIL = "email", _("Thư điện tử")
+
+
+class DeliveryStatus(models.TextChoices):
+    PENDING = "pending", _("Chờ gửi")
+    SENT = "sent", _("Đã gửi")
+    FAILED = "failed", _("Gửi không được")
+
+
+class Notice(models.Model):
+    cause_key = models.CharField(max_length=60)  # "esc:<id>", "evt:<id>", "digest:<date>"
+    kind = models.CharField(_("loại"), max_length=10, choices=NoticeKind.choices)
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("người nhận"),
+                                  on_delete=models.CASCADE, related_name="notices")
+    channel = models.CharField(_("kênh"), max_length=10, choices=Channel.choices)
+    escalation = models.ForeignKey("workflows.Escalation", null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="notices")
+    clock = models.ForeignKey("workflows.DeadlineClock", null=True, blank=True,
+                              on_delete=models.PROTECT, related_name="notices")
+    event = models.ForeignKey("casework.CaseEvent", null=True, blank=True,
+                              on_delete=models.PROTECT, related_name="+")
+    petition = models.ForeignKey("casework.Petition", null=True, blank=True,
+                                 on_delete=models.PROTECT, related_name="+")
+    # Ids only (for a digest: the clocks it lists), never names or text.
+    payload = models.JSONField(default=dict, blank=True)
+    status = models.CharField(_("tình trạng gửi"), max_length=10,
+                              choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(_("thời điểm"), auto_now_add=True, db_index=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    read_at = models.DateTimeField(_("đã đọc lúc"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("thông báo")
+        verbose_name_plural = _("thông báo")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["cause_key", "recipient", "channel"],
+                                    name="notice_once_per_cause"),
+        ]
+        indexes = [
+            models.Index(fields=["recipient", "channel", "read_at"], name="notice_inbox_idx"),
+            models.Index(fields=["created_at"], name="notice_pending_idx",
+                         condition=Q(status="pending")),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} → {self.recipient}"

@@ -1,0 +1,132 @@
+"""Deadline clocks, their append-only ledger, and the escalations fired from them.
+
+A clock belongs to one step of one letter (later also of an inspection case). Its due date
+is never edited by hand: it is recomputed from the rule, the start date and the ledger
+(pauses, resumptions, extensions) on the current calendar. `warn_on`, `due_on`, `overdue_on`
+and `next_escalation_on` are stored and indexed so that the sweep finds what is due in SQL.
+"""
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class ClockStatus(models.TextChoices):
+    RUNNING = "running", _("Đang tính")
+    PAUSED = "paused", _("Tạm dừng")
+    STOPPED = "stopped", _("Đã kết thúc")
+
+
+OPEN_CLOCK_STATUSES = (ClockStatus.RUNNING, ClockStatus.PAUSED)
+
+
+class DeadlineClock(models.Model):
+    rule = models.ForeignKey("workflows.DeadlineRule", verbose_name=_("quy tắc"),
+                             on_delete=models.PROTECT, related_name="clocks")
+    petition = models.ForeignKey("casework.Petition", verbose_name=_("đơn"), null=True,
+                                 blank=True, on_delete=models.PROTECT, related_name="clocks")
+    # Copied from the case so that scoping and the choice of recipients are plain joins.
+    organisation = models.ForeignKey("casework.Organisation", on_delete=models.PROTECT,
+                                     related_name="+")
+    assignee = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("người xử lý"),
+                                 null=True, blank=True, on_delete=models.SET_NULL,
+                                 related_name="deadline_clocks")
+    start_event = models.ForeignKey("casework.CaseEvent", null=True, blank=True,
+                                    on_delete=models.PROTECT, related_name="+")
+    started_on = models.DateField(_("ngày phát sinh"))
+    status = models.CharField(_("trạng thái"), max_length=10, choices=ClockStatus.choices,
+                              default=ClockStatus.RUNNING)
+    due_on = models.DateField(_("hạn"), null=True, blank=True)
+    warn_on = models.DateField(null=True, blank=True)
+    overdue_on = models.DateField(null=True, blank=True)
+    reminder_every = models.PositiveSmallIntegerField(default=0)
+    next_escalation_on = models.DateField(null=True, blank=True)
+    # The ladder restarts when the due date moves (an extension, a pause, a calendar edit):
+    # escalations are unique per (clock, cycle, rung).
+    cycle = models.PositiveSmallIntegerField(default=0)
+    last_rung = models.SmallIntegerField(default=-1)
+    paused_on = models.DateField(null=True, blank=True)
+    extensions_used = models.PositiveSmallIntegerField(default=0)
+    stopped_on = models.DateField(_("ngày kết thúc"), null=True, blank=True)
+    stop_event = models.ForeignKey("casework.CaseEvent", null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("thời hạn")
+        verbose_name_plural = _("thời hạn")
+        ordering = ["started_on", "id"]
+        indexes = [
+            models.Index(fields=["next_escalation_on"], name="clock_sweep_idx",
+                         condition=Q(status="running")),
+            models.Index(fields=["due_on"], name="clock_open_due_idx",
+                         condition=Q(status="running")),
+            models.Index(fields=["organisation", "status"], name="clock_org_status_idx"),
+        ]
+
+    def __str__(self):
+        return str(self.rule)
+
+    @property
+    def is_open(self):
+        return self.status in OPEN_CLOCK_STATUSES
+
+
+class ClockEntryKind(models.TextChoices):
+    START = "start", _("Bắt đầu tính")
+    PAUSE = "pause", _("Tạm dừng")
+    RESUME = "resume", _("Tính tiếp")
+    EXTEND = "extend", _("Gia hạn")
+    RECOMPUTE = "recompute", _("Tính lại theo lịch")
+    STOP = "stop", _("Kết thúc")
+
+
+class ClockEntry(models.Model):
+    """One line of a clock's ledger. Only ever inserted: the due date is derived from it."""
+
+    clock = models.ForeignKey(DeadlineClock, on_delete=models.PROTECT, related_name="entries")
+    kind = models.CharField(_("loại"), max_length=10, choices=ClockEntryKind.choices)
+    on = models.DateField(_("ngày"))
+    days = models.PositiveIntegerField(_("số ngày"), default=0)
+    decision_number = models.CharField(_("số quyết định"), max_length=100, blank=True)
+    decision_date = models.DateField(_("ngày quyết định"), null=True, blank=True)
+    reason = models.TextField(_("lý do"), blank=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                              on_delete=models.PROTECT, related_name="+")
+    due_before = models.DateField(null=True, blank=True)
+    due_after = models.DateField(null=True, blank=True)
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("diễn biến thời hạn")
+        verbose_name_plural = _("diễn biến thời hạn")
+        ordering = ["recorded_at", "id"]
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValueError("Sổ theo dõi thời hạn chỉ được ghi thêm, không được sửa.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("Sổ theo dõi thời hạn không được xóa.")
+
+
+class Escalation(models.Model):
+    """One rung of a clock's ladder that has fired. Written only by the sweep."""
+
+    clock = models.ForeignKey(DeadlineClock, on_delete=models.PROTECT,
+                              related_name="escalations")
+    cycle = models.PositiveSmallIntegerField()
+    rung = models.PositiveSmallIntegerField()  # 0 warn, 1 due, 2 overdue, 3.. reminders
+    due_on = models.DateField()
+    fired_on = models.DateField()
+    fired_at = models.DateTimeField()
+    run = models.UUIDField(db_index=True)
+
+    class Meta:
+        verbose_name = _("cảnh báo thời hạn")
+        verbose_name_plural = _("cảnh báo thời hạn")
+        constraints = [
+            models.UniqueConstraint(fields=["clock", "cycle", "rung"],
+                                    name="escalation_once_per_rung"),
+        ]
