@@ -1,7 +1,29 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
+
+
+def _install_defaults(sender, using, apps=None, **kwargs):
+    # After every migrate (and every flush, which tests do), so a database is never
+    # without the shipped rules; existing rows are never touched.
+    from workflows.default_rules import install_default_rules
+
+    rule_model = apps.get_model("workflows", "DeadlineRule") if apps else None
+    if rule_model is not None:
+        install_default_rules(rule_model, using=using)
 
 
 class WorkflowsConfig(AppConfig):
     name = "workflows"
     verbose_name = _("Quy trình và thời hạn")
+
+    def ready(self):
+        from casework.models import CaseEvent
+        from casework.signals import case_event_written
+
+        from workflows import receivers
+
+        case_event_written.connect(receivers.start_and_stop_clocks, sender=CaseEvent,
+                                   dispatch_uid="workflows.clocks")
+        post_migrate.connect(_install_defaults, sender=self,
+                             dispatch_uid="workflows.default_rules")

@@ -1,0 +1,369 @@
+"""Deadline clocks: started and stopped by case events, paused, resumed and extended
+through an append-only ledger, and recomputed from it.
+
+The due date is a pure function of (rule, start date, ledger, calendar): `compute` derives
+it and the explanation shown on the case page, so what the page says is exactly how the
+date was obtained. Everything here runs inside the transaction of its cause: a clock
+starts or stops with the event that triggers it, or not at all.
+"""
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from casework.errors import ActionRefused
+from casework.models import Competence, PetitionKind
+from casework.permissions import roles_at, user_may
+from workflows.calendar import get_calendar
+from workflows.models import (
+    ClockEntry, ClockEntryKind, ClockStatus, DeadlineClock, DeadlineRule, Procedure,
+    StartCondition, Unit,
+)
+from workflows.models.clocks import OPEN_CLOCK_STATUSES
+
+
+def procedures_for(petition):
+    """The procedures a letter falls under, most specific first: for each step the most
+    specific procedure that has a rule wins (a tố cáo is classified in 7 working days, not
+    the 10 of any letter)."""
+    kind = petition.kind
+    if kind == PetitionKind.DENUNCIATION:
+        specific = [Procedure.DENUNCIATION]
+        if petition.subject_member_id or petition.subject_organisation_id:
+            specific.insert(0, Procedure.DENUNCIATION_MEMBER)
+    elif kind == PetitionKind.COMPLAINT:
+        specific = [Procedure.COMPLAINT]
+    elif kind in (PetitionKind.RECOMMENDATION, PetitionKind.FEEDBACK):
+        specific = [Procedure.RECOMMENDATION]
+    else:
+        specific = []
+    return specific + [Procedure.PETITION]
+
+
+def _condition_holds(condition, petition):
+    if condition == StartCondition.COMPETENCE_OTHER:
+        return petition.competence in (Competence.OTHER, Competence.NONE)
+    return True
+
+
+def rules_started_by(petition, event_type, on):
+    """The rule version in force on `on` for each step that `event_type` starts."""
+    procedures = procedures_for(petition)
+    candidates = (DeadlineRule.objects
+                  .filter(start_event=event_type, procedure__in=procedures,
+                          effective_from__lte=on)
+                  .order_by("-effective_from", "-id"))
+    chosen = {}
+    for rule in candidates:
+        if not _condition_holds(rule.start_condition, petition):
+            continue
+        rank = procedures.index(rule.procedure)
+        best = chosen.get(rule.step)
+        if best is None or rank < procedures.index(best.procedure):
+            chosen[rule.step] = rule
+    return list(chosen.values())
+
+
+# ---------------------------------------------------------------- computing a due date
+
+@dataclass
+class Computation:
+    due_on: date | None  # None while paused
+    counted: int  # days counted in the rule's unit, extensions and pauses included
+    lines: list = field(default_factory=list)  # how the date was obtained, for people
+    calendar_explanation: object = None
+
+
+def _fmt(d):
+    return d.strftime("%d/%m/%Y")
+
+
+def _unit_label(rule, n):
+    return f"{n:02d} {Unit(rule.unit).label}" if n < 10 else f"{n} {Unit(rule.unit).label}"
+
+
+def compute(clock, entries=None, cal=None):
+    """Derive the due date from the rule, the start and the ledger."""
+    cal = cal or get_calendar()
+    rule = clock.rule
+    entries = list(clock.entries.all()) if entries is None else entries
+    lines = [_("Quy tắc: %(rule)s, %(length)s kể từ ngày sau ngày %(start)s (%(basis)s; "
+               "áp dụng từ %(from)s).") % {
+        "rule": rule, "length": _unit_label(rule, rule.length), "start": _fmt(clock.started_on),
+        "basis": rule.legal_basis, "from": _fmt(rule.effective_from)}]
+    total = rule.length
+    paused_since = None
+    for entry in entries:
+        if entry.kind == ClockEntryKind.EXTEND:
+            total += entry.days
+            lines.append(_("Gia hạn: thêm %(days)s theo quyết định số %(number)s ngày "
+                           "%(date)s (%(reason)s).") % {
+                "days": _unit_label(rule, entry.days), "number": entry.decision_number,
+                "date": _fmt(entry.decision_date), "reason": entry.reason})
+        elif entry.kind == ClockEntryKind.PAUSE:
+            paused_since = entry.on
+        elif entry.kind == ClockEntryKind.RESUME and paused_since is not None:
+            gap = (cal.working_days_between(paused_since, entry.on)
+                   if rule.unit == Unit.WORKING else (entry.on - paused_since).days)
+            total += gap
+            lines.append(_("Tạm dừng từ %(start)s đến %(end)s: không tính %(days)s.") % {
+                "start": _fmt(paused_since), "end": _fmt(entry.on),
+                "days": _unit_label(rule, gap)})
+            paused_since = None
+    explanation = cal.explain(clock.started_on, total, rule.unit)
+    if paused_since is not None:
+        lines.append(_("Đang tạm dừng từ %(start)s: hạn sẽ được tính lại khi tính tiếp.")
+                     % {"start": _fmt(paused_since)})
+        return Computation(None, total, lines, explanation)
+    due = explanation.due
+    lines.append(_("Hạn: %(due)s.") % {"due": _fmt(due)})
+    return Computation(due, total, lines, explanation)
+
+
+def _ladder_dates(clock, due, cal):
+    rule = clock.rule
+    warn = cal.subtract_working_days(due, rule.warn_days_before) if rule.warn_days_before else None
+    overdue = cal.add_working_days(due, rule.overdue_days_after)
+    return warn, overdue
+
+
+def next_escalation_on(clock):
+    """The day the next rung of the ladder falls due, after `clock.last_rung` fired."""
+    rung = clock.last_rung
+    if rung < 0:
+        return clock.warn_on or clock.due_on
+    if rung == 0:
+        return clock.due_on
+    if rung == 1:
+        return clock.overdue_on
+    if clock.reminder_every:
+        return clock.overdue_on + timedelta(days=(rung - 1) * clock.reminder_every)
+    return None
+
+
+def _apply(clock, computation, cal):
+    """Store the computed dates and restart the ladder if the due date moved."""
+    due = computation.due_on
+    if due is None:
+        # Paused: no due date until counting resumes, so nothing can fall due.
+        clock.status = ClockStatus.PAUSED
+        clock.due_on = clock.warn_on = clock.overdue_on = clock.next_escalation_on = None
+        return
+    if clock.status == ClockStatus.PAUSED:
+        clock.status = ClockStatus.RUNNING
+    if due != clock.due_on:
+        if clock.pk is not None:
+            clock.cycle += 1
+        clock.last_rung = -1
+    clock.due_on = due
+    clock.warn_on, clock.overdue_on = _ladder_dates(clock, due, cal)
+    clock.reminder_every = clock.rule.reminder_every_days
+    clock.next_escalation_on = next_escalation_on(clock)
+
+
+def _entry(clock, kind, on, actor, due_before, **fields):
+    return ClockEntry.objects.create(clock=clock, kind=kind, on=on, actor=actor,
+                                     due_before=due_before, due_after=clock.due_on, **fields)
+
+
+# ---------------------------------------------------------------- reacting to case events
+
+def event_day(event):
+    """The day the law counts from: the letter's receipt date for a receipt (it may be
+    logged a day later), the date of the document behind the step (a thụ lý notice, a
+    transmittal) when there is one, else the day the step was recorded as happening."""
+    from casework.models import EventType
+
+    if event.event_type == EventType.RECEIVED:
+        return event.petition.received_on
+    return event.doc_date or timezone.localdate(event.occurred_at)
+
+
+def on_case_event(event):
+    """Stop the clocks this event ends, then start the ones it begins."""
+    petition = event.petition
+    on = event_day(event)
+    open_clocks = (DeadlineClock.objects.select_related("rule")
+                   .select_for_update(of=("self",))
+                   .filter(petition=petition, status__in=OPEN_CLOCK_STATUSES))
+    for clock in open_clocks:
+        if event.event_type in clock.rule.stop_events:
+            _stop(clock, on=on, event=event)
+    cal = None
+    for rule in rules_started_by(petition, event.event_type, on):
+        cal = cal or get_calendar()
+        clock = DeadlineClock(rule=rule, petition=petition, organisation=petition.organisation,
+                              assignee=event.actor, start_event=event, started_on=on)
+        _apply(clock, compute(clock, entries=[], cal=cal), cal)
+        clock.save()
+        _entry(clock, ClockEntryKind.START, on, event.actor, None,
+               reason=str(event.get_event_type_display()))
+
+
+def _stop(clock, *, on, event):
+    clock.status = ClockStatus.STOPPED
+    clock.stopped_on = on
+    clock.stop_event = event
+    clock.next_escalation_on = None
+    clock.save()
+    _entry(clock, ClockEntryKind.STOP, on, event.actor, clock.due_on,
+           reason=str(event.get_event_type_display()))
+
+
+# ---------------------------------------------------------------- pause, resume, extend
+
+def _lock(clock_id, actor, action):
+    try:
+        clock = (DeadlineClock.objects.select_related("rule", "petition__organisation")
+                 .select_for_update(of=("self",)).get(pk=clock_id))
+    except DeadlineClock.DoesNotExist:
+        raise ActionRefused(_("Không tìm thấy thời hạn.")) from None
+    organisation = clock.petition.organisation if clock.petition else clock.organisation
+    if action == "extend":
+        allowed = actor.is_superuser or bool(
+            roles_at(actor, organisation) & set(clock.rule.extension_decided_by))
+    else:
+        allowed = user_may(actor, "follow_up", organisation)
+    if not allowed:
+        raise ActionRefused(_("Vai trò của bạn không được phép thực hiện thao tác này "
+                              "đối với thời hạn này."))
+    if not clock.is_open:
+        raise ActionRefused(_("Thời hạn này đã kết thúc."))
+    return clock
+
+
+def _check_day(field_name, value, *, label, not_before):
+    if value is None:
+        raise ValidationError({field_name: _("Chưa nhập %(label)s.") % {"label": label}})
+    if value > timezone.localdate():
+        raise ValidationError({field_name: _("%(label)s không được sau ngày hôm nay.")
+                               % {"label": label.capitalize()}})
+    if value < not_before:
+        raise ValidationError({field_name: _("%(label)s không được trước ngày %(day)s.")
+                               % {"label": label.capitalize(), "day": _fmt(not_before)}})
+
+
+def _last_entry_day(clock):
+    last = clock.entries.order_by("-on").values_list("on", flat=True).first()
+    return max(last or clock.started_on, clock.started_on)
+
+
+@transaction.atomic
+def clock_pause(*, actor, clock_id: int, on: date, reason: str) -> DeadlineClock:
+    """Stop counting while the sender supplements documents."""
+    clock = _lock(clock_id, actor, "pause")
+    if clock.status == ClockStatus.PAUSED:
+        raise ActionRefused(_("Thời hạn này đang tạm dừng."))
+    if not reason.strip():
+        raise ValidationError({"reason": _("Chưa nhập lý do tạm dừng.")})
+    _check_day("on", on, label=_("ngày tạm dừng"), not_before=_last_entry_day(clock))
+    before = clock.due_on
+    entry = ClockEntry(clock=clock, kind=ClockEntryKind.PAUSE, on=on)
+    cal = get_calendar()
+    _apply(clock, compute(clock, entries=list(clock.entries.all()) + [entry], cal=cal), cal)
+    clock.paused_on = on
+    clock.save()
+    _entry(clock, ClockEntryKind.PAUSE, on, actor, before, reason=reason.strip())
+    return clock
+
+
+@transaction.atomic
+def clock_resume(*, actor, clock_id: int, on: date, reason: str = "") -> DeadlineClock:
+    clock = _lock(clock_id, actor, "resume")
+    if clock.status != ClockStatus.PAUSED:
+        raise ActionRefused(_("Thời hạn này không tạm dừng."))
+    _check_day("on", on, label=_("ngày tính tiếp"), not_before=clock.paused_on)
+    entry = ClockEntry(clock=clock, kind=ClockEntryKind.RESUME, on=on)
+    cal = get_calendar()
+    _apply(clock, compute(clock, entries=list(clock.entries.all()) + [entry], cal=cal), cal)
+    clock.paused_on = None
+    clock.save()
+    _entry(clock, ClockEntryKind.RESUME, on, actor, None, reason=reason.strip())
+    return clock
+
+
+@transaction.atomic
+def clock_extend(*, actor, clock_id: int, days: int, decision_number: str,
+                 decision_date: date, reason: str) -> DeadlineClock:
+    """Gia hạn by a written decision, within the caps of the clock's own rule."""
+    clock = _lock(clock_id, actor, "extend")
+    rule = clock.rule
+    if clock.extensions_used >= rule.max_extensions:
+        raise ActionRefused(
+            _("Quy tắc “%(rule)s” chỉ cho phép gia hạn tối đa %(max)s lần; thời hạn này "
+              "đã gia hạn %(used)s lần.") % {"rule": rule, "max": rule.max_extensions,
+                                             "used": clock.extensions_used}
+            if rule.max_extensions else
+            _("Quy tắc “%(rule)s” không cho phép gia hạn.") % {"rule": rule})
+    errors = {}
+    if not days or days < 1:
+        errors["days"] = _("Số ngày gia hạn phải là số nguyên dương.")
+    elif days > rule.extension_length:
+        errors["days"] = _("Mỗi lần gia hạn không quá %(max)s.") % {
+            "max": _unit_label(rule, rule.extension_length)}
+    if not decision_number.strip():
+        errors["decision_number"] = _("Chưa nhập số quyết định gia hạn.")
+    if not reason.strip():
+        errors["reason"] = _("Chưa nhập lý do gia hạn.")
+    if errors:
+        raise ValidationError(errors)
+    _check_day("decision_date", decision_date, label=_("ngày quyết định gia hạn"),
+               not_before=clock.started_on)
+    before = clock.due_on
+    entry = ClockEntry(clock=clock, kind=ClockEntryKind.EXTEND, on=decision_date, days=days,
+                       decision_number=decision_number.strip(), decision_date=decision_date,
+                       reason=reason.strip())
+    cal = get_calendar()
+    _apply(clock, compute(clock, entries=list(clock.entries.all()) + [entry], cal=cal), cal)
+    clock.extensions_used += 1
+    clock.save()
+    _entry(clock, ClockEntryKind.EXTEND, decision_date, actor, before, days=days,
+           decision_number=decision_number.strip(), decision_date=decision_date,
+           reason=reason.strip())
+    return clock
+
+
+# ---------------------------------------------------------------- calendar edits
+
+def recompute_for_calendar_change(*, days, reason, actor=None):
+    """Recompute the open clocks whose counting window covers an edited day, and log in
+    each ledger why its due date moved. Clocks that ended are history and keep their
+    dates. Returns the number of clocks whose due date changed."""
+    cal = get_calendar()
+    first = min(days)
+    # A clock's dates can only move if the edited day falls between its start and its last
+    # fixed rung (overdue_on); paused clocks have no due date yet and are always redone.
+    affected = (DeadlineClock.objects.select_related("rule")
+                .select_for_update(of=("self",))
+                .filter(status__in=OPEN_CLOCK_STATUSES, started_on__lt=max(days))
+                .filter(Q(overdue_on__isnull=True) | Q(overdue_on__gte=first))
+                .prefetch_related("entries"))
+    moved = 0
+    for clock in affected:
+        before = clock.due_on
+        _apply(clock, compute(clock, entries=list(clock.entries.all()), cal=cal), cal)
+        clock.save()
+        if clock.due_on != before:
+            moved += 1
+            _entry(clock, ClockEntryKind.RECOMPUTE, timezone.localdate(), actor, before,
+                   reason=reason)
+    return moved
+
+
+# ---------------------------------------------------------------- reading
+
+def days_left(clock, today=None, cal=None):
+    """Days until due (negative when overdue), in the rule's unit."""
+    if clock.due_on is None:
+        return None
+    today = today or timezone.localdate()
+    if clock.rule.unit == Unit.WORKING:
+        cal = cal or get_calendar()
+        if clock.due_on >= today:
+            return cal.working_days_between(today, clock.due_on)
+        return -cal.working_days_between(clock.due_on, today)
+    return (clock.due_on - today).days

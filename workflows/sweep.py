@@ -1,0 +1,131 @@
+"""The SLA sweep: fire every escalation rung that has fallen due, set-wise, exactly once.
+
+One pass claims the running clocks whose `next_escalation_on` has come (indexed), writes
+one escalation row per clock for the highest rung reached, and moves each clock's
+`next_escalation_on` to its following rung, all in SQL and in one transaction; the notices
+for the new rows are written in the same transaction by notifications (through
+`escalations_fired`). Nothing loops over clocks in Python.
+
+Why it fires at most once, whatever runs at the same time:
+- PostgreSQL: the clocks are claimed with FOR UPDATE SKIP LOCKED, so parallel sweeps take
+  disjoint sets; a sweep that starts after another committed no longer sees those clocks
+  (their next_escalation_on moved on).
+- SQLite: a write transaction holds the database lock from its first statement
+  (transaction_mode IMMEDIATE), so sweeps run one after the other.
+- In both: the unique key (clock, cycle, rung) on escalations, with ON CONFLICT DO NOTHING,
+  is the last word even if a clock's dates were reset between two passes.
+
+Only the highest rung reached is fired: a clock entered late from a paper register, or a
+sweep that was down for a week, produces one "overdue" notice, not a backlog of stale
+warnings. Rungs: 0 warn (N working days before due), 1 due, 2 overdue (K working days
+after due), 3.. reminders every R days after that.
+"""
+import uuid
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from workflows.signals import escalations_fired
+
+BATCH = 20000
+
+_RUNG_PG = """CASE WHEN overdue_on <= %(today)s
+     THEN 2 + CASE WHEN reminder_every > 0
+                   THEN (%(today)s::date - overdue_on) / reminder_every ELSE 0 END
+     WHEN due_on <= %(today)s THEN 1 ELSE 0 END"""
+
+_SWEEP_PG = f"""
+WITH due AS (
+    SELECT id, cycle, due_on, {_RUNG_PG} AS rung
+    FROM workflows_deadlineclock
+    WHERE status = 'running' AND next_escalation_on <= %(today)s
+    ORDER BY next_escalation_on, id
+    LIMIT %(batch)s
+    FOR UPDATE SKIP LOCKED
+), fired AS (
+    INSERT INTO workflows_escalation (clock_id, cycle, rung, due_on, fired_on, fired_at, run)
+    SELECT id, cycle, rung, due_on, %(today)s, %(now)s, %(run)s FROM due
+    ON CONFLICT (clock_id, cycle, rung) DO NOTHING
+    RETURNING 1
+), moved AS (
+    UPDATE workflows_deadlineclock c
+    SET last_rung = d.rung,
+        next_escalation_on = CASE
+            WHEN d.rung = 0 THEN c.due_on
+            WHEN d.rung = 1 THEN c.overdue_on
+            WHEN c.reminder_every > 0 THEN c.overdue_on + (d.rung - 1) * c.reminder_every
+        END
+    FROM due d
+    WHERE c.id = d.id
+    RETURNING 1
+)
+SELECT (SELECT count(*) FROM fired), (SELECT count(*) FROM moved)
+"""
+
+# SQLite has no data-modifying CTEs: the same steps as two statements. The write lock is
+# held from the first, so both see the same clocks.
+_RUNG_SQLITE = """CASE WHEN overdue_on <= %(today)s
+     THEN 2 + CASE WHEN reminder_every > 0
+                   THEN CAST(julianday(%(today)s) - julianday(overdue_on) AS INTEGER)
+                        / reminder_every
+                   ELSE 0 END
+     WHEN due_on <= %(today)s THEN 1 ELSE 0 END"""
+
+_CLAIMED_SQLITE = """SELECT id FROM workflows_deadlineclock
+    WHERE status = 'running' AND next_escalation_on <= %(today)s
+    ORDER BY next_escalation_on, id LIMIT %(batch)s"""
+
+_FIRE_SQLITE = f"""
+INSERT INTO workflows_escalation (clock_id, cycle, rung, due_on, fired_on, fired_at, run)
+SELECT id, cycle, {_RUNG_SQLITE}, due_on, %(today)s, %(now)s, %(run)s
+FROM workflows_deadlineclock
+WHERE id IN ({_CLAIMED_SQLITE})
+ON CONFLICT (clock_id, cycle, rung) DO NOTHING
+"""
+
+_MOVE_SQLITE = f"""
+UPDATE workflows_deadlineclock
+SET last_rung = {_RUNG_SQLITE},
+    next_escalation_on = CASE ({_RUNG_SQLITE})
+        WHEN 0 THEN due_on
+        WHEN 1 THEN overdue_on
+        ELSE CASE WHEN reminder_every > 0
+                  THEN date(overdue_on, '+' || ((({_RUNG_SQLITE}) - 1) * reminder_every)
+                                        || ' days')
+             END
+    END
+WHERE id IN ({_CLAIMED_SQLITE})
+"""
+
+
+def _one_pass(today, batch):
+    """Fire one batch; returns (escalations written, clocks moved on)."""
+    run = uuid.uuid4()
+    params = {"today": today, "now": timezone.now(), "run": run, "batch": batch}
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                cursor.execute(_SWEEP_PG, params)
+                fired, moved = cursor.fetchone()
+            else:
+                params["run"] = run.hex  # Django stores UUIDs as 32 hex chars on SQLite
+                params["today"] = today.isoformat()
+                cursor.execute(_FIRE_SQLITE, params)
+                fired = cursor.rowcount
+                cursor.execute(_MOVE_SQLITE, params)
+                moved = cursor.rowcount
+        if fired:
+            escalations_fired.send(sender=None, run=run, today=today)
+    return fired, moved
+
+
+def sweep(today=None, batch=BATCH):
+    """Fire everything due up to `today` (default: today in the office's time zone).
+    Returns the number of escalations written."""
+    today = today or timezone.localdate()
+    total = 0
+    while True:
+        fired, moved = _one_pass(today, batch)
+        total += fired
+        if moved < batch:
+            return total
