@@ -1,0 +1,133 @@
+"""Admin for the calendar and the deadline rules; clocks and their history are view-only.
+
+Calendar edits go through `workflows.services.calendar`, so saving a day here also drops the
+cached calendar and recomputes the open deadlines it touches. Only superusers change the
+calendar and the rules: both decide every due date in the system.
+"""
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from casework.admin import ReadOnlyAdmin
+from workflows.calendar import fmt, weekday_name
+from workflows.models import CalendarOverride, ClockEntry, DeadlineClock, DeadlineRule, Escalation
+from workflows.services.calendar import calendar_clear_day, calendar_set_day
+
+
+class SuperuserEditsAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request):
+        return request.user.is_superuser
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+
+@admin.register(CalendarOverride)
+class CalendarOverrideAdmin(SuperuserEditsAdmin):
+    list_display = ("day_display", "weekday", "kind", "reason", "source")
+    list_filter = ("is_working_day",)
+    search_fields = ("reason", "source")
+    date_hierarchy = "day"
+    fields = ("day", "is_working_day", "reason", "source", "updated_by", "updated_at")
+    readonly_fields = ("updated_by", "updated_at")
+
+    def get_readonly_fields(self, request, obj=None):
+        # Moving a correction to another date would be a clear plus a set; asking for a new
+        # row keeps each date's history readable.
+        if obj is not None:
+            return ("day", *self.readonly_fields)
+        return self.readonly_fields
+
+    @admin.display(description=_("ngày"), ordering="day")
+    def day_display(self, obj):
+        return fmt(obj.day)
+
+    @admin.display(description=_("thứ"))
+    def weekday(self, obj):
+        return weekday_name(obj.day)
+
+    @admin.display(description=_("làm việc / nghỉ"), ordering="is_working_day")
+    def kind(self, obj):
+        return _("Làm việc") if obj.is_working_day else _("Nghỉ")
+
+    def save_model(self, request, obj, form, change):
+        saved = calendar_set_day(day=obj.day, is_working_day=obj.is_working_day,
+                                 reason=obj.reason, source=obj.source, actor=request.user)
+        obj.pk, obj.updated_by, obj.updated_at = saved.pk, saved.updated_by, saved.updated_at
+
+    def delete_model(self, request, obj):
+        calendar_clear_day(day=obj.day, actor=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for day in queryset.values_list("day", flat=True):
+            calendar_clear_day(day=day, actor=request.user)
+
+
+LADDER_FIELDS = ("warn_days_before", "warn_audience", "due_audience", "overdue_days_after",
+                 "overdue_audience", "reminder_every_days")
+RULE_FIELDS = ("code", "procedure", "step", "start_event", "start_condition", "stop_events",
+               "length", "unit", "max_extensions", "extension_length", "extension_decided_by",
+               "legal_basis", "effective_from", "note")
+NEW_VERSION_HELP = _(
+    "Khi luật, quy định thay đổi: thêm một dòng MỚI cùng mã quy tắc với ngày áp dụng muộn "
+    "hơn, không sửa dòng cũ. Thời hạn đang chạy giữ quy tắc có hiệu lực khi bắt đầu tính; "
+    "ở dòng đã có chỉ sửa được phần nhắc việc, cảnh báo.")
+
+
+@admin.register(DeadlineRule)
+class DeadlineRuleAdmin(SuperuserEditsAdmin):
+    list_display = ("procedure", "step", "length", "unit", "effective_from", "legal_basis",
+                    "code")
+    list_filter = ("procedure", "step", "unit")
+    search_fields = ("code", "legal_basis", "note")
+    fieldsets = (
+        (_("Quy tắc"), {"fields": RULE_FIELDS, "description": NEW_VERSION_HELP}),
+        (_("Nhắc việc, cảnh báo"), {"fields": LADDER_FIELDS}),
+    )
+
+    def get_readonly_fields(self, request, obj=None):
+        return RULE_FIELDS if obj is not None else ()
+
+    def changelist_view(self, request, extra_context=None):
+        return super().changelist_view(request, {**(extra_context or {}),
+                                                 "subtitle": NEW_VERSION_HELP})
+
+
+class ClockEntryInline(admin.TabularInline):
+    model = ClockEntry
+    extra = 0
+    can_delete = False
+    fields = ("recorded_at", "kind", "on", "days", "decision_number", "decision_date",
+              "reason", "actor", "due_before", "due_after")
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(DeadlineClock)
+class DeadlineClockAdmin(ReadOnlyAdmin):
+    list_display = ("rule", "petition", "organisation", "started_on", "status", "due_on",
+                    "next_escalation_on")
+    list_filter = ("status", "rule__procedure")
+    date_hierarchy = "due_on"
+    inlines = [ClockEntryInline]
+
+
+@admin.register(ClockEntry)
+class ClockEntryAdmin(ReadOnlyAdmin):
+    list_display = ("recorded_at", "clock", "kind", "on", "days", "due_before", "due_after",
+                    "actor")
+    list_filter = ("kind",)
+    scope_path_field = "clock__organisation__path"
+
+
+@admin.register(Escalation)
+class EscalationAdmin(ReadOnlyAdmin):
+    list_display = ("fired_at", "clock", "cycle", "rung", "due_on", "fired_on")
+    scope_path_field = "clock__organisation__path"

@@ -1,0 +1,29 @@
+"""The due-date calculator's form: it only parses; the calendar does the arithmetic."""
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from workflows.calendar import CALENDAR, WORKING
+
+DATE_WIDGET = forms.DateInput(format="%d/%m/%Y", attrs={"placeholder": "dd/mm/yyyy",
+                                                         "size": 10, "inputmode": "numeric"})
+MAX_LENGTH = 3650
+
+
+class DueDateForm(forms.Form):
+    start = forms.DateField(
+        label=_("Ngày phát sinh"), widget=DATE_WIDGET, input_formats=["%d/%m/%Y", "%Y-%m-%d"],
+        help_text=_("Ngày nhận đơn, ngày thụ lý…; thời hạn tính từ ngày hôm sau."),
+        error_messages={"required": _("Chưa nhập ngày phát sinh."),
+                        "invalid": _("Ngày phát sinh chưa đúng dạng dd/mm/yyyy.")})
+    length = forms.IntegerField(
+        label=_("Số ngày"), min_value=1, max_value=MAX_LENGTH,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric", "size": 5}),
+        error_messages={"required": _("Chưa nhập số ngày."),
+                        "invalid": _("Số ngày phải là số nguyên."),
+                        "min_value": _("Số ngày phải từ 1 trở lên."),
+                        "max_value": _("Số ngày tối đa là %(limit_value)s.")})
+    unit = forms.ChoiceField(
+        label=_("Tính theo"), initial=WORKING, widget=forms.RadioSelect,
+        choices=[(WORKING, _("ngày làm việc")), (CALENDAR, _("ngày theo lịch"))],
+        error_messages={"required": _("Chưa chọn cách tính."),
+                        "invalid_choice": _("Cách tính không hợp lệ.")})

@@ -1,0 +1,59 @@
+"""`python manage.py due_date START LENGTH [--unit working|calendar]`: the due date of a
+deadline that starts on START, on the current calendar (overrides included).
+
+The first output line is the due date alone (YYYY-MM-DD), so scripts can read it with
+`head -1`; the explanation for people follows.
+"""
+from datetime import date, datetime
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
+
+from workflows.calendar import CALENDAR, WORKING, get_calendar
+
+DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y")
+MAX_LENGTH = 3650
+
+
+def parse_day(text: str) -> date:
+    for pattern in DATE_FORMATS:
+        try:
+            return datetime.strptime(text.strip(), pattern).date()
+        except ValueError:
+            continue
+    raise ValueError(text)
+
+
+class Command(BaseCommand):
+    help = _("Tính hạn: ngày kết thúc của một thời hạn bắt đầu tính từ sau ngày START, "
+             "theo lịch làm việc hiện hành (có tính ngày nghỉ lễ, nghỉ bù, làm bù).")
+
+    def add_arguments(self, parser):
+        parser.add_argument("start", metavar="START",
+                            help=_("ngày phát sinh, dạng YYYY-MM-DD hoặc dd/mm/yyyy"))
+        parser.add_argument("length", metavar="LENGTH", help=_("số ngày của thời hạn"))
+        parser.add_argument("--unit", default=WORKING,
+                            help=_("working: ngày làm việc (mặc định); calendar: ngày theo lịch"))
+
+    def handle(self, *args, start, length, unit, **options):
+        try:
+            start_day = parse_day(start)
+        except ValueError:
+            raise CommandError(_("START (ngày bắt đầu) không hợp lệ: “%(value)s”. Nhập theo "
+                                 "dạng YYYY-MM-DD hoặc dd/mm/yyyy.") % {"value": start})
+        try:
+            n = int(length)
+        except ValueError:
+            n = 0
+        if not 1 <= n <= MAX_LENGTH:
+            raise CommandError(_("LENGTH (số ngày) phải là số nguyên từ 1 đến %(max)s, không "
+                                 "phải “%(value)s”.") % {"max": MAX_LENGTH, "value": length})
+        if unit not in (WORKING, CALENDAR):
+            raise CommandError(_("--unit phải là “working” (ngày làm việc) hoặc “calendar” "
+                                 "(ngày theo lịch), không phải “%(value)s”.") % {"value": unit})
+        explanation = get_calendar().explain(start_day, n, unit)
+        self.stdout.write(explanation.due.isoformat())
+        for text, items in explanation.lines():
+            self.stdout.write(text)
+            for item in items:
+                self.stdout.write(f"  - {item}")
