@@ -18,6 +18,7 @@ from casework.forms import (
     TRANSITION_FORMS, IntakeForm, SenderFormSet, apply_service_errors, member_choices,
 )
 from casework.models import Attachment, Petition, PetitionKind, PetitionStatus
+from casework.panels import case_panels
 from casework.permissions import ACTION_LABELS, receiving_organisations, subject_scope
 from casework.services.duplicates import find_duplicates
 from casework.services.petitions import SERVICES, SenderData, petition_receive
@@ -115,6 +116,7 @@ def petition_detail(request, pk):
     return render(request, "casework/petition_detail.html", {
         "petition": petition, "events": events, "duplicates": duplicates,
         "actions": _available_actions(petition, request.user),
+        "panels": case_panels(request, petition),
     })
 
 

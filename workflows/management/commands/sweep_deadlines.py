@@ -1,0 +1,34 @@
+"""`python manage.py sweep_deadlines [--loop SECONDS]`
+
+Fires the escalation rungs that have fallen due (see workflows.sweep). Production runs it
+through Celery beat every minute; cron can call it instead; the embedded single-PC install
+(bin/run) keeps it running with --loop 60 beside the web server. Safe to run while another
+sweep runs.
+"""
+import time
+
+from django.core.management.base import BaseCommand
+from django.db import close_old_connections
+from django.utils import timezone
+
+from workflows.sweep import sweep
+
+
+class Command(BaseCommand):
+    help = "Phát các cảnh báo thời hạn đã đến mốc (nhắc trước hạn, đến hạn, quá hạn)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--loop", type=int, metavar="GIÂY", default=0,
+                            help="Chạy lặp lại sau mỗi số giây này (0: chạy một lần).")
+
+    def handle(self, *args, loop, **options):
+        while True:
+            fired = sweep()
+            if fired or not loop:
+                self.stdout.write(
+                    f"{timezone.localtime():%H:%M %d/%m/%Y}: đã phát {fired:02d} cảnh báo "
+                    "thời hạn.")
+            if not loop:
+                return
+            close_old_connections()
+            time.sleep(loop)
