@@ -21,18 +21,20 @@ OPEN_CLOCK_STATUSES = (ClockStatus.RUNNING, ClockStatus.PAUSED)
 
 
 class DeadlineClock(models.Model):
+    # The sweep rewrites next_escalation_on, an indexed column, so every index of this table
+    # is updated on each fired row: keys that nothing searches by carry no index.
     rule = models.ForeignKey("workflows.DeadlineRule", verbose_name=_("quy tắc"),
-                             on_delete=models.PROTECT, related_name="clocks")
+                             on_delete=models.PROTECT, related_name="clocks", db_index=False)
     petition = models.ForeignKey("casework.Petition", verbose_name=_("đơn"), null=True,
                                  blank=True, on_delete=models.PROTECT, related_name="clocks")
     # Copied from the case so that scoping and the choice of recipients are plain joins.
     organisation = models.ForeignKey("casework.Organisation", on_delete=models.PROTECT,
-                                     related_name="+")
+                                     related_name="+", db_index=False)
     assignee = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("người xử lý"),
                                  null=True, blank=True, on_delete=models.SET_NULL,
                                  related_name="deadline_clocks")
     start_event = models.ForeignKey("casework.CaseEvent", null=True, blank=True,
-                                    on_delete=models.PROTECT, related_name="+")
+                                    on_delete=models.PROTECT, related_name="+", db_index=False)
     started_on = models.DateField(_("ngày phát sinh"))
     status = models.CharField(_("trạng thái"), max_length=10, choices=ClockStatus.choices,
                               default=ClockStatus.RUNNING)
@@ -49,7 +51,7 @@ class DeadlineClock(models.Model):
     extensions_used = models.PositiveSmallIntegerField(default=0)
     stopped_on = models.DateField(_("ngày kết thúc"), null=True, blank=True)
     stop_event = models.ForeignKey("casework.CaseEvent", null=True, blank=True,
-                                   on_delete=models.PROTECT, related_name="+")
+                                   on_delete=models.PROTECT, related_name="+", db_index=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -115,7 +117,7 @@ class Escalation(models.Model):
     """One rung of a clock's ladder that has fired. Written only by the sweep."""
 
     clock = models.ForeignKey(DeadlineClock, on_delete=models.PROTECT,
-                              related_name="escalations")
+                              related_name="escalations", db_index=False)  # unique key leads
     cycle = models.PositiveSmallIntegerField()
     rung = models.PositiveSmallIntegerField()  # 0 warn, 1 due, 2 overdue, 3.. reminders
     due_on = models.DateField()
