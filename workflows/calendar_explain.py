@@ -81,13 +81,14 @@ class Explanation:
                 "span": _count(self.calendar_days)}
         out = []
         if self.unit == WORKING:
-            out.append((_("Hạn là ngày làm việc thứ %(length)s kể từ sau ngày %(start)s: "
-                          "%(weekday)s, %(due)s (trải qua %(span)s ngày theo lịch).") % args, []))
+            out.append((_("Thời hạn %(count)s ngày làm việc, tính từ sau ngày %(start)s; hạn: "
+                          "%(weekday)s, %(due)s (ngày làm việc thứ %(length)s, trải qua %(span)s "
+                          "ngày theo lịch).") % args, []))
             if self.days_off:
                 out.append((_("Ngày nghỉ lễ, nghỉ bù, nghỉ hoán đổi không tính (%(n)s ngày):")
                             % how_many(self.days_off), items(self.days_off)))
         else:
-            out.append((_("Hạn là %(count)s ngày theo lịch kể từ sau ngày %(start)s: "
+            out.append((_("Thời hạn %(count)s ngày theo lịch, tính từ sau ngày %(start)s; hạn: "
                           "%(weekday)s, %(due)s.") % args, []))
             if self.days_off:
                 out.append((_("Ngày nghỉ lễ trong thời hạn vẫn được tính vì thời hạn tính theo "
@@ -101,17 +102,19 @@ class Explanation:
                     else _("Thứ Bảy, Chủ nhật trong thời hạn: %(n)s ngày."))
             out.append((text % {"n": _count(self.weekend_days)}, []))
         if self.unit == CALENDAR:
-            nominal = {"nominal": fmt(self.nominal_due), "weekday": weekday_name(self.nominal_due),
-                       "why": self.rolled_reason, "due": fmt(self.due),
-                       "due_weekday": weekday_name(self.due)}
+            passed = _(" Các ngày nghỉ lễ được bỏ qua khi chuyển:") if self.rolled_over else ""
+            nominal = {"passed": passed, "nominal": fmt(self.nominal_due),
+                       "weekday": weekday_name(self.nominal_due), "why": self.rolled_reason,
+                       "due": fmt(self.due), "due_weekday": weekday_name(self.due)}
             if not self.rolled_forward:
                 out.append((_("Ngày cuối của thời hạn là ngày làm việc nên hạn giữ nguyên."), []))
             elif self.rolled_reason == nominal["weekday"]:
                 out.append((_("Ngày cuối của thời hạn, %(nominal)s, là %(weekday)s nên hạn "
-                              "chuyển sang ngày làm việc tiếp theo: %(due_weekday)s, %(due)s.")
-                            % nominal, items(self.rolled_over)))
+                              "chuyển sang ngày làm việc tiếp theo: %(due_weekday)s, %(due)s."
+                              "%(passed)s") % nominal, items(self.rolled_over)))
             else:
                 out.append((_("Ngày cuối của thời hạn, %(nominal)s (%(weekday)s), là ngày nghỉ "
                               "(%(why)s) nên hạn chuyển sang ngày làm việc tiếp theo: "
-                              "%(due_weekday)s, %(due)s.") % nominal, items(self.rolled_over)))
+                              "%(due_weekday)s, %(due)s.%(passed)s") % nominal,
+                            items(self.rolled_over)))
         return out

@@ -128,3 +128,16 @@ def test_the_page_reports_bad_input_in_vietnamese(client, clerk):
     assert errors["length"] == ["Số ngày phải từ 1 trở lên."]
     assert errors["unit"] == ["Cách tính không hợp lệ."]
     assert response.context["explanation"] is None
+
+
+def test_an_unmigrated_database_gets_a_vietnamese_hint(monkeypatch):
+    from django.db import OperationalError
+
+    from workflows.management.commands import due_date
+
+    def missing_table():
+        raise OperationalError("no such table: workflows_calendaroverride")
+
+    monkeypatch.setattr(due_date, "get_calendar", missing_table)
+    with pytest.raises(CommandError, match="python manage.py migrate"):
+        run("2026-02-10", "10")

@@ -7,6 +7,7 @@ The first output line is the due date alone (YYYY-MM-DD), so scripts can read it
 from datetime import date, datetime
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import DatabaseError
 from django.utils.translation import gettext as _
 
 from workflows.calendar import CALENDAR, WORKING, get_calendar
@@ -51,7 +52,13 @@ class Command(BaseCommand):
         if unit not in (WORKING, CALENDAR):
             raise CommandError(_("--unit phải là “working” (ngày làm việc) hoặc “calendar” "
                                  "(ngày theo lịch), không phải “%(value)s”.") % {"value": unit})
-        explanation = get_calendar().explain(start_day, n, unit)
+        try:
+            cal = get_calendar()
+        except DatabaseError as exc:
+            # Most often a fresh install whose database was never migrated.
+            raise CommandError(_("Không đọc được lịch ngày nghỉ trong cơ sở dữ liệu (%(error)s). "
+                                 "Hãy chạy: python manage.py migrate") % {"error": exc})
+        explanation = cal.explain(start_day, n, unit)
         self.stdout.write(explanation.due.isoformat())
         for text, items in explanation.lines():
             self.stdout.write(text)
