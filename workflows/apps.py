@@ -27,3 +27,6 @@ class WorkflowsConfig(AppConfig):
                                    dispatch_uid="workflows.clocks")
         post_migrate.connect(_install_defaults, sender=self,
                              dispatch_uid="workflows.default_rules")
+        from casework.panels import register_case_panel
+        from workflows.panels import clock_panel
+        register_case_panel(clock_panel)

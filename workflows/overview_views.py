@@ -1,0 +1,66 @@
+"""Thời hạn: the open deadline clocks a leader or a clerk may see, overdue first.
+
+Scoped in SQL (clocks of the letters `Petition.objects.visible_to(user)` returns) and cut
+short in SQL: one query reads the rows of both tables, at most `ROWS_PER_TABLE` each with
+each table's full count beside every row (window functions), and one more counts the rest.
+"""
+from datetime import timedelta
+
+from django.contrib.auth.decorators import login_required
+from django.db.models import BooleanField, Count, ExpressionWrapper, F, Q, Window
+from django.db.models.functions import RowNumber
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from casework.models import Petition
+from workflows.models import ClockStatus, DeadlineClock
+from workflows.models.clocks import OPEN_CLOCK_STATUSES
+from workflows.panels import clock_state, request_calendar
+
+HORIZON_DAYS = 7
+ROWS_PER_TABLE = 100
+
+
+@login_required
+@require_GET
+def clock_overview(request):
+    today = timezone.localdate()
+    horizon = today + timedelta(days=HORIZON_DAYS)
+    visible = DeadlineClock.objects.filter(petition__in=Petition.objects.visible_to(request.user))
+    overdue = ExpressionWrapper(Q(due_on__lt=today), output_field=BooleanField())
+    urgent = (visible.filter(status=ClockStatus.RUNNING, due_on__lte=horizon)
+              .annotate(overdue=overdue,
+                        rank=Window(RowNumber(), partition_by=[overdue],
+                                    order_by=[F("due_on").asc(), F("pk").asc()]),
+                        total=Window(Count("pk"), partition_by=[overdue]))
+              .filter(rank__lte=ROWS_PER_TABLE)
+              .select_related("rule", "petition__organisation", "assignee")
+              .order_by("due_on", "pk"))
+    cal = request_calendar(request)
+    tables = {True: [], False: []}
+    totals = {True: 0, False: 0}
+    for clock in urgent:
+        clock.state = clock_state(clock, today, cal)
+        tables[bool(clock.overdue)].append(clock)
+        totals[bool(clock.overdue)] = clock.total
+    rest = visible.filter(status__in=OPEN_CLOCK_STATUSES).aggregate(
+        later=Count("pk", filter=Q(status=ClockStatus.RUNNING, due_on__gt=horizon)),
+        paused=Count("pk", filter=Q(status=ClockStatus.PAUSED)))
+    rows = tables[True] + tables[False]
+    return render(request, "workflows/overview.html", {
+        "today": today, "horizon": horizon,
+        "tables": [
+            {"id": "qua-han", "title": _("Quá hạn"), "rows": tables[True],
+             "total": totals[True], "left": _("Quá hạn"),
+             "empty": _("Không có thời hạn nào quá hạn.")},
+            {"id": "sap-den-han",
+             "title": _("Đến hạn trong %(n)s ngày tới") % {"n": HORIZON_DAYS},
+             "rows": tables[False], "total": totals[False], "left": _("Còn lại"),
+             "empty": _("Không có thời hạn nào đến hạn trong %(n)s ngày tới.")
+             % {"n": HORIZON_DAYS}},
+        ],
+        "later": rest["later"], "paused": rest["paused"],
+        "several_places": len({c.petition.organisation_id for c in rows}) > 1,
+    })
