@@ -7,6 +7,7 @@ tasks run in-process), DEBUG off unless asked for. Production sets DATABASE_URL
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -60,6 +61,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "notifications.context_processors.unread_notices",
             ],
         },
     },
@@ -137,9 +139,24 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
+# Both minute tasks are safe to overlap or repeat: the sweep claims clocks set-wise, and a
+# notice is sent at most once (row lock + status). Dispatch also picks up what a broker
+# outage left in the outbox. Digests go out at 07:00 office time (CELERY_TIMEZONE).
+CELERY_BEAT_SCHEDULE = {
+    "sweep-deadlines": {"task": "workflows.tasks.sweep_deadlines", "schedule": 60.0},
+    "dispatch-notices": {"task": "notifications.tasks.dispatch_pending", "schedule": 60.0},
+    "daily-digests": {"task": "notifications.tasks.send_daily_digests",
+                      "schedule": crontab(hour=7, minute=0)},
+}
 
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="casework@localhost")
+# Used by the file-based backend (tests, or an office without a mail server).
+EMAIL_FILE_PATH = env.str("EMAIL_FILE_PATH", default=str(BASE_DIR / "var" / "mail"))
+# A notice row stays locked while its e-mail is sent: never wait on a mail server forever.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
+# Links in e-mails are absolute: the address users open the site at.
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
 LOGGING = {
     "version": 1,

@@ -7,9 +7,15 @@ class NotificationsConfig(AppConfig):
     verbose_name = _("Thông báo")
 
     def ready(self):
+        from casework.models import CaseEvent
+        from casework.signals import case_event_written
         from workflows.signals import escalations_fired
 
         from notifications.escalations import write_escalation_notices
+        from notifications.receivers import notify_case_event
 
         escalations_fired.connect(write_escalation_notices,
                                   dispatch_uid="notifications.escalations")
+        # Inside the event's transaction: the notice commits or rolls back with it.
+        case_event_written.connect(notify_case_event, sender=CaseEvent,
+                                   dispatch_uid="notifications.case_events")

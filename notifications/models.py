@@ -42,24 +42,32 @@ class DeliveryStatus(models.TextChoices):
 class Notice(models.Model):
     cause_key = models.CharField(max_length=60)  # "esc:<id>", "evt:<id>", "digest:<date>"
     kind = models.CharField(_("loại"), max_length=10, choices=NoticeKind.choices)
+    # The sweep writes tens of thousands of notices at once and every index or foreign-key
+    # check costs on each row: keys that nothing looks up by carry no index, and the cause
+    # columns no database constraint (notices are only written from rows that exist, and
+    # escalations, clocks, events and letters are never deleted).
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("người nhận"),
-                                  on_delete=models.CASCADE, related_name="notices")
+                                  on_delete=models.CASCADE, related_name="notices",
+                                  db_index=False)
     channel = models.CharField(_("kênh"), max_length=10, choices=Channel.choices)
-    escalation = models.ForeignKey("workflows.Escalation", null=True, blank=True,
-                                   on_delete=models.PROTECT, related_name="notices")
-    clock = models.ForeignKey("workflows.DeadlineClock", null=True, blank=True,
-                              on_delete=models.PROTECT, related_name="notices")
-    event = models.ForeignKey("casework.CaseEvent", null=True, blank=True,
-                              on_delete=models.PROTECT, related_name="+")
-    petition = models.ForeignKey("casework.Petition", null=True, blank=True,
-                                 on_delete=models.PROTECT, related_name="+")
+    escalation = models.ForeignKey("workflows.Escalation", null=True, blank=True, db_index=False,
+        db_constraint=False, on_delete=models.PROTECT, related_name="notices")
+    clock = models.ForeignKey("workflows.DeadlineClock", null=True, blank=True, db_index=False,
+        db_constraint=False, on_delete=models.PROTECT, related_name="notices")
+    event = models.ForeignKey("casework.CaseEvent", null=True, blank=True, db_index=False,
+        db_constraint=False, on_delete=models.PROTECT, related_name="+")
+    petition = models.ForeignKey("casework.Petition", null=True, blank=True, db_index=False,
+        db_constraint=False, on_delete=models.PROTECT, related_name="+")
     # Ids only (for a digest: the clocks it lists), never names or text.
     payload = models.JSONField(default=dict, blank=True)
     status = models.CharField(_("tình trạng gửi"), max_length=10,
                               choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING)
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.TextField(blank=True)
-    created_at = models.DateTimeField(_("thời điểm"), auto_now_add=True, db_index=True)
+    # Set after a failed e-mail: not before then. The periodic dispatch and a retry already
+    # scheduled by Celery both honour it, so a failing notice never has two retry chains.
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(_("thời điểm"), auto_now_add=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     read_at = models.DateTimeField(_("đã đọc lúc"), null=True, blank=True)
 
@@ -72,7 +80,8 @@ class Notice(models.Model):
                                     name="notice_once_per_cause"),
         ]
         indexes = [
-            models.Index(fields=["recipient", "channel", "read_at"], name="notice_inbox_idx"),
+            models.Index(fields=["recipient", "channel", "-created_at"],
+                         name="notice_inbox_order_idx"),
             models.Index(fields=["created_at"], name="notice_pending_idx",
                          condition=Q(status="pending")),
         ]

@@ -1,0 +1,42 @@
+"""The e-mail for one notice."""
+import re
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from notifications.models import NoticeKind
+from notifications.rendering import render_notice
+
+
+def message_id(notice):
+    """Stable for a notice: if a crash between the mail server's acceptance and our commit
+    makes a worker send it again, the copy carries the same Message-ID, so mail servers and
+    clients that de-duplicate drop it, and anyone can tell it is a repeat."""
+    cause = re.sub(r"[^A-Za-z0-9.-]", "-", notice.cause_key)
+    domain = urlsplit(settings.SITE_URL).hostname or "casework.invalid"
+    return f"<notice-{notice.pk}.{cause}@{domain}>"
+
+
+def build_email(notice):
+    # No user language is stored: e-mails go out in the office language, whichever
+    # language the person whose action caused them happened to be using.
+    with translation.override(settings.LANGUAGE_CODE):
+        rendered = render_notice(notice, absolute=True)
+        body = render_to_string("notifications/email.txt", {
+            "text": rendered.text,
+            "url": rendered.url,
+            "url_label": (_("Xem thông báo") if notice.kind == NoticeKind.DIGEST
+                          else _("Xem hồ sơ")),
+            "inbox_url": settings.SITE_URL + reverse("notifications:inbox"),
+        })
+    return EmailMessage(
+        subject=rendered.subject, body=body, to=[notice.recipient.email],
+        headers={"Message-ID": message_id(notice),
+                 # RFC 3834: no out-of-office replies to a machine.
+                 "Auto-Submitted": "auto-generated"},
+    )

@@ -1,0 +1,204 @@
+"""The words of a notice, rendered when it is shown or sent, in the active language.
+
+A notice row holds ids only; everything readable comes from the records it points to,
+through the templates in templates/notifications/ (`<kind>_subject.txt`, `<kind>.txt`).
+
+Privacy: a letter is named only by its receipt number, kind, receiving organisation, the
+step and dates. Nothing here reads the senders, the summary, the people or organisations
+the letter is about, or the free-text reason of an event (which may quote any of them), so
+no notice or e-mail can carry a denouncer's identity, whoever receives it.
+"""
+from datetime import date
+from typing import NamedTuple
+
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from casework.templatetags.casework_tags import person_name
+from notifications.models import NoticeKind
+from notifications.templatetags.notice_tags import padded
+from workflows.models import DeadlineClock, Unit
+
+ESCALATION_KINDS = (NoticeKind.WARNING, NoticeKind.DUE, NoticeKind.OVERDUE, NoticeKind.REMINDER)
+# A digest lists at most this many cases per group and says how many more there are.
+DIGEST_LIMIT = 50
+CLOCK_RELATED = ("rule", "petition", "organisation", "assignee")
+
+
+class RenderedNotice(NamedTuple):
+    subject: str
+    text: str
+    url: str
+    # For a digest: (label, url) of each case it lists, so the inbox can link them.
+    links: tuple = ()
+
+
+def render_notice(notice, *, absolute=False, clocks=None):
+    """Subject, text and link of a notice. `absolute` gives links with SITE_URL (e-mail);
+    `clocks` is an optional {id: clock} already loaded for a page of digests."""
+    if notice.kind in ESCALATION_KINDS:
+        context = _escalation_context(notice, absolute)
+    elif notice.kind == NoticeKind.EVENT:
+        context = _event_context(notice, absolute)
+    elif notice.kind == NoticeKind.DIGEST:
+        context = _digest_context(notice, absolute, clocks)
+    else:
+        raise ValueError(f"unknown notice kind {notice.kind!r}")
+    subject = render_to_string(f"notifications/{notice.kind}_subject.txt", context)
+    text = render_to_string(f"notifications/{notice.kind}.txt", context)
+    return RenderedNotice(subject=" ".join(subject.split()), text=text.strip(),
+                          url=context["url"], links=tuple(context.get("links", ())))
+
+
+def render_notices(notices, *, absolute=False):
+    """Render a page of notices, loading the clocks of all its digests in one query."""
+    ids = {pk for n in notices if n.kind == NoticeKind.DIGEST for pk in _digest_ids(n)}
+    clocks = (DeadlineClock.objects.select_related(*CLOCK_RELATED).in_bulk(ids)
+              if ids else {})
+    return [render_notice(n, absolute=absolute, clocks=clocks) for n in notices]
+
+
+def link(path, absolute):
+    return settings.SITE_URL + path if absolute else path
+
+
+def case_url(petition_id, absolute):
+    if petition_id is None:
+        return link(reverse("notifications:inbox"), absolute)
+    return link(reverse("casework:petition-detail", args=[petition_id]), absolute)
+
+
+def case_label(petition):
+    if petition is None:
+        return _("Hồ sơ")
+    return _("Đơn số %(number)s") % {"number": petition.receipt_number}
+
+
+def days_between(start, end, unit, calendar=None):
+    """Days d with start < d <= end, counted as the rule counts them (0 if none). A
+    working-day count of zero between different dates (a deadline on a weekend) falls back
+    to calendar days, so the text never says "00 ngày làm việc" for a real gap."""
+    if end <= start:
+        return 0, Unit.CALENDAR
+    if unit == Unit.WORKING:
+        if calendar is None:
+            from workflows.calendar import get_calendar
+
+            calendar = get_calendar()
+        n = calendar.working_days_between(start, end)
+        if n:
+            return n, Unit.WORKING
+    return (end - start).days, Unit.CALENDAR
+
+
+def deadline_phrase(due_on, as_of, unit, calendar=None):
+    """"còn 03 ngày làm việc" / "đến hạn" / "quá hạn 02 ngày", as of a date."""
+    if due_on == as_of:
+        return _("đến hạn")
+    if due_on > as_of:
+        n, counted = days_between(as_of, due_on, unit, calendar)
+        template = _("còn %(n)s %(unit)s")
+    else:
+        n, counted = days_between(due_on, as_of, unit, calendar)
+        template = _("quá hạn %(n)s %(unit)s")
+    return template % {"n": padded(n), "unit": Unit(counted).label}
+
+
+def _escalation_context(notice, absolute):
+    clock = notice.clock
+    escalation = notice.escalation
+    # What the rung fired on, as of the day it fired: the text stays true when it is read
+    # days later in the inbox (the case page shows the current state).
+    due_on = escalation.due_on if escalation else clock.due_on
+    as_of = escalation.fired_on if escalation else timezone.localdate()
+    rule, petition = clock.rule, clock.petition
+    return {
+        "case_label": case_label(petition),
+        "petition_kind": petition.get_kind_display() if petition else "",
+        "organisation": clock.organisation.name,
+        "step": rule.get_step_display(),
+        "rule_length": f"{padded(rule.length)} {rule.get_unit_display()}",
+        "legal_basis": rule.legal_basis,
+        "due_on": due_on,
+        "as_of": as_of,
+        "phrase": deadline_phrase(due_on, as_of, rule.unit) if due_on else "",
+        "assignee": person_name(clock.assignee) if clock.assignee_id else "",
+        "url": case_url(clock.petition_id, absolute),
+    }
+
+
+def _event_context(notice, absolute):
+    event, petition = notice.event, notice.petition or notice.event.petition
+    return {
+        "case_label": case_label(petition),
+        "petition_kind": petition.get_kind_display(),
+        "organisation": petition.organisation.name,
+        "event_label": event.get_event_type_display(),
+        "is_new": event.event_type == "received",
+        # The state the event left the letter in, not today's: the text stays true.
+        "status": _status_label(event.to_status),
+        "actor": person_name(event.actor) if event.actor_id else _("hệ thống"),
+        "occurred_at": timezone.localtime(event.occurred_at),
+        "url": case_url(petition.pk, absolute),
+    }
+
+
+def _status_label(code):
+    from casework.models import PetitionStatus
+
+    try:
+        return PetitionStatus(code).label
+    except ValueError:
+        return code
+
+
+def _digest_ids(notice):
+    payload = notice.payload or {}
+    return list(payload.get("overdue", [])) + list(payload.get("due_soon", []))
+
+
+def digest_day(notice):
+    return date.fromisoformat(notice.cause_key.partition(":")[2])
+
+
+def _digest_context(notice, absolute, clocks):
+    on = digest_day(notice)
+    payload = notice.payload or {}
+    if clocks is None:
+        clocks = DeadlineClock.objects.select_related(*CLOCK_RELATED).in_bulk(
+            _digest_ids(notice))
+    from workflows.calendar import get_calendar
+
+    calendar = get_calendar()
+    groups, links = [], []
+    for key, title in (("overdue", _("Quá hạn")), ("due_soon", _("Đến hạn trong tuần"))):
+        ids = payload.get(key, [])
+        items = []
+        for pk in ids[:DIGEST_LIMIT]:
+            clock = clocks.get(pk)
+            if clock is None:
+                continue
+            item = {
+                "case_label": case_label(clock.petition),
+                "step": clock.rule.get_step_display(),
+                "due_on": clock.due_on,
+                "phrase": (deadline_phrase(clock.due_on, on, clock.rule.unit, calendar)
+                           if clock.due_on else ""),
+                "url": case_url(clock.petition_id, absolute),
+            }
+            items.append(item)
+            links.append((item["case_label"], item["url"]))
+        groups.append({"title": title, "count": len(ids), "items": items,
+                       "more": max(len(ids) - DIGEST_LIMIT, 0)})
+    return {
+        "on": on,
+        "groups": groups,
+        "overdue_count": len(payload.get("overdue", [])),
+        "due_soon_count": len(payload.get("due_soon", [])),
+        "absolute": absolute,
+        "links": links,
+        "url": link(reverse("notifications:inbox") + f"#n{notice.pk}", absolute),
+    }

@@ -1,0 +1,141 @@
+"""Delivery of the outbox, and the daily digest. Celery tasks, safe to run concurrently
+and repeatedly.
+
+At most once per notice, even if a notice is enqueued twice or two workers take it at the
+same time: `deliver_notice` locks the row (skipping it if another worker holds it), checks
+that it is still pending, sends, and marks it sent in the same transaction.
+
+At least once, even if the broker or a worker dies: the row stays pending until that
+transaction commits, and `dispatch_pending` (beat, every minute) enqueues whatever is
+still pending. The one gap no design can close is a crash after the mail server accepted a
+message and before our commit: the message is then sent again, with the same Message-ID
+(see `notifications.mail.message_id`), which marks it as a repeat.
+"""
+import logging
+from dataclasses import dataclass
+from datetime import timedelta
+
+from celery import shared_task
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from notifications.mail import build_email
+from notifications.models import Channel, DeliveryStatus, Notice
+
+logger = logging.getLogger(__name__)
+
+MAX_RETRIES = 8
+MAX_ATTEMPTS = MAX_RETRIES + 1
+BATCH = 500
+
+
+def retry_delay(attempts):
+    """Seconds before the next try: 1, 2, 4 … minutes, at most 30 (below the Redis
+    transport's one-hour visibility timeout, past which a waiting retry would be handed
+    out a second time)."""
+    return min(60 * 2 ** (attempts - 1), 1800)
+
+
+@dataclass
+class Attempt:
+    outcome: str  # "sent", "skipped", "not_due", "retry", "failed"
+    retry_in: int | None = None
+    error: Exception | None = None
+
+
+@shared_task(bind=True, name="notifications.tasks.deliver_notice", max_retries=MAX_RETRIES,
+             ignore_result=True)
+def deliver_notice(self, notice_id):
+    attempt = attempt_delivery(notice_id)
+    if attempt.outcome == "retry" and not self.request.is_eager:
+        # Without a broker (eager mode) there is nothing to schedule a retry on: the
+        # notice waits, with its next_attempt_at, for the next dispatch.
+        raise self.retry(exc=attempt.error, countdown=attempt.retry_in)
+    return attempt.outcome
+
+
+def attempt_delivery(notice_id):
+    now = timezone.now()
+    with transaction.atomic():
+        notice = (Notice.objects.select_for_update(skip_locked=True, of=("self",))
+                  .select_related("recipient")
+                  .filter(pk=notice_id, channel=Channel.EMAIL).first())
+        if notice is None or notice.status != DeliveryStatus.PENDING:
+            return Attempt("skipped")  # sent, failed, or another worker is sending it
+        if notice.next_attempt_at and notice.next_attempt_at > now:
+            return Attempt("not_due")  # a retry is already scheduled for later
+        notice.attempts += 1
+        try:
+            # A savepoint: a database error while rendering must not poison the
+            # transaction in which the failure is recorded.
+            with transaction.atomic():
+                _send(notice)
+        except Exception as exc:  # noqa: BLE001 - any failure is recorded and retried
+            return _record_failure(notice, exc, now)
+        notice.status = DeliveryStatus.SENT
+        notice.sent_at = timezone.now()
+        notice.last_error = ""
+        notice.next_attempt_at = None
+        notice.save(update_fields=["status", "sent_at", "attempts", "last_error",
+                                   "next_attempt_at"])
+    return Attempt("sent")
+
+
+class Undeliverable(Exception):
+    """Retrying cannot help."""
+
+
+def _send(notice):
+    recipient = notice.recipient
+    if not recipient.is_active:
+        raise Undeliverable("người nhận đã bị khóa tài khoản")
+    if not recipient.email:
+        raise Undeliverable("người nhận không có địa chỉ thư điện tử")
+    build_email(notice).send(fail_silently=False)
+
+
+def _record_failure(notice, exc, now):
+    notice.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+    final = isinstance(exc, Undeliverable) or notice.attempts >= MAX_ATTEMPTS
+    if final:
+        notice.status = DeliveryStatus.FAILED
+        notice.next_attempt_at = None
+        retry_in = None
+    else:
+        retry_in = retry_delay(notice.attempts)
+        notice.next_attempt_at = now + timedelta(seconds=retry_in)
+    notice.save(update_fields=["status", "attempts", "last_error", "next_attempt_at"])
+    logger.warning("Gửi thông báo %s lần %s không được: %s", notice.pk, notice.attempts,
+                   notice.last_error)
+    return Attempt("failed" if final else "retry", retry_in=retry_in, error=exc)
+
+
+@shared_task(name="notifications.tasks.dispatch_pending", ignore_result=True)
+def dispatch_pending():
+    """Enqueue delivery of every pending e-mail that is due. Scans by id in batches, so a
+    long outage's backlog is read in bounded queries."""
+    now = timezone.now()
+    # In-app notices are written as sent; one written pending by any other path is
+    # visible already, and only needs its status to say so.
+    Notice.objects.filter(status=DeliveryStatus.PENDING, channel=Channel.IN_APP).update(
+        status=DeliveryStatus.SENT, sent_at=now)
+    due = (Notice.objects.filter(status=DeliveryStatus.PENDING, channel=Channel.EMAIL)
+           .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)))
+    last_id, enqueued = 0, 0
+    while True:
+        ids = list(due.filter(pk__gt=last_id).order_by("pk").values_list("pk", flat=True)
+                   [:BATCH])
+        for notice_id in ids:
+            deliver_notice.delay(notice_id)
+        enqueued += len(ids)
+        if len(ids) < BATCH:
+            return enqueued
+        last_id = ids[-1]
+
+
+@shared_task(name="notifications.tasks.send_daily_digests", ignore_result=True)
+def send_daily_digests():
+    from notifications.digests import write_daily_digests
+
+    return write_daily_digests()
