@@ -153,8 +153,9 @@ EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.cons
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="casework@localhost")
 # Used by the file-based backend (tests, or an office without a mail server).
 EMAIL_FILE_PATH = env.str("EMAIL_FILE_PATH", default=str(BASE_DIR / "var" / "mail"))
-# A notice row stays locked while its e-mail is sent: never wait on a mail server forever.
-EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
+# A notice row stays locked while its e-mail is sent (on SQLite: the whole database, for
+# at most 20 s before other writers give up): never wait on a mail server longer.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 # Links in e-mails are absolute: the address users open the site at.
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 

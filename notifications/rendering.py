@@ -17,9 +17,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from casework.models import EventType, PetitionStatus
 from casework.templatetags.casework_tags import person_name
 from notifications.models import NoticeKind
 from notifications.templatetags.notice_tags import padded
+from workflows.calendar import get_calendar
 from workflows.models import DeadlineClock, Unit
 
 ESCALATION_KINDS = (NoticeKind.WARNING, NoticeKind.DUE, NoticeKind.OVERDUE, NoticeKind.REMINDER)
@@ -84,11 +86,7 @@ def days_between(start, end, unit, calendar=None):
     if end <= start:
         return 0, Unit.CALENDAR
     if unit == Unit.WORKING:
-        if calendar is None:
-            from workflows.calendar import get_calendar
-
-            calendar = get_calendar()
-        n = calendar.working_days_between(start, end)
+        n = (calendar or get_calendar()).working_days_between(start, end)
         if n:
             return n, Unit.WORKING
     return (end - start).days, Unit.CALENDAR
@@ -137,7 +135,7 @@ def _event_context(notice, absolute):
         "petition_kind": petition.get_kind_display(),
         "organisation": petition.organisation.name,
         "event_label": event.get_event_type_display(),
-        "is_new": event.event_type == "received",
+        "is_new": event.event_type == EventType.RECEIVED,
         # The state the event left the letter in, not today's: the text stays true.
         "status": _status_label(event.to_status),
         "actor": person_name(event.actor) if event.actor_id else _("hệ thống"),
@@ -147,8 +145,6 @@ def _event_context(notice, absolute):
 
 
 def _status_label(code):
-    from casework.models import PetitionStatus
-
     try:
         return PetitionStatus(code).label
     except ValueError:
@@ -170,9 +166,7 @@ def _digest_context(notice, absolute, clocks):
     if clocks is None:
         clocks = DeadlineClock.objects.select_related(*CLOCK_RELATED).in_bulk(
             _digest_ids(notice))
-    from workflows.calendar import get_calendar
-
-    calendar = get_calendar()
+    calendar = get_calendar()  # once for the whole list
     groups, links = [], []
     for key, title in (("overdue", _("Quá hạn")), ("due_soon", _("Đến hạn trong tuần"))):
         ids = payload.get(key, [])

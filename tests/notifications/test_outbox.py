@@ -6,6 +6,7 @@ import email.policy
 import logging
 
 import pytest
+import time_machine
 from django.core import mail
 from django.db import transaction
 from django.urls import reverse
@@ -162,10 +163,8 @@ def _assert_no_identity(texts):
 
 def test_no_notice_or_email_about_a_denunciation_names_its_sender(
         tree, mailed_clerk, mailed_leader, client, django_capture_on_commit_callbacks):
-    import time_machine
-
-    with time_machine.travel(datetime.datetime(2025, 9, 4, 8, 0, tzinfo=timezone.get_current_timezone()),
-                             tick=False):
+    tz = timezone.get_current_timezone()
+    with time_machine.travel(datetime.datetime(2025, 9, 4, 8, 0, tzinfo=tz), tick=False):
         with django_capture_on_commit_callbacks(execute=True):
             petition = secret_denunciation(mailed_clerk, tree.office,
                                            received_on=datetime.date(2025, 9, 3))
