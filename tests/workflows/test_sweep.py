@@ -9,7 +9,8 @@ from django.db import connection
 
 from notifications.models import Notice
 from tests.factories import receive_petition, user_with_role
-from workflows.models import DeadlineClock, Escalation
+from workflows.default_rules import install_default_rules
+from workflows.models import DeadlineClock, DeadlineRule, Escalation
 from workflows.services.clocks import clock_extend
 from workflows.sweep import sweep
 
@@ -116,6 +117,8 @@ def test_extension_after_the_due_rung_restarts_the_ladder(tree, people):
 @pytest.mark.django_db(transaction=True)
 def test_parallel_sweeps_fire_each_rung_exactly_once(tree, people):
     """Four sweeps at once over 200 due clocks: together they fire each once."""
+    # A transactional test before this one may have flushed the shipped rules away.
+    install_default_rules(DeadlineRule)
     with time_machine.travel(at(D(2026, 3, 2)), tick=False):
         for _ in range(100):
             receive_petition(actor=people.clerk, organisation=tree.office,
