@@ -6,9 +6,11 @@
   Redis is back, the dispatch sends it, once.
 
 Runs in the PostgreSQL pass of bin/test; skipped when Redis at 127.0.0.1:6379 does not
-answer. Uses its own Redis database (CASEWORK_TEST_REDIS_URL, default db 14, flushed) and
-its own queue name, so it cannot take or drop anybody else's tasks.
+answer. Uses a Redis database of its own (CASEWORK_TEST_REDIS_URL, default db 14) and a
+fresh queue name per test, so it cannot take or drop anybody else's tasks; it removes only
+its own keys afterwards.
 """
+import json
 import logging
 import os
 import re
@@ -51,15 +53,27 @@ def redis_db():
     except redis.RedisError as exc:
         pytest.skip(f"Redis không trả lời tại {REDIS_URL} ({exc}): cần Redis để chạy "
                     "kiểm thử tích hợp Celery")
-    client.flushdb()
     yield client
-    client.flushdb()
     client.close()
 
 
 @pytest.fixture
-def queue():
-    return f"casework-test-{uuid.uuid4().hex[:8]}"
+def queue(redis_db):
+    """A queue of this test's own. Afterwards its keys are removed, and so are the
+    messages a killed worker left unacknowledged: the database is shared with other test
+    runs (other checkouts, bin/test running meanwhile), so nothing else is flushed."""
+    name = f"casework-test-{uuid.uuid4().hex[:12]}"
+    yield name
+    for tag, raw in list(redis_db.hscan_iter("unacked")):
+        try:
+            _message, _exchange, routing_key = json.loads(raw)
+        except ValueError:
+            continue
+        if routing_key == name:
+            redis_db.hdel("unacked", tag)
+            redis_db.zrem("unacked_index", tag)
+    for key in list(redis_db.scan_iter(match=f"*{name}*")):
+        redis_db.delete(key)
 
 
 @pytest.fixture
