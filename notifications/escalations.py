@@ -8,12 +8,10 @@ leader is not told of every commune's late letter). In-app notices are visible o
 committed; e-mail notices (for people with an address) wait in the outbox for delivery.
 Unique (cause_key, recipient, channel) with ON CONFLICT DO NOTHING keeps it idempotent.
 """
-import logging
-
 from django.db import connection, transaction
 from django.utils import timezone
 
-logger = logging.getLogger(__name__)
+from notifications.outbox import enqueue_dispatch
 
 _AUDIENCE = """CASE e.rung WHEN 0 THEN r.warn_audience WHEN 1 THEN r.due_audience
                            ELSE r.overdue_audience END"""
@@ -66,17 +64,6 @@ def write_escalation_notices(sender, run, today, **kwargs):
         cursor.execute(_INSERT_NOTICES, {"run": run_param, "now": timezone.now()})
         written = cursor.rowcount
     if written:
-        transaction.on_commit(enqueue_delivery)
+        transaction.on_commit(enqueue_dispatch)
     return written
 
-
-def enqueue_delivery():
-    """Ask a worker to send what is pending. If the broker is down the notices simply wait
-    in the outbox; the beat's periodic dispatch (or the next sweep) sends them later."""
-    from notifications.tasks import dispatch_pending
-
-    try:
-        dispatch_pending.delay()
-    except Exception:  # noqa: BLE001 - any broker failure must not undo the cause
-        logger.warning("Không gửi được yêu cầu phát thông báo tới hàng đợi; "
-                       "thông báo vẫn nằm trong hộp thư đi.", exc_info=True)
