@@ -12,6 +12,9 @@ CLERK, UBKT, BRANCH_SECRETARY, LEADER, VIEWER = (
     "clerk", "ubkt", "branch_secretary", "leader", "viewer")
 
 HANDLERS = frozenset({CLERK, UBKT, BRANCH_SECRETARY})
+# Roles that may be given clearance to see a denouncer's identity. A branch secretary is
+# left out on purpose: the denounced member usually belongs to their own branch.
+IDENTITY_CLEARABLE_ROLES = frozenset({CLERK, UBKT, LEADER})
 DECIDERS = frozenset({UBKT, BRANCH_SECRETARY, LEADER})
 
 # Thụ lý (accepting a letter for handling) and lưu đơn (filing it) are decisions of the
@@ -75,6 +78,41 @@ def may(action):
 
     check.__name__ = f"may_{action}"
     return check
+
+
+def clearance_paths(user):
+    """Organisation paths under which the user may see denouncers' identities (cached on
+    the user for the request). Being a superuser grants nothing here: the administrator
+    runs the system, and is not one of the people the law lets know a denouncer."""
+    from casework.models import RoleAssignment
+
+    if not user.is_authenticated or not user.is_active:
+        return []
+    cached = user.__dict__.get("_casework_clearance_paths")
+    if cached is None:
+        cached = list(RoleAssignment.objects.filter(
+            user=user, identity_clearance=True, role__in=IDENTITY_CLEARABLE_ROLES,
+        ).values_list("organisation__path", flat=True).distinct())
+        user.__dict__["_casework_clearance_paths"] = cached
+    return cached
+
+
+def identity_visible_q(user, prefix=""):
+    """SQL condition: letters whose senders this user may see (not protected, or received
+    under an organisation where the user holds clearance). `prefix` reaches a petition
+    through a relation, e.g. "petition__"."""
+    from django.db.models import Q
+
+    cond = Q(**{f"{prefix}identity_confidential": False})
+    for path in clearance_paths(user):
+        cond |= Q(**{f"{prefix}organisation__path__startswith": path})
+    return cond
+
+
+def may_see_identity(user, petition):
+    if not petition.identity_confidential:
+        return True
+    return any(petition.organisation.path.startswith(p) for p in clearance_paths(user))
 
 
 def subject_scope(user):

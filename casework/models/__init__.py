@@ -1,4 +1,5 @@
 """The records. Split by entity; import from `casework.models`."""
+from .confidentiality import IdentityAccess, IdentityAccessPurpose
 from .events import CaseEvent, EventType
 from .organisations import Member, MemberStatus, OrgKind, Organisation, Role, RoleAssignment
 from .petitions import (
@@ -15,7 +16,8 @@ from .petitions import (
 )
 
 __all__ = [
-    "Attachment", "CaseEvent", "Channel", "Competence", "EventType", "FiledReason", "Member",
+    "Attachment", "CaseEvent", "Channel", "Competence", "EventType", "FiledReason", "IdentityAccess",
+    "IdentityAccessPurpose", "Member",
     "MemberStatus", "OrgKind", "Organisation", "Petition", "PetitionKind", "PetitionSender",
     "PetitionStatus", "ReceiptCounter", "Role", "RoleAssignment", "SenderType",
 ]

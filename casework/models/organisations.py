@@ -103,6 +103,12 @@ class RoleAssignment(models.Model):
     organisation = models.ForeignKey(Organisation, verbose_name=_("tổ chức"),
                                      on_delete=models.CASCADE, related_name="role_assignments")
     role = models.CharField(_("vai trò"), max_length=20, choices=Role.choices)
+    # Granted to named people by the administrator, never implied by a role: the law lets
+    # only those assigned to receive or resolve a denunciation know who sent it.
+    identity_clearance = models.BooleanField(
+        _("được xem danh tính người tố cáo"), default=False,
+        help_text=_("Chỉ cấp cho Văn phòng, Ủy viên UBKT hoặc Lãnh đạo được giao tiếp nhận, "
+                    "giải quyết tố cáo. Mọi lượt xem đều được ghi nhật ký."))
 
     class Meta:
         verbose_name = _("phân quyền")
@@ -112,6 +118,16 @@ class RoleAssignment(models.Model):
 
     def __str__(self):
         return f"{self.user} – {self.get_role_display()} – {self.organisation}"
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        from casework.permissions import IDENTITY_CLEARABLE_ROLES
+
+        if self.identity_clearance and self.role not in IDENTITY_CLEARABLE_ROLES:
+            raise ValidationError({"identity_clearance": _(
+                "Vai trò “%(role)s” không được cấp quyền xem danh tính người tố cáo.")
+                % {"role": self.get_role_display()}})
 
 
 def role_paths(user):

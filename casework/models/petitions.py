@@ -93,6 +93,12 @@ class PetitionQuerySet(models.QuerySet):
             cond |= Q(organisation__path__startswith=path)
         return self.filter(cond)
 
+    def identity_visible_to(self, user):
+        """Of these letters, those whose senders the user may see."""
+        from casework.permissions import identity_visible_q
+
+        return self.filter(identity_visible_q(user))
+
 
 class Petition(ConcurrentTransitionMixin, models.Model):
     organisation = models.ForeignKey(Organisation, verbose_name=_("nơi tiếp nhận"),
@@ -114,6 +120,10 @@ class Petition(ConcurrentTransitionMixin, models.Model):
         Organisation, verbose_name=_("tổ chức đảng liên quan"), null=True, blank=True,
         on_delete=models.PROTECT, related_name="petitions_about")
     summary = models.TextField(_("tóm tắt nội dung"))
+    # Set once the letter is (or is classified as) a tố cáo and never cleared: a sender
+    # who once denounced someone stays protected even if the letter is re-classified.
+    identity_confidential = models.BooleanField(_("bảo mật danh tính người gửi"),
+                                                default=False, editable=False)
 
     status = FSMField(_("trạng thái"), max_length=20, choices=PetitionStatus.choices,
                       default=PetitionStatus.RECEIVED, protected=True, db_index=True)
@@ -149,6 +159,11 @@ class Petition(ConcurrentTransitionMixin, models.Model):
 
     def __str__(self):
         return f"{self.receipt_number} – {self.get_kind_display()}"
+
+    def save(self, *args, **kwargs):
+        if self.kind == PetitionKind.DENUNCIATION:
+            self.identity_confidential = True
+        super().save(*args, **kwargs)
 
     @property
     def receipt_number(self):
