@@ -28,6 +28,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_filters",
+    "rest_framework",
+    "drf_spectacular",
     "casework",
     "workflows",
     "notifications",
@@ -47,6 +49,25 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "config.urls"
+
+# The API reads the same scoped querysets and masking service as the pages. It uses the
+# web session (same login, same lockout, same CSRF), so there is no second kind of
+# credential to leak or revoke.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.SessionAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "PAGE_SIZE": 50,
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Casework API",
+    "DESCRIPTION": "Sổ đơn thư và thời hạn xử lý (chỉ đọc, theo phạm vi người dùng).",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+}
 FILTERS_EMPTY_CHOICE_LABEL = "Tất cả"
 WSGI_APPLICATION = "config.wsgi.application"
 
