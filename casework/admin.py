@@ -2,13 +2,17 @@
 letter changes only through its transitions (the case page), so the admin cannot bypass
 the permission checks and the event log. Non-superuser staff see only their subtree."""
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from django.utils.translation import gettext_lazy as _
 
 from casework.models import (
-    Attachment, CaseEvent, Member, Organisation, Petition, PetitionSender, RoleAssignment,
+    Attachment, CaseEvent, IdentityAccess, IdentityAccessPurpose, Member, Organisation,
+    Petition, PetitionSender, RoleAssignment,
 )
+from casework.permissions import identity_visible_q, may_see_identity
+from casework.services.identity import log_identity_access
 from casework.templatetags.casework_tags import person_name
 
 
@@ -61,10 +65,19 @@ class MemberAdmin(ScopedAdmin):
     autocomplete_fields = ("organisation",)
 
 
+class ClearanceGrantedBySuperusersOnly:
+    """Staff trusted with their subtree's accounts still may not hand out clearance to
+    see denouncers (not even to themselves): only an administrator may."""
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = tuple(super().get_readonly_fields(request, obj))
+        return fields if request.user.is_superuser else fields + ("identity_clearance",)
+
+
 @admin.register(RoleAssignment)
-class RoleAssignmentAdmin(ScopedAdmin):
-    list_display = ("user", "role", "organisation")
-    list_filter = ("role",)
+class RoleAssignmentAdmin(ClearanceGrantedBySuperusersOnly, ScopedAdmin):
+    list_display = ("user", "role", "organisation", "identity_clearance")
+    list_filter = ("role", "identity_clearance")
     search_fields = ("user__username", "user__first_name", "user__last_name")
     autocomplete_fields = ("organisation",)
 
@@ -93,17 +106,44 @@ class EventInline(SenderInline):
     readonly_fields = fields
 
 
+# A protected letter's senders and its scanned pages (handwriting, signature).
+IDENTITY_INLINES = (SenderInline, AttachmentInline)
+
+
 @admin.register(Petition)
 class PetitionAdmin(ReadOnlyAdmin):
     list_display = ("receipt_number", "received_on", "kind", "status", "organisation")
     list_filter = ("kind", "status", "channel", "receipt_year")
-    search_fields = ("summary", "subject_name", "senders__full_name")
+    search_fields = ("summary", "subject_name")
     inlines = [SenderInline, AttachmentInline, EventInline]
     date_hierarchy = "received_on"
 
     def has_view_permission(self, request, obj=None):
         return request.user.is_staff and (
             request.user.is_superuser or request.user.has_perm("casework.view_petition"))
+
+    def get_search_results(self, request, queryset, search_term):
+        # Sender names are searched only among letters whose senders this user may see;
+        # otherwise a hit would reveal who sent a protected letter.
+        found, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        if search_term.strip():
+            by_sender = queryset.filter(identity_visible_q(request.user),
+                                        senders__full_name__icontains=search_term.strip())
+            found, may_have_duplicates = found | by_sender, True
+        return found, may_have_duplicates
+
+    def get_inline_instances(self, request, obj=None):
+        inlines = super().get_inline_instances(request, obj)
+        if obj is not None and not may_see_identity(request.user, obj):
+            return [i for i in inlines if type(i) not in IDENTITY_INLINES]
+        return inlines
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        petition = self.get_object(request, unquote(object_id))
+        if petition is not None and may_see_identity(request.user, petition):
+            log_identity_access(user=request.user, petitions=[petition],
+                                purpose=IdentityAccessPurpose.ADMIN)
+        return super().change_view(request, object_id, form_url, extra_context)
 
 
 @admin.register(CaseEvent)
@@ -113,7 +153,19 @@ class CaseEventAdmin(ReadOnlyAdmin):
     scope_path_field = "petition__organisation__path"
 
 
-class RoleInline(admin.TabularInline):
+@admin.register(IdentityAccess)
+class IdentityAccessAdmin(ReadOnlyAdmin):
+    """Who saw which denouncer's identity: read-only, for the administrator and auditors."""
+
+    list_display = ("accessed_at", "user", "petition", "purpose")
+    list_filter = ("purpose",)
+    date_hierarchy = "accessed_at"
+    search_fields = ("user__username", "user__last_name")
+    scope_path_field = "petition__organisation__path"
+    list_select_related = ("user", "petition")
+
+
+class RoleInline(ClearanceGrantedBySuperusersOnly, admin.TabularInline):
     model = RoleAssignment
     extra = 1
     autocomplete_fields = ("organisation",)

@@ -95,6 +95,9 @@ USERS = [
     ("xem", "Đỗ Thị Lụa", Role.VIEWER, "ke-sat"),
     ("quantri", "Quản trị hệ thống", None, None),
 ]
+# Accounts cleared to see denouncers' identities. The branch secretary, the read-only
+# account and the administrator are not, so the demo shows the mask too.
+IDENTITY_CLEARED = {"vanphong", "ubkt", "lanhdao"}
 
 TO_CAO, KHIEU_NAI, KIEN_NGHI = (
     PetitionKind.DENUNCIATION, PetitionKind.COMPLAINT, PetitionKind.RECOMMENDATION)

@@ -30,16 +30,22 @@ class PetitionFilter(django_filters.FilterSet):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
+        self.user = user
         self.filters["organisation"].queryset = Organisation.objects.visible_to(user)
 
     def in_subtree(self, queryset, name, value):
         return queryset.filter(organisation__path__startswith=value.path)
 
     def search(self, queryset, name, value):
-        """Receipt number ("5/2025", "005/2025"), summary, subject or a sender's name."""
+        """Receipt number ("5/2025", "005/2025"), summary, subject or a sender's name.
+        A sender's name only matches letters whose senders the user may see: a hit on a
+        protected letter would tell an uncleared user who sent it."""
+        from casework.permissions import identity_visible_q
+
         value = value.strip()
+        by_sender = Q(senders__full_name__icontains=value) & identity_visible_q(self.user)
         cond = (Q(summary__icontains=value) | Q(subject_name__icontains=value)
-                | Q(senders__full_name__icontains=value) | Q(handled_by__icontains=value))
+                | by_sender | Q(handled_by__icontains=value))
         number, _sep, year = value.partition("/")
         if number.isdigit():
             by_number = Q(receipt_seq=int(number))

@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count
+from django.db.models import Count, Prefetch
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -17,15 +17,32 @@ from casework.filters import PetitionFilter
 from casework.forms import (
     TRANSITION_FORMS, IntakeForm, SenderFormSet, apply_service_errors, member_choices,
 )
-from casework.models import Attachment, Petition, PetitionKind, PetitionStatus
+from casework.models import (
+    Attachment, IdentityAccessPurpose, Petition, PetitionKind, PetitionSender, PetitionStatus,
+)
 from casework.panels import case_panels
-from casework.permissions import ACTION_LABELS, receiving_organisations, subject_scope
+from casework.permissions import (
+    ACTION_LABELS, may_see_identity, receiving_organisations, subject_scope, user_may,
+)
 from casework.services.duplicates import find_duplicates
+from casework.services.identity import identity_visible, log_identity_access, senders_for
 from casework.services.petitions import SERVICES, SenderData, petition_receive
 
 
 def _visible(request):
     return Petition.objects.visible_to(request.user)
+
+
+def _duplicate_pool(request):
+    # Matching by sender name over letters whose senders the user may not see would tell
+    # them who sent a protected letter, so hints only come from letters they may see.
+    return identity_visible(_visible(request), request.user)
+
+
+# Lists never show a protected sender, even to cleared users: names appear one letter at a
+# time on the case page, where each showing is logged.
+UNPROTECTED_SENDERS = Prefetch(
+    "senders", queryset=PetitionSender.objects.filter(petition__identity_confidential=False))
 
 
 @login_required
@@ -34,7 +51,7 @@ def petition_list(request):
     filterset = PetitionFilter(request.GET or None, queryset=visible, user=request.user)
     rows = filterset.qs if filterset.is_bound and filterset.is_valid() else visible
     page = Paginator(rows.order_by("-received_on", "-receipt_seq")
-                     .prefetch_related("senders"), 50).get_page(request.GET.get("page"))
+                     .prefetch_related(UNPROTECTED_SENDERS), 50).get_page(request.GET.get("page"))
     # Totals come from the same filtered query, so they always add up to the row count.
     by_status = dict(rows.order_by().values_list("status").annotate(n=Count("pk", distinct=True)))
     by_kind = dict(rows.order_by().values_list("kind").annotate(n=Count("pk", distinct=True)))
@@ -62,7 +79,7 @@ def petition_create(request):
     if request.method == "POST" and form.is_valid() and senders.is_valid():
         data = form.cleaned_data
         sender_data = [SenderData(**f) for f in senders.cleaned_data if f.get("full_name")]
-        duplicates = find_duplicates(visible=_visible(request), senders=sender_data,
+        duplicates = find_duplicates(visible=_duplicate_pool(request), senders=sender_data,
                                      summary=data["summary"], received_on=data["received_on"])
         if duplicates and not data["confirm_duplicate"]:
             form.add_error("confirm_duplicate", _(
@@ -110,11 +127,16 @@ def petition_detail(request, pk):
         _visible(request).select_related("organisation", "subject_member__organisation",
                                       "subject_organisation", "created_by"), pk=pk)
     events = petition.events.select_related("actor")
-    duplicates = find_duplicates(visible=_visible(request), senders=list(petition.senders.all()),
-                                 summary=petition.summary, received_on=petition.received_on,
-                                 exclude_id=petition.pk)
+    senders, masked = senders_for(user=request.user, petition=petition,
+                                  purpose=IdentityAccessPurpose.CASE_PAGE)
+    duplicates = [] if masked else find_duplicates(
+        visible=_duplicate_pool(request), senders=senders, summary=petition.summary,
+        received_on=petition.received_on, exclude_id=petition.pk)
     return render(request, "casework/petition_detail.html", {
         "petition": petition, "events": events, "duplicates": duplicates,
+        "senders": senders, "identity_masked": masked,
+        "attachments": [] if masked else petition.attachments.all(),
+        "hidden_attachments": petition.attachments.count() if masked else 0,
         "actions": _available_actions(petition, request.user),
         "panels": case_panels(request, petition),
     })
@@ -126,6 +148,9 @@ def petition_transition(request, pk, action):
     if action not in TRANSITION_FORMS:
         raise Http404
     petition = get_object_or_404(_visible(request).select_related("organisation"), pk=pk)
+    if not user_may(request.user, action, petition.organisation):
+        raise PermissionDenied(_("Vai trò của bạn không được phép “%(action)s” đối với đơn này.")
+                               % {"action": ACTION_LABELS[action]})
     if request.method == "GET" and action not in dict(_available_actions(petition, request.user)):
         # A stale link or a typed URL: say why instead of showing a form that will fail.
         messages.error(request, _("Bạn không thể “%(action)s” đối với đơn này lúc này.")
@@ -155,9 +180,12 @@ def petition_transition(request, pk, action):
 def petition_receipt(request, pk):
     """Giấy biên nhận đơn: the slip handed or posted to the sender."""
     petition = get_object_or_404(_visible(request).select_related("organisation__parent"), pk=pk)
+    senders, masked = senders_for(user=request.user, petition=petition,
+                                  purpose=IdentityAccessPurpose.RECEIPT)
     return render(request, "casework/petition_receipt.html", {
-        "petition": petition, "senders": petition.senders.all(),
-        "attachments": petition.attachments.all(),
+        "petition": petition, "senders": senders, "identity_masked": masked,
+        "attachments": [] if masked else petition.attachments.all(),
+        "hidden_attachments": petition.attachments.count() if masked else 0,
         "committee": petition.organisation.parent or petition.organisation,
     })
 
@@ -165,7 +193,14 @@ def petition_receipt(request, pk):
 @login_required
 def attachment_download(request, pk):
     attachment = get_object_or_404(
-        Attachment.objects.filter(petition__in=_visible(request)), pk=pk)
+        Attachment.objects.filter(petition__in=_visible(request)).select_related(
+            "petition__organisation"), pk=pk)
+    # A protected letter's scan is its sender's handwriting and signature.
+    if not may_see_identity(request.user, attachment.petition):
+        raise PermissionDenied(_("Tệp này thuộc đơn tố cáo có danh tính người gửi được bảo mật; "
+                                 "bạn chưa được phân quyền xem."))
+    log_identity_access(user=request.user, petitions=[attachment.petition],
+                        purpose=IdentityAccessPurpose.ATTACHMENT)
     response = FileResponse(attachment.file.open("rb"), as_attachment=True,
                             filename=attachment.original_name,
                             content_type=attachment.content_type)

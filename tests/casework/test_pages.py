@@ -161,10 +161,20 @@ def test_english_browser_still_gets_vietnamese_until_english_is_chosen(client, c
 
 @pytest.mark.django_db
 def test_opening_an_action_that_is_not_available_explains_why(client, tree, clerk):
+    # The clerk may record a result, but not while the letter is only received.
     petition = receive_petition(actor=clerk, organisation=tree.office)
     client.force_login(clerk)
-    response = client.get(reverse("casework:petition-transition", args=[petition.pk, "accept"]),
+    response = client.get(reverse("casework:petition-transition", args=[petition.pk, "resolve"]),
                           follow=True)
     assert response.redirect_chain[-1][0] == reverse("casework:petition-detail",
                                                      args=[petition.pk])
-    assert "Bạn không thể “Thụ lý giải quyết” đối với đơn này lúc này." in response.content.decode()
+    assert ("Bạn không thể “Ghi nhận kết quả giải quyết” đối với đơn này lúc này."
+            in response.content.decode())
+
+
+def test_opening_an_action_the_role_never_has_is_forbidden(client, tree, clerk):
+    petition = receive_petition(actor=clerk, organisation=tree.office)
+    client.force_login(clerk)
+    response = client.get(reverse("casework:petition-transition", args=[petition.pk, "accept"]))
+    assert response.status_code == 403
+    assert "không được phép “Thụ lý giải quyết”" in response.content.decode()

@@ -129,7 +129,8 @@ class Command(BaseCommand):
                 self.existing_users.append(username)  # its password is left as it is
             if role:
                 _, new_role = RoleAssignment.objects.get_or_create(
-                    user=user, organisation=orgs[org_code], role=role)
+                    user=user, organisation=orgs[org_code], role=role,
+                    defaults={"identity_clearance": username in data.IDENTITY_CLEARED})
                 self.created["roles"] += new_role
             users[username] = user
         return users
@@ -247,6 +248,8 @@ class Command(BaseCommand):
                 label, org = str(Role(role).label), str(orgs[org_code])
                 where = label if label == org else f"{label}, {org}"
                 where += f" – {full_name}"
+                if username in data.IDENTITY_CLEARED:
+                    where += " (được xem danh tính người tố cáo)"
             self.stdout.write(f"  {username:<{width}}  {data.DEMO_PASSWORD}  {where}")
         if self.existing_users:
             self.stdout.write("Tài khoản đã có từ trước giữ nguyên mật khẩu, không đặt lại: "
