@@ -6,7 +6,7 @@ commune is a 404 whatever the URL; what the user may do with a visible clock is 
 service's decision (`ActionRefused`)."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,8 +19,8 @@ from casework.models import Petition, Role
 from workflows.clock_forms import ExtendForm, PauseForm, ResumeForm
 from workflows.models import DeadlineClock
 from workflows.panels import (
-    ACTION_LABELS, clock_state, day_with_weekday, extension_caps, refusal, request_calendar,
-    unit_count,
+    ACTION_LABELS, ROLE_REFUSAL, clock_state, day_with_weekday, extension_caps, refusal,
+    request_calendar, role_allows, unit_count,
 )
 from workflows.services.clocks import clock_extend, clock_pause, clock_resume
 
@@ -71,6 +71,10 @@ def _clock_action(request, pk, action):
     clock = _visible_clock(request, pk)
     petition = clock.petition
     case_page = redirect("casework:petition-detail", pk=petition.pk)
+    if not role_allows(request.user, clock, petition.organisation, action):
+        # Never allowed for this role (as opposed to "not now"): the same 403 as a letter's
+        # transition page, so the access matrix holds for every page.
+        raise PermissionDenied(ROLE_REFUSAL)
     if request.method == "GET":
         # A stale link or a typed URL: say why instead of showing a form that will fail.
         why = refusal(request.user, clock, petition.organisation, action)

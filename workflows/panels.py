@@ -107,15 +107,20 @@ def extension_caps(rule, used):
                         "used": used}
 
 
+ROLE_REFUSAL = gettext_lazy("Vai trò của bạn không được phép thực hiện thao tác này đối với thời hạn này.")
+
+
+def role_allows(user, clock, organisation, action):
+    if action == "extend":
+        return may_decide_extension(user, organisation, clock.rule)
+    return may_follow_up(user, organisation)
+
+
 def refusal(user, clock, organisation, action):
     """Why `action` cannot be taken on this clock now, or None. The same checks, in the
     same order, as the services, which stay the judge when the form is posted."""
-    if action == "extend":
-        allowed = may_decide_extension(user, organisation, clock.rule)
-    else:
-        allowed = may_follow_up(user, organisation)
-    if not allowed:
-        return _("Vai trò của bạn không được phép thực hiện thao tác này đối với thời hạn này.")
+    if not role_allows(user, clock, organisation, action):
+        return ROLE_REFUSAL
     if not clock.is_open:
         return _("Thời hạn này đã kết thúc.")
     if action == "pause" and clock.status == ClockStatus.PAUSED:
