@@ -165,6 +165,13 @@ class Petition(ConcurrentTransitionMixin, models.Model):
             self.identity_confidential = True
         super().save(*args, **kwargs)
 
+    def get_absolute_url(self):
+        # The admin's "Xem trên trang" link goes to the case page, where the scope and
+        # identity checks of the pages apply.
+        from django.urls import reverse
+
+        return reverse("casework:petition-detail", args=[self.pk])
+
     @property
     def receipt_number(self):
         return f"{self.receipt_seq:03d}/{self.receipt_year}"

@@ -1,0 +1,332 @@
+"""Every URL × every role, against the documented matrix in docs/permissions.md.
+
+The URL list comes from the URL conf itself, so a new page, API endpoint or admin screen
+cannot be added without a row in the document (the walk fails on an address it cannot
+map). For each role one client walks every address; the answer must be "allowed"
+(200, or a redirect that is not to a login page) or "denied" (403/404, or a redirect to a
+login page) exactly as the matrix says.
+
+The same walk checks confidentiality: for every role not cleared to see a denouncer, no
+response body (pages, API JSON, the unzipped XLSX export, admin pages) contains the
+denouncer's name, address or ID number.
+"""
+import datetime
+import io
+import re
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from django.apps import apps
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from casework.forms import TRANSITION_FORMS
+from casework.models import Petition, RoleAssignment
+from casework.services.petitions import (
+    SenderData, petition_accept, petition_classify, petition_receive, petition_transfer,
+)
+from notifications.models import Notice
+from tests.factories import UserFactory
+from workflows.models import DeadlineClock
+from workflows.services.clocks import clock_pause
+
+DOC = Path(settings.BASE_DIR) / "docs" / "permissions.md"
+ROLES = ["clerk", "ubkt", "branch_secretary", "leader", "viewer", "admin", "khách"]
+CLEARED = {"clerk", "ubkt", "leader"}  # as in the demo; "✓*" means "with clearance"
+
+# The denouncer whose identity must never reach an uncleared user.
+SECRET_NAME = "Hoàng Thị Bímật"
+SECRET_ADDRESS = "Số 7 ngõ Kín, thôn Hòa Ché"
+SECRET_ID = "034199000777"
+SECRETS = [SECRET_NAME, SECRET_ADDRESS, SECRET_ID]
+PDF = b"%PDF-1.4\n% " + SECRET_NAME.encode() + b"\n%%EOF\n"
+
+
+# ---- the document ---------------------------------------------------------------------
+def _table_after(heading, text):
+    section = text.split(heading, 1)[1]
+    rows = [line for line in section.splitlines() if line.startswith("|")]
+    # A table ends at the first non-table line after it starts.
+    start = section.index(rows[0])
+    block = section[start:].split("\n\n", 1)[0]
+    rows = [line for line in block.splitlines() if line.startswith("|")]
+    cells = [[c.strip().strip("`") for c in r.strip("|").split("|")] for r in rows]
+    return cells[0], cells[2:]  # header, body (skipping the |---| line)
+
+
+def load_matrix():
+    text = DOC.read_text(encoding="utf-8")
+    header, body = _table_after("## Ma trận quyền", text)
+    roles = header[2:]
+    assert roles == ROLES, f"cột vai trò trong {DOC.name}: {roles}"
+    matrix = {row[0]: dict(zip(roles, row[2:])) for row in body}
+    _, routes = _table_after("## Trang và API", text)
+    return matrix, [(row[0], row[1]) for row in routes]
+
+
+def permission_for(routes, key):
+    """The first row whose pattern matches; only `*` is a wildcard (the brackets of
+    "petition-transition[accept]" are literal)."""
+    for pattern, permission in routes:
+        if re.fullmatch(re.escape(pattern).replace(r"\*", ".*"), key):
+            return permission
+    return None
+
+
+# ---- the URL conf ---------------------------------------------------------------------
+def _route(pattern):
+    return str(pattern.pattern).lstrip("^").rstrip("$")
+
+
+def all_url_patterns():
+    """(key, kwarg names, route) of every pattern, resolvers expanded. Named patterns are
+    keyed by their qualified name; the admin's few unnamed ones (old-style object links,
+    the catch-all) by their route, so they are walked too."""
+    found = []
+
+    def walk(patterns, namespace, prefix):
+        for p in patterns:
+            if isinstance(p, URLResolver):
+                walk(p.url_patterns, namespace + (f"{p.namespace}:" if p.namespace else ""),
+                     prefix + _route(p))
+            elif isinstance(p, URLPattern):
+                key = namespace + (p.name or f"(không tên) {prefix}{_route(p)}")
+                found.append((key, tuple(p.pattern.regex.groupindex), prefix + _route(p)))
+
+    walk(get_resolver().url_patterns, "", "")
+    return sorted(set(found))
+
+
+# ---- the world the walk runs in -------------------------------------------------------
+@dataclass
+class World:
+    users: dict
+    letters: dict  # by the action the letter is ready for
+    denunciation: Petition
+    attachment_id: int
+    clocks: dict
+    notices: dict = field(default_factory=dict)
+
+
+def _user(role, tree):
+    if role == "khách":
+        return None
+    if role == "admin":
+        return UserFactory(username="quantri", is_staff=True, is_superuser=True,
+                           email="quantri@example.vn")
+    user = UserFactory(username=f"u-{role}", email=f"{role}@example.vn")
+    RoleAssignment.objects.create(user=user, organisation=tree.commune, role=role,
+                                  identity_clearance=role in CLEARED)
+    return user
+
+
+def _letter(actor, office, *, kind="recommendation", senders=(), upto="received", **kwargs):
+    letter = petition_receive(
+        actor=actor, organisation=office, received_on=datetime.date(2026, 9, 1),
+        channel="post", kind=kind, senders=list(senders),
+        sender_type="named" if senders else "anonymous",
+        summary=kwargs.pop("summary", "Kiến nghị sửa đường liên thôn."), **kwargs)
+    if upto == "received":
+        return letter
+    petition_classify(actor=actor, petition_id=letter.pk, kind=kind, competence="here")
+    if upto == "classified":
+        return letter
+    if upto == "accepted":
+        petition_accept(actor=actor, petition_id=letter.pk, doc_number="01/TB",
+                        doc_date=datetime.date(2026, 9, 3))
+        return letter
+    petition_transfer(actor=actor, petition_id=letter.pk, recipient="UBND xã",
+                      doc_number="02/CV", doc_date=datetime.date(2026, 9, 3))
+    return letter
+
+
+@pytest.fixture
+def world(tree):
+    users = {role: _user(role, tree) for role in ROLES}
+    boss = users["admin"]
+    secret = SenderData(full_name=SECRET_NAME, address=SECRET_ADDRESS, phone="0912000777",
+                        id_number=SECRET_ID)
+    denunciation = _letter(
+        boss, tree.office, kind="denunciation", senders=[secret], upto="accepted",
+        summary="Tố cáo đảng viên Trần Văn Bị vi phạm quy định về đất đai.",
+        subject_name="Trần Văn Bị",
+        attachments=[SimpleUploadedFile("don-to-cao.pdf", PDF, content_type="application/pdf")])
+    received = _letter(boss, tree.office, senders=[SenderData(full_name="Lê Văn Công Khai")])
+    classified = _letter(boss, tree.office, upto="classified")
+    transferred = _letter(boss, tree.office, upto="transferred")
+    letters = {"classify": received, "accept": classified, "transfer": classified,
+               "guide": classified, "file": classified, "follow_up": transferred,
+               "resolve": transferred, "withdraw": transferred}
+    assert set(letters) == set(TRANSITION_FORMS), "mỗi hành động cần một đơn mẫu"
+
+    running = DeadlineClock.objects.filter(petition=received).first()
+    extendable = DeadlineClock.objects.filter(petition=denunciation, rule__max_extensions__gt=0,
+                                              status="running").first()
+    paused = DeadlineClock.objects.filter(petition=classified, status="running").first()
+    clock_pause(actor=boss, clock_id=paused.pk, on=paused.started_on, reason="Chờ xác minh")
+    assert running and extendable, "cần thời hạn mẫu cho trang tạm dừng, gia hạn"
+    world = World(users=users, letters=letters, denunciation=denunciation,
+                  attachment_id=denunciation.attachments.get().pk,
+                  clocks={"clock-pause": running.pk, "clock-resume": paused.pk,
+                          "clock-extend": extendable.pk})
+    for role, user in users.items():
+        if user is not None:
+            world.notices[role] = Notice.objects.create(
+                cause_key=f"test:{role}", kind="event", recipient=user, channel="in_app",
+                petition=denunciation, event=denunciation.events.first(), payload={}).pk
+    return world
+
+
+# ---- building one request per address -----------------------------------------------
+def _admin_model(name):
+    """"admin:casework_petition_change" → the model class, or None."""
+    match = re.match(r"admin:(\w+?)_(\w+)_(?:change|delete|history)$", name)
+    if not match:
+        return None
+    for model in apps.get_models():
+        if (model._meta.app_label, model._meta.model_name) == match.groups():
+            return model
+    return None
+
+
+def _first_pk(model):
+    pk = model.objects.order_by("pk").values_list("pk", flat=True).first()
+    return pk if pk is not None else 999999
+
+
+def _unnamed_url(route):
+    """An unnamed admin route with sample values: "<app>/<model>/<path:object_id>/" gets
+    a row of that model; the catch-all gets a page that does not exist."""
+    match = re.match(r"quan-tri/(\w+)/(\w+)/<path:object_id>/$", route)
+    if match:
+        model = apps.get_model(*match.groups())
+        return "/" + route.replace("<path:object_id>", str(_first_pk(model)))
+    if route.endswith("(?P<url>.*)"):
+        return "/" + route.replace("(?P<url>.*)", "khong-co-trang/")
+    pytest.fail(f"Chưa biết cách dựng địa chỉ không tên {route}")
+
+
+def requests_for(name, kwarg_names, route, world, role):
+    """(key in the document, url) pairs for one pattern; the key carries the action for a
+    letter's transition page."""
+    if "(không tên)" in name:
+        return [(name, _unnamed_url(route))]
+    if name == "casework:petition-transition":
+        return [(f"{name}[{action}]", reverse(name, args=[world.letters[action].pk, action]))
+                for action in TRANSITION_FORMS]
+    kwargs = {}
+    for kw in kwarg_names:
+        if kw == "format":
+            kwargs[kw] = "json"
+        elif name == "casework:attachment-download":
+            kwargs[kw] = world.attachment_id
+        elif name.startswith("workflows:clock-"):
+            kwargs[kw] = world.clocks[name.split(":")[1]]
+        elif name.startswith("notifications:"):
+            kwargs[kw] = world.notices.get(role, world.notices["admin"])
+        elif name.startswith(("casework:", "api:")) and kw == "pk":
+            kwargs[kw] = world.denunciation.pk
+        elif name == "admin:view_on_site":
+            kwargs.update(content_type_id=ContentType.objects.get_for_model(Petition).pk,
+                          object_id=world.denunciation.pk)
+        elif kw == "app_label":
+            kwargs[kw] = "casework"
+        elif name == "admin:auth_user_password_change" and kw == "id":
+            kwargs[kw] = world.users["viewer"].pk
+        elif kw == "object_id" and _admin_model(name) is not None:
+            kwargs[kw] = _first_pk(_admin_model(name))
+        elif name == "admin:view_on_site":
+            continue
+        else:
+            pytest.fail(f"Chưa biết cách dựng địa chỉ {name} (tham số {kw}): thêm vào "
+                        "tests/test_access_matrix.py và docs/permissions.md")
+    url = reverse(name, kwargs=kwargs)
+    if name == "admin:autocomplete":
+        url += "?app_label=casework&model_name=roleassignment&field_name=organisation&term=x"
+    return [(name, url)]
+
+
+LOGIN_PATHS = ("/dang-nhap/", "/quan-tri/login/")
+
+
+def outcome(key, response):
+    code = response.status_code
+    if code in (200, 204):
+        return "allow"
+    if code in (301, 302, 303):
+        # Logging out lands on the login page by design; anywhere else it means "log in".
+        to_login = response["Location"].split("?")[0].endswith(LOGIN_PATHS)
+        return "deny" if to_login and key not in ("logout", "admin:logout") else "allow"
+    if code in (401, 403, 404):
+        return "deny"
+    return f"lỗi {code}"
+
+
+def body_bytes(response):
+    data = b"".join(response.streaming_content) if response.streaming else response.content
+    if data[:2] == b"PK":  # xlsx/docx: the text is inside the zipped XML
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            data = b"".join(archive.read(n) for n in archive.namelist())
+    return data
+
+
+def fetch(client, user, url):
+    if user is not None:
+        client.force_login(user)  # again each time: a logout address ends the session
+    response = client.get(url)
+    if response.status_code == 405:
+        response = client.post(url, {})
+    return response
+
+
+# ---- the tests ------------------------------------------------------------------------
+def test_every_address_is_in_the_document():
+    matrix, routes = load_matrix()
+    missing = [name for name, _, _ in all_url_patterns()
+               if name != "casework:petition-transition" and permission_for(routes, name) is None]
+    missing += [f"casework:petition-transition[{a}]" for a in TRANSITION_FORMS
+                if permission_for(routes, f"casework:petition-transition[{a}]") is None]
+    assert missing == [], f"địa chỉ chưa có trong {DOC.name}: {missing}"
+    unknown = {perm for _, perm in routes} - set(matrix)
+    assert unknown == set(), f"quyền không có trong ma trận: {unknown}"
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_each_role_gets_exactly_what_the_matrix_says(role, world):
+    matrix, routes = load_matrix()
+    user = world.users[role]
+    client = Client()
+    wrong, leaks, checked = [], [], 0
+    for name, kwarg_names, route in all_url_patterns():
+        for key, url in requests_for(name, kwarg_names, route, world, role):
+            permission = permission_for(routes, key)
+            expected = "allow" if matrix[permission][role].startswith("✓") else "deny"
+            response = fetch(client, user, url)
+            got = outcome(key, response)
+            checked += 1
+            if got != expected:
+                wrong.append(f"{key} {url}: cần {expected}, được {got} ({permission})")
+            if role not in CLEARED:
+                body = body_bytes(response)
+                leaks += [f"{key} {url}: {s}" for s in SECRETS if s.encode() in body]
+    assert checked > 100
+    assert wrong == [], f"{role}: {len(wrong)} địa chỉ sai ma trận:\n" + "\n".join(wrong)
+    assert leaks == [], f"{role}: lộ danh tính người tố cáo:\n" + "\n".join(leaks)
+
+
+def test_a_clerk_without_clearance_is_denied_the_identity(world, tree, client):
+    clerk = UserFactory(username="vanphong2")
+    RoleAssignment.objects.create(user=clerk, organisation=tree.commune, role="clerk")
+    client.force_login(clerk)
+    assert client.get(reverse("casework:attachment-download",
+                              args=[world.attachment_id])).status_code == 403
+    for url in (reverse("casework:petition-detail", args=[world.denunciation.pk]),
+                reverse("casework:petition-receipt", args=[world.denunciation.pk])):
+        body = client.get(url).content
+        assert not any(s.encode() in body for s in SECRETS)
+        assert "Người tố cáo (danh tính được bảo mật)".encode() in body
