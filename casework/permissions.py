@@ -4,7 +4,8 @@ A user may take an action on a letter when they hold, at the letter's receiving
 organisation or at any organisation above it, a role that the matrix allows for that
 action. Superusers (administrators) may do everything. The same function backs the FSM
 transition permissions, the buttons on the case page and the services, so every entry
-point agrees. The table is documented in README.md ("Quyền theo vai trò").
+point agrees. The full matrix (pages, API, exports, admin, identity clearance) is
+documented in docs/permissions.md, and tests/test_access_matrix.py holds every URL to it.
 """
 from django.utils.translation import gettext_lazy as _
 
