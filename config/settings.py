@@ -3,11 +3,17 @@
 Defaults are the embedded install: SQLite file in the project folder, no broker (Celery
 tasks run in-process), DEBUG off unless asked for. Production sets DATABASE_URL
 (PostgreSQL), CELERY_BROKER_URL (Redis), SECRET_KEY and ALLOWED_HOSTS.
+HTTPS=1 marks a server behind a TLS proxy: secure cookies, HSTS, and a SECRET_KEY is required.
 """
+from datetime import timedelta
 from pathlib import Path
 
 import environ
 from celery.schedules import crontab
+from csp.constants import NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
+
+from config.security import EMBEDDED_FIXED_KEY, embedded_secret_key
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -15,7 +21,19 @@ env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 DEBUG = env.bool("DEBUG", default=False)
-SECRET_KEY = env.str("SECRET_KEY", default="embedded-only-not-for-production-" + "x" * 20)
+# HTTPS=1 is what marks a server install (behind a TLS proxy); without it, this is the
+# embedded install on one office PC, served over plain HTTP (bin/run).
+HTTPS = env.bool("HTTPS", default=False)
+# The embedded install makes its own random key on first start (var/secret_key); a server
+# (HTTPS=1) must be given one, and refuses to start on a key anyone could read in the source.
+SECRET_KEY = env.str("SECRET_KEY", default="")
+if not SECRET_KEY or SECRET_KEY == EMBEDDED_FIXED_KEY:
+    if HTTPS:
+        raise ImproperlyConfigured(
+            "HTTPS=1 (production) needs its own SECRET_KEY in the environment or .env: "
+            "a long random string, e.g. from `python -c \"import secrets; "
+            "print(secrets.token_urlsafe(50))\"`.")
+    SECRET_KEY = embedded_secret_key(BASE_DIR / "var" / "secret_key")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
@@ -30,6 +48,8 @@ INSTALLED_APPS = [
     "django_filters",
     "rest_framework",
     "drf_spectacular",
+    "axes",
+    "csp",
     "casework",
     "workflows",
     "notifications",
@@ -38,6 +58,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "config.middleware.PermissionsPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "config.middleware.OfficeLanguageMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -46,6 +68,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it turns a login refused for lockout into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -100,13 +124,49 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# 12 characters and three of the four character classes: long enough to resist guessing
+# at the lockout's pace, short enough that clerks do not write it on the monitor. Each
+# validator is Django's, with its message in Vietnamese (config/password_validation.py).
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
-     "OPTIONS": {"min_length": 10}},
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "config.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "config.password_validation.MinimumLengthValidator",
+     "OPTIONS": {"min_length": 12}},
+    {"NAME": "config.password_validation.CommonPasswordValidator"},
+    {"NAME": "config.password_validation.NumericPasswordValidator"},
+    {"NAME": "config.password_validation.CharacterClassesValidator",
+     "OPTIONS": {"min_classes": 3}},
 ]
+# Axes first: it refuses a locked-out login before any password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+
+# Login lockout (django-axes; attempts kept in the database, so every worker process and
+# the admin login (/quan-tri/login/) share one count). Keyed on the pair username + client
+# address: keyed on the address alone, one clerk's typos would lock the whole office out,
+# since its PCs often reach a server through one shared address; keyed on the username
+# alone, anyone could lock the chairman out from anywhere by typing his name. The pair
+# stops guessing one account from one place; guessing spread over many places meets the
+# password rules above.
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=30))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# A successful login forgets earlier typos, so a month of them does not add up to a lock;
+# an attempt while locked starts the cool-off again, so a script that keeps trying stays out.
+AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = True
+# The lockout is shown on the login page itself, in the user's language (HTTP 429).
+AXES_LOCKOUT_CALLABLE = "config.security.lockout_response"
+# Behind a reverse proxy every request comes from the proxy's address: TRUSTED_PROXY_COUNT
+# says how many proxies (each appending to X-Forwarded-For) stand in front of the app, so
+# the client's own address is found. The address is read by our own function, as
+# django-ipware (which AXES_IPWARE_* settings configure) is not installed: without it those
+# settings would be silently ignored. 0 (the default) trusts no header: right for the
+# embedded install, and safe if unset, since a client can write X-Forwarded-For itself.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+AXES_CLIENT_IP_CALLABLE = "config.security.client_ip"
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "casework:petition-list"
 LOGOUT_REDIRECT_URL = "login"
@@ -138,19 +198,58 @@ ATTACHMENT_MAX_BYTES = env.int("ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = ATTACHMENT_MAX_BYTES + 1024 * 1024
 FILE_UPLOAD_PERMISSIONS = 0o600
 
-SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 3600)
-SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+# A session ends after SESSION_COOKIE_AGE seconds without a request (every request pushes
+# the end back: SESSION_SAVE_EVERY_REQUEST), and when the browser closes: an office PC is
+# shared and often left on, so a clerk who walks away does not leave the register open.
+SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=30 * 60)
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_EXPIRE_AT_BROWSER_CLOSE = env.bool("SESSION_EXPIRE_AT_BROWSER_CLOSE", default=True)
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
-if env.bool("HTTPS", default=False):
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# Only our own files: no inline script or style (templates and the Django admin use static
+# files), so markup that got into a page cannot run or restyle it. The receipt's print
+# button is static/js/print.js for this reason.
+# One inline <style> block is left, in templates/workflows/due_date.html: its exact text is
+# allowed by its hash until its rules move into static/css/casework.css. A hash allows
+# that text only; tests/test_security.py fails when a <style> block in templates/ is not
+# listed here (the browser would ignore it).
+INLINE_STYLE_HASHES = ["'sha256-1oBVf3Swt1OVw+t9LjI6R47lP53hUCK3P3nkFv4u/Uw='"]
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, *INLINE_STYLE_HASHES],
+        "img-src": [SELF, "data:"],  # data: images cannot run script; icons may use them
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+        "base-uri": [SELF],
+        "object-src": [NONE],
+    },
+}
+if HTTPS:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
+    LANGUAGE_COOKIE_SECURE = True
     SECURE_SSL_REDIRECT = True
-    SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)
+    # The proxy must set this header itself (and drop one sent by the client).
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)
+    # includeSubDomains covers only names below this host (x.casework.example.vn).
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
+    # "preload" consents to the browsers' built-in HTTPS-only list: once the domain is
+    # submitted (hstspreload.org; anyone may submit a domain that sends it), browsers will
+    # refuse plain HTTP to it and all its subdomains for years, and removal takes months.
+    # Set SECURE_HSTS_PRELOAD=0 if the domain has subdomains that cannot do HTTPS.
+    SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)
+    # Turning either off is then a decision taken, not an oversight: keep check --deploy
+    # quiet about it so that its output shows only what is still to do.
+    SILENCED_SYSTEM_CHECKS = (
+        ([] if SECURE_HSTS_INCLUDE_SUBDOMAINS else ["security.W005"])
+        + ([] if SECURE_HSTS_PRELOAD else ["security.W021"]))
 
 # Celery: Redis in production; without a broker, tasks run in-process (embedded install).
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")

@@ -18,3 +18,7 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# Tests walk the calendar days or weeks forward between two requests of one login; the
+# 30-minute idle timeout would log them out. tests/test_security.py checks the timeout
+# with the production value.
+SESSION_COOKIE_AGE = 10 * 365 * 24 * 3600
