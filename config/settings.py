@@ -213,11 +213,10 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 # Only our own files: no inline script or style (templates and the Django admin use static
 # files), so markup that got into a page cannot run or restyle it. The receipt's print
 # button is static/js/print.js for this reason.
-# One inline <style> block is left, in templates/workflows/due_date.html: its exact text is
-# allowed by its hash until its rules move into static/css/casework.css. A hash allows
-# that text only; tests/test_security.py fails when a <style> block in templates/ is not
-# listed here (the browser would ignore it).
-INLINE_STYLE_HASHES = ["'sha256-1oBVf3Swt1OVw+t9LjI6R47lP53hUCK3P3nkFv4u/Uw='"]
+# Should an inline <style> block ever be unavoidable, allow its exact text by hash here;
+# tests/test_security.py fails when a <style> block in templates/ is not listed (the
+# browser would silently ignore it).
+INLINE_STYLE_HASHES = []
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
