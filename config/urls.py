@@ -16,6 +16,7 @@ urlpatterns = [
     path("don-thu/", include("casework.urls")),
     path("thoi-han/", include("workflows.urls")),
     path("thong-bao/", include("notifications.urls")),
+    path("api/", include("casework.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("quan-tri/", admin.site.urls),
 ]

@@ -1,0 +1,71 @@
+"""Read-only API views. Every query starts from `Petition.objects.visible_to(user)`, so a
+letter outside the user's subtree is a 404 and a user without a role gets an empty list.
+Senders and scans of a protected letter go through `casework.services.identity`: masked
+in lists for everyone, shown in the detail only to cleared users, and logged (API)."""
+from django.db.models import Prefetch
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import viewsets
+from rest_framework.response import Response
+
+from casework.filters import PetitionFilter
+from casework.models import CaseEvent, IdentityAccessPurpose, Petition, PetitionSender
+from casework.services.identity import senders_for
+
+from .serializers import PetitionDetailSerializer, PetitionSerializer
+
+# A list never carries a protected sender (even for cleared users), so those rows are
+# not even loaded.
+UNPROTECTED_SENDERS = Prefetch(
+    "senders", queryset=PetitionSender.objects.filter(petition__identity_confidential=False))
+
+
+class RegisterFilterBackend(DjangoFilterBackend):
+    """django-filter's backend, handing PetitionFilter the user it scopes its choices and
+    its sender-name search by. An invalid filter is a 400 naming the parameter (the page
+    shows the whole register instead; an API client must not get that silently)."""
+
+    def get_filterset_kwargs(self, request, queryset, view):
+        return {**super().get_filterset_kwargs(request, queryset, view), "user": request.user}
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Sổ đơn thư",
+        description="The letters the user may see, newest first, with the register page's "
+                    "filters. Senders of protected (tố cáo) letters are always masked here."),
+    retrieve=extend_schema(
+        summary="Hồ sơ đơn",
+        description="One letter with its senders, history and attachments. A protected "
+                    "letter's senders and attachments are given only to users cleared to "
+                    "see them, and each such response is logged."),
+)
+class PetitionViewSet(viewsets.ReadOnlyModelViewSet):
+    filter_backends = [RegisterFilterBackend]
+    filterset_class = PetitionFilter
+    lookup_value_converter = "int"  # /api/don-thu/abc/ is a 404 before any query
+
+    def get_queryset(self):
+        letters = Petition.objects.visible_to(self.request.user).select_related("organisation")
+        if self.action == "retrieve":
+            events = Prefetch("events", queryset=CaseEvent.objects.select_related("actor"))
+            return (letters.select_related("subject_member", "subject_organisation")
+                    .prefetch_related(events))
+        return letters.prefetch_related(UNPROTECTED_SENDERS).order_by(
+            "-received_on", "-receipt_seq", "-pk")
+
+    def get_serializer_class(self):
+        return PetitionDetailSerializer if self.action == "retrieve" else PetitionSerializer
+
+    def retrieve(self, request, *args, **kwargs):
+        petition = self.get_object()
+        # Logs one IdentityAccess row when a protected identity is about to be shown.
+        senders, masked = senders_for(user=request.user, petition=petition,
+                                      purpose=IdentityAccessPurpose.API)
+        serializer = self.get_serializer(petition)
+        serializer.context.update({
+            "senders": senders, "identity_masked": masked,
+            # A protected letter's scan is its sender's handwriting: hidden with the name.
+            "attachments": [] if masked else list(petition.attachments.all()),
+        })
+        return Response(serializer.data)

@@ -1,0 +1,186 @@
+"""The register as an Excel workbook (Sổ theo dõi đơn thư).
+
+Pure: it turns already-scoped, already-masked rows into an .xlsx written to a file object,
+and never queries the database nor decides who may see what (the view does both). The
+workbook is write-only, so rows go to disk as they come and a province's register (100k
+letters) never sits in memory as cells.
+"""
+from datetime import date
+from typing import NamedTuple
+
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+from casework.models import SenderType
+from casework.services.identity import MASK, MASK_SHORT
+
+CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# Excel's own code, shown the same whatever the reader's regional settings.
+DATE_FORMAT = "dd/mm/yyyy"
+FONT = "Times New Roman"  # the Party's documents (HD 36-HD/VPTW) are set in it
+
+
+class RegisterRow(NamedTuple):
+    """One letter as printed in the register: text already translated and masked. The
+    field order is the column order."""
+
+    receipt_number: str
+    received_on: date
+    organisation: str
+    channel: str
+    kind: str
+    senders: str
+    addresses: str
+    summary: str
+    subject: str
+    status: str
+    handled_by: str
+    document: str
+    closed_on: date | None
+
+
+# (heading, width in characters), in RegisterRow's order.
+COLUMNS = [
+    (gettext_lazy("Số biên nhận"), 11),
+    (gettext_lazy("Ngày nhận"), 11),
+    (gettext_lazy("Nơi tiếp nhận"), 20),
+    (gettext_lazy("Nguồn đơn"), 16),
+    (gettext_lazy("Loại đơn"), 11),
+    (gettext_lazy("Người gửi"), 22),
+    (gettext_lazy("Địa chỉ người gửi"), 28),
+    (gettext_lazy("Nội dung tóm tắt"), 50),
+    (gettext_lazy("Người/tổ chức bị phản ánh"), 24),
+    (gettext_lazy("Trạng thái"), 15),
+    (gettext_lazy("Cơ quan có thẩm quyền"), 22),
+    (gettext_lazy("Số/ngày văn bản"), 18),
+    (gettext_lazy("Ngày kết thúc"), 11),
+]
+DATE_COLUMNS = frozenset(RegisterRow._fields.index(f) for f in ("received_on", "closed_on"))
+
+
+def _date(value):
+    return f"{value:%d/%m/%Y}" if value else ""
+
+
+def petition_row(petition, *, masked):
+    """A letter as a register row. `masked` hides its senders; the caller decides it and
+    prefetches `senders` (only the rows this user may see, so a masked letter's senders
+    are not even loaded)."""
+    if petition.sender_type == SenderType.ANONYMOUS:
+        senders = addresses = _("Giấu tên")
+    elif masked:
+        senders, addresses = str(MASK), str(MASK_SHORT)
+    else:
+        people = list(petition.senders.all())
+        senders = ", ".join(s.full_name for s in people)
+        if petition.sender_type == SenderType.PSEUDONYMOUS:
+            senders = _("Mạo tên: ") + senders
+        addresses = "; ".join(s.address for s in people if s.address)
+    channel = petition.get_channel_display()
+    if petition.forwarded_by:
+        channel = f"{channel} – {petition.forwarded_by}"
+    subject = [petition.subject_name] if petition.subject_name else []
+    if petition.subject_member_id:
+        subject.append(_("Đảng viên:") + " " + petition.subject_member.full_name)
+    if petition.subject_organisation_id:
+        subject.append(_("Tổ chức đảng:") + " " + petition.subject_organisation.name)
+    document = petition.decision_number
+    if petition.decision_date:
+        document = " ".join(filter(None, [document, _("ngày %(date)s")
+                                          % {"date": _date(petition.decision_date)}]))
+    return RegisterRow(
+        receipt_number=petition.receipt_number, received_on=petition.received_on,
+        organisation=petition.organisation.name, channel=channel,
+        kind=petition.get_kind_display(), senders=senders, addresses=addresses,
+        summary=petition.summary, subject="\n".join(subject),
+        status=petition.get_status_display(), handled_by=petition.handled_by,
+        document=document, closed_on=petition.closed_on,
+    )
+
+
+def _styles(workbook):
+    """Named styles, registered once: each cell then carries only a style id, which keeps
+    a large file small and quick to write."""
+    thin = Side(style="thin", color="808080")
+    border = Border(left=thin, right=thin, top=thin, bottom=thin)
+    top_wrap = Alignment(vertical="top", wrap_text=True)
+    styles = {
+        "title": NamedStyle("register_title", font=Font(name=FONT, size=14, bold=True),
+                            alignment=Alignment(horizontal="center")),
+        "subtitle": NamedStyle("register_subtitle", font=Font(name=FONT, size=11, italic=True),
+                               alignment=Alignment(horizontal="center")),
+        "header": NamedStyle("register_header", font=Font(name=FONT, size=11, bold=True),
+                             border=border, fill=PatternFill("solid", fgColor="E7E6E6"),
+                             alignment=Alignment(horizontal="center", vertical="center",
+                                                 wrap_text=True)),
+        "total": NamedStyle("register_total", font=Font(name=FONT, size=11, bold=True)),
+        "text": NamedStyle("register_text", font=Font(name=FONT, size=11), border=border,
+                           alignment=top_wrap),
+        "date": NamedStyle("register_date", font=Font(name=FONT, size=11), border=border,
+                           alignment=Alignment(horizontal="center", vertical="top"),
+                           number_format=DATE_FORMAT),
+    }
+    for style in styles.values():
+        workbook.add_named_style(style)
+    return {key: style.name for key, style in styles.items()}
+
+
+def _cell(sheet, value, style):
+    cell = WriteOnlyCell(sheet, value=value)
+    cell.style = style  # after the value: a date value would reset the number format
+    return cell
+
+
+def _setup_sheet(sheet, *, title_rows):
+    """Widths, merged title lines, frozen header and print setup; in write-only mode all
+    of it must be set before the first row is written."""
+    last = get_column_letter(len(COLUMNS))
+    for index, (_heading, width) in enumerate(COLUMNS, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
+    for row in range(1, title_rows + 1):
+        sheet.merged_cells.add(f"A{row}:{last}{row}")
+    header = title_rows + 2  # a blank row between the title block and the table
+    sheet.freeze_panes = f"A{header + 1}"
+    sheet.print_title_rows = f"{header}:{header}"
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.paperSize = Worksheet.PAPERSIZE_A4
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0  # as many pages long as needed
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.print_options.horizontalCentered = True
+    sheet.page_margins.left = sheet.page_margins.right = 0.4
+
+
+def write_register(out, rows, *, title_lines):
+    """Write the workbook to the binary file object `out`.
+
+    `rows` is any iterable of RegisterRow (consumed once, lazily); `title_lines` are the
+    lines under the title (scope, who exported it and when, the identity note). The total
+    under the table counts the rows written, so it always matches them. Returns it."""
+    workbook = Workbook(write_only=True)
+    style = _styles(workbook)
+    sheet = workbook.create_sheet(_("Sổ đơn thư"))
+    _setup_sheet(sheet, title_rows=1 + len(title_lines))
+    sheet.append([_cell(sheet, _("SỔ THEO DÕI ĐƠN THƯ"), style["title"])])
+    for line in title_lines:
+        sheet.append([_cell(sheet, str(line), style["subtitle"])])
+    sheet.append([])
+    sheet.append([_cell(sheet, str(heading), style["header"]) for heading, _width in COLUMNS])
+    count = 0
+    for row in rows:
+        sheet.append([
+            _cell(sheet, value, style["date" if i in DATE_COLUMNS else "text"])
+            for i, value in enumerate(row)
+        ])
+        count += 1
+    sheet.append([])
+    total = _("Tổng số: %(count)s đơn") % {"count": number_format(count, force_grouping=True)}
+    sheet.append([_cell(sheet, total, style["total"])])
+    workbook.save(out)
+    return count
