@@ -9,7 +9,8 @@ admin.site.site_title = "Casework"
 admin.site.index_title = _("Quản trị")
 
 urlpatterns = [
-    path("", RedirectView.as_view(pattern_name="casework:petition-list", permanent=False)),
+    path("", RedirectView.as_view(pattern_name="casework:petition-list", permanent=False),
+         name="home"),
     path("dang-nhap/", auth_views.LoginView.as_view(redirect_authenticated_user=True),
          name="login"),
     path("dang-xuat/", auth_views.LogoutView.as_view(), name="logout"),
