@@ -22,7 +22,7 @@ from casework.models import (
 )
 from casework.panels import case_panels
 from casework.permissions import (
-    ACTION_LABELS, may_see_identity, receiving_organisations, subject_scope, user_may,
+    ACTION_LABELS, clearance_paths, may_see_identity, receiving_organisations, subject_scope, user_may,
 )
 from casework.services.duplicates import find_duplicates
 from casework.services.identity import identity_visible, log_identity_access, senders_for
@@ -60,6 +60,7 @@ def petition_list(request):
     return render(request, "casework/petition_list.html", {
         "filter": filterset, "page": page, "query": query.urlencode(),
         "total": page.paginator.count,
+        "may_export_identity": bool(clearance_paths(request.user)),
         "status_totals": [(s.label, by_status.get(s.value, 0)) for s in PetitionStatus],
         "kind_totals": [(k.label, by_kind.get(k.value, 0)) for k in PetitionKind],
     })
