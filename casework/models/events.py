@@ -3,12 +3,21 @@
 Rows are only ever inserted. After the transaction that writes one commits,
 `case_event_recorded` is sent with the event's id, so that workflows and notifications can
 react without casework knowing they exist.
+
+The log is evidence: the ORM refuses to change or remove a row (save of an existing row,
+delete, queryset update/delete, bulk_update), PostgreSQL refuses it with a trigger
+(migration 0003), and each row is sealed into a per-case hash chain on insert so that a
+change made around all of that is found by `manage.py verify_audit`
+(casework.services.audit).
 """
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
+
+from casework.services import audit
 
 
 class EventType(models.TextChoices):
@@ -25,6 +34,38 @@ class EventType(models.TextChoices):
     WITHDRAWN = "withdrawn", pgettext_lazy("event", "Rút đơn")
 
 
+class AppendOnlyError(ValueError):
+    """A ValueError, as the model's refusals always were, so existing handlers still apply."""
+
+    def __init__(self):
+        super().__init__(gettext("Nhật ký hồ sơ chỉ được ghi thêm, không được sửa/xóa."))
+
+
+class CaseEventQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise AppendOnlyError()
+
+    def delete(self):
+        raise AppendOnlyError()
+
+    def bulk_update(self, objs, fields, batch_size=None):
+        raise AppendOnlyError()
+
+    def bulk_create(self, objs, *args, **kwargs):
+        """Seal the new events in list order, which is the order their ids are given in;
+        the caller holds the cases' locks, as for a single insert."""
+        if kwargs.get("update_conflicts"):
+            raise AppendOnlyError()
+        objs, ends = list(objs), {}
+        for event in objs:
+            key = audit.chain_key(event)
+            if key not in ends:
+                ends[key] = audit.last_hash(self.model, key)
+            audit.seal(event, ends[key])
+            ends[key] = event.hash
+        return super().bulk_create(objs, *args, **kwargs)
+
+
 class CaseEvent(models.Model):
     petition = models.ForeignKey("casework.Petition", on_delete=models.PROTECT,
                                  related_name="events")
@@ -34,13 +75,21 @@ class CaseEvent(models.Model):
     occurred_at = models.DateTimeField(_("thời điểm"), default=timezone.now, db_index=True)
     # When the row was written. Differs from occurred_at only when a paper register is
     # transcribed afterwards; listeners use it to tell live events from back-filled ones.
-    recorded_at = models.DateTimeField(_("thời điểm ghi sổ"), auto_now_add=True)
+    # A default rather than auto_now_add: auto_now_add would overwrite the value during
+    # save, after the hash that covers it has been computed.
+    recorded_at = models.DateTimeField(_("thời điểm ghi sổ"), default=timezone.now)
     from_status = models.CharField(_("từ trạng thái"), max_length=20, blank=True)
     to_status = models.CharField(_("sang trạng thái"), max_length=20)
     reason = models.TextField(_("lý do, nội dung"), blank=True)
     doc_number = models.CharField(_("số văn bản"), max_length=100, blank=True)
     doc_date = models.DateField(_("ngày văn bản"), null=True, blank=True)
     details = models.JSONField(_("chi tiết"), default=dict, blank=True)
+    # Hex SHA-256; see casework.services.audit for what they cover.
+    prev_hash = models.CharField(_("mã băm sự kiện trước"), max_length=64, blank=True,
+                                 editable=False)
+    hash = models.CharField(_("mã băm"), max_length=64, editable=False)
+
+    objects = CaseEventQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("sự kiện hồ sơ")
@@ -56,8 +105,11 @@ class CaseEvent(models.Model):
 
     def save(self, *args, **kwargs):
         if self.pk is not None:
-            raise ValueError("Nhật ký hồ sơ chỉ được ghi thêm, không được sửa.")
+            raise AppendOnlyError()
+        # Sealed here rather than by each caller, so no insert can leave the chain. The
+        # caller holds the case's row lock (or the case is new): see audit.last_hash.
+        audit.seal(self, audit.last_hash(type(self), audit.chain_key(self)))
         super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):
-        raise ValueError("Nhật ký hồ sơ không được xóa.")
+        raise AppendOnlyError()

@@ -88,10 +88,13 @@ def _record(*, petition, event_type, actor, from_status, reason="", doc_number="
             doc_date=None, details=None, at=None):
     if at is not None:
         _check_backdate(petition, at)
+    # Callers hold the letter's row lock (or the letter is new): the event is sealed onto
+    # the end of the letter's hash chain on insert (casework.services.audit).
+    now = timezone.now()
     event = CaseEvent.objects.create(
         petition=petition, event_type=event_type, actor=actor, from_status=from_status,
         to_status=petition.status, reason=reason, doc_number=doc_number, doc_date=doc_date,
-        details=details or {}, occurred_at=at or timezone.now(),
+        details=details or {}, occurred_at=at or now, recorded_at=now,
     )
     case_event_written.send(sender=CaseEvent, event=event)
     transaction.on_commit(lambda: case_event_recorded.send(sender=CaseEvent, event_id=event.pk))
