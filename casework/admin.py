@@ -151,6 +151,10 @@ class CaseEventAdmin(ReadOnlyAdmin):
     list_display = ("occurred_at", "petition", "event_type", "actor", "from_status", "to_status")
     list_filter = ("event_type",)
     scope_path_field = "petition__organisation__path"
+    # The chain fields are shown so an auditor can compare them with a saved anchor.
+    readonly_fields = ("petition", "event_type", "actor", "occurred_at", "recorded_at",
+                       "from_status", "to_status", "reason", "doc_number", "doc_date",
+                       "details", "prev_hash", "hash")
 
 
 @admin.register(IdentityAccess)

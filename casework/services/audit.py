@@ -94,6 +94,7 @@ RELINKED = "relinked"      # prev_hash ≠ stored hash of the previous event: ro
 HEAD_MISSING = "head"      # the first event left points back to an event: earlier ones removed
 TAIL_MISSING = "tail"      # the case's status is not where its last event left it
 EMPTY = "empty"            # a case with no event at all: its whole history removed
+ANCHORED = "anchored"      # an event saved in an anchor is gone or no longer has that hash
 
 
 @dataclass
@@ -173,3 +174,44 @@ def _name_cases(breaks, Petition):
         if b.case_kind == "petition" and (petition := found.get(b.case_id)):
             b.receipt_number = petition.receipt_number
             b.organisation = petition.organisation.name
+
+
+# ---- anchors: chain ends kept outside the database ------------------------------------
+#
+# A chain proves that nothing changed *inside* it, not that the whole tail of a case was
+# not rewritten with fresh hashes. Saving the end of every chain to a file kept elsewhere
+# (a USB stick in the office safe, a copy sent to the level above) closes that gap: every
+# event up to a saved end is fixed by that end's hash, so a later check against the file
+# shows any rewrite of the history the file covers.
+
+def chain_ends():
+    """[(case kind, case id, last event id, its hash)] for every case, in one query."""
+    from django.db.models import Max, Subquery
+
+    from casework.models import CaseEvent
+
+    last_ids = (CaseEvent.objects.order_by().values("petition_id")
+                .annotate(last=Max("id")).values("last"))
+    rows = (CaseEvent.objects.filter(id__in=Subquery(last_ids)).order_by("petition_id")
+            .values_list("petition_id", "id", "hash"))
+    return [("petition", case_id, event_id, h) for case_id, event_id, h in rows.iterator()]
+
+
+def check_anchor(ends, *, chunk_size: int = 2000) -> list:
+    """Breaks for the saved chain ends that no longer hold: the event is gone, moved to
+    another case, or carries another hash. Combined with `verify` (every link after it
+    intact) this proves the history up to each saved end is the one that was saved."""
+    from casework.models import CaseEvent, Petition
+
+    breaks = []
+    for start in range(0, len(ends), chunk_size):
+        chunk = ends[start:start + chunk_size]
+        now = CaseEvent.objects.in_bulk([event_id for _, _, event_id, _ in chunk])
+        for case_kind, case_id, event_id, saved_hash in chunk:
+            event = now.get(event_id)
+            if (event is None or chain_key(event) != (case_kind, case_id)
+                    or event.hash != saved_hash):
+                breaks.append(Break(ANCHORED, case_kind, case_id, event_id,
+                                    event.event_type if event else ""))
+    _name_cases(breaks, Petition)
+    return breaks

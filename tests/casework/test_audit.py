@@ -352,3 +352,53 @@ def test_parallel_steps_on_one_letter_keep_a_single_chain(tree):
     assert errors == []
     assert p.events.count() == 3 + threads * per_thread
     assert audit.verify().breaks == []
+
+
+# ---- anchors kept outside the database -------------------------------------------------
+
+def _rewrite_from(event):
+    """What a tamperer with database rights would do: edit an event and recompute every
+    hash after it, so the chain itself stays consistent."""
+    _tamper("UPDATE casework_caseevent SET doc_number = %s WHERE id = %s", "99-CV/ĐU", event.pk)
+    prev = event.prev_hash
+    for later in CaseEvent.objects.filter(petition_id=event.petition_id, id__gte=event.pk):
+        new = audit.event_hash(prev, later)
+        _tamper("UPDATE casework_caseevent SET prev_hash = %s, hash = %s WHERE id = %s",
+                prev, new, later.pk)
+        prev = new
+
+
+@pytest.mark.django_db
+def test_a_rewritten_history_passes_the_chain_but_not_a_saved_anchor(tree, clerk, leader,
+                                                                     tmp_path):
+    p = _lifecycle(tree, clerk, leader)
+    other = receive_petition(actor=clerk, organisation=tree.office, sender="Trần Thị Bình")
+    anchor = tmp_path / "moc-kiem-chung.json"
+    out, error = _verify("--save-anchor", str(anchor))
+    assert error is None and "Đã lưu mốc kiểm chứng của 2 hồ sơ" in out
+
+    # Work goes on after the anchor was saved: new events are not a break.
+    svc.petition_classify(actor=clerk, petition_id=other.pk, kind="complaint",
+                          competence="here")
+    assert _verify("--anchor", str(anchor))[1] is None
+
+    _rewrite_from(_event(p, "transferred"))
+    assert audit.verify().breaks == []  # the chain alone is fooled...
+    out, error = _verify("--anchor", str(anchor))
+    resolved = _event(p, "resolved")
+    assert out == (f"Đơn số 001/2025 – Văn phòng Đảng ủy (id {p.pk}), sự kiện #{resolved.pk} "
+                   "“Giải quyết xong”: sự kiện đã lưu trong tệp mốc kiểm chứng không còn hoặc "
+                   "đã khác (nhật ký của đơn đã bị viết lại).\n")
+    assert error.endswith("phát hiện 1 sai lệch.")
+
+
+@pytest.mark.django_db
+def test_no_anchor_is_saved_over_a_broken_log(tree, clerk, leader, tmp_path):
+    p = _lifecycle(tree, clerk, leader)
+    _tamper("UPDATE casework_caseevent SET reason = %s WHERE id = %s", "sửa",
+            _event(p, "followed_up").pk)
+    anchor = tmp_path / "moc.json"
+    _, error = _verify("--save-anchor", str(anchor))
+    assert error and not anchor.exists()
+    _, error = _verify("--anchor", str(tmp_path / "khong-co.json"))
+    assert error.startswith("Không đọc được tệp mốc kiểm chứng")
