@@ -136,3 +136,36 @@ def receiving_organisations(user):
         user=user, role__in=ACTION_ROLES["receive"]
     ).values_list("organisation__path", flat=True)
     return Organisation.objects.subtree_of(list(paths))
+
+
+# ---- inspection and supervision cases -----------------------------------------------
+# The body that decided a case (its UBKT member, its leaders, the branch secretary) takes
+# the decisions; the team does the field work. Both are checked against the case's own
+# organisation and the levels above it.
+CASE_DECIDERS = DECIDERS
+CASE_TEAM_STEPS = frozenset({"announce", "explain", "verify", "review", "report", "meet",
+                             "remediate"})
+CASE_DECISION_STEPS = frozenset({"conclude", "notify", "open_discipline", "discipline",
+                                 "archive"})
+
+
+def may_open_case(user, organisation):
+    if not user.is_authenticated or not user.is_active:
+        return False
+    return user.is_superuser or bool(roles_at(user, organisation) & CASE_DECIDERS)
+
+
+def is_case_team_member(user, case):
+    cache = user.__dict__.setdefault("_casework_teams", {})
+    if case.pk not in cache:
+        cache[case.pk] = case.team.filter(pk=user.pk).exists()
+    return cache[case.pk]
+
+
+def case_user_may(user, action, case):
+    """May `user` take step `action` of `case` (regardless of the case's current state)?"""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if may_open_case(user, case.organisation):
+        return True
+    return action in CASE_TEAM_STEPS and is_case_team_member(user, case)

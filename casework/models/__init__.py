@@ -1,6 +1,17 @@
 """The records. Split by entity; import from `casework.models`."""
 from .confidentiality import IdentityAccess, IdentityAccessPurpose
 from .events import CaseEvent, EventType
+from .inspections import (
+    CaseStatus,
+    ConductingBody,
+    DisciplineDecision,
+    DisciplineForm,
+    InspectionCase,
+    InspectionKind,
+    InspectionProgramme,
+    ProgrammeItem,
+    SubjectType,
+)
 from .organisations import Member, MemberStatus, OrgKind, Organisation, Role, RoleAssignment
 from .petitions import (
     Attachment,
@@ -16,6 +27,8 @@ from .petitions import (
 )
 
 __all__ = [
+    "CaseStatus", "ConductingBody", "DisciplineDecision", "DisciplineForm", "InspectionCase",
+    "InspectionKind", "InspectionProgramme", "ProgrammeItem", "SubjectType",
     "Attachment", "CaseEvent", "Channel", "Competence", "EventType", "FiledReason", "IdentityAccess",
     "IdentityAccessPurpose", "Member",
     "MemberStatus", "OrgKind", "Organisation", "Petition", "PetitionKind", "PetitionSender",

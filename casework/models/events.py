@@ -32,6 +32,22 @@ class EventType(models.TextChoices):
     FOLLOWED_UP = "followed_up", pgettext_lazy("event", "Đôn đốc giải quyết")
     RESOLVED = "resolved", pgettext_lazy("event", "Giải quyết xong")
     WITHDRAWN = "withdrawn", pgettext_lazy("event", "Rút đơn")
+    # Inspection and supervision cases
+    CASE_OPENED = "case_opened", pgettext_lazy("event", "Quyết định kiểm tra, giám sát")
+    ANNOUNCED = "announced", pgettext_lazy("event", "Công bố quyết định")
+    EXPLAINED = "explained", pgettext_lazy("event", "Đối tượng giải trình, báo cáo")
+    VERIFIED = "verified", pgettext_lazy("event", "Thẩm tra, xác minh xong")
+    REVIEWED = "reviewed", pgettext_lazy("event", "Xem xét báo cáo xong")
+    REPORTED = "reported", pgettext_lazy("event", "Đoàn báo cáo kết quả")
+    MET = "met", pgettext_lazy("event", "Họp với đối tượng")
+    CONCLUDED = "concluded", pgettext_lazy("event", "Kết luận")
+    CASE_NOTIFIED = "case_notified", pgettext_lazy("event", "Thông báo kết luận, kết quả")
+    DISCIPLINE_OPENED = "discipline_opened", pgettext_lazy("event", "Đề nghị xem xét kỷ luật")
+    DISCIPLINED = "disciplined", pgettext_lazy("event", "Quyết định kỷ luật")
+    REMEDIATION = "remediation", pgettext_lazy("event", "Theo dõi khắc phục")
+    ARCHIVED = "archived", pgettext_lazy("event", "Lưu hồ sơ")
+    APPEALED = "appealed", pgettext_lazy("event", "Khiếu nại kỷ luật")
+    ESCALATED = "escalated", pgettext_lazy("event", "Chuyển sang kiểm tra")
 
 
 class AppendOnlyError(ValueError):
@@ -67,8 +83,11 @@ class CaseEventQuerySet(models.QuerySet):
 
 
 class CaseEvent(models.Model):
-    petition = models.ForeignKey("casework.Petition", on_delete=models.PROTECT,
-                                 related_name="events")
+    # Exactly one of the two: a letter's event or an inspection/supervision case's event.
+    petition = models.ForeignKey("casework.Petition", on_delete=models.PROTECT, null=True,
+                                 blank=True, related_name="events")
+    inspection = models.ForeignKey("casework.InspectionCase", on_delete=models.PROTECT,
+                                   null=True, blank=True, related_name="events")
     event_type = models.CharField(_("sự kiện"), max_length=20, choices=EventType.choices)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("người thực hiện"),
                               null=True, on_delete=models.PROTECT, related_name="+")
@@ -95,9 +114,17 @@ class CaseEvent(models.Model):
         verbose_name = _("sự kiện hồ sơ")
         verbose_name_plural = _("nhật ký hồ sơ")
         ordering = ["occurred_at", "id"]
+        constraints = [models.CheckConstraint(
+            condition=(models.Q(petition__isnull=False, inspection__isnull=True)
+                       | models.Q(petition__isnull=True, inspection__isnull=False)),
+            name="event_belongs_to_one_case")]
 
     def __str__(self):
         return f"{self.get_event_type_display()} – {self.occurred_at:%d/%m/%Y %H:%M}"
+
+    @property
+    def case(self):
+        return self.petition if self.petition_id else self.inspection
 
     @property
     def is_backfilled(self):

@@ -26,8 +26,9 @@ GENESIS = ""
 
 def chain_key(event) -> tuple[str, int]:
     """The chain an event belongs to: one chain per case. The label is also the name of
-    the event's foreign key to the case, so a second case type (inspection cases) gets its
-    own chains by returning its own label here, without touching existing hashes."""
+    the event's foreign key to the case (a letter or an inspection/supervision case)."""
+    if event.petition_id is None and getattr(event, "inspection_id", None) is not None:
+        return ("inspection", event.inspection_id)
     return ("petition", event.petition_id)
 
 
@@ -125,13 +126,18 @@ def verify(*, case_id: int | None = None, chunk_size: int = 2000) -> AuditResult
     status with where its last event left it: a hash chain alone cannot notice that its
     newest events were cut off, but every status change writes an event.
     """
-    from casework.models import CaseEvent, Petition
+    from django.db.models.functions import Coalesce
 
-    events = (CaseEvent.objects.order_by("petition_id", "id")
-              .annotate(case_status=F("petition__status")))
+    from casework.models import CaseEvent, InspectionCase, Petition
+
+    # Grouped by case: a letter's events have no inspection, a case's events no letter.
+    events = (CaseEvent.objects.order_by("petition_id", "inspection_id", "id")
+              .annotate(case_status=Coalesce(F("petition__status"), F("inspection__status"))))
     cases = Petition.objects.filter(events__isnull=True)
+    inspections = InspectionCase.objects.filter(events__isnull=True)
     if case_id is not None:
         events, cases = events.filter(petition_id=case_id), cases.filter(pk=case_id)
+        inspections = inspections.none()
 
     breaks, counted, chains = [], 0, 0
     key = previous = None
@@ -150,8 +156,9 @@ def verify(*, case_id: int | None = None, chunk_size: int = 2000) -> AuditResult
         previous = event
     if previous is not None:
         _check_tail(previous, breaks)
-    empty = list(cases.values_list("pk", flat=True))
-    breaks += [Break(EMPTY, "petition", pk) for pk in empty]
+    empty = [("petition", pk) for pk in cases.values_list("pk", flat=True)]
+    empty += [("inspection", pk) for pk in inspections.values_list("pk", flat=True)]
+    breaks += [Break(EMPTY, kind, pk) for kind, pk in empty]
     _name_cases(breaks, Petition)
     return AuditResult(events=counted, cases=chains + len(empty), breaks=breaks)
 
@@ -167,13 +174,17 @@ def _check_tail(event, breaks):
 
 
 def _name_cases(breaks, Petition):
-    """Receipt number and organisation for the cases that need them, in one query."""
-    ids = {b.case_id for b in breaks if b.case_kind == "petition"}
-    found = Petition.objects.select_related("organisation").in_bulk(ids)
-    for b in breaks:
-        if b.case_kind == "petition" and (petition := found.get(b.case_id)):
-            b.receipt_number = petition.receipt_number
-            b.organisation = petition.organisation.name
+    """Number and organisation for the cases that need them, one query per case type."""
+    from casework.models import InspectionCase
+
+    for kind, model, number in (("petition", Petition, "receipt_number"),
+                                ("inspection", InspectionCase, "number")):
+        ids = {b.case_id for b in breaks if b.case_kind == kind}
+        found = model.objects.select_related("organisation").in_bulk(ids) if ids else {}
+        for b in breaks:
+            if b.case_kind == kind and (case := found.get(b.case_id)):
+                b.receipt_number = getattr(case, number)
+                b.organisation = case.organisation.name
 
 
 # ---- anchors: chain ends kept outside the database ------------------------------------
@@ -190,11 +201,13 @@ def chain_ends():
 
     from casework.models import CaseEvent
 
-    last_ids = (CaseEvent.objects.order_by().values("petition_id")
+    last_ids = (CaseEvent.objects.order_by().values("petition_id", "inspection_id")
                 .annotate(last=Max("id")).values("last"))
-    rows = (CaseEvent.objects.filter(id__in=Subquery(last_ids)).order_by("petition_id")
-            .values_list("petition_id", "id", "hash"))
-    return [("petition", case_id, event_id, h) for case_id, event_id, h in rows.iterator()]
+    rows = (CaseEvent.objects.filter(id__in=Subquery(last_ids))
+            .order_by("petition_id", "inspection_id")
+            .values_list("petition_id", "inspection_id", "id", "hash"))
+    return [("petition", p, e, h) if p is not None else ("inspection", i, e, h)
+            for p, i, e, h in rows.iterator()]
 
 
 def check_anchor(ends, *, chunk_size: int = 2000) -> list:

@@ -33,8 +33,9 @@ def _label(choices, value):
 
 
 def describe(b: audit.Break) -> str:
-    case = (f"Đơn số {b.receipt_number} – {b.organisation} (id {b.case_id})"
-            if b.receipt_number else f"Đơn id {b.case_id}")
+    noun = "Đơn" if b.case_kind == "petition" else "Cuộc kiểm tra, giám sát"
+    case = (f"{noun} số {b.receipt_number} – {b.organisation} (id {b.case_id})"
+            if b.receipt_number else f"{noun} id {b.case_id}")
     event = (f", sự kiện #{b.event_id} “{_label(EventType, b.event_type)}”"
              if b.event_id else "")
     text = KIND_TEXT[b.kind].format(case_status=_label(PetitionStatus, b.case_status),

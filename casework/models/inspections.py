@@ -1,0 +1,377 @@
+"""Inspection (kiểm tra) and supervision (giám sát) cases, the annual programme they come
+from, and the discipline decided at their end.
+
+`InspectionCase.status` is the case's legal status: a protected FSM field changed only by
+the transitions below, which only `casework.services.inspections` calls (checking the
+acting user, locking the row, writing the case event). The viewflow processes in
+`workflows` decide who must do the next step; they change the legal status only through
+those services.
+
+Steps, kinds and discipline forms come from the domain brief (Quy định 296-QĐ/TW and its
+guidance; time limits are deadline rules in `workflows`, i.e. data).
+"""
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+
+from .organisations import Member, MemberStatus, Organisation, role_paths
+
+
+class InspectionKind(models.TextChoices):
+    MEMBER_COMPLIANCE = "member_compliance", _("Kiểm tra đảng viên chấp hành nhiệm vụ")
+    VIOLATION_SIGNS = "violation_signs", _("Kiểm tra khi có dấu hiệu vi phạm")
+    LOWER_ORG_DUTY = "lower_org_duty", _(
+        "Kiểm tra tổ chức đảng cấp dưới thực hiện nhiệm vụ kiểm tra, giám sát")
+    DISCIPLINE_ENFORCEMENT = "discipline_enforcement", _("Kiểm tra việc thi hành kỷ luật đảng")
+    PARTY_FINANCE = "party_finance", _("Kiểm tra tài chính đảng")
+    THEMATIC_SUPERVISION = "thematic_supervision", _("Giám sát chuyên đề")
+    REGULAR_SUPERVISION = "regular_supervision", _("Giám sát thường xuyên")
+    ASSET_VERIFICATION = "asset_verification", _("Xác minh tài sản, thu nhập")
+
+
+MEMBER, ORGANISATION = "member", "organisation"
+
+# Whom each kind may be about.
+KIND_SUBJECTS = {
+    InspectionKind.MEMBER_COMPLIANCE: {MEMBER},
+    InspectionKind.VIOLATION_SIGNS: {MEMBER, ORGANISATION},
+    InspectionKind.LOWER_ORG_DUTY: {ORGANISATION},
+    InspectionKind.DISCIPLINE_ENFORCEMENT: {ORGANISATION},
+    InspectionKind.PARTY_FINANCE: {ORGANISATION},
+    InspectionKind.THEMATIC_SUPERVISION: {MEMBER, ORGANISATION},
+    InspectionKind.REGULAR_SUPERVISION: {MEMBER, ORGANISATION},
+    InspectionKind.ASSET_VERIFICATION: {MEMBER},
+}
+
+SUPERVISION_KINDS = frozenset({InspectionKind.THEMATIC_SUPERVISION,
+                               InspectionKind.REGULAR_SUPERVISION})
+
+
+class Procedure(models.TextChoices):
+    """Which sequence of steps a case follows (and which viewflow process runs it)."""
+
+    INSPECTION = "inspection", _("Quy trình kiểm tra")
+    SUPERVISION = "supervision", _("Quy trình giám sát")
+
+
+def procedure_of(kind):
+    return Procedure.SUPERVISION if kind in SUPERVISION_KINDS else Procedure.INSPECTION
+
+
+class ConductingBody(models.TextChoices):
+    UBKT = "ubkt", _("Ủy ban kiểm tra")
+    EXECUTIVE = "executive", _("Ban Chấp hành, Ban Thường vụ")
+    BRANCH = "branch", _("Chi bộ")
+
+
+class CaseStatus(models.TextChoices):
+    DECIDED = "decided", _("Đã có quyết định")
+    ANNOUNCED = "announced", _("Đã công bố quyết định")
+    EXPLAINED = "explained", _("Đối tượng đã giải trình, báo cáo")
+    VERIFIED = "verified", _("Đã thẩm tra, xác minh")
+    REVIEWED = "reviewed", _("Đã xem xét báo cáo")
+    REPORTED = "reported", _("Đoàn đã báo cáo kết quả")
+    MET = "met", _("Đã họp với đối tượng")
+    CONCLUDED = "concluded", _("Đã kết luận")
+    NOTIFIED = "notified", _("Đã thông báo kết luận, kết quả")
+    DISCIPLINE = "discipline", _("Đang xem xét kỷ luật")
+    REMEDIATION = "remediation", _("Theo dõi khắc phục")
+    ARCHIVED = "archived", _("Đã lưu hồ sơ")
+
+
+OPEN_CASE_STATUSES = tuple(s for s in CaseStatus if s != CaseStatus.ARCHIVED)
+
+# The steps of each procedure, in order: (action, label). The FSM below enforces the
+# order; the flows and the case page read these to name the next step.
+STEP_LABELS = {
+    "announce": _("Công bố quyết định"),
+    "explain": _("Ghi nhận giải trình, báo cáo của đối tượng"),
+    "verify": _("Thẩm tra, xác minh"),
+    "review": _("Xem xét báo cáo của đối tượng"),
+    "report": _("Đoàn báo cáo kết quả"),
+    "meet": _("Họp với đối tượng"),
+    "conclude": _("Kết luận"),
+    "notify": _("Thông báo kết luận, kết quả"),
+    "open_discipline": _("Đề nghị xem xét kỷ luật"),
+    "discipline": _("Quyết định kỷ luật"),
+    "remediate": _("Theo dõi khắc phục"),
+    "archive": _("Lưu hồ sơ"),
+}
+PROCEDURE_STEPS = {
+    Procedure.INSPECTION: ["announce", "explain", "verify", "report", "meet", "conclude",
+                           "notify", "open_discipline", "discipline", "remediate", "archive"],
+    Procedure.SUPERVISION: ["announce", "explain", "review", "notify", "remediate", "archive"],
+}
+
+
+class InspectionProgramme(models.Model):
+    """Chương trình kiểm tra, giám sát năm of one body (UBKT, executive committee, branch)."""
+
+    organisation = models.ForeignKey(Organisation, verbose_name=_("cấp ủy, tổ chức"),
+                                     on_delete=models.PROTECT, related_name="programmes")
+    year = models.PositiveSmallIntegerField(_("năm"))
+    body = models.CharField(_("chủ thể"), max_length=20, choices=ConductingBody.choices)
+    document = models.CharField(_("số, ngày văn bản ban hành"), max_length=150, blank=True)
+
+    class Meta:
+        verbose_name = _("chương trình kiểm tra, giám sát")
+        verbose_name_plural = pgettext_lazy("plural", "chương trình kiểm tra, giám sát")
+        ordering = ["-year", "organisation__path"]
+        constraints = [models.UniqueConstraint(fields=["organisation", "year", "body"],
+                                               name="unique_programme")]
+
+    def __str__(self):
+        return f"{self.organisation} – {self.year}"
+
+
+class ProgrammeItem(models.Model):
+    """One planned inspection or supervision: kind, whom, which quarter, how many cases
+    (a branch plans "kiểm tra 03 đảng viên" as one item of three)."""
+
+    programme = models.ForeignKey(InspectionProgramme, verbose_name=_("chương trình"),
+                                  on_delete=models.CASCADE, related_name="items")
+    kind = models.CharField(_("loại"), max_length=30, choices=InspectionKind.choices)
+    quarter = models.PositiveSmallIntegerField(_("quý"), choices=[(q, q) for q in (1, 2, 3, 4)])
+    target_organisation = models.ForeignKey(
+        Organisation, verbose_name=_("tổ chức được kiểm tra, giám sát"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="+")
+    planned_cases = models.PositiveSmallIntegerField(_("số cuộc dự kiến"), default=1)
+    content = models.TextField(_("nội dung"), blank=True)
+
+    class Meta:
+        verbose_name = _("nội dung chương trình")
+        verbose_name_plural = pgettext_lazy("plural", "nội dung chương trình")
+        ordering = ["programme", "quarter", "id"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} – Q{self.quarter}/{self.programme.year}"
+
+
+class InspectionCaseQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Cases run by an organisation in the user's subtrees, or about one (a branch
+        secretary sees the UBKT's case about their branch), filtered in SQL."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_superuser:
+            return self
+        cond = Q(pk__in=[])
+        for path in role_paths(user):
+            cond |= Q(organisation__path__startswith=path)
+        return self.filter(cond)
+
+
+class InspectionCase(ConcurrentTransitionMixin, models.Model):
+    organisation = models.ForeignKey(Organisation, verbose_name=_("cấp tiến hành"),
+                                     on_delete=models.PROTECT, related_name="inspection_cases")
+    body = models.CharField(_("chủ thể tiến hành"), max_length=20,
+                            choices=ConductingBody.choices)
+    kind = models.CharField(_("loại"), max_length=30, choices=InspectionKind.choices)
+    year = models.PositiveSmallIntegerField(_("năm"), editable=False)
+    seq = models.PositiveIntegerField(_("số thứ tự"), editable=False)
+    title = models.CharField(_("tên cuộc kiểm tra, giám sát"), max_length=255)
+    subject_member = models.ForeignKey(Member, verbose_name=_("đảng viên được kiểm tra, giám sát"),
+                                       null=True, blank=True, on_delete=models.PROTECT,
+                                       related_name="inspection_cases")
+    subject_organisation = models.ForeignKey(
+        Organisation, verbose_name=_("tổ chức đảng được kiểm tra, giám sát"), null=True,
+        blank=True, on_delete=models.PROTECT, related_name="inspection_cases_about")
+    programme_item = models.ForeignKey(ProgrammeItem, verbose_name=_("theo chương trình"),
+                                       null=True, blank=True, on_delete=models.PROTECT,
+                                       related_name="cases")
+    source_petition = models.ForeignKey("casework.Petition", verbose_name=_("từ đơn thư"),
+                                        null=True, blank=True, on_delete=models.PROTECT,
+                                        related_name="inspection_cases")
+    escalated_from = models.ForeignKey("self", verbose_name=_("chuyển từ cuộc giám sát"),
+                                       null=True, blank=True, on_delete=models.PROTECT,
+                                       related_name="escalations")
+    decision_number = models.CharField(_("số quyết định"), max_length=100)
+    decision_date = models.DateField(_("ngày quyết định"))
+    starts_on = models.DateField(_("thời gian từ ngày"))
+    ends_on = models.DateField(_("đến ngày"))
+    team_leader = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("trưởng đoàn"),
+                                    on_delete=models.PROTECT, related_name="+")
+    team = models.ManyToManyField(settings.AUTH_USER_MODEL, verbose_name=_("thành viên đoàn"),
+                                  related_name="inspection_teams", blank=True)
+    content = models.TextField(_("nội dung"), blank=True)
+    status = FSMField(_("trạng thái"), max_length=20, choices=CaseStatus.choices,
+                      default=CaseStatus.DECIDED, protected=True, db_index=True)
+    conclusion = models.TextField(_("kết luận"), blank=True)
+    violation_found = models.BooleanField(_("có vi phạm"), null=True)
+    closed_on = models.DateField(_("ngày lưu hồ sơ"), null=True, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("người lập"),
+                                   null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(_("thời điểm lập"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("cập nhật lần cuối"), auto_now=True)
+
+    objects = InspectionCaseQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("cuộc kiểm tra, giám sát")
+        verbose_name_plural = pgettext_lazy("plural", "cuộc kiểm tra, giám sát")
+        ordering = ["-year", "-seq"]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "year", "seq"],
+                                    name="unique_case_number"),
+            models.CheckConstraint(
+                condition=(Q(subject_member__isnull=False, subject_organisation__isnull=True)
+                           | Q(subject_member__isnull=True, subject_organisation__isnull=False)),
+                name="case_has_one_subject"),
+        ]
+
+    def __str__(self):
+        return f"{self.number} – {self.title}"
+
+    @property
+    def number(self):
+        return f"{self.seq:03d}/{self.year}/KT"
+
+    @property
+    def procedure(self):
+        return procedure_of(self.kind)
+
+    @property
+    def subject(self):
+        return self.subject_member or self.subject_organisation
+
+    @property
+    def is_open(self):
+        return self.status != CaseStatus.ARCHIVED
+
+    def get_absolute_url(self):
+        from django.urls import reverse
+
+        return reverse("casework:case-detail", args=[self.pk])
+
+    # ---- transitions: only casework.services.inspections calls these ----------------
+    # Permission is checked by the service (team membership depends on the case), so the
+    # FSM only guards the order of steps and the procedure.
+    def _is_inspection(self):
+        return self.procedure == Procedure.INSPECTION
+
+    def _is_supervision(self):
+        return self.procedure == Procedure.SUPERVISION
+
+    @transition(field=status, source=CaseStatus.DECIDED, target=CaseStatus.ANNOUNCED)
+    def announce(self):
+        pass
+
+    @transition(field=status, source=CaseStatus.ANNOUNCED, target=CaseStatus.EXPLAINED)
+    def explain(self):
+        pass
+
+    @transition(field=status, source=CaseStatus.EXPLAINED, target=CaseStatus.VERIFIED,
+                conditions=[_is_inspection])
+    def verify(self):
+        pass
+
+    @transition(field=status, source=CaseStatus.EXPLAINED, target=CaseStatus.REVIEWED,
+                conditions=[_is_supervision])
+    def review(self):
+        pass
+
+    @transition(field=status, source=CaseStatus.VERIFIED, target=CaseStatus.REPORTED)
+    def report(self):
+        pass
+
+    @transition(field=status, source=CaseStatus.REPORTED, target=CaseStatus.MET)
+    def meet(self):
+        pass
+
+    @transition(field=status, source=CaseStatus.MET, target=CaseStatus.CONCLUDED)
+    def conclude(self, *, conclusion, violation_found):
+        self.conclusion = conclusion
+        self.violation_found = violation_found
+
+    @transition(field=status, source=[CaseStatus.CONCLUDED, CaseStatus.REVIEWED],
+                target=CaseStatus.NOTIFIED)
+    def notify(self):
+        pass
+
+    @transition(field=status, source=CaseStatus.NOTIFIED, target=CaseStatus.DISCIPLINE,
+                conditions=[_is_inspection])
+    def open_discipline(self):
+        pass
+
+    @transition(field=status, source=CaseStatus.DISCIPLINE, target=CaseStatus.REMEDIATION)
+    def discipline(self):
+        pass
+
+    @transition(field=status, source=CaseStatus.NOTIFIED, target=CaseStatus.REMEDIATION)
+    def remediate(self):
+        pass
+
+    @transition(field=status, source=[CaseStatus.REMEDIATION, CaseStatus.NOTIFIED],
+                target=CaseStatus.ARCHIVED)
+    def archive(self, *, on):
+        self.closed_on = on
+
+
+# ---- discipline ------------------------------------------------------------------------
+
+class DisciplineForm(models.TextChoices):
+    REPRIMAND = "reprimand", _("Khiển trách")
+    WARNING = "warning", _("Cảnh cáo")
+    DISMISSAL = "dismissal", _("Cách chức")
+    EXPULSION = "expulsion", _("Khai trừ")
+    DISSOLUTION = "dissolution", _("Giải tán")
+
+
+class SubjectType(models.TextChoices):
+    ORGANISATION = "organisation", _("Tổ chức đảng")
+    FULL_MEMBER = "full_member", _("Đảng viên chính thức")
+    PROBATIONARY_MEMBER = "probationary_member", _("Đảng viên dự bị")
+
+
+# Forms of discipline by who is disciplined (Điều lệ Đảng, Điều 35–36) …
+FORMS_BY_SUBJECT = {
+    SubjectType.ORGANISATION: {DisciplineForm.REPRIMAND, DisciplineForm.WARNING,
+                               DisciplineForm.DISSOLUTION},
+    SubjectType.FULL_MEMBER: {DisciplineForm.REPRIMAND, DisciplineForm.WARNING,
+                              DisciplineForm.DISMISSAL, DisciplineForm.EXPULSION},
+    SubjectType.PROBATIONARY_MEMBER: {DisciplineForm.REPRIMAND, DisciplineForm.WARNING},
+}
+# … and by who decides: a branch may only reprimand or warn its members.
+FORMS_BY_BODY = {
+    ConductingBody.BRANCH: {DisciplineForm.REPRIMAND, DisciplineForm.WARNING},
+    ConductingBody.UBKT: set(DisciplineForm),
+    ConductingBody.EXECUTIVE: set(DisciplineForm),
+}
+
+
+def subject_type_of(case):
+    if case.subject_organisation_id:
+        return SubjectType.ORGANISATION
+    if case.subject_member.status == MemberStatus.PROBATIONARY:
+        return SubjectType.PROBATIONARY_MEMBER
+    return SubjectType.FULL_MEMBER
+
+
+def allowed_forms(subject_type, body):
+    return FORMS_BY_SUBJECT[subject_type] & FORMS_BY_BODY[body]
+
+
+class DisciplineDecision(models.Model):
+    case = models.OneToOneField(InspectionCase, verbose_name=_("cuộc kiểm tra"),
+                                on_delete=models.PROTECT, related_name="discipline_decision")
+    subject_type = models.CharField(_("đối tượng"), max_length=20, choices=SubjectType.choices)
+    body = models.CharField(_("cấp quyết định"), max_length=20, choices=ConductingBody.choices)
+    form = models.CharField(_("hình thức kỷ luật"), max_length=20,
+                            choices=DisciplineForm.choices, blank=True)
+    decision_number = models.CharField(_("số quyết định"), max_length=100, blank=True)
+    decision_date = models.DateField(_("ngày quyết định"), null=True, blank=True)
+    notified_on = models.DateField(_("ngày công bố cho đối tượng"), null=True, blank=True)
+    reason = models.TextField(_("lý do"), blank=True)
+    appealed_on = models.DateField(_("ngày khiếu nại kỷ luật"), null=True, blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("người ghi"),
+                                   null=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        verbose_name = _("quyết định kỷ luật")
+        verbose_name_plural = pgettext_lazy("plural", "quyết định kỷ luật")
+
+    def __str__(self):
+        return f"{self.case.number} – {self.get_form_display() or _('không kỷ luật')}"

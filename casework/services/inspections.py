@@ -1,0 +1,274 @@
+"""Services for inspection and supervision cases: open a case, take each legal step,
+record discipline and its appeal.
+
+The only writers of `InspectionCase.status`. Each call checks the acting user (the
+case's body decides; the team does the field work), validates its input with messages that
+name the field, locks the case row, applies the FSM transition and writes the case event,
+all in one transaction. The viewflow processes call these from their task views, so a
+step taken through the process and one taken any other way behave the same.
+"""
+from datetime import date, datetime
+
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_fsm import ConcurrentTransition, can_proceed
+
+from casework.errors import ActionRefused
+from casework.models import (
+    CaseEvent, CaseStatus, ConductingBody, DisciplineDecision, DisciplineForm, EventType,
+    InspectionCase, InspectionKind, Organisation,
+)
+from casework.models.inspections import (
+    KIND_SUBJECTS, MEMBER, ORGANISATION, STEP_LABELS, allowed_forms, subject_type_of,
+)
+from casework.permissions import case_user_may, may_open_case
+from casework.services.petitions import Errors, _check_choice, _check_date
+from casework.signals import case_event_recorded, case_event_written
+
+STEP_EVENTS = {
+    "announce": EventType.ANNOUNCED, "explain": EventType.EXPLAINED,
+    "verify": EventType.VERIFIED, "review": EventType.REVIEWED, "report": EventType.REPORTED,
+    "meet": EventType.MET, "conclude": EventType.CONCLUDED, "notify": EventType.CASE_NOTIFIED,
+    "open_discipline": EventType.DISCIPLINE_OPENED, "discipline": EventType.DISCIPLINED,
+    "remediate": EventType.REMEDIATION, "archive": EventType.ARCHIVED,
+}
+
+
+def _record(*, case, event_type, actor, from_status, reason="", doc_number="", doc_date=None,
+            details=None, at=None):
+    event = CaseEvent.objects.create(
+        inspection=case, event_type=event_type, actor=actor, from_status=from_status,
+        to_status=case.status, reason=reason, doc_number=doc_number, doc_date=doc_date,
+        details=details or {}, occurred_at=at or timezone.now())
+    case_event_written.send(sender=CaseEvent, event=event)
+    transaction.on_commit(lambda: case_event_recorded.send(sender=CaseEvent, event_id=event.pk))
+    return event
+
+
+def _next_seq(organisation, year):
+    # The organisation's row lock serialises numbering within it: two cases opened at the
+    # same moment get consecutive numbers, and a rolled-back opening frees its number.
+    Organisation.objects.select_for_update().filter(pk=organisation.pk).exists()
+    last = (InspectionCase.objects.filter(organisation=organisation, year=year)
+            .aggregate(m=Max("seq"))["m"])
+    return (last or 0) + 1
+
+
+@transaction.atomic
+def case_open(*, actor, organisation, body: str, kind: str, title: str, decision_number: str,
+              decision_date: date | None, starts_on: date | None, ends_on: date | None,
+              team_leader, team=(), subject_member=None, subject_organisation=None,
+              content: str = "", programme_item=None, source_petition=None,
+              escalated_from=None, at: datetime | None = None) -> InspectionCase:
+    """Quyết định kiểm tra, giám sát: the decision that opens a case, with its team and the
+    period it sets (whose end date is the case's own deadline)."""
+    errors = Errors()
+    if organisation is None:
+        errors.add("organisation", _("Chưa chọn cấp tiến hành."))
+    elif not may_open_case(actor, organisation):
+        raise ActionRefused(_("Bạn không có quyền ra quyết định kiểm tra, giám sát của tổ chức này."))
+    _check_choice(errors, "body", body, ConductingBody, label=_("chủ thể tiến hành"))
+    _check_choice(errors, "kind", kind, InspectionKind, label=_("loại cuộc kiểm tra, giám sát"))
+    if not title.strip():
+        errors.add("title", _("Chưa nhập tên cuộc kiểm tra, giám sát."))
+    if not decision_number.strip():
+        errors.add("decision_number", _("Chưa nhập số quyết định."))
+    _check_date(errors, "decision_date", decision_date, label=_("ngày quyết định"))
+    _check_date(errors, "starts_on", starts_on, label=_("ngày bắt đầu"))
+    if ends_on is None:
+        errors.add("ends_on", _("Chưa nhập ngày kết thúc theo quyết định."))
+    if starts_on and decision_date and starts_on < decision_date:
+        errors.add("starts_on", _("Ngày bắt đầu không được trước ngày quyết định."))
+    if starts_on and ends_on and ends_on < starts_on:
+        errors.add("ends_on", _("Ngày kết thúc không được trước ngày bắt đầu."))
+    if team_leader is None:
+        errors.add("team_leader", _("Chưa chọn trưởng đoàn."))
+    if bool(subject_member) == bool(subject_organisation):
+        errors.add("subject_member", _("Chọn đúng một đối tượng: một đảng viên hoặc một tổ chức đảng."))
+    elif kind in KIND_SUBJECTS:
+        subject_is = MEMBER if subject_member else ORGANISATION
+        if subject_is not in KIND_SUBJECTS[kind]:
+            field = "subject_member" if subject_member else "subject_organisation"
+            errors.add(field, _("Loại “%(kind)s” không áp dụng cho %(subject)s.") % {
+                "kind": InspectionKind(kind).label,
+                "subject": _("đảng viên") if subject_member else _("tổ chức đảng")})
+    if organisation is not None:
+        committee = organisation.committee.path
+        subject = subject_member.organisation if subject_member else subject_organisation
+        if subject is not None and not subject.path.startswith(committee):
+            errors.add("subject_member" if subject_member else "subject_organisation",
+                       _("Đối tượng không thuộc Đảng bộ của cấp tiến hành."))
+    if programme_item is not None and programme_item.kind != kind:
+        errors.add("kind", _("Loại cuộc kiểm tra khác với nội dung chương trình đã chọn (%(kind)s).")
+                   % {"kind": programme_item.get_kind_display()})
+    errors.raise_if_any()
+
+    year = decision_date.year
+    case = InspectionCase.objects.create(
+        organisation=organisation, body=body, kind=kind, year=year,
+        seq=_next_seq(organisation, year), title=title.strip(),
+        subject_member=subject_member, subject_organisation=subject_organisation,
+        programme_item=programme_item, source_petition=source_petition,
+        escalated_from=escalated_from, decision_number=decision_number.strip(),
+        decision_date=decision_date, starts_on=starts_on, ends_on=ends_on,
+        team_leader=team_leader, content=content.strip(), created_by=actor)
+    case.team.set({team_leader, *team})
+    _record(case=case, event_type=EventType.CASE_OPENED, actor=actor, from_status="",
+            doc_number=case.decision_number, doc_date=decision_date,
+            details={"number": case.number, "kind": kind, "ends_on": ends_on.isoformat(),
+                     "programme_item": programme_item.pk if programme_item else None,
+                     "source_petition": source_petition.pk if source_petition else None},
+            at=at)
+    return case
+
+
+def _lock(case_id):
+    try:
+        return (InspectionCase.objects.select_related("organisation", "subject_member")
+                .select_for_update(of=("self",)).get(pk=case_id))
+    except InspectionCase.DoesNotExist:
+        raise ActionRefused(_("Không tìm thấy cuộc kiểm tra, giám sát.")) from None
+
+
+@transaction.atomic
+def case_step(*, actor, case_id: int, action: str, doc_number: str = "",
+              doc_date: date | None = None, reason: str = "", on: date | None = None,
+              conclusion: str = "", violation_found: bool | None = None,
+              expected_status: str | None = None, at: datetime | None = None) -> InspectionCase:
+    """Take one step of a case's procedure (see PROCEDURE_STEPS), or refuse with a message
+    and write nothing. `expected_status` is the status the user saw: when someone else
+    moved the case meanwhile, the step is refused rather than applied to a different state."""
+    if action not in STEP_EVENTS or action == "discipline":
+        raise ActionRefused(_("Bước “%(action)s” không có trong quy trình.") % {"action": action})
+    case = _lock(case_id)
+    label = str(STEP_LABELS[action]).lower()
+    if not case_user_may(actor, action, case):
+        raise ActionRefused(_("Bạn không được phép “%(action)s” trong cuộc kiểm tra, giám sát này.")
+                            % {"action": label})
+    current = CaseStatus(case.status).label
+    if expected_status and case.status != expected_status:
+        raise ActionRefused(
+            _("Cuộc %(number)s vừa được người khác cập nhật, nay ở trạng thái “%(status)s”. "
+              "Thao tác “%(action)s” của bạn chưa được ghi; đề nghị xem lại hồ sơ.")
+            % {"number": case.number, "status": current, "action": label})
+    bound = getattr(case, action)
+    if not can_proceed(bound):
+        raise ActionRefused(_("Không thể %(action)s khi cuộc kiểm tra, giám sát đang ở trạng thái "
+                              "“%(status)s”.") % {"action": label, "status": current})
+    errors = Errors()
+    kwargs = {}
+    if action == "conclude":
+        if not conclusion.strip():
+            errors.add("conclusion", _("Chưa nhập nội dung kết luận."))
+        if violation_found is None:
+            errors.add("violation_found", _("Chưa chọn có hay không có vi phạm."))
+        kwargs = {"conclusion": conclusion.strip(), "violation_found": violation_found}
+    if action in ("conclude", "notify") and not doc_number.strip():
+        errors.add("doc_number", _("Chưa nhập số văn bản."))
+    if action == "open_discipline" and not case.violation_found:
+        errors.add("reason", _("Kết luận không có vi phạm nên không đề nghị xem xét kỷ luật."))
+    if action == "archive":
+        _check_date(errors, "on", on, label=_("ngày lưu hồ sơ"), not_before=case.decision_date)
+        kwargs = {"on": on}
+    if doc_date is not None or action in ("conclude", "notify"):
+        _check_date(errors, "doc_date", doc_date, label=_("ngày văn bản"),
+                    not_before=case.decision_date)
+    errors.raise_if_any()
+    from_status = case.status
+    bound(**kwargs)
+    _save(case, label)
+    _record(case=case, event_type=STEP_EVENTS[action], actor=actor, from_status=from_status,
+            reason=reason.strip() or conclusion.strip(), doc_number=doc_number.strip(),
+            doc_date=doc_date, details={"violation_found": violation_found}
+            if action == "conclude" else {}, at=at)
+    return case
+
+
+def _save(case, label):
+    try:
+        case.save()
+    except ConcurrentTransition:
+        raise ActionRefused(
+            _("Cuộc %(number)s vừa được người khác cập nhật. Thao tác “%(action)s” của bạn "
+              "chưa được ghi; đề nghị xem lại hồ sơ.") % {"number": case.number, "action": label}
+        ) from None
+
+
+@transaction.atomic
+def discipline_decide(*, actor, case_id: int, form: str, decision_number: str = "",
+                      decision_date: date | None = None, notified_on: date | None = None,
+                      reason: str = "", expected_status: str | None = None,
+                      at: datetime | None = None) -> DisciplineDecision:
+    """Record the discipline decided at the end of an inspection (or that none was), with
+    the forms the Party's rules allow for this subject and this body. `form` empty means
+    "không kỷ luật"."""
+    case = _lock(case_id)
+    label = str(STEP_LABELS["discipline"]).lower()
+    if not case_user_may(actor, "discipline", case):
+        raise ActionRefused(_("Bạn không được phép “%(action)s” trong cuộc kiểm tra, giám sát này.")
+                            % {"action": label})
+    if expected_status and case.status != expected_status or not can_proceed(case.discipline):
+        raise ActionRefused(_("Cuộc %(number)s không ở bước xem xét kỷ luật (nay: “%(status)s”).")
+                            % {"number": case.number, "status": CaseStatus(case.status).label})
+    subject_type = subject_type_of(case)
+    errors = Errors()
+    if form:
+        allowed = allowed_forms(subject_type, case.body)
+        if form not in DisciplineForm.values:
+            errors.add("form", _("Hình thức kỷ luật “%(form)s” không hợp lệ.") % {"form": form})
+        elif form not in allowed:
+            errors.add("form", _(
+                "%(body)s không được áp dụng hình thức “%(form)s” đối với %(subject)s; "
+                "chỉ được: %(allowed)s.") % {
+                "body": ConductingBody(case.body).label, "form": DisciplineForm(form).label,
+                "subject": str(subject_type_of(case).label).lower(),
+                "allowed": ", ".join(str(DisciplineForm(f).label).lower()
+                                     for f in DisciplineForm if f in allowed) or _("không có")})
+        if not decision_number.strip():
+            errors.add("decision_number", _("Chưa nhập số quyết định kỷ luật."))
+        _check_date(errors, "decision_date", decision_date, label=_("ngày quyết định kỷ luật"),
+                    not_before=case.decision_date)
+        _check_date(errors, "notified_on", notified_on, label=_("ngày công bố quyết định"),
+                    not_before=decision_date)
+    elif not reason.strip():
+        errors.add("reason", _("Không kỷ luật: nhập lý do."))
+    errors.raise_if_any()
+    decision = DisciplineDecision.objects.create(
+        case=case, subject_type=subject_type, body=case.body, form=form,
+        decision_number=decision_number.strip(), decision_date=decision_date,
+        notified_on=notified_on, reason=reason.strip(), decided_by=actor)
+    from_status = case.status
+    case.discipline()
+    _save(case, label)
+    _record(case=case, event_type=EventType.DISCIPLINED, actor=actor, from_status=from_status,
+            reason=reason.strip(), doc_number=decision.decision_number, doc_date=decision_date,
+            details={"form": form, "subject_type": subject_type,
+                     "notified_on": notified_on.isoformat() if notified_on else None}, at=at)
+    return decision
+
+
+@transaction.atomic
+def discipline_appeal(*, actor, case_id: int, on: date | None, reason: str = "",
+                      at: datetime | None = None) -> DisciplineDecision:
+    """The disciplined member or organisation appeals (khiếu nại kỷ luật). Recorded on the
+    case; the appeal's one-month clock decides whether it came in time."""
+    case = _lock(case_id)
+    decision = DisciplineDecision.objects.filter(case=case).exclude(form="").first()
+    if decision is None:
+        raise ActionRefused(_("Cuộc %(number)s không có quyết định kỷ luật để khiếu nại.")
+                            % {"number": case.number})
+    if not case_user_may(actor, "discipline", case):
+        raise ActionRefused(_("Bạn không được phép ghi nhận khiếu nại kỷ luật của cuộc này."))
+    if decision.appealed_on:
+        raise ActionRefused(_("Khiếu nại kỷ luật đã được ghi nhận ngày %(day)s.")
+                            % {"day": decision.appealed_on.strftime("%d/%m/%Y")})
+    errors = Errors()
+    _check_date(errors, "on", on, label=_("ngày khiếu nại"), not_before=decision.notified_on)
+    errors.raise_if_any()
+    decision.appealed_on = on
+    decision.save(update_fields=["appealed_on"])
+    _record(case=case, event_type=EventType.APPEALED, actor=actor, from_status=case.status,
+            reason=reason.strip(), doc_date=on, at=at)
+    return decision
