@@ -50,6 +50,8 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "axes",
     "csp",
+    "viewflow",
+    "viewflow.workflow",
     "casework",
     "workflows",
     "notifications",

@@ -1,9 +1,10 @@
 """Who must do what by when: the working-day calendar, deadline rules and their clocks."""
 from .calendar import CalendarOverride
 from .clocks import ClockEntry, ClockEntryKind, ClockStatus, DeadlineClock, Escalation
+from .processes import CaseProcess
 from .rules import Audience, DeadlineRule, Procedure, StartCondition, Step, Unit
 
 __all__ = [
-    "Audience", "CalendarOverride", "ClockEntry", "ClockEntryKind", "ClockStatus",
+    "Audience", "CalendarOverride", "CaseProcess", "ClockEntry", "ClockEntryKind", "ClockStatus",
     "DeadlineClock", "DeadlineRule", "Escalation", "Procedure", "StartCondition", "Step", "Unit",
 ]
