@@ -5,6 +5,7 @@ from django.contrib import admin
 from django.contrib.admin.utils import unquote
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from casework.models import (
@@ -148,13 +149,26 @@ class PetitionAdmin(ReadOnlyAdmin):
 
 @admin.register(CaseEvent)
 class CaseEventAdmin(ReadOnlyAdmin):
-    list_display = ("occurred_at", "petition", "event_type", "actor", "from_status", "to_status")
+    list_display = ("occurred_at", "case", "event_type", "actor", "from_status", "to_status")
     list_filter = ("event_type",)
-    scope_path_field = "petition__organisation__path"
+    list_select_related = ("petition", "inspection", "actor")
     # The chain fields are shown so an auditor can compare them with a saved anchor.
-    readonly_fields = ("petition", "event_type", "actor", "occurred_at", "recorded_at",
+    readonly_fields = ("petition", "inspection", "event_type", "actor", "occurred_at", "recorded_at",
                        "from_status", "to_status", "reason", "doc_number", "doc_date",
                        "details", "prev_hash", "hash")
+
+    def get_queryset(self, request):
+        # A letter's events or a case's events, each scoped by its own organisation.
+        qs = admin.ModelAdmin.get_queryset(self, request)
+        if request.user.is_superuser:
+            return qs
+        visible = Organisation.objects.visible_to(request.user).values("pk")
+        return qs.filter(Q(petition__organisation__in=visible)
+                         | Q(inspection__organisation__in=visible))
+
+    @admin.display(description=_("hồ sơ"))
+    def case(self, obj):
+        return obj.case
 
 
 @admin.register(IdentityAccess)
@@ -191,3 +205,6 @@ User = get_user_model()
 if admin.site.is_registered(User):
     admin.site.unregister(User)
 admin.site.register(User, UserWithRolesAdmin)
+
+
+from casework import admin_inspections  # noqa: E402,F401 (registers the case admins)

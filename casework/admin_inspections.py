@@ -1,0 +1,37 @@
+"""Admin for inspection/supervision cases and programmes. Cases are read-only here, like
+letters: their status changes only through their steps, so the admin cannot bypass the
+permission checks, the event log or the process. Programmes are plans: editable."""
+from django.contrib import admin
+
+from casework.admin import ReadOnlyAdmin, ScopedAdmin
+from casework.models import DisciplineDecision, InspectionCase, InspectionProgramme, ProgrammeItem
+
+
+@admin.register(InspectionCase)
+class InspectionCaseAdmin(ReadOnlyAdmin):
+    list_display = ("number", "title", "kind", "body", "organisation", "status", "ends_on")
+    list_filter = ("kind", "body", "status", "year")
+    search_fields = ("title", "decision_number")
+    date_hierarchy = "decision_date"
+
+
+@admin.register(DisciplineDecision)
+class DisciplineDecisionAdmin(ReadOnlyAdmin):
+    list_display = ("case", "subject_type", "body", "form", "decision_number", "notified_on",
+                    "appealed_on")
+    list_filter = ("form", "body", "subject_type")
+    scope_path_field = "case__organisation__path"
+
+
+class ProgrammeItemInline(admin.TabularInline):
+    model = ProgrammeItem
+    extra = 1
+    autocomplete_fields = ("target_organisation",)
+
+
+@admin.register(InspectionProgramme)
+class InspectionProgrammeAdmin(ScopedAdmin):
+    list_display = ("organisation", "year", "body", "document")
+    list_filter = ("year", "body")
+    autocomplete_fields = ("organisation",)
+    inlines = [ProgrammeItemInline]
