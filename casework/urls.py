@@ -1,10 +1,14 @@
-from django.urls import path
+from django.urls import include, path
 
-from casework.views import exports, petitions
+from casework.views import exports, inspections, petitions
 
 app_name = "casework"
 
-urlpatterns = [
+# Mounted at the site root (config/urls.py) so that one "casework" namespace serves both
+# /don-thu/ (letters) and /kiem-tra/ (inspection and supervision cases): Django reverses a
+# namespace through one include only. Add letter pages to petition_patterns, case pages
+# to inspection_patterns.
+petition_patterns = [
     path("", petitions.petition_list, name="petition-list"),
     path("tiep-nhan/", petitions.petition_create, name="petition-create"),
     path("xuat-excel/", exports.petition_export, name="petition-export"),
@@ -12,4 +16,15 @@ urlpatterns = [
     path("<int:pk>/bien-nhan/", petitions.petition_receipt, name="petition-receipt"),
     path("<int:pk>/<slug:action>/", petitions.petition_transition, name="petition-transition"),
     path("tep/<int:pk>/", petitions.attachment_download, name="attachment-download"),
+]
+
+inspection_patterns = [
+    path("", inspections.case_list, name="case-list"),
+    path("lap/", inspections.case_create, name="case-create"),
+    path("<int:pk>/", inspections.case_detail, name="case-detail"),
+]
+
+urlpatterns = [
+    path("don-thu/", include(petition_patterns)),
+    path("kiem-tra/", include(inspection_patterns)),
 ]

@@ -14,8 +14,8 @@ urlpatterns = [
     path("dang-nhap/", auth_views.LoginView.as_view(redirect_authenticated_user=True),
          name="login"),
     path("dang-xuat/", auth_views.LogoutView.as_view(), name="logout"),
-    path("don-thu/", include("casework.urls")),
-    path("thoi-han/", include("workflows.urls")),
+    path("", include("casework.urls")),  # /don-thu/ and /kiem-tra/
+    path("", include("workflows.urls")),  # /thoi-han/ and /cong-viec/
     path("thong-bao/", include("notifications.urls")),
     path("api/", include("casework.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

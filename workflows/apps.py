@@ -25,6 +25,9 @@ class WorkflowsConfig(AppConfig):
 
         case_event_written.connect(receivers.start_and_stop_clocks, sender=CaseEvent,
                                    dispatch_uid="workflows.clocks")
+        from workflows.case_processes import start_case_process
+        case_event_written.connect(start_case_process, sender=CaseEvent,
+                                   dispatch_uid="workflows.case_processes")
         post_migrate.connect(_install_defaults, sender=self,
                              dispatch_uid="workflows.default_rules")
         from casework.panels import register_case_panel
