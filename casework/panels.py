@@ -15,3 +15,18 @@ def register_case_panel(func):
 
 def case_panels(request, petition):
     return [html for html in (panel(request, petition) for panel in _panels) if html]
+
+
+# The same for the inspection/supervision case page: workflows shows the open task there.
+# A panel function takes (request, case) and returns rendered HTML or "".
+_inspection_panels = []
+
+
+def register_inspection_panel(func):
+    if func not in _inspection_panels:
+        _inspection_panels.append(func)
+    return func
+
+
+def inspection_panels(request, case):
+    return [html for html in (panel(request, case) for panel in _inspection_panels) if html]

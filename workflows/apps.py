@@ -33,3 +33,7 @@ class WorkflowsConfig(AppConfig):
         from casework.panels import register_case_panel
         from workflows.panels import clock_panel
         register_case_panel(clock_panel)
+        from casework.panels import register_inspection_panel
+        from workflows.case_panels import case_task_panel, petition_cases_panel
+        register_case_panel(petition_cases_panel)
+        register_inspection_panel(case_task_panel)

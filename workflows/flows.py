@@ -77,7 +77,8 @@ class InspectionFlow(_CaseFlow):
     """Quy trình kiểm tra
 
     Quyết định → công bố → giải trình → thẩm tra, xác minh → báo cáo → họp → kết luận →
-    thông báo → (có vi phạm: xem xét kỷ luật) → theo dõi khắc phục → lưu hồ sơ.
+    thông báo → có vi phạm: đề nghị và quyết định kỷ luật (vụ việc chuyển sang theo dõi
+    khắc phục) / không: theo dõi khắc phục → lưu hồ sơ.
     """
 
     process_title = _("Quy trình kiểm tra")
@@ -93,7 +94,9 @@ class InspectionFlow(_CaseFlow):
     violation = (flow.If(this.violation_found).Then(this.open_discipline)
                  .Else(this.remediate).Annotation(title=_("Có vi phạm?")))
     open_discipline = CaseStep("open_discipline").Next(this.discipline)
-    discipline = CaseStep("discipline").Next(this.remediate)
+    # The discipline decision itself moves the case into remediation follow-up, which
+    # the archive step closes.
+    discipline = CaseStep("discipline").Next(this.archive)
     remediate = _team_step("remediate").Next(this.archive)
     archive = CaseStep("archive").Next(this.end)
     end = flow.End()

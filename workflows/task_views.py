@@ -1,11 +1,239 @@
-"""Case task pages (in progress)."""
+"""Case task pages: do a step, take a task, the inbox and the queue, the flow chart.
+
+Our own light pages rather than viewflow's Material frontend (its inline scripts are
+refused by our CSP and it is heavy for the offices' old PCs), over viewflow's engine: the
+task is locked and re-read under the flow lock (`task.activation()`, select-for-update on
+the process row), then the casework service takes the legal step and the activation
+completes the task and creates the next one, all in one transaction. A second member who
+posts the same step after the first sees who completed it, and nothing is written twice.
+"""
+from csp.constants import SELF
+from csp.decorators import csp_replace
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
+from django.views.decorators.http import require_POST
+from viewflow.workflow import chart
+from viewflow.workflow.exceptions import FlowLockFailed
+from viewflow.workflow.status import STATUS
+
+from casework.errors import ActionRefused
+from casework.forms import apply_service_errors
+from casework.inspection_forms import step_form_class
+from casework.models import InspectionCase
+from casework.models.inspections import STEP_LABELS, allowed_forms, subject_type_of
+from casework.permissions import case_user_may, is_case_team_member
+from casework.services.inspections import case_step, discipline_decide
+from casework.templatetags.casework_tags import person_name
+from casework.views.inspections import visible_cases
+from workflows.case_processes import (
+    FLOW_CLASSES, active_process, flow_of, inbox_tasks, queue_tasks,
+)
+from viewflow.workflow.models import Task
+
+TASK_STATUS_LABELS = {
+    STATUS.NEW: _l("Chờ nhận"), STATUS.ASSIGNED: _l("Đang giao"),
+    STATUS.STARTED: _l("Đang thực hiện"), STATUS.DONE: _l("Đã xong"),
+    STATUS.CANCELED: _l("Đã thay thế"), STATUS.ERROR: _l("Lỗi"),
+}
+
+
+class TaskGone(Exception):
+    """The task was completed or withdrawn by the time this request held its lock."""
+
+    def __init__(self, task):
+        super().__init__(task.pk)
+        self.task = task
+
+
+def _task_or_404(request, pk):
+    task = get_object_or_404(
+        Task.objects.coerce_for(FLOW_CLASSES).filter(flow_task_type="HUMAN").select_related(
+            "owner", "process__caseprocess__case__organisation"), pk=pk)
+    case = task.process.caseprocess.case
+    if not visible_cases(request.user).filter(pk=case.pk).exists():
+        raise Http404
+    return task, case
+
+
+def gone_message(task, case):
+    label = STEP_LABELS[task.flow_task.action]
+    if task.status == STATUS.DONE:
+        return _("Bước “%(step)s” của cuộc %(number)s vừa được %(who)s hoàn thành lúc "
+                 "%(at)s. Thao tác của bạn chưa được ghi.") % {
+            "step": label, "number": case.number,
+            "who": person_name(task.owner) if task.owner else _("người khác"),
+            "at": timezone.localtime(task.finished).strftime("%H:%M %d/%m/%Y")}
+    return _("Bước “%(step)s” của cuộc %(number)s không còn chờ thực hiện (hồ sơ đã được "
+             "cập nhật theo cách khác). Thao tác của bạn chưa được ghi.") % {
+        "step": label, "number": case.number}
+
+
+def _refuse_role(request, task, case):
+    action = task.flow_task.action
+    if not case_user_may(request.user, action, case):
+        raise PermissionDenied(_("Vai trò của bạn không được phép “%(step)s” trong cuộc %(number)s.")
+                               % {"step": STEP_LABELS[action], "number": case.number})
+
+
+def _make_form(task, case, data=None):
+    action = task.flow_task.action
+    form_class = step_form_class(action)
+    kwargs = {"initial": {"expected_status": case.status}}
+    if action == "discipline":
+        kwargs["allowed"] = allowed_forms(subject_type_of(case), case.body)
+    return form_class(data, **kwargs)
+
+
+def _run_step(request, task, form):
+    """Under the flow lock: take the task (if still open), take the step, complete it."""
+    with task.activation() as activation:
+        current = activation.task
+        if current.status not in (STATUS.NEW, STATUS.ASSIGNED):
+            raise TaskGone(current)
+        if current.status == STATUS.NEW:
+            activation.assign(request.user)
+        elif current.owner_id != request.user.pk:
+            # A team member (or the deciding body) takes over the leader's field work.
+            activation.reassign(request.user)
+        activation.start(request)
+        case_id = activation.process.case_id
+        action = current.flow_task.action
+        kwargs = form.service_kwargs()
+        if action == "discipline":
+            discipline_decide(actor=request.user, case_id=case_id, **kwargs)
+        else:
+            case_step(actor=request.user, case_id=case_id, action=action, **kwargs)
+        activation.execute()
+
+
+@login_required
+def case_task(request, pk):
+    task, case = _task_or_404(request, pk)
+    _refuse_role(request, task, case)
+    if task.status not in (STATUS.NEW, STATUS.ASSIGNED):
+        messages.info(request, gone_message(task, case))
+        return redirect(case)
+    form = _make_form(task, case, request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            with transaction.atomic():
+                _run_step(request, task, form)
+        except TaskGone as exc:
+            messages.error(request, gone_message(exc.task, case))
+            return redirect(case)
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        except ActionRefused as exc:
+            messages.error(request, exc.message)
+            return redirect(case)
+        except FlowLockFailed:
+            form.add_error(None, _("Có người khác đang ghi bước này. Đề nghị thử lại sau giây lát."))
+        else:
+            messages.success(request, _("Đã ghi: %(step)s (cuộc %(number)s).") % {
+                "step": STEP_LABELS[task.flow_task.action], "number": case.number})
+            return redirect(case)
+    return render(request, "workflows/task_form.html", {
+        "task": task, "case": case, "form": form,
+        "step_label": STEP_LABELS[task.flow_task.action],
+        "decision": task.flow_task.action == "discipline" and {
+            "subject_type": subject_type_of(case).label, "body": case.get_body_display()},
+    })
+
+
+@login_required
+@require_POST
+def task_claim(request, pk):
+    task, case = _task_or_404(request, pk)
+    _refuse_role(request, task, case)
+    try:
+        with transaction.atomic(), task.activation() as activation:
+            current = activation.task
+            if current.status == STATUS.NEW:
+                activation.assign(request.user)
+            elif current.status == STATUS.ASSIGNED and current.owner_id != request.user.pk:
+                if not (current.flow_task.is_team_step and is_case_team_member(request.user, case)):
+                    raise PermissionDenied(_("Việc này đã giao cho %(who)s.")
+                                           % {"who": person_name(current.owner)})
+                activation.reassign(request.user)
+            elif current.status != STATUS.ASSIGNED:
+                raise TaskGone(current)
+    except TaskGone as exc:
+        messages.error(request, gone_message(exc.task, case))
+        return redirect(case)
+    except FlowLockFailed:
+        messages.error(request, _("Có người khác đang nhận việc này. Đề nghị thử lại."))
+        return redirect("workflows:task-queue")
+    messages.success(request, _("Bạn đã nhận việc “%(step)s” của cuộc %(number)s.") % {
+        "step": STEP_LABELS[task.flow_task.action], "number": case.number})
+    return redirect("workflows:case-task", pk=task.pk)
+
+
+def _rows(tasks):
+    return [{"task": t, "case": t.process.caseprocess.case,
+             "label": STEP_LABELS[t.flow_task.action]} for t in tasks]
+
+
+RELATED = ("owner", "process__caseprocess__case__organisation")
 
 
 @login_required
 def task_inbox(request):
-    raise Http404
+    tasks = inbox_tasks(request.user).select_related(*RELATED).order_by("created", "pk")
+    return render(request, "workflows/task_inbox.html", {"rows": _rows(tasks)})
 
 
-task_queue = case_task = task_claim = case_chart = case_chart_svg = task_inbox
+@login_required
+def task_queue(request):
+    tasks = queue_tasks(request.user).select_related(*RELATED).order_by("created", "pk")
+    return render(request, "workflows/task_queue.html", {"rows": _rows(tasks)})
+
+
+def _case_or_404(request, case_pk):
+    return get_object_or_404(visible_cases(request.user), pk=case_pk)
+
+
+@login_required
+def case_chart(request, case_pk):
+    case = _case_or_404(request, case_pk)
+    process = active_process(case)
+    tasks = (process.task_set.filter(flow_task_type="HUMAN").select_related("owner")
+             .order_by("created", "pk") if process else [])
+    return render(request, "workflows/case_chart.html", {
+        "case": case, "process": process, "flow": flow_of(case),
+        "tasks": [{"task": t, "label": STEP_LABELS[t.flow_task.action],
+                   "status": TASK_STATUS_LABELS.get(t.status, t.status)} for t in tasks],
+    })
+
+
+# The chart is viewflow's layout (calc_layout_data) drawn by our template; the SVG keeps
+# its styles inside (an <img> cannot use the page's stylesheet), so this one response
+# allows inline styles. Loaded as an image, an SVG never runs script.
+@login_required
+@csp_replace({"style-src": [SELF, "'unsafe-inline'"], "default-src": ["'none'"]})
+def case_chart_svg(request, case_pk):
+    case = _case_or_404(request, case_pk)
+    flow_class = flow_of(case)
+    grid = chart.calc_layout_data(flow_class)
+    process = active_process(case)
+    if process is not None:
+        chart.calc_cell_status(flow_class, grid, process.pk)
+    labels = {"yes": _("Có"), "no": _("Không")}
+    for edge in grid.edges:
+        edge.label = labels.get(edge.label, edge.label)
+    svg = render_to_string("workflows/case_chart.svg", {
+        "grid": grid, "cells": grid.cells, "edges": grid.edges})
+    response = HttpResponse(svg, content_type="image/svg+xml; charset=utf-8")
+    response["Cache-Control"] = "private, no-cache"
+    return response
+
+
+__all__ = ["InspectionCase", "case_chart", "case_chart_svg", "case_task", "task_claim",
+           "task_inbox", "task_queue"]

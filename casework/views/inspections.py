@@ -1,18 +1,144 @@
-"""Inspection and supervision case pages (in progress)."""
+"""Inspection and supervision case pages: list, open (from a programme item, a letter or
+ad hoc), detail. Thin, like the letter pages: every lookup goes through
+`InspectionCase.objects.visible_to(user)` (plus the cases the user is on the team of), so
+a case outside the user's reach is a 404 whatever the URL. The steps themselves are taken
+on the task pages of workflows (their panel shows on the detail page)."""
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from casework.errors import ActionRefused
+from casework.forms import apply_service_errors
+from casework.inspection_forms import CaseFilterForm, CaseForm
+from casework.models import (
+    CaseStatus, InspectionCase, InspectionKind, Organisation, Petition, ProgrammeItem,
+    RoleAssignment,
+)
+from casework.models.inspections import OPEN_CASE_STATUSES, Procedure, PROCEDURE_STEPS, STEP_LABELS
+from casework.panels import inspection_panels
+from casework.permissions import CASE_DECIDERS
+from casework.services.inspections import case_open
+
+
+def visible_cases(user):
+    """Cases the user may see: those of their subtrees, and those they are on the team of."""
+    if not user.is_authenticated:
+        return InspectionCase.objects.none()
+    if user.is_superuser:
+        return InspectionCase.objects.all()
+    return InspectionCase.objects.filter(
+        Q(pk__in=InspectionCase.objects.visible_to(user).values("pk"))
+        | Q(pk__in=InspectionCase.objects.filter(team=user).values("pk")))
+
+
+def deciding_organisations(user):
+    """Organisations whose cases this user may decide to open (may_open_case, as a query)."""
+    if user.is_superuser:
+        return Organisation.objects.all()
+    paths = RoleAssignment.objects.filter(user=user, role__in=CASE_DECIDERS).values_list(
+        "organisation__path", flat=True)
+    return Organisation.objects.subtree_of(list(paths))
 
 
 @login_required
 def case_list(request):
-    raise Http404
+    cases = visible_cases(request.user).select_related("organisation", "subject_member",
+                                                        "subject_organisation")
+    form = CaseFilterForm(request.GET or None,
+                          organisations=Organisation.objects.visible_to(request.user))
+    if form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        if data["year"]:
+            cases = cases.filter(year=data["year"])
+        if data["kind"]:
+            cases = cases.filter(kind=data["kind"])
+        if data["status"] == "open":
+            cases = cases.filter(status__in=OPEN_CASE_STATUSES)
+        elif data["status"]:
+            cases = cases.filter(status=data["status"])
+        if data["organisation"]:
+            cases = cases.filter(organisation__path__startswith=data["organisation"].path)
+    page = Paginator(cases.order_by("-year", "organisation__path", "-seq"), 50).get_page(
+        request.GET.get("page"))
+    # Totals come from the same filtered query, so they add up to the row count.
+    by_status = dict(cases.order_by().values_list("status").annotate(n=Count("pk")))
+    by_kind = dict(cases.order_by().values_list("kind").annotate(n=Count("pk")))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "casework/case_list.html", {
+        "form": form, "page": page, "query": query.urlencode(), "total": page.paginator.count,
+        "status_totals": [(s.label, by_status.get(s.value, 0)) for s in CaseStatus],
+        "kind_totals": [(k.label, by_kind.get(k.value, 0)) for k in InspectionKind],
+        "may_open": deciding_organisations(request.user).exists(),
+    })
+
+
+def _prefill(request, organisations):
+    """Initial values and links from ?item=<programme item> or ?don=<letter>."""
+    initial, item, petition = {}, None, None
+    if request.GET.get("item", "").isdigit():
+        item = get_object_or_404(ProgrammeItem.objects.select_related("programme__organisation")
+                                 .filter(programme__organisation__in=organisations),
+                                 pk=request.GET["item"])
+        initial.update(kind=item.kind, organisation=item.programme.organisation,
+                       body=item.programme.body, subject_organisation=item.target_organisation,
+                       content=item.content, title=item.get_kind_display())
+    if request.GET.get("don", "").isdigit():
+        petition = get_object_or_404(Petition.objects.visible_to(request.user),
+                                     pk=request.GET["don"])
+        initial.setdefault("kind", InspectionKind.VIOLATION_SIGNS)
+        initial.update(subject_member=petition.subject_member,
+                       subject_organisation=petition.subject_organisation,
+                       title=_("Kiểm tra khi có dấu hiệu vi phạm (đơn số %(number)s)")
+                       % {"number": petition.receipt_number})
+    if organisations.count() == 1:
+        initial.setdefault("organisation", organisations.first())
+    return initial, item, petition
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def case_create(request):
-    raise Http404
+    organisations = deciding_organisations(request.user)
+    if not organisations.exists():
+        raise PermissionDenied(_("Bạn không có quyền ra quyết định kiểm tra, giám sát."))
+    initial, item, petition = _prefill(request, organisations)
+    form = CaseForm(request.POST or None, initial=initial, organisations=organisations)
+    if request.method == "POST" and form.is_valid():
+        try:
+            case = case_open(actor=request.user, programme_item=item, source_petition=petition,
+                             **form.cleaned_data)
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        except ActionRefused as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("Đã lập cuộc %(number)s.") % {"number": case.number})
+            return redirect(case)
+    return render(request, "casework/case_form.html", {
+        "form": form, "item": item, "petition": petition})
 
 
 @login_required
 def case_detail(request, pk):
-    raise Http404
+    case = get_object_or_404(
+        visible_cases(request.user).select_related(
+            "organisation", "subject_member__organisation", "subject_organisation",
+            "team_leader", "created_by", "programme_item__programme", "source_petition",
+            "escalated_from"), pk=pk)
+    decision = getattr(case, "discipline_decision", None)  # None until one is recorded
+    steps = [(action, STEP_LABELS[action]) for action in PROCEDURE_STEPS[case.procedure]]
+    return render(request, "casework/case_detail.html", {
+        "case": case, "events": case.events.select_related("actor"),
+        "team": case.team.order_by("last_name", "first_name"), "decision": decision,
+        "steps": steps, "procedure_label": Procedure(case.procedure).label,
+        "panels": inspection_panels(request, case),
+        "source_petition": (case.source_petition if case.source_petition_id and
+                            Petition.objects.visible_to(request.user)
+                            .filter(pk=case.source_petition_id).exists() else None),
+    })

@@ -1,0 +1,154 @@
+"""Forms for inspection and supervision cases: open a case, take a step, record discipline.
+
+As for letters, forms only parse; casework.services.inspections decides what is
+acceptable and its messages go back on the field they name (field names match the
+services' keyword arguments)."""
+from django import forms
+from django.contrib.auth import get_user_model
+from django.utils.translation import gettext_lazy as _
+
+from casework.forms import DATE_WIDGET, blank_choice
+from casework.models import (
+    CaseStatus, ConductingBody, DisciplineForm, InspectionKind, Member, Organisation,
+)
+
+YES_NO = [("yes", _("Có vi phạm")), ("no", _("Không có vi phạm"))]
+
+
+def team_choices(organisations):
+    """People who may sit on a team: users holding a role in the organisations' committees."""
+    paths = sorted({org.committee.path for org in organisations.select_related("parent")})
+    orgs = Organisation.objects.subtree_of(paths)
+    return (get_user_model().objects.filter(is_active=True, role_assignments__organisation__in=orgs)
+            .distinct().order_by("last_name", "first_name", "username"))
+
+
+class UserChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return " ".join(p for p in (obj.last_name, obj.first_name) if p) or obj.get_username()
+
+
+class UserMultipleChoiceField(forms.ModelMultipleChoiceField):
+    label_from_instance = UserChoiceField.label_from_instance
+
+
+class CaseForm(forms.Form):
+    organisation = forms.ModelChoiceField(label=_("Cấp tiến hành"), queryset=None,
+                                          required=False, empty_label=_("— chọn —"))
+    body = forms.ChoiceField(label=_("Chủ thể tiến hành"),
+                             choices=blank_choice(ConductingBody.choices), required=False)
+    kind = forms.ChoiceField(label=_("Loại cuộc kiểm tra, giám sát"),
+                             choices=blank_choice(InspectionKind.choices), required=False)
+    title = forms.CharField(label=_("Tên cuộc kiểm tra, giám sát"), required=False,
+                            max_length=255)
+    subject_member = forms.ModelChoiceField(label=_("Đảng viên được kiểm tra, giám sát"),
+                                            queryset=None, required=False,
+                                            empty_label=_("— không —"))
+    subject_organisation = forms.ModelChoiceField(
+        label=_("hoặc tổ chức đảng được kiểm tra, giám sát"), queryset=None, required=False,
+        empty_label=_("— không —"))
+    decision_number = forms.CharField(label=_("Số quyết định"), required=False, max_length=100)
+    decision_date = forms.DateField(label=_("Ngày quyết định"), required=False, widget=DATE_WIDGET)
+    starts_on = forms.DateField(label=_("Thời gian từ ngày"), required=False, widget=DATE_WIDGET)
+    ends_on = forms.DateField(label=_("đến ngày"), required=False, widget=DATE_WIDGET)
+    team_leader = UserChoiceField(label=_("Trưởng đoàn"), queryset=None, required=False,
+                                  empty_label=_("— chọn —"))
+    team = UserMultipleChoiceField(label=_("Thành viên đoàn"), queryset=None, required=False,
+                                   widget=forms.CheckboxSelectMultiple)
+    content = forms.CharField(label=_("Nội dung"), required=False,
+                              widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, organisations, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = organisations
+        committees = Organisation.objects.subtree_of(
+            sorted({o.committee.path for o in organisations.select_related("parent")}))
+        self.fields["subject_organisation"].queryset = committees
+        self.fields["subject_member"].queryset = (
+            Member.objects.filter(organisation__in=committees).select_related("organisation"))
+        people = team_choices(organisations)
+        self.fields["team_leader"].queryset = people
+        self.fields["team"].queryset = people
+
+
+class StepForm(forms.Form):
+    """A step recorded with the document it produced (optional for field work) and a note."""
+
+    expected_status = forms.CharField(widget=forms.HiddenInput, required=False)
+    doc_number = forms.CharField(label=_("Số văn bản"), required=False, max_length=100)
+    doc_date = forms.DateField(label=_("Ngày văn bản"), required=False, widget=DATE_WIDGET)
+    reason = forms.CharField(label=_("Ghi chú"), required=False,
+                             widget=forms.Textarea(attrs={"rows": 3}))
+
+    def service_kwargs(self):
+        data = dict(self.cleaned_data)
+        data["expected_status"] = data.get("expected_status") or None
+        return data
+
+
+class ConcludeForm(StepForm):
+    conclusion = forms.CharField(label=_("Nội dung kết luận"), required=False,
+                                 widget=forms.Textarea(attrs={"rows": 5}))
+    violation_found = forms.ChoiceField(label=_("Kết luận về vi phạm"), choices=YES_NO,
+                                        required=False, widget=forms.RadioSelect)
+    field_order = ["conclusion", "violation_found", "doc_number", "doc_date", "reason"]
+
+    def service_kwargs(self):
+        data = super().service_kwargs()
+        data["violation_found"] = {"yes": True, "no": False}.get(data.get("violation_found"))
+        return data
+
+
+class ArchiveForm(StepForm):
+    on = forms.DateField(label=_("Ngày lưu hồ sơ"), required=False, widget=DATE_WIDGET)
+    field_order = ["on", "reason"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        del self.fields["doc_number"], self.fields["doc_date"]
+
+
+class DisciplineDecisionForm(forms.Form):
+    """Only the forms the rules allow for this subject and this body are offered; the
+    service checks again."""
+
+    expected_status = forms.CharField(widget=forms.HiddenInput, required=False)
+    form = forms.ChoiceField(label=_("Hình thức kỷ luật"), required=False)
+    decision_number = forms.CharField(label=_("Số quyết định kỷ luật"), required=False,
+                                      max_length=100)
+    decision_date = forms.DateField(label=_("Ngày quyết định"), required=False,
+                                    widget=DATE_WIDGET)
+    notified_on = forms.DateField(label=_("Ngày công bố cho đối tượng"), required=False,
+                                  widget=DATE_WIDGET)
+    reason = forms.CharField(label=_("Lý do (bắt buộc khi không kỷ luật)"), required=False,
+                             widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, allowed, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["form"].choices = [("", _("Không kỷ luật"))] + [
+            (f.value, f.label) for f in DisciplineForm if f in allowed]
+
+    def service_kwargs(self):
+        data = dict(self.cleaned_data)
+        data["expected_status"] = data.get("expected_status") or None
+        return data
+
+
+def step_form_class(action):
+    return {"conclude": ConcludeForm, "archive": ArchiveForm,
+            "discipline": DisciplineDecisionForm}.get(action, StepForm)
+
+
+class CaseFilterForm(forms.Form):
+    year = forms.IntegerField(label=_("Năm"), required=False, min_value=2000, max_value=2100)
+    kind = forms.ChoiceField(label=_("Loại"), required=False,
+                             choices=[("", _("Tất cả"))] + list(InspectionKind.choices))
+    status = forms.ChoiceField(label=_("Trạng thái"), required=False,
+                               choices=[("", _("Tất cả")), ("open", _("Đang tiến hành"))]
+                               + list(CaseStatus.choices))
+    organisation = forms.ModelChoiceField(label=_("Cấp tiến hành"), queryset=None,
+                                          required=False, empty_label=_("Tất cả"))
+
+    def __init__(self, *args, organisations, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = organisations
