@@ -17,8 +17,9 @@ def case_task_panel(request, case):
         action = task.flow_task.action
         permitted = case_user_may(user, action, case)
         mine = task.owner_id == user.pk
-        may_do = permitted and (mine or task.status == STATUS.NEW
-                                or (task.flow_task.is_team_step and is_case_team_member(user, case)))
+        # The task page lets anyone permitted take the step (the deciding body may also do
+        # field work); "Nhận việc" is offered where the queue would offer it.
+        may_do = permitted
         may_claim = permitted and not mine and (
             task.status == STATUS.NEW
             or (task.flow_task.is_team_step and is_case_team_member(user, case)))

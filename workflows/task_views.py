@@ -12,7 +12,6 @@ from csp.decorators import csp_replace
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -124,8 +123,9 @@ def case_task(request, pk):
     form = _make_form(task, case, request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
-            with transaction.atomic():
-                _run_step(request, task, form)
+            # No transaction around this: the flow lock opens the outermost one itself,
+            # since a refused NOWAIT lock inside an outer transaction would poison it.
+            _run_step(request, task, form)
         except TaskGone as exc:
             messages.error(request, gone_message(exc.task, case))
             return redirect(case)
@@ -154,7 +154,7 @@ def task_claim(request, pk):
     task, case = _task_or_404(request, pk)
     _refuse_role(request, task, case)
     try:
-        with transaction.atomic(), task.activation() as activation:
+        with task.activation() as activation:
             current = activation.task
             if current.status == STATUS.NEW:
                 activation.assign(request.user)
