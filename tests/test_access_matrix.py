@@ -110,6 +110,8 @@ class World:
     denunciation: Petition
     attachment_id: int
     clocks: dict
+    case: object = None
+    case_task_id: int = 0
     notices: dict = field(default_factory=dict)
 
 
@@ -174,12 +176,29 @@ def world(tree):
                   attachment_id=denunciation.attachments.get().pk,
                   clocks={"clock-pause": running.pk, "clock-resume": paused.pk,
                           "clock-extend": extendable.pk})
+    world.case, world.case_task_id = _case_at_a_decision(boss, tree)
     for role, user in users.items():
         if user is not None:
             world.notices[role] = Notice.objects.create(
                 cause_key=f"test:{role}", kind="event", recipient=user, channel="in_app",
                 petition=denunciation, event=denunciation.events.first(), payload={}).pk
     return world
+
+
+def _case_at_a_decision(boss, tree):
+    """An inspection whose open task is the conclusion: a step only the body decides."""
+    from casework.services.inspections import case_open, case_step
+    from workflows.case_processes import open_task, sync_case_process
+
+    case = case_open(actor=boss, organisation=tree.commune, body="ubkt", kind="party_finance",
+                     title="Kiểm tra tài chính đảng", decision_number="01-QĐ/UBKT",
+                     decision_date=datetime.date(2026, 3, 2), starts_on=datetime.date(2026, 3, 5),
+                     ends_on=datetime.date(2026, 5, 5), team_leader=boss,
+                     subject_organisation=tree.branch_a)
+    for action in ("announce", "explain", "verify", "report", "meet"):
+        case_step(actor=boss, case_id=case.pk, action=action)
+    sync_case_process(case)
+    return case, open_task(case).pk
 
 
 # ---- building one request per address -----------------------------------------------
@@ -223,6 +242,10 @@ def requests_for(name, kwarg_names, route, world, role):
     for kw in kwarg_names:
         if kw == "format":
             kwargs[kw] = "json"
+        elif name == "casework:case-detail" or kw == "case_pk":
+            kwargs[kw] = world.case.pk
+        elif name in ("workflows:case-task", "workflows:task-claim"):
+            kwargs[kw] = world.case_task_id
         elif name == "casework:attachment-download":
             kwargs[kw] = world.attachment_id
         elif name.startswith("workflows:clock-"):
