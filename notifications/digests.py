@@ -37,7 +37,8 @@ def clocks_to_report(paths, today):
     scope = Q(pk__in=[])
     for path in paths:
         scope |= Q(organisation__path__startswith=path)
-    rows = (DeadlineClock.objects.filter(scope, status=ClockStatus.RUNNING,
+    # A window of a right (the month to appeal a discipline decision) is nobody's work.
+    rows = (DeadlineClock.objects.filter(scope, status=ClockStatus.RUNNING, lapses=False,
                                          due_on__lte=today + timedelta(days=WINDOW_DAYS))
             .order_by("due_on", "pk").values_list("pk", "due_on"))
     overdue = [pk for pk, due_on in rows if due_on < today]

@@ -1,10 +1,12 @@
 """Notices for fired escalation rungs, written set-wise in the sweep's transaction.
 
 Who hears of a rung depends on the rule's ladder (`DeadlineRule.*_audience`, cumulative):
-1 the handler (the clock's assignee); 2 also the head of the unit that holds the case
-(leaders assigned to that very organisation); 3 also the committee's leaders (leaders
-assigned to the organisation or any level above it, short of a province: a provincial
-leader is not told of every commune's late letter). In-app notices are visible once
+1 the handler (the clock's assignee: for an inspection or supervision case, its team
+leader); 2 also the head of the unit that holds the case (leaders assigned to that very
+organisation; for an inspection or supervision case, the deciding body there: its UBKT
+members, branch secretary or leaders); 3 also the committee's leaders (leaders assigned to
+the organisation or any level above it, short of a province: a provincial leader is not
+told of every commune's late letter). In-app notices are visible once
 committed; e-mail notices (for people with an address) wait in the outbox for delivery.
 Unique (cause_key, recipient, channel) with ON CONFLICT DO NOTHING keeps it idempotent.
 """
@@ -38,7 +40,9 @@ FROM (
     SELECT e.id, e.clock_id, c.petition_id, {_KIND}, ra.user_id
     {_FROM}
     JOIN casework_roleassignment ra
-      ON ra.organisation_id = c.organisation_id AND ra.role = 'leader'
+      ON ra.organisation_id = c.organisation_id
+         AND (ra.role = 'leader' OR (c.inspection_id IS NOT NULL
+                                     AND ra.role IN ('ubkt', 'branch_secretary')))
     WHERE e.run = %(run)s AND {_AUDIENCE} >= 2
   UNION
     SELECT e.id, e.clock_id, c.petition_id, {_KIND}, ra.user_id

@@ -4,9 +4,11 @@ A notice row holds ids only; everything readable comes from the records it point
 through the templates in templates/notifications/ (`<kind>_subject.txt`, `<kind>.txt`).
 
 Privacy: a letter is named only by its receipt number, kind, receiving organisation, the
-step and dates. Nothing here reads the senders, the summary, the people or organisations
-the letter is about, or the free-text reason of an event (which may quote any of them), so
-no notice or e-mail can carry a denouncer's identity, whoever receives it.
+step and dates; an inspection or supervision case likewise by its number, kind and
+organisation (not its title or subject, and never the letter it may come from). Nothing
+here reads the senders, the summary, the people or organisations a letter is about, or
+the free-text reason of an event (which may quote any of them), so no notice or e-mail can
+carry a denouncer's identity, whoever receives it.
 """
 from datetime import date
 from typing import NamedTuple
@@ -22,12 +24,12 @@ from casework.templatetags.casework_tags import person_name
 from notifications.models import NoticeKind
 from notifications.templatetags.notice_tags import padded
 from workflows.calendar import get_calendar
-from workflows.models import DeadlineClock, Unit
+from workflows.models import CountFrom, DeadlineClock, Unit
 
 ESCALATION_KINDS = (NoticeKind.WARNING, NoticeKind.DUE, NoticeKind.OVERDUE, NoticeKind.REMINDER)
 # A digest lists at most this many cases per group and says how many more there are.
 DIGEST_LIMIT = 50
-CLOCK_RELATED = ("rule", "petition", "organisation", "assignee")
+CLOCK_RELATED = ("rule", "petition", "inspection", "organisation", "assignee")
 
 
 class RenderedNotice(NamedTuple):
@@ -79,6 +81,31 @@ def case_label(petition):
     return _("Đơn số %(number)s") % {"number": petition.receipt_number}
 
 
+def clock_label(clock):
+    """The letter's or the case's number, as a notice names it."""
+    if clock.inspection_id:
+        return _("Cuộc kiểm tra, giám sát số %(number)s") % {"number": clock.inspection.number}
+    return case_label(clock.petition)
+
+
+def clock_url(clock, absolute):
+    if clock.inspection_id:
+        return link(clock.inspection.get_absolute_url(), absolute)
+    return case_url(clock.petition_id, absolute)
+
+
+def clock_kind(clock):
+    if clock.inspection_id:
+        return clock.inspection.get_kind_display()
+    return clock.petition.get_kind_display() if clock.petition_id else ""
+
+
+def rule_length(rule):
+    if rule.counted_from == CountFrom.CASE_END:
+        return _("đến ngày kết thúc ghi trong quyết định")
+    return f"{padded(rule.length)} {rule.get_unit_display()}"
+
+
 def days_between(start, end, unit, calendar=None):
     """Days d with start < d <= end, counted as the rule counts them (0 if none). A
     working-day count of zero between different dates (a deadline on a weekend) falls back
@@ -112,19 +139,19 @@ def _escalation_context(notice, absolute):
     # days later in the inbox (the case page shows the current state).
     due_on = escalation.due_on if escalation else clock.due_on
     as_of = escalation.fired_on if escalation else timezone.localdate()
-    rule, petition = clock.rule, clock.petition
+    rule = clock.rule
     return {
-        "case_label": case_label(petition),
-        "petition_kind": petition.get_kind_display() if petition else "",
+        "case_label": clock_label(clock),
+        "petition_kind": clock_kind(clock),
         "organisation": clock.organisation.name,
         "step": rule.get_step_display(),
-        "rule_length": f"{padded(rule.length)} {rule.get_unit_display()}",
+        "rule_length": rule_length(rule),
         "legal_basis": rule.legal_basis,
         "due_on": due_on,
         "as_of": as_of,
-        "phrase": deadline_phrase(due_on, as_of, rule.unit) if due_on else "",
+        "phrase": deadline_phrase(due_on, as_of, rule.counting_unit) if due_on else "",
         "assignee": person_name(clock.assignee) if clock.assignee_id else "",
-        "url": case_url(clock.petition_id, absolute),
+        "url": clock_url(clock, absolute),
     }
 
 
@@ -176,12 +203,12 @@ def _digest_context(notice, absolute, clocks):
             if clock is None:
                 continue
             item = {
-                "case_label": case_label(clock.petition),
+                "case_label": clock_label(clock),
                 "step": clock.rule.get_step_display(),
                 "due_on": clock.due_on,
-                "phrase": (deadline_phrase(clock.due_on, on, clock.rule.unit, calendar)
-                           if clock.due_on else ""),
-                "url": case_url(clock.petition_id, absolute),
+                "phrase": (deadline_phrase(clock.due_on, on, clock.rule.counting_unit,
+                                           calendar) if clock.due_on else ""),
+                "url": clock_url(clock, absolute),
             }
             items.append(item)
             links.append((item["case_label"], item["url"]))

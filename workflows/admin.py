@@ -68,7 +68,7 @@ class CalendarOverrideAdmin(SuperuserEditsAdmin):
 LADDER_FIELDS = ("warn_days_before", "warn_audience", "due_audience", "overdue_days_after",
                  "overdue_audience", "reminder_every_days")
 RULE_FIELDS = ("code", "procedure", "step", "start_event", "start_condition", "stop_events",
-               "length", "unit", "max_extensions", "extension_length", "extension_decided_by",
+               "length", "unit", "counted_from", "lapses", "max_extensions", "extension_length", "extension_decided_by",
                "legal_basis", "effective_from", "note")
 NEW_VERSION_HELP = _(
     "Khi luật, quy định thay đổi: thêm một dòng MỚI cùng mã quy tắc với ngày áp dụng muộn "
@@ -117,7 +117,8 @@ class ClockEntryInline(admin.TabularInline):
 
 @admin.register(DeadlineClock)
 class DeadlineClockAdmin(ReadOnlyAdmin):
-    list_display = ("rule", "petition", "organisation", "started_on", "status", "due_on",
+    list_display = ("rule", "petition", "inspection", "organisation", "started_on", "status",
+                    "due_on",
                     "next_escalation_on")
     list_filter = ("status", "rule__procedure")
     date_hierarchy = "due_on"

@@ -37,3 +37,5 @@ class WorkflowsConfig(AppConfig):
         from workflows.case_panels import case_task_panel, petition_cases_panel
         register_case_panel(petition_cases_panel)
         register_inspection_panel(case_task_panel)
+        from workflows.panels import case_clock_panel
+        register_inspection_panel(case_clock_panel)  # after the task: what, then by when

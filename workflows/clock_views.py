@@ -1,13 +1,15 @@
 """Pausing, resuming and extending a deadline clock from the case page. Thin: parse the
 form, call the service, show the result on the case page.
 
-A clock is found only through the letters the user may see, so a clock of another
-commune is a 404 whatever the URL; what the user may do with a visible clock is the
+A clock is found only through the letters and inspection/supervision cases the user may
+see, so a clock of another commune is a 404 whatever the URL; what the user may do with a visible clock is the
 service's decision (`ActionRefused`)."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -15,9 +17,9 @@ from django.views.decorators.http import require_http_methods
 
 from casework.errors import ActionRefused
 from casework.forms import apply_service_errors
-from casework.models import Petition, Role
+from casework.models import InspectionCase, Petition, Role
 from workflows.clock_forms import ExtendForm, PauseForm, ResumeForm
-from workflows.models import DeadlineClock
+from workflows.models import CountFrom, DeadlineClock
 from workflows.panels import (
     ACTION_LABELS, ROLE_REFUSAL, clock_state, day_with_weekday, extension_caps, refusal,
     request_calendar, role_allows, unit_count,
@@ -32,9 +34,34 @@ TITLES = {
 
 
 def _visible_clock(request, pk):
+    user = request.user
     return get_object_or_404(
-        DeadlineClock.objects.select_related("rule", "petition__organisation")
-        .filter(petition__in=Petition.objects.visible_to(request.user)), pk=pk)
+        DeadlineClock.objects.select_related("rule", "petition__organisation",
+                                             "inspection__organisation")
+        .filter(Q(petition__in=Petition.objects.visible_to(user))
+                | Q(inspection__in=InspectionCase.objects.visible_to(user))), pk=pk)
+
+
+def _record_words(clock):
+    """(label, page url, list label, list url) of the letter or case the clock is on."""
+    if clock.inspection_id:
+        case = clock.inspection
+        return (_("Cuộc kiểm tra, giám sát số %(number)s") % {"number": case.number},
+                case.get_absolute_url(), _("Việc của tôi"), reverse("workflows:my-work"))
+    petition = clock.petition
+    return (_("Đơn số %(number)s") % {"number": petition.receipt_number},
+            reverse("casework:petition-detail", args=[petition.pk]), _("Sổ đơn thư"),
+            reverse("casework:petition-list"))
+
+
+def rule_text(clock):
+    rule = clock.rule
+    if clock.inspection_id and rule.counted_from == CountFrom.CASE_END:
+        return _("đến ngày kết thúc ghi trong quyết định: %(day)s") % {
+            "day": clock.inspection.ends_on.strftime("%d/%m/%Y")}
+    return _("%(length)s %(unit)s kể từ sau ngày %(day)s") % {
+        "length": rule.length, "unit": rule.get_unit_display(),
+        "day": clock.started_on.strftime("%d/%m/%Y")}
 
 
 def _new_due(clock):
@@ -69,15 +96,16 @@ def _call(action, user, clock, data):
 
 def _clock_action(request, pk, action):
     clock = _visible_clock(request, pk)
-    petition = clock.petition
-    case_page = redirect("casework:petition-detail", pk=petition.pk)
-    if not role_allows(request.user, clock, petition.organisation, action):
+    record = clock.record
+    label, record_url, list_label, list_url = _record_words(clock)
+    case_page = redirect(record_url)
+    if not role_allows(request.user, clock, record.organisation, action):
         # Never allowed for this role (as opposed to "not now"): the same 403 as a letter's
         # transition page, so the access matrix holds for every page.
         raise PermissionDenied(ROLE_REFUSAL)
     if request.method == "GET":
         # A stale link or a typed URL: say why instead of showing a form that will fail.
-        why = refusal(request.user, clock, petition.organisation, action)
+        why = refusal(request.user, clock, record.organisation, action)
         if why:
             messages.error(request, why)
             return case_page
@@ -98,7 +126,9 @@ def _clock_action(request, pk, action):
     rule = clock.rule
     deciders = [Role(code).label for code in rule.extension_decided_by if code in Role.values]
     return render(request, "workflows/clock_action.html", {
-        "petition": petition, "clock": clock, "rule": rule, "form": form, "action": action,
+        "record_label": label, "record_url": record_url, "list_label": list_label,
+        "list_url": list_url, "rule_text": rule_text(clock),
+        "clock": clock, "rule": rule, "form": form, "action": action,
         "title": TITLES[action], "button": ACTION_LABELS[action],
         "state": clock_state(clock, timezone.localdate(), request_calendar(request)),
         "due_text": day_with_weekday(clock.due_on) if clock.due_on else "",

@@ -75,6 +75,89 @@ DEFAULT_RULES = [
 ]
 
 
+# ---- inspection and supervision cases ---------------------------------------------------
+# Quy định 296-QĐ/TW (30/5/2025) and its guidance set the steps; the number of days for each
+# step below is our best reading, not confirmed: they are data, editable in the admin
+# (a new version with a later effective_from when the committee fixes them).
+CASE_BASIS = "Quy định 296-QĐ/TW; Hướng dẫn 08-HD/TW (chưa xác nhận)"
+CASE_FROM = date(2025, 5, 30)
+CASE_NOTE = "Số ngày chưa xác nhận; sửa trong trang quản trị khi có quy định của cấp ủy."
+DECIDERS = ["ubkt", "branch_secretary", "leader"]
+AFTER_NOTICE_STOPS = ["discipline_opened", "remediation", "archived"]
+
+
+def _case_rule(code, procedure, step, start_event, stop_events, length, unit="working",
+               **extra):
+    extra.setdefault("note", CASE_NOTE)
+    return dict(code=code, procedure=procedure, step=step, start_event=start_event,
+                stop_events=stop_events, length=length, unit=unit, legal_basis=CASE_BASIS,
+                effective_from=CASE_FROM, **extra)
+
+
+def _finish_rule(code, procedure, stop_events):
+    """The decision's own period: due on the case's end date; one gia hạn by decision."""
+    return _case_rule(
+        code, procedure, "finish", "case_opened", stop_events, 0, "calendar",
+        counted_from="case_end", max_extensions=1, extension_length=30,
+        extension_decided_by=DECIDERS, warn_days_before=5,
+        note="Hạn là ngày kết thúc ghi trong quyết định kiểm tra, giám sát; kết thúc khi "
+             "thông báo kết luận, kết quả (theo dõi khắc phục và lưu hồ sơ có thời hạn "
+             "riêng). Gia hạn bằng quyết định của cấp có thẩm quyền: số ngày chưa xác nhận.")
+
+
+INSPECTION_RULES = [
+    _case_rule("kt-cong-bo", "inspection", "announce", "case_opened", ["announced"], 10),
+    _case_rule("kt-giai-trinh", "inspection", "explain", "announced", ["explained"], 10),
+    _case_rule("kt-tham-tra", "inspection", "verify", "explained", ["verified"], 15,
+               max_extensions=1, extension_length=10, extension_decided_by=DECIDERS),
+    _case_rule("kt-bao-cao-doan", "inspection", "report", "verified", ["reported"], 5),
+    _case_rule("kt-hop", "inspection", "meet", "reported", ["met"], 5),
+    _case_rule("kt-ket-luan", "inspection", "conclude", "met", ["concluded"], 10),
+    _case_rule("kt-thong-bao", "inspection", "notify", "concluded", ["case_notified"], 5),
+    _case_rule("kt-sau-thong-bao", "inspection", "after_notice", "case_notified",
+               AFTER_NOTICE_STOPS, 15),
+    _case_rule("kt-ky-luat", "inspection", "discipline", "discipline_opened", ["disciplined"],
+               15),
+    _case_rule("kt-khac-phuc", "inspection", "remediate", "remediation", ["archived"], 90,
+               "calendar", warn_days_before=5, reminder_every_days=15),
+    _case_rule("kt-khac-phuc-sau-ky-luat", "inspection", "remediate", "disciplined",
+               ["archived"], 90, "calendar", warn_days_before=5, reminder_every_days=15),
+    _finish_rule("kt-ket-thuc", "inspection", ["case_notified"]),
+]
+
+# A supervision turned into an inspection ("escalated") ends where it stands.
+SUPERVISION_RULES = [
+    _case_rule("gs-cong-bo", "supervision", "announce", "case_opened",
+               ["announced", "escalated"], 10),
+    _case_rule("gs-giai-trinh", "supervision", "explain", "announced",
+               ["explained", "escalated"], 10),
+    _case_rule("gs-xem-xet", "supervision", "review", "explained", ["reviewed", "escalated"],
+               10),
+    _case_rule("gs-thong-bao", "supervision", "notify", "reviewed",
+               ["case_notified", "escalated"], 5),
+    _case_rule("gs-sau-thong-bao", "supervision", "after_notice", "case_notified",
+               ["remediation", "archived", "escalated"], 15),
+    _case_rule("gs-khac-phuc", "supervision", "remediate", "remediation",
+               ["archived", "escalated"], 90, "calendar", warn_days_before=5,
+               reminder_every_days=15),
+    _finish_rule("gs-ket-thuc", "supervision", ["case_notified", "escalated"]),
+]
+
+# Appealing is the disciplined member's or organisation's right, not anybody's duty: the
+# clock tells whether an appeal came in time, never that one is overdue (`lapses`).
+APPEAL_RULES = [
+    _case_rule("kl-khieu-nai", "discipline_appeal", "appeal", "disciplined", ["appealed"], 1,
+               "month", start_condition="discipline_form",
+               counted_from="discipline_notified", lapses=True, warn_days_before=0,
+               reminder_every_days=0,
+               note="Khiếu nại kỷ luật trong thời hạn một tháng kể từ ngày công bố quyết định "
+                    "kỷ luật (Điều lệ Đảng; chưa xác nhận). Hết thời hạn mà không có khiếu "
+                    "nại: thời hạn kết thúc là “hết thời hạn”, không phải quá hạn."),
+]
+
+DEFAULT_RULES += INSPECTION_RULES + SUPERVISION_RULES + APPEAL_RULES
+
+
 def install_default_rules(rule_model, using="default"):
     """Create any shipped rule version that is missing; never touch existing rows."""
     for data in DEFAULT_RULES:

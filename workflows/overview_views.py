@@ -1,8 +1,12 @@
-"""Thời hạn: the open deadline clocks a leader or a clerk may see, overdue first.
+"""Thời hạn: the open deadline clocks a leader or a clerk may see, overdue first, of
+letters and of inspection/supervision cases alike.
 
-Scoped in SQL (clocks of the letters `Petition.objects.visible_to(user)` returns) and cut
+Scoped in SQL (clocks of the letters `Petition.objects.visible_to(user)` returns and of
+the cases `InspectionCase.objects.visible_to(user)` returns) and cut
 short in SQL: one query reads the rows of both tables, at most `ROWS_PER_TABLE` each with
 each table's full count beside every row (window functions), and one more counts the rest.
+Windows of a right (the month to appeal a discipline decision) are nobody's work to do and
+are left out.
 """
 from datetime import timedelta
 
@@ -14,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from casework.models import Petition
+from casework.models import InspectionCase, Petition
 from workflows.models import ClockStatus, DeadlineClock
 from workflows.models.clocks import OPEN_CLOCK_STATUSES
 from workflows.panels import clock_state, request_calendar
@@ -28,7 +32,10 @@ ROWS_PER_TABLE = 100
 def clock_overview(request):
     today = timezone.localdate()
     horizon = today + timedelta(days=HORIZON_DAYS)
-    visible = DeadlineClock.objects.filter(petition__in=Petition.objects.visible_to(request.user))
+    user = request.user
+    visible = DeadlineClock.objects.filter(
+        Q(petition__in=Petition.objects.visible_to(user))
+        | Q(inspection__in=InspectionCase.objects.visible_to(user)), lapses=False)
     overdue = ExpressionWrapper(Q(due_on__lt=today), output_field=BooleanField())
     urgent = (visible.filter(status=ClockStatus.RUNNING, due_on__lte=horizon)
               .annotate(overdue=overdue,
@@ -36,7 +43,7 @@ def clock_overview(request):
                                     order_by=[F("due_on").asc(), F("pk").asc()]),
                         total=Window(Count("pk"), partition_by=[overdue]))
               .filter(rank__lte=ROWS_PER_TABLE)
-              .select_related("rule", "petition__organisation", "assignee")
+              .select_related("rule", "petition", "inspection", "organisation", "assignee")
               .order_by("due_on", "pk"))
     cal = request_calendar(request)
     tables = {True: [], False: []}
@@ -62,5 +69,5 @@ def clock_overview(request):
              % {"n": HORIZON_DAYS}},
         ],
         "later": rest["later"], "paused": rest["paused"],
-        "several_places": len({c.petition.organisation_id for c in rows}) > 1,
+        "several_places": len({c.organisation_id for c in rows}) > 1,
     })

@@ -16,10 +16,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from casework.permissions import roles_at, user_may
+from casework.models import EventType, InspectionCase
+from casework.permissions import roles_at
 from workflows.calendar import fmt, get_calendar, weekday_name
 from workflows.models import ClockEntry, ClockStatus, DeadlineClock, Unit
-from workflows.services.clocks import compute, days_left
+from workflows.services.clocks import compute, days_left, may_follow_up_clock
 
 # A clock with this many days left (in its own unit) or fewer is shown as urgent.
 URGENT_DAYS = 2
@@ -43,7 +44,7 @@ def request_calendar(request):
 
 def unit_count(rule, n):
     """"03 ngày làm việc", "15 ngày": office prose writes counts below ten with a zero."""
-    return _("%(n)s %(unit)s") % {"n": f"{n:02d}", "unit": Unit(rule.unit).label}
+    return _("%(n)s %(unit)s") % {"n": f"{n:02d}", "unit": Unit(rule.counting_unit).label}
 
 
 def day_with_weekday(d: date) -> str:
@@ -54,14 +55,29 @@ def day_with_weekday(d: date) -> str:
 class ClockState:
     """How a clock stands today, in words first: the colour only repeats `flag`."""
 
-    level: str  # overdue | soon | ok | paused | met | late
+    level: str  # overdue | soon | ok | paused | met | late | lapsed
     flag: str  # a word that reads in black-and-white print
     text: str  # "còn 03 ngày làm việc", "quá hạn 02 ngày", "đúng hạn", ...
     days: int | None = None  # days left (negative: overdue), in the rule's unit
 
 
+def _event_labels(codes):
+    labels = []
+    for code in codes:
+        try:
+            labels.append(str(EventType(code).label).lower())
+        except ValueError:
+            labels.append(code)
+    return ", ".join(labels)
+
+
 def clock_state(clock, today, cal):
     rule = clock.rule
+    if clock.status == ClockStatus.LAPSED:
+        # Not late: nobody had to act (the subject did not appeal within the month).
+        return ClockState("lapsed", _("Hết thời hạn"),
+                          _("không có %(what)s trong thời hạn")
+                          % {"what": _event_labels(rule.stop_events)})
     if clock.status == ClockStatus.STOPPED:
         if clock.due_on is None or clock.stopped_on is None or clock.stopped_on <= clock.due_on:
             return ClockState("met", _("Đã kết thúc"), _("đúng hạn"))
@@ -88,11 +104,6 @@ def clock_state(clock, today, cal):
     return ClockState("ok", _("Trong hạn"), text, n)
 
 
-def may_follow_up(user, organisation):
-    """Pausing and resuming are the handlers' follow-up work (as in `clock_pause`)."""
-    return user_may(user, "follow_up", organisation)
-
-
 def may_decide_extension(user, organisation, rule):
     """Only the roles named in the rule decide a gia hạn (as in `clock_extend`)."""
     return user.is_superuser or bool(roles_at(user, organisation)
@@ -113,7 +124,7 @@ ROLE_REFUSAL = gettext_lazy("Vai trò của bạn không được phép thực h
 def role_allows(user, clock, organisation, action):
     if action == "extend":
         return may_decide_extension(user, organisation, clock.rule)
-    return may_follow_up(user, organisation)
+    return may_follow_up_clock(user, clock, organisation)
 
 
 def refusal(user, clock, organisation, action):
@@ -178,24 +189,43 @@ def describe(clock, *, user, organisation, today, cal, entries=None):
     return view
 
 
-def clock_panel(request, petition):
-    """The case page's deadline section: open clocks first, most urgent first, then the
-    ones that ended. Three queries whatever the number of clocks (clocks with their rules,
-    ledgers with their authors, the calendar version) and one for the user's roles."""
+def clock_panel(request, record):
+    """The deadline section of a letter's page or of an inspection/supervision case's page
+    (registered with casework.panels, which calls it with either): open clocks first, most
+    urgent first, then the ones that ended. Three queries whatever the number of clocks
+    (clocks with their rules, ledgers with their authors, the calendar version) and one for
+    the user's roles."""
+    if isinstance(record, InspectionCase):
+        return case_clock_panel(request, record)
+    return _panel(request, record, DeadlineClock.objects.filter(petition=record),
+                  record.organisation)
+
+
+def case_clock_panel(request, case):
+    """The "Thời hạn" section of an inspection or supervision case's page: every step's
+    clock, the decision's own end date and the appeal month."""
+    clocks = DeadlineClock.objects.filter(inspection=case)
+    return _panel(request, case, clocks, case.organisation)
+
+
+def _panel(request, record, clocks, organisation):
     clocks = list(
-        DeadlineClock.objects.filter(petition=petition).select_related("rule")
+        clocks.select_related("rule")
         .prefetch_related(Prefetch("entries",
                                    queryset=ClockEntry.objects.select_related("actor"))))
     if not clocks:
         return ""
+    if isinstance(record, InspectionCase):
+        for clock in clocks:
+            clock.inspection = record  # compute reads the decision's end date from it
     cal = request_calendar(request)
     today = timezone.localdate()
     clocks.sort(key=lambda c: (not c.is_open,
                                c.due_on or date.max if c.is_open else date.max,
                                -(c.stopped_on or date.min).toordinal(), c.pk))
-    views = [describe(c, user=request.user, organisation=petition.organisation, today=today,
+    views = [describe(c, user=request.user, organisation=organisation, today=today,
                       cal=cal, entries=list(c.entries.all())) for c in clocks]
     return render_to_string("workflows/_clock_panel.html", {
-        "petition": petition, "clocks": views,
+        "record": record, "clocks": views,
         "open_count": sum(1 for v in views if v.clock.is_open),
     }, request=request)

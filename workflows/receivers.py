@@ -1,9 +1,10 @@
-"""Workflows listens to casework: each case event may stop and start deadline clocks,
-inside the transaction that wrote the event."""
+"""Workflows listens to casework: each case event (of a letter or of an inspection or
+supervision case) may stop and start deadline clocks, inside the transaction that wrote
+the event."""
 
 
 def start_and_stop_clocks(sender, event, **kwargs):
     from workflows.services.clocks import on_case_event
 
-    if event.petition_id is not None:
+    if event.petition_id is not None or event.inspection_id is not None:
         on_case_event(event)

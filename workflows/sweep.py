@@ -15,6 +15,10 @@ Why it fires at most once, whatever runs at the same time:
 - In both: the unique key (clock, cycle, rung) on escalations, with ON CONFLICT DO NOTHING,
   is the last word even if a clock's dates were reset between two passes.
 
+Clocks of a right rather than a duty (`lapses`: the month to appeal a discipline decision)
+have no ladder; the sweep ends those whose window has passed as "lapsed", with a ledger
+line, in one statement each (a partial index holds only the running ones).
+
 Only the highest rung reached is fired: a clock entered late from a paper register, or a
 sweep that was down for a week, produces one "overdue" notice, not a backlog of stale
 warnings. Rungs: 0 warn (N working days before due), 1 due, 2 overdue (K working days
@@ -24,6 +28,7 @@ import uuid
 
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from workflows.signals import escalations_fired
 
@@ -98,6 +103,52 @@ WHERE id IN ({_CLAIMED_SQLITE})
 """
 
 
+# A lapsed clock keeps its due date; it ended at the end of that day. On PostgreSQL a
+# parallel sweep blocks on the same rows and then no longer finds them running, so each
+# clock gets one ledger line.
+_LAPSE_PG = """
+WITH lapsed AS (
+    UPDATE workflows_deadlineclock
+    SET status = 'lapsed', stopped_on = due_on, next_escalation_on = NULL
+    WHERE status = 'running' AND lapses AND due_on < %(today)s
+    RETURNING id, due_on
+)
+INSERT INTO workflows_clockentry
+    (clock_id, kind, "on", days, decision_number, decision_date, reason, actor_id,
+     due_before, due_after, recorded_at)
+SELECT id, 'lapse', due_on, 0, '', NULL, %(reason)s, NULL, due_on, due_on, %(now)s
+FROM lapsed
+"""
+
+_LAPSING_SQLITE = "status = 'running' AND lapses AND due_on < %(today)s"
+_LAPSE_ENTRIES_SQLITE = f"""
+INSERT INTO workflows_clockentry
+    (clock_id, kind, "on", days, decision_number, decision_date, reason, actor_id,
+     due_before, due_after, recorded_at)
+SELECT id, 'lapse', due_on, 0, '', NULL, %(reason)s, NULL, due_on, due_on, %(now)s
+FROM workflows_deadlineclock WHERE {_LAPSING_SQLITE}
+"""
+_LAPSE_SQLITE = f"""
+UPDATE workflows_deadlineclock
+SET status = 'lapsed', stopped_on = due_on, next_escalation_on = NULL
+WHERE {_LAPSING_SQLITE}
+"""
+
+
+def lapse(today):
+    """End the windows that closed before `today` unused; returns how many."""
+    params = {"today": today, "now": timezone.now(),
+              "reason": _("Hết thời hạn mà không có sự kiện kết thúc.")}
+    with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(_LAPSE_PG, params)
+            return cursor.rowcount
+        params["today"] = today.isoformat()
+        cursor.execute(_LAPSE_ENTRIES_SQLITE, params)
+        cursor.execute(_LAPSE_SQLITE, params)
+        return cursor.rowcount
+
+
 def _one_pass(today, batch):
     """Fire one batch; returns (escalations written, clocks moved on)."""
     run = uuid.uuid4()
@@ -123,6 +174,7 @@ def sweep(today=None, batch=BATCH):
     """Fire everything due up to `today` (default: today in the office's time zone).
     Returns the number of escalations written."""
     today = today or timezone.localdate()
+    lapse(today)
     total = 0
     while True:
         fired, moved = _one_pass(today, batch)

@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from workflows import clock_views, overview_views, task_views, views
+from workflows import clock_views, my_work_views, overview_views, task_views, views
 
 app_name = "workflows"
 
@@ -27,4 +27,5 @@ task_patterns = [
 urlpatterns = [
     path("thoi-han/", include(clock_patterns)),
     path("cong-viec/", include(task_patterns)),
+    path("viec-cua-toi/", my_work_views.my_work, name="my-work"),
 ]

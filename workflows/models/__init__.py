@@ -2,9 +2,9 @@
 from .calendar import CalendarOverride
 from .clocks import ClockEntry, ClockEntryKind, ClockStatus, DeadlineClock, Escalation
 from .processes import CaseProcess
-from .rules import Audience, DeadlineRule, Procedure, StartCondition, Step, Unit
+from .rules import Audience, CountFrom, DeadlineRule, Procedure, StartCondition, Step, Unit
 
 __all__ = [
-    "Audience", "CalendarOverride", "CaseProcess", "ClockEntry", "ClockEntryKind", "ClockStatus",
+    "Audience", "CalendarOverride", "CountFrom", "CaseProcess", "ClockEntry", "ClockEntryKind", "ClockStatus",
     "DeadlineClock", "DeadlineRule", "Escalation", "Procedure", "StartCondition", "Step", "Unit",
 ]

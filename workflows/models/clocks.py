@@ -1,6 +1,6 @@
 """Deadline clocks, their append-only ledger, and the escalations fired from them.
 
-A clock belongs to one step of one letter (later also of an inspection case). Its due date
+A clock belongs to one step of one letter or of one inspection/supervision case. Its due date
 is never edited by hand: it is recomputed from the rule, the start date and the ledger
 (pauses, resumptions, extensions) on the current calendar. `warn_on`, `due_on`, `overdue_on`
 and `next_escalation_on` are stored and indexed so that the sweep finds what is due in SQL.
@@ -15,6 +15,8 @@ class ClockStatus(models.TextChoices):
     RUNNING = "running", _("Đang tính")
     PAUSED = "paused", _("Tạm dừng")
     STOPPED = "stopped", _("Đã kết thúc")
+    # The window of a right (appealing a discipline decision) closed unused: not overdue.
+    LAPSED = "lapsed", _("Hết thời hạn")
 
 
 OPEN_CLOCK_STATUSES = (ClockStatus.RUNNING, ClockStatus.PAUSED)
@@ -25,8 +27,15 @@ class DeadlineClock(models.Model):
     # is updated on each fired row: keys that nothing searches by carry no index.
     rule = models.ForeignKey("workflows.DeadlineRule", verbose_name=_("quy tắc"),
                              on_delete=models.PROTECT, related_name="clocks", db_index=False)
+    # Exactly one of the two (a check constraint): a letter's clock or a case's.
     petition = models.ForeignKey("casework.Petition", verbose_name=_("đơn"), null=True,
                                  blank=True, on_delete=models.PROTECT, related_name="clocks")
+    # Indexed only where set (clock_inspection_idx): the sweep's updates of letters' clocks
+    # then write no entry in it.
+    inspection = models.ForeignKey("casework.InspectionCase",
+                                   verbose_name=_("cuộc kiểm tra, giám sát"), null=True,
+                                   blank=True, on_delete=models.PROTECT, related_name="clocks",
+                                   db_index=False)
     # Copied from the case so that scoping and the choice of recipients are plain joins.
     organisation = models.ForeignKey("casework.Organisation", on_delete=models.PROTECT,
                                      related_name="+", db_index=False)
@@ -43,6 +52,9 @@ class DeadlineClock(models.Model):
     overdue_on = models.DateField(null=True, blank=True)
     reminder_every = models.PositiveSmallIntegerField(default=0)
     next_escalation_on = models.DateField(null=True, blank=True)
+    # Copied from the rule: such a clock has no ladder and the sweep ends it as LAPSED the
+    # day after its due date (db_default: rows written in SQL need not name it).
+    lapses = models.BooleanField(default=False, db_default=False)
     # The ladder restarts when the due date moves (an extension, a pause, a calendar edit):
     # escalations are unique per (clock, cycle, rung).
     cycle = models.PositiveSmallIntegerField(default=0)
@@ -64,6 +76,16 @@ class DeadlineClock(models.Model):
             models.Index(fields=["due_on"], name="clock_open_due_idx",
                          condition=Q(status="running")),
             models.Index(fields=["organisation", "status"], name="clock_org_status_idx"),
+            models.Index(fields=["inspection"], name="clock_inspection_idx",
+                         condition=Q(inspection__isnull=False)),
+            models.Index(fields=["due_on"], name="clock_lapse_idx",
+                         condition=Q(status="running", lapses=True)),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(petition__isnull=False, inspection__isnull=True)
+                           | Q(petition__isnull=True, inspection__isnull=False)),
+                name="clock_belongs_to_one_case"),
         ]
 
     def __str__(self):
@@ -73,6 +95,11 @@ class DeadlineClock(models.Model):
     def is_open(self):
         return self.status in OPEN_CLOCK_STATUSES
 
+    @property
+    def record(self):
+        """The letter or the case this clock belongs to."""
+        return self.petition if self.petition_id else self.inspection
+
 
 class ClockEntryKind(models.TextChoices):
     START = "start", _("Bắt đầu tính")
@@ -81,6 +108,7 @@ class ClockEntryKind(models.TextChoices):
     EXTEND = "extend", _("Gia hạn")
     RECOMPUTE = "recompute", _("Tính lại theo lịch")
     STOP = "stop", _("Kết thúc")
+    LAPSE = "lapse", _("Hết thời hạn")
 
 
 class ClockEntry(models.Model):

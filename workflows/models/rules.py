@@ -6,6 +6,7 @@ and stops at these events; on this legal basis, from this date. A change in the 
 row with the same code and a later `effective_from`: a running clock keeps the row it
 started with. Each rule also carries its escalation ladder (who is told, and when).
 """
+from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -20,7 +21,10 @@ class Procedure(models.TextChoices):
     DENUNCIATION = "denunciation", _("Tố cáo")
     DENUNCIATION_MEMBER = "denunciation_member", _("Tố cáo đảng viên (cơ sở)")
     RECOMMENDATION = "recommendation", _("Kiến nghị, phản ánh")
-    INSPECTION = "inspection", _("Cuộc kiểm tra, giám sát")
+    # Inspection and supervision cases (casework.InspectionCase), by their procedure.
+    INSPECTION = "inspection", _("Cuộc kiểm tra")
+    SUPERVISION = "supervision", _("Cuộc giám sát")
+    DISCIPLINE_APPEAL = "discipline_appeal", _("Khiếu nại kỷ luật đảng")
 
 
 class Step(models.TextChoices):
@@ -31,21 +35,53 @@ class Step(models.TextChoices):
     ANSWER = "answer", _("Trả lời")
     CHASE = "chase", _("Đôn đốc cơ quan có thẩm quyền")
     CHASE_AGAIN = "chase_again", _("Đôn đốc lại")
+    # Steps of an inspection or supervision case, in their order.
+    ANNOUNCE = "announce", _("Công bố quyết định kiểm tra, giám sát")
+    EXPLAIN = "explain", _("Đối tượng giải trình, báo cáo")
+    VERIFY = "verify", _("Thẩm tra, xác minh")
+    REVIEW = "review", _("Xem xét báo cáo của đối tượng")
+    REPORT = "report", _("Đoàn báo cáo kết quả")
+    MEET = "meet", _("Họp với đối tượng")
+    CONCLUDE = "conclude", _("Kết luận")
+    NOTIFY = "notify", _("Thông báo kết luận, kết quả")
+    AFTER_NOTICE = "after_notice", _("Đề nghị kỷ luật, theo dõi khắc phục hoặc lưu hồ sơ")
+    DISCIPLINE = "discipline", _("Xem xét, quyết định kỷ luật")
+    REMEDIATE = "remediate", _("Theo dõi khắc phục, lưu hồ sơ")
     FINISH = "finish", _("Kết thúc cuộc kiểm tra, giám sát")
+    APPEAL = "appeal", _("Thời hạn khiếu nại kỷ luật")
 
 
 class Unit(models.TextChoices):
     WORKING = "working", _("ngày làm việc")
     CALENDAR = "calendar", _("ngày")
+    # To the same day of the month N months on (the last day of a shorter month), rolled
+    # forward to a working day like a count of days. Pauses and extensions count in days.
+    MONTH = "month", _("tháng")
 
 
 class StartCondition(models.TextChoices):
     ALWAYS = "", _("Luôn luôn")
     COMPETENCE_OTHER = "competence_other", _("Khi đơn không thuộc thẩm quyền")
+    DISCIPLINE_FORM = "discipline_form", _("Khi có quyết định thi hành kỷ luật (có hình thức "
+                                           "kỷ luật)")
+
+
+class CountFrom(models.TextChoices):
+    """The day a clock counts from, when it is not the day of the event that starts it."""
+
+    EVENT = "", _("Ngày của sự kiện bắt đầu tính")
+    # The decision's own period: the clock is due on the case's `ends_on` (plus `length`
+    # days, normally 0), so a gia hạn by decision moves it like any other clock.
+    CASE_END = "case_end", _("Ngày kết thúc ghi trong quyết định kiểm tra, giám sát")
+    DISCIPLINE_NOTIFIED = "discipline_notified", _("Ngày công bố quyết định kỷ luật cho "
+                                                   "đối tượng")
 
 
 class Audience(models.IntegerChoices):
-    """Who a rung of the ladder tells; each level includes the ones before it."""
+    """Who a rung of the ladder tells; each level includes the ones before it. For a letter:
+    the clock's assignee, the leaders of the receiving unit, the committee's leaders. For an
+    inspection or supervision case: the team leader, the deciding body at the case's
+    organisation (its UBKT members, secretary, leaders), the committee's leaders."""
 
     HANDLER = 1, _("Người xử lý")
     HEAD = 2, _("Người xử lý và lãnh đạo đơn vị")
@@ -61,8 +97,18 @@ class DeadlineRule(models.Model):
     start_condition = models.CharField(_("điều kiện bắt đầu"), max_length=30, blank=True,
                                        choices=StartCondition.choices)
     stop_events = models.JSONField(_("sự kiện kết thúc"), default=list)
-    length = models.PositiveIntegerField(_("thời hạn"), validators=[MinValueValidator(1)])
+    length = models.PositiveIntegerField(
+        _("thời hạn"), validators=[MinValueValidator(0)],
+        help_text=_("Từ 1 trở lên; 0 chỉ dùng khi tính đến ngày kết thúc ghi trong quyết "
+                    "định (hạn đúng ngày đó)."))
     unit = models.CharField(_("đơn vị tính"), max_length=10, choices=Unit.choices)
+    counted_from = models.CharField(_("tính từ"), max_length=30, blank=True,
+                                    choices=CountFrom.choices, default=CountFrom.EVENT)
+    lapses = models.BooleanField(
+        _("hết hạn thì kết thúc, không cảnh báo"), default=False, db_default=False,
+        help_text=_("Cho thời hạn của một quyền (khiếu nại kỷ luật), không phải một việc phải "
+                    "làm: không nhắc, không báo quá hạn; hết hạn mà không có sự kiện kết thúc "
+                    "thì thời hạn kết thúc là “hết thời hạn”."))
     max_extensions = models.PositiveSmallIntegerField(_("số lần gia hạn tối đa"), default=0)
     extension_length = models.PositiveIntegerField(
         _("mỗi lần gia hạn tối đa"), default=0,
@@ -102,6 +148,19 @@ class DeadlineRule(models.Model):
 
     def __str__(self):
         return f"{self.get_procedure_display()} – {self.get_step_display()}"
+
+    def clean(self):
+        if self.counted_from == CountFrom.CASE_END:
+            if self.unit != Unit.CALENDAR:
+                raise ValidationError({"unit": _("Tính đến ngày kết thúc ghi trong quyết định "
+                                                 "thì đơn vị tính là ngày.")})
+        elif self.length is not None and self.length < 1:
+            raise ValidationError({"length": _("Thời hạn phải từ 1 trở lên.")})
+
+    @property
+    def counting_unit(self):
+        """The unit pauses, extensions and "còn … ngày" count in: days for a month rule."""
+        return Unit.CALENDAR if self.unit == Unit.MONTH else self.unit
 
     def audience_for_rung(self, rung):
         if rung == 0:

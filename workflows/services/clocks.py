@@ -16,14 +16,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from casework.errors import ActionRefused
-from casework.models import Competence, PetitionKind
-from casework.permissions import roles_at, user_may
+from casework.models import Competence, InspectionCase, PetitionKind
+from casework.permissions import may_open_case, roles_at, user_may
 from workflows.calendar import get_calendar
 from workflows.models import (
     ClockEntry, ClockEntryKind, ClockStatus, DeadlineClock, DeadlineRule, Procedure,
     StartCondition, Unit,
 )
 from workflows.models.clocks import OPEN_CLOCK_STATUSES
+from workflows.services import case_clocks
 
 
 def procedures_for(petition):
@@ -44,22 +45,26 @@ def procedures_for(petition):
     return specific + [Procedure.PETITION]
 
 
-def _condition_holds(condition, petition):
+def _condition_holds(condition, record, event):
+    if isinstance(record, InspectionCase):
+        return case_clocks.case_condition_holds(condition, event)
     if condition == StartCondition.COMPETENCE_OTHER:
-        return petition.competence in (Competence.OTHER, Competence.NONE)
-    return True
+        return record.competence in (Competence.OTHER, Competence.NONE)
+    return condition == StartCondition.ALWAYS
 
 
-def rules_started_by(petition, event_type, on):
-    """The rule version in force on `on` for each step that `event_type` starts."""
-    procedures = procedures_for(petition)
+def rules_started_by(record, event_type, on, event=None):
+    """The rule version in force on `on` for each step that `event_type` starts, for a
+    letter or an inspection/supervision case."""
+    procedures = (case_clocks.procedures_for_case(record) if isinstance(record, InspectionCase)
+                  else procedures_for(record))
     candidates = (DeadlineRule.objects
                   .filter(start_event=event_type, procedure__in=procedures,
                           effective_from__lte=on)
                   .order_by("-effective_from", "-id"))
     chosen = {}
     for rule in candidates:
-        if not _condition_holds(rule.start_condition, petition):
+        if not _condition_holds(rule.start_condition, record, event):
             continue
         rank = procedures.index(rule.procedure)
         best = chosen.get(rule.step)
@@ -83,7 +88,10 @@ def _fmt(d):
 
 
 def _unit_label(rule, n):
-    return f"{n:02d} {Unit(rule.unit).label}" if n < 10 else f"{n} {Unit(rule.unit).label}"
+    """Days of a pause or an extension, in the unit the rule counts them (days for a month
+    rule)."""
+    unit = Unit(rule.counting_unit).label
+    return f"{n:02d} {unit}" if n < 10 else f"{n} {unit}"
 
 
 def compute(clock, entries=None, cal=None):
@@ -91,11 +99,19 @@ def compute(clock, entries=None, cal=None):
     cal = cal or get_calendar()
     rule = clock.rule
     entries = list(clock.entries.all()) if entries is None else entries
-    lines = [_("Quy tắc: %(rule)s, %(length)s kể từ ngày sau ngày %(start)s (%(basis)s; "
-               "áp dụng từ %(from)s).") % {
-        "rule": rule, "length": _unit_label(rule, rule.length), "start": _fmt(clock.started_on),
-        "basis": rule.legal_basis, "from": _fmt(rule.effective_from)}]
-    total = rule.length
+
+    def rule_line(length):
+        return _("Quy tắc: %(rule)s, %(length)s kể từ ngày sau ngày %(start)s (%(basis)s; "
+                 "áp dụng từ %(from)s).") % {
+            "rule": rule, "length": length, "start": _fmt(clock.started_on),
+            "basis": rule.legal_basis, "from": _fmt(rule.effective_from)}
+
+    base = case_clocks.counting_base(clock, rule_line)
+    if base is None:
+        base = case_clocks.CountingBase(clock.started_on, rule.length, rule.unit, True,
+                                        rule_line(_unit_label(rule, rule.length)))
+    lines = [base.line]
+    total = base.days
     paused_since = None
     for entry in entries:
         if entry.kind == ClockEntryKind.EXTEND:
@@ -108,18 +124,19 @@ def compute(clock, entries=None, cal=None):
             paused_since = entry.on
         elif entry.kind == ClockEntryKind.RESUME and paused_since is not None:
             gap = (cal.working_days_between(paused_since, entry.on)
-                   if rule.unit == Unit.WORKING else (entry.on - paused_since).days)
+                   if base.unit == Unit.WORKING else (entry.on - paused_since).days)
             total += gap
             lines.append(_("Tạm dừng từ %(start)s đến %(end)s: không tính %(days)s.") % {
                 "start": _fmt(paused_since), "end": _fmt(entry.on),
                 "days": _unit_label(rule, gap)})
             paused_since = None
-    explanation = cal.explain(clock.started_on, total, rule.unit)
+    # The decision's own end date is not a count: it has no calendar to explain.
+    explanation = cal.explain(base.start, total, base.unit) if base.rolls else None
     if paused_since is not None:
         lines.append(_("Đang tạm dừng từ %(start)s: hạn sẽ được tính lại khi tính tiếp.")
                      % {"start": _fmt(paused_since)})
         return Computation(None, total, lines, explanation)
-    due = explanation.due
+    due = explanation.due if base.rolls else case_clocks.unrolled_due(base, total)
     lines.append(_("Hạn: %(due)s.") % {"due": _fmt(due)})
     return Computation(due, total, lines, explanation)
 
@@ -160,6 +177,11 @@ def _apply(clock, computation, cal):
             clock.cycle += 1
         clock.last_rung = -1
     clock.due_on = due
+    if clock.lapses:
+        # A right's window: no ladder; the sweep ends it as lapsed once it has passed.
+        clock.warn_on = clock.overdue_on = clock.next_escalation_on = None
+        clock.reminder_every = 0
+        return
     clock.warn_on, clock.overdue_on = _ladder_dates(clock, due, cal)
     clock.reminder_every = clock.rule.reminder_every_days
     clock.next_escalation_on = next_escalation_on(clock)
@@ -184,20 +206,30 @@ def event_day(event):
 
 
 def on_case_event(event):
-    """Stop the clocks this event ends, then start the ones it begins."""
-    petition = event.petition
+    """Stop the clocks this event ends, then start the ones it begins: for a letter or an
+    inspection/supervision case. A lapsed clock is stopped too (an appeal recorded after
+    its month): it then reads as late, which is what happened."""
+    if event.petition_id:
+        record, owner = event.petition, {"petition": event.petition}
+    else:
+        record, owner = event.inspection, {"inspection": event.inspection}
     on = event_day(event)
     open_clocks = (DeadlineClock.objects.select_related("rule")
                    .select_for_update(of=("self",))
-                   .filter(petition=petition, status__in=OPEN_CLOCK_STATUSES))
+                   .filter(**owner,
+                           status__in=(*OPEN_CLOCK_STATUSES, ClockStatus.LAPSED)))
     for clock in open_clocks:
         if event.event_type in clock.rule.stop_events:
             _stop(clock, on=on, event=event)
     cal = None
-    for rule in rules_started_by(petition, event.event_type, on):
+    for rule in rules_started_by(record, event.event_type, on, event=event):
         cal = cal or get_calendar()
-        clock = DeadlineClock(rule=rule, petition=petition, organisation=petition.organisation,
-                              assignee=event.actor, start_event=event, started_on=on)
+        if event.petition_id:
+            fields = {"petition": record, "organisation": record.organisation,
+                      "assignee": event.actor, "started_on": on}
+        else:
+            fields = case_clocks.clock_fields(record, rule, event, on)
+        clock = DeadlineClock(rule=rule, start_event=event, **fields)
         _apply(clock, compute(clock, entries=[], cal=cal), cal)
         clock.save()
         _entry(clock, ClockEntryKind.START, on, event.actor, None,
@@ -216,9 +248,18 @@ def _stop(clock, *, on, event):
 
 # ---------------------------------------------------------------- pause, resume, extend
 
+def may_follow_up_clock(user, clock, organisation):
+    """Pausing and resuming: the handlers' follow-up work for a letter; for a case, the
+    deciding body's (the team does not stop its own clock)."""
+    if clock.inspection_id:
+        return may_open_case(user, organisation)
+    return user_may(user, "follow_up", organisation)
+
+
 def _lock(clock_id, actor, action):
     try:
-        clock = (DeadlineClock.objects.select_related("rule", "petition__organisation")
+        clock = (DeadlineClock.objects.select_related("rule", "petition__organisation",
+                                                      "inspection", "organisation")
                  .select_for_update(of=("self",)).get(pk=clock_id))
     except DeadlineClock.DoesNotExist:
         raise ActionRefused(_("Không tìm thấy thời hạn.")) from None
@@ -227,7 +268,7 @@ def _lock(clock_id, actor, action):
         allowed = actor.is_superuser or bool(
             roles_at(actor, organisation) & set(clock.rule.extension_decided_by))
     else:
-        allowed = user_may(actor, "follow_up", organisation)
+        allowed = may_follow_up_clock(actor, clock, organisation)
     if not allowed:
         raise ActionRefused(_("Vai trò của bạn không được phép thực hiện thao tác này "
                               "đối với thời hạn này."))
@@ -357,11 +398,11 @@ def recompute_for_calendar_change(*, days, reason, actor=None):
 # ---------------------------------------------------------------- reading
 
 def days_left(clock, today=None, cal=None):
-    """Days until due (negative when overdue), in the rule's unit."""
+    """Days until due (negative when overdue), in the unit the rule counts days in."""
     if clock.due_on is None:
         return None
     today = today or timezone.localdate()
-    if clock.rule.unit == Unit.WORKING:
+    if clock.rule.counting_unit == Unit.WORKING:
         cal = cal or get_calendar()
         if clock.due_on >= today:
             return cal.working_days_between(today, clock.due_on)

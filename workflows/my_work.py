@@ -1,0 +1,163 @@
+"""Việc của tôi: what one user must do next, across letters and cases, most urgent first.
+
+Letters. A letter is on the list when it is open and its next step is one the user's roles
+allow at its receiving organisation (or above it), exactly the matrix of
+`casework.permissions.ACTION_ROLES` that the FSM's transition permissions use. "Next step"
+is the step that moves the letter on, decided by its status (and, once classified, by its
+competence): received → classify; classified and competent here → accept (a decision:
+leaders, UBKT, secretary); classified for another body → transfer; classified for nobody
+→ guide; accepted → resolve; transferred → follow up. Side exits that every open letter
+allows (withdraw, file) would put every letter on every list, so they do not count. The
+whole condition is one SQL filter built from the user's role assignments; the clock's
+assignee is not used, since it only names who recorded the previous step.
+
+Cases. The user's viewflow tasks, assigned to them or which they may take from the queue
+(`workflows.case_processes.open_case_tasks`, scoped in SQL there).
+
+Urgency. Each row takes the earliest due date of its letter's or case's running clocks
+(windows of a right, such as the month to appeal, excluded): overdue first, then by due
+date, then rows without a deadline (paused, or a step without a clock).
+"""
+from dataclasses import dataclass
+from datetime import date
+
+from django.db.models import F, Min, Q
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from casework.models import Competence, Petition, PetitionStatus, RoleAssignment
+from casework.permissions import ACTION_ROLES, ACTION_LABELS
+from workflows.models import ClockStatus, DeadlineClock
+from workflows.panels import clock_state
+
+# (status, competence condition, next action). Classified letters split by competence; a
+# letter classified without a competence is treated as one for this body.
+LETTER_NEXT = [
+    (PetitionStatus.RECEIVED, Q(), "classify"),
+    (PetitionStatus.CLASSIFIED, ~Q(competence__in=[Competence.OTHER, Competence.NONE]),
+     "accept"),
+    (PetitionStatus.CLASSIFIED, Q(competence=Competence.OTHER), "transfer"),
+    (PetitionStatus.CLASSIFIED, Q(competence=Competence.NONE), "guide"),
+    (PetitionStatus.ACCEPTED, Q(), "resolve"),
+    (PetitionStatus.TRANSFERRED, Q(), "follow_up"),
+]
+# More rows than anybody can act on in a day; the page says how many there are in all.
+LIMIT = 200
+
+
+@dataclass
+class WorkItem:
+    what: str  # the step to take
+    number: str
+    title: str  # the letter's kind, or the case's kind and name; never a sender
+    organisation: str
+    url: str  # where to act
+    record_url: str
+    due_on: date | None = None
+    state: object = None  # workflows.panels.ClockState of the most urgent clock
+    note: str = ""  # "Giao cho bạn" / "Có thể nhận"
+
+    @property
+    def sort_key(self):
+        return (self.due_on is None, self.due_on or date.max)
+
+
+def next_action(petition):
+    """The step of LETTER_NEXT that applies to this letter (the same table, in Python)."""
+    if petition.status == PetitionStatus.CLASSIFIED:
+        return {Competence.OTHER: "transfer", Competence.NONE: "guide"}.get(
+            petition.competence, "accept")
+    return {PetitionStatus.RECEIVED: "classify", PetitionStatus.ACCEPTED: "resolve",
+            PetitionStatus.TRANSFERRED: "follow_up"}.get(petition.status)
+
+
+def letters_to_act_on(user):
+    """Open letters whose next step the user's roles allow there: a queryset."""
+    if not user.is_authenticated or not user.is_active:
+        return Petition.objects.none()
+    if user.is_superuser:
+        paths_by_role = None
+    else:
+        paths_by_role = {}
+        for role, path in (RoleAssignment.objects.filter(user=user)
+                           .values_list("role", "organisation__path")):
+            paths_by_role.setdefault(role, set()).add(path)
+    cond = Q(pk__in=[])
+    for status, condition, action in LETTER_NEXT:
+        step = Q(status=status) & condition
+        if paths_by_role is None:
+            cond |= step
+            continue
+        paths = {p for role in ACTION_ROLES[action] for p in paths_by_role.get(role, ())}
+        where = Q(pk__in=[])
+        for path in sorted(paths):
+            where |= Q(organisation__path__startswith=path)
+        if paths:
+            cond |= step & where
+    return Petition.objects.visible_to(user).filter(cond)
+
+
+def _urgent_clocks(owner_field, ids):
+    """{owner id: the running clock due first}, one query."""
+    urgent = {}
+    clocks = (DeadlineClock.objects.filter(**{f"{owner_field}__in": ids},
+                                           status=ClockStatus.RUNNING, lapses=False)
+              .select_related("rule").order_by("due_on", "pk"))
+    for clock in clocks:
+        urgent.setdefault(getattr(clock, f"{owner_field}_id"), clock)
+    return urgent
+
+
+def _with_clock(item, clock, today, cal):
+    if clock is not None:
+        item.due_on = clock.due_on
+        item.state = clock_state(clock, today, cal)
+    return item
+
+
+def letter_items(user, today, cal):
+    """(rows, total): the letters, most urgent first, at most LIMIT."""
+    letters = letters_to_act_on(user)
+    total = letters.count()
+    running = Q(clocks__status=ClockStatus.RUNNING, clocks__lapses=False)
+    rows = list(letters.annotate(due=Min("clocks__due_on", filter=running))
+                .select_related("organisation")
+                .order_by(F("due").asc(nulls_last=True), "received_on", "pk")[:LIMIT])
+    urgent = _urgent_clocks("petition", [p.pk for p in rows])
+    items = []
+    for petition in rows:
+        action = next_action(petition)
+        if action is None:
+            continue
+        item = WorkItem(
+            what=str(ACTION_LABELS[action]), number=petition.receipt_number,
+            title=petition.get_kind_display() or _("Chưa phân loại"),
+            organisation=petition.organisation.name,
+            url=reverse("casework:petition-transition", args=[petition.pk, action]),
+            record_url=reverse("casework:petition-detail", args=[petition.pk]))
+        items.append(_with_clock(item, urgent.get(petition.pk), today, cal))
+    return items, total
+
+
+def _open_case_tasks(user):
+    from workflows.case_processes import open_case_tasks
+
+    return open_case_tasks(user)
+
+
+def case_items(user, today, cal):
+    """(rows, total): the user's case tasks and those they may take, most urgent first."""
+    tasks = _open_case_tasks(user)
+    urgent = _urgent_clocks("inspection", list({t.case.pk for t in tasks}))
+    items = []
+    for t in tasks:
+        case = t.case
+        item = WorkItem(
+            what=t.label, number=case.number,
+            title=f"{case.get_kind_display()}: {case.title}",
+            organisation=case.organisation.name, url=t.url,
+            record_url=case.get_absolute_url(),
+            note=_("Giao cho bạn") if t.assigned_to_me else _("Có thể nhận"))
+        items.append(_with_clock(item, urgent.get(case.pk), today, cal))
+    items.sort(key=lambda i: i.sort_key)
+    return items[:LIMIT], len(items)
