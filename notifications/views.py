@@ -30,8 +30,8 @@ def _back_to_inbox(request):
 @require_GET
 def inbox(request):
     notices = _own(request).select_related(
-        "escalation", "clock__rule", "clock__petition", "clock__organisation",
-        "clock__assignee", "event__actor", "petition__organisation",
+        "escalation", "clock__rule", "clock__petition", "clock__inspection",
+        "clock__organisation", "clock__assignee", "event__actor", "petition__organisation",
     ).order_by("-created_at", "-pk")
     page = Paginator(notices, PAGE_SIZE).get_page(request.GET.get("page"))
     rows = list(zip(page.object_list, render_notices(list(page.object_list))))
