@@ -27,4 +27,5 @@ inspection_patterns = [
 urlpatterns = [
     path("don-thu/", include(petition_patterns)),
     path("kiem-tra/", include(inspection_patterns)),
+    path("chuong-trinh/", include("casework.programme_urls")),
 ]

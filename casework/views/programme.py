@@ -1,0 +1,204 @@
+"""Annual programme pages: the year's programmes with their progress, one programme by
+quarter with the cases behind each figure, and the planning forms. Thin: the figures come
+from `casework.services.programme`, every lookup is scoped to what the user may see (a
+programme outside their subtree is a 404 whatever the URL), and planning is for those who
+may open cases at the programme's organisation."""
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from casework.errors import ActionRefused
+from casework.forms import apply_service_errors
+from casework.models import ConductingBody, InspectionCase, Organisation, ProgrammeItem
+from casework.permissions import may_open_case
+from casework.programme_forms import ItemForm, ProgrammeForm
+from casework.services import programme as svc
+
+
+def _visible(request):
+    return svc.visible_programmes(request.user).select_related("organisation")
+
+
+ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
+
+
+def _two(n):
+    return f"{n:02d}"
+
+
+def summary_sentence(figures):
+    """"Dự kiến 08 cuộc; đã tiến hành 05, …; hoàn thành 12,5%" for the page and print."""
+    rate = figures.rate
+    words = _("Dự kiến %(planned)s cuộc; đã tiến hành %(started)s (đang tiến hành "
+              "%(in_progress)s), đã kết luận %(concluded)s, quá hạn %(overdue)s") % {
+        "planned": _two(figures.planned), "started": _two(figures.started),
+        "in_progress": _two(figures.in_progress), "concluded": _two(figures.concluded),
+        "overdue": _two(figures.overdue)}
+    if rate is not None:
+        shown = f"{rate:.1f}".replace(".0", "").replace(".", ",")
+        words += "; " + _("hoàn thành %(rate)s%%") % {"rate": shown}
+    return words + "."
+
+
+@login_required
+def programme_list(request):
+    today = timezone.localdate()
+    visible = _visible(request)
+    years = sorted(set(visible.values_list("year", flat=True)) | {today.year}, reverse=True)
+    year = request.GET.get("year", "")
+    year = int(year) if year.isdigit() and int(year) in years else today.year
+    # The committee's own programmes first (executive, then UBKT), then the branches'.
+    order = {ConductingBody.EXECUTIVE: 0, ConductingBody.UBKT: 1, ConductingBody.BRANCH: 2}
+    programmes = sorted(visible.filter(year=year),
+                        key=lambda p: (order.get(p.body, 3), p.organisation.path))
+    progress = svc.programmes_progress(programmes, today=today)
+    total = svc.Figures()
+    for p in progress.values():
+        total.add(p.total)
+    # Ad-hoc cases of the year anywhere the user may see, as one figure beside the plan.
+    adhoc = InspectionCase.objects.visible_to(request.user).filter(
+        year=year, programme_item__isnull=True)
+    adhoc_total = adhoc.count()
+    rows = [(p, progress[p.pk]) for p in programmes]
+    return render(request, "casework/programme_list.html", {
+        "year": year, "years": years, "rows": rows, "total": total,
+        "summary": summary_sentence(total), "adhoc_total": adhoc_total,
+        "adhoc_list_url": reverse("casework:case-list"),
+        "may_plan": svc.planning_organisations(request.user).exists(), "today": today,
+    })
+
+
+def _case_create_url():
+    try:
+        return reverse("casework:case-create")
+    except NoReverseMatch:  # the case pages live in another module; the plan stands alone
+        return None
+
+
+@login_required
+def programme_detail(request, pk):
+    programme = get_object_or_404(_visible(request), pk=pk)
+    progress = svc.programme_progress(programme)
+    may_plan = may_open_case(request.user, programme.organisation)
+    cases = (InspectionCase.objects.visible_to(request.user)
+             .filter(Q(programme_item__programme=programme)
+                     | Q(pk__in=svc.adhoc_cases(programme).values("pk")))
+             .select_related("subject_member", "subject_organisation")
+             .order_by("decision_date", "seq"))
+    by_item, adhoc = {}, []
+    for case in cases:
+        case.late = (case.status in svc.UNCONCLUDED_STATUSES and case.ends_on < progress.today)
+        if case.programme_item_id:
+            by_item.setdefault(case.programme_item_id, []).append(case)
+        else:
+            adhoc.append(case)
+    for item in progress.items:
+        item.case_list = by_item.get(item.pk, [])
+        item.quarter_over = svc.quarter_end(programme.year, item.quarter) < progress.today
+    return render(request, "casework/programme_detail.html", {
+        "programme": programme, "progress": progress,
+        "quarters": [(q, ROMAN[q], items, sub) for q, items, sub in progress.quarters()],
+        "summary": summary_sentence(progress.total), "adhoc": adhoc,
+        "may_plan": may_plan, "case_create_url": _case_create_url() if may_plan else None,
+    })
+
+
+def _planning_organisations(request):
+    organisations = svc.planning_organisations(request.user)
+    if not organisations.exists():
+        raise PermissionDenied(_("Bạn không có quyền lập chương trình kiểm tra, giám sát."))
+    return organisations
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def programme_edit(request, pk=None):
+    programme = None
+    if pk is not None:
+        programme = get_object_or_404(_visible(request), pk=pk)
+        if not may_open_case(request.user, programme.organisation):
+            raise PermissionDenied(_("Bạn không có quyền sửa chương trình này."))
+    organisations = _planning_organisations(request)
+    initial = {} if programme is None else {
+        "organisation": programme.organisation, "body": programme.body,
+        "year": programme.year, "document": programme.document}
+    form = ProgrammeForm(request.POST or None, initial=initial, organisations=organisations)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            saved = svc.programme_save(
+                actor=request.user, programme_id=programme.pk if programme else None,
+                organisation=data["organisation"], year=data["year"], body=data["body"],
+                document=data["document"])
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        except ActionRefused as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("Đã lưu chương trình kiểm tra, giám sát."))
+            return redirect("casework:programme-detail", saved.pk)
+    return render(request, "casework/programme_form.html", {
+        "form": form, "programme": programme})
+
+
+def _targets(programme):
+    return Organisation.objects.filter(
+        path__startswith=programme.organisation.committee.path).order_by("path")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def programme_item_edit(request, pk=None, item_pk=None):
+    if item_pk is not None:
+        item = get_object_or_404(ProgrammeItem.objects.filter(
+            programme__in=_visible(request)).select_related("programme__organisation"),
+            pk=item_pk)
+        programme = item.programme
+    else:
+        item, programme = None, get_object_or_404(_visible(request), pk=pk)
+    if not may_open_case(request.user, programme.organisation):
+        raise PermissionDenied(_("Bạn không có quyền sửa chương trình này."))
+    initial = {} if item is None else {
+        "kind": item.kind, "quarter": item.quarter, "planned_cases": item.planned_cases,
+        "target_organisation": item.target_organisation, "content": item.content}
+    form = ItemForm(request.POST or None, initial=initial, targets=_targets(programme))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            svc.programme_item_save(
+                actor=request.user, programme_id=programme.pk,
+                item_id=item.pk if item else None, kind=data["kind"], quarter=data["quarter"],
+                planned_cases=data["planned_cases"],
+                target_organisation=data["target_organisation"], content=data["content"])
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        except ActionRefused as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("Đã lưu nội dung chương trình."))
+            return redirect("casework:programme-detail", programme.pk)
+    return render(request, "casework/programme_item_form.html", {
+        "form": form, "programme": programme, "item": item,
+        "has_cases": item is not None and item.cases.exists()})
+
+
+@login_required
+@require_POST
+def programme_item_delete(request, item_pk):
+    item = get_object_or_404(ProgrammeItem.objects.filter(
+        programme__in=_visible(request)).select_related("programme__organisation"), pk=item_pk)
+    if not may_open_case(request.user, item.programme.organisation):
+        raise PermissionDenied(_("Bạn không có quyền sửa chương trình này."))
+    try:
+        svc.programme_item_delete(actor=request.user, item_id=item.pk)
+    except ActionRefused as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Đã xóa nội dung chương trình."))
+    return redirect("casework:programme-detail", item.programme_id)
