@@ -43,7 +43,7 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
-    "django.contrib.staticfiles",
+    "config.apps.CaseworkStaticFilesConfig",  # django.contrib.staticfiles
     "django.contrib.humanize",
     "django_filters",
     "rest_framework",

@@ -188,9 +188,16 @@ def world(tree):
 def _case_at_a_decision(boss, tree):
     """An inspection whose open task is the conclusion: a step only the body decides."""
     from casework.services.inspections import case_open, case_step
+    from casework.services.programme import programme_item_save, programme_save
     from workflows.case_processes import open_task, sync_case_process
 
-    case = case_open(actor=boss, organisation=tree.commune, body="ubkt", kind="party_finance",
+    # Opened from a programme item, so the programme pages have a programme and an item
+    # that has a case (deleting it is refused: the walk leaves it in place).
+    programme = programme_save(actor=boss, organisation=tree.commune, year=2026, body="executive")
+    item = programme_item_save(actor=boss, programme_id=programme.pk, kind="party_finance",
+                               quarter=1, planned_cases=1, target_organisation=tree.branch_a)
+    case = case_open(actor=boss, organisation=tree.commune, body="executive",
+                     kind="party_finance", programme_item=item,
                      title="Kiểm tra tài chính đảng", decision_number="01-QĐ/UBKT",
                      decision_date=datetime.date(2026, 3, 2), starts_on=datetime.date(2026, 3, 5),
                      ends_on=datetime.date(2026, 5, 5), team_leader=boss,
@@ -242,6 +249,10 @@ def requests_for(name, kwarg_names, route, world, role):
     for kw in kwarg_names:
         if kw == "format":
             kwargs[kw] = "json"
+        elif name.startswith("casework:programme-") and kw == "pk":
+            kwargs[kw] = world.case.programme_item.programme_id
+        elif name.startswith("casework:programme-") and kw == "item_pk":
+            kwargs[kw] = world.case.programme_item_id
         elif name == "casework:case-detail" or kw == "case_pk":
             kwargs[kw] = world.case.pk
         elif name in ("workflows:case-task", "workflows:task-claim"):

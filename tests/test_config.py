@@ -49,3 +49,17 @@ def test_dates_and_numbers_follow_vietnamese_conventions_in_both_languages():
             assert formats.date_format(datetime.date(2025, 1, 5), "SHORT_DATE_FORMAT") == "05/01/2025"
             assert formats.number_format(1822, force_grouping=True) == "1.822"
             assert formats.number_format(55.8, 1) == "55,8"
+
+
+def test_collectstatic_with_the_production_storage_succeeds(settings, tmp_path):
+    """bin/run and production run collectstatic with WhiteNoise's manifest storage, which
+    refuses a stylesheet that names a missing file (viewflow's unused npm folders do)."""
+    from django.core.management import call_command
+
+    settings.STATIC_ROOT = str(tmp_path / "static")
+    # Changing STORAGES resets the static storage (Django's setting_changed receiver).
+    settings.STORAGES = {**settings.STORAGES, "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"}}
+    call_command("collectstatic", "--noinput", verbosity=0)
+    assert (tmp_path / "static" / "css" / "casework.css").exists()
+    assert not list((tmp_path / "static").rglob("node_modules"))

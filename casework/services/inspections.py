@@ -103,6 +103,12 @@ def case_open(*, actor, organisation, body: str, kind: str, title: str, decision
     if programme_item is not None and programme_item.kind != kind:
         errors.add("kind", _("Loại cuộc kiểm tra khác với nội dung chương trình đã chọn (%(kind)s).")
                    % {"kind": programme_item.get_kind_display()})
+    if programme_item is not None and (
+            programme_item.programme.organisation_id != getattr(organisation, "pk", None)
+            or programme_item.programme.body != body):
+        errors.add("programme_item", _("Nội dung chương trình đã chọn thuộc chương trình của "
+                                       "%(org)s, không phải của cấp tiến hành cuộc này.")
+                   % {"org": programme_item.programme.organisation})
     errors.raise_if_any()
 
     year = decision_date.year
