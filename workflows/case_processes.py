@@ -109,11 +109,14 @@ def sync_case_process(case):
 def start_case_process(sender, event, **kwargs):
     """A case opened: its process starts in the same transaction, so a case never exists
     without the task that says who does its first step (and a failed start rolls the
-    opening back). Cases whose history is back-filled through the services afterwards are
-    put right by `sync_case_process`, which their loader calls when done."""
+    opening back). A back-filled opening (a paper history being transcribed) starts nothing:
+    the steps that follow it are written through the services, so a task started now would
+    be left behind on the first step; the loader calls `sync_case_process` for the cases
+    still open once their history is in."""
     from casework.models import EventType
 
-    if event.inspection_id is not None and event.event_type == EventType.CASE_OPENED:
+    if (event.inspection_id is not None and event.event_type == EventType.CASE_OPENED
+            and not event.is_backfilled):
         sync_case_process(event.inspection)
 
 

@@ -128,3 +128,19 @@ def test_early_in_the_year_the_current_timeline_shrinks_but_still_loads():
     assert "rút ngắn" in output
     assert audit.verify().breaks == []
     assert per_branch("member_compliance") == INSPECTED
+
+
+def test_only_open_demo_cases_have_open_tasks_and_each_waits_on_its_next_step():
+    """The demo writes history through the services: no task may be left behind on an
+    early step of a case that has since moved on or been archived."""
+    from workflows.case_processes import next_action, open_task
+
+    load(datetime.date(2026, 11, 27))
+    open_tasks = Task.objects.filter(status__in=["NEW", "ASSIGNED"],
+                                     process__caseprocess__isnull=False)
+    assert not open_tasks.filter(process__caseprocess__case__status=CaseStatus.ARCHIVED).exists()
+    open_cases = InspectionCase.objects.filter(status__in=OPEN_CASE_STATUSES)
+    assert open_cases.exists()
+    for case in open_cases:
+        assert open_task(case).flow_task.action == next_action(case), case.number
+    assert open_tasks.count() == open_cases.count()
