@@ -43,7 +43,7 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
-    "config.apps.CaseworkStaticFilesConfig",  # django.contrib.staticfiles
+    "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_filters",
     "rest_framework",
@@ -185,6 +185,10 @@ FORMAT_MODULE_PATH = ["config.formats"]
 
 STATIC_URL = "static/"
 STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
+STATICFILES_FINDERS = [
+    "django.contrib.staticfiles.finders.FileSystemFinder",
+    "config.staticfiles.AppDirectoriesFinderWithoutNpm",
+]
 STATICFILES_DIRS = [BASE_DIR / "static"]
 # WhiteNoise serves the (few, small) static files from the same process, so the embedded
 # install needs no separate web server.
