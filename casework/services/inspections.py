@@ -21,11 +21,14 @@ from casework.models import (
     InspectionCase, InspectionKind, Organisation,
 )
 from casework.models.inspections import (
-    KIND_SUBJECTS, MEMBER, ORGANISATION, STEP_LABELS, allowed_forms, subject_type_of,
+    KIND_SUBJECTS, MEMBER, ORGANISATION, STEP_LABELS, Procedure, allowed_forms, subject_type_of,
 )
 from casework.permissions import case_user_may, may_open_case
 from casework.services.petitions import Errors, _check_choice, _check_date
 from casework.signals import case_event_recorded, case_event_written
+
+# A supervision may lead to an inspection once the subject's report has been reviewed.
+ESCALATION_STATUSES = (CaseStatus.REVIEWED, CaseStatus.NOTIFIED, CaseStatus.REMEDIATION)
 
 STEP_EVENTS = {
     "announce": EventType.ANNOUNCED, "explain": EventType.EXPLAINED,
@@ -109,6 +112,18 @@ def case_open(*, actor, organisation, body: str, kind: str, title: str, decision
         errors.add("programme_item", _("Nội dung chương trình đã chọn thuộc chương trình của "
                                        "%(org)s, không phải của cấp tiến hành cuộc này.")
                    % {"org": programme_item.programme.organisation})
+    if escalated_from is not None:
+        escalated_from = _lock(escalated_from.pk)
+        if escalated_from.procedure != Procedure.SUPERVISION:
+            errors.add("escalated_from", _("Chỉ chuyển sang kiểm tra từ một cuộc giám sát."))
+        elif kind != InspectionKind.VIOLATION_SIGNS:
+            errors.add("kind", _("Giám sát phát hiện dấu hiệu vi phạm thì chuyển sang “%(kind)s”.")
+                       % {"kind": InspectionKind.VIOLATION_SIGNS.label})
+        elif escalated_from.status not in ESCALATION_STATUSES:
+            errors.add("escalated_from", _(
+                "Cuộc giám sát %(number)s chưa xem xét xong báo cáo của đối tượng (nay: “%(status)s”).")
+                % {"number": escalated_from.number,
+                   "status": CaseStatus(escalated_from.status).label})
     errors.raise_if_any()
 
     year = decision_date.year
@@ -127,6 +142,11 @@ def case_open(*, actor, organisation, body: str, kind: str, title: str, decision
                      "programme_item": programme_item.pk if programme_item else None,
                      "source_petition": source_petition.pk if source_petition else None},
             at=at)
+    if escalated_from is not None:
+        # The supervision's own history says where it led; its status does not change.
+        _record(case=escalated_from, event_type=EventType.ESCALATED, actor=actor,
+                from_status=escalated_from.status, doc_number=case.decision_number,
+                doc_date=decision_date, details={"case": case.pk, "number": case.number}, at=at)
     return case
 
 

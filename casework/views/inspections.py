@@ -21,8 +21,8 @@ from casework.models import (
 )
 from casework.models.inspections import OPEN_CASE_STATUSES, Procedure, PROCEDURE_STEPS, STEP_LABELS
 from casework.panels import inspection_panels
-from casework.permissions import CASE_DECIDERS
-from casework.services.inspections import case_open
+from casework.permissions import CASE_DECIDERS, may_open_case
+from casework.services.inspections import ESCALATION_STATUSES, case_open
 
 
 def visible_cases(user):
@@ -79,8 +79,9 @@ def case_list(request):
 
 
 def _prefill(request, organisations):
-    """Initial values and links from ?item=<programme item> or ?don=<letter>."""
-    initial, item, petition = {}, None, None
+    """Initial values and links from ?item=<programme item>, ?don=<letter> or
+    ?giam-sat=<supervision that found signs of a violation>."""
+    initial, item, petition, supervision = {}, None, None, None
     if request.GET.get("item", "").isdigit():
         item = get_object_or_404(ProgrammeItem.objects.select_related("programme__organisation")
                                  .filter(programme__organisation__in=organisations),
@@ -96,9 +97,18 @@ def _prefill(request, organisations):
                        subject_organisation=petition.subject_organisation,
                        title=_("Kiểm tra khi có dấu hiệu vi phạm (đơn số %(number)s)")
                        % {"number": petition.receipt_number})
+    if request.GET.get("giam-sat", "").isdigit():
+        supervision = get_object_or_404(
+            visible_cases(request.user).filter(organisation__in=organisations),
+            pk=request.GET["giam-sat"])
+        initial.update(kind=InspectionKind.VIOLATION_SIGNS, organisation=supervision.organisation,
+                       body=supervision.body, subject_member=supervision.subject_member,
+                       subject_organisation=supervision.subject_organisation,
+                       title=_("Kiểm tra khi có dấu hiệu vi phạm (từ cuộc giám sát %(number)s)")
+                       % {"number": supervision.number})
     if organisations.count() == 1:
         initial.setdefault("organisation", organisations.first())
-    return initial, item, petition
+    return initial, item, petition, supervision
 
 
 @login_required
@@ -107,12 +117,12 @@ def case_create(request):
     organisations = deciding_organisations(request.user)
     if not organisations.exists():
         raise PermissionDenied(_("Bạn không có quyền ra quyết định kiểm tra, giám sát."))
-    initial, item, petition = _prefill(request, organisations)
+    initial, item, petition, supervision = _prefill(request, organisations)
     form = CaseForm(request.POST or None, initial=initial, organisations=organisations)
     if request.method == "POST" and form.is_valid():
         try:
             case = case_open(actor=request.user, programme_item=item, source_petition=petition,
-                             **form.cleaned_data)
+                             escalated_from=supervision, **form.cleaned_data)
         except ValidationError as exc:
             apply_service_errors(form, exc)
         except ActionRefused as exc:
@@ -121,7 +131,7 @@ def case_create(request):
             messages.success(request, _("Đã lập cuộc %(number)s.") % {"number": case.number})
             return redirect(case)
     return render(request, "casework/case_form.html", {
-        "form": form, "item": item, "petition": petition})
+        "form": form, "item": item, "petition": petition, "supervision": supervision})
 
 
 @login_required
@@ -138,6 +148,9 @@ def case_detail(request, pk):
         "team": case.team.order_by("last_name", "first_name"), "decision": decision,
         "steps": steps, "procedure_label": Procedure(case.procedure).label,
         "panels": inspection_panels(request, case),
+        "may_escalate": (case.procedure == Procedure.SUPERVISION
+                         and case.status in ESCALATION_STATUSES
+                         and may_open_case(request.user, case.organisation)),
         "source_petition": (case.source_petition if case.source_petition_id and
                             Petition.objects.visible_to(request.user)
                             .filter(pk=case.source_petition_id).exists() else None),

@@ -110,3 +110,31 @@ def test_only_deciders_may_open_a_case(tree, clerk, as_user):
     assert as_user(clerk).get(reverse("casework:case-create")).status_code == 403
     page = as_user(clerk).get(reverse("casework:case-list"))
     assert page.status_code == 200 and reverse("casework:case-create") not in page.content.decode()
+
+
+def test_a_supervision_that_finds_signs_of_violation_leads_to_an_inspection(
+        tree, ubkt_member, as_user):
+    member = MemberFactory(organisation=tree.branch_a, full_name="Đảng viên Được Giám Sát")
+    supervision = open_case(tree, ubkt_member, kind="thematic_supervision", member=member)
+    client = as_user(ubkt_member)
+    detail = reverse("casework:case-detail", args=[supervision.pk])
+    escalate = reverse("casework:case-create") + f"?giam-sat={supervision.pk}"
+    assert escalate not in client.get(detail).content.decode()  # report not reviewed yet
+    refused = client.post(escalate, form_data(tree, ubkt_member, kind="violation_signs",
+                                              subject_organisation="",
+                                              subject_member=member.pk))
+    assert "chưa xem xét xong báo cáo" in refused.content.decode()
+    assert InspectionCase.objects.count() == 1
+
+    run(supervision, ubkt_member, "announce", "explain", "review")
+    assert escalate in client.get(detail).content.decode()
+    form = client.get(escalate)
+    assert form.context["form"].initial["subject_member"] == member
+    response = client.post(escalate, form_data(tree, ubkt_member, kind="violation_signs",
+                                               subject_organisation="",
+                                               subject_member=member.pk))
+    inspection = InspectionCase.objects.get(escalated_from=supervision)
+    assert response.status_code == 302 and inspection.subject_member == member
+    assert supervision.events.filter(event_type="escalated").get().details["number"] == \
+        inspection.number
+    assert inspection.number in client.get(detail).content.decode()
