@@ -152,3 +152,11 @@ class CaseFilterForm(forms.Form):
     def __init__(self, *args, organisations, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["organisation"].queryset = organisations
+
+
+class AppealForm(forms.Form):
+    """Khiếu nại kỷ luật: the day the disciplined member or organisation appealed."""
+
+    on = forms.DateField(label=_("Ngày khiếu nại"), required=False, widget=DATE_WIDGET)
+    reason = forms.CharField(label=_("Nội dung, nơi nhận khiếu nại"), required=False,
+                             widget=forms.Textarea(attrs={"rows": 3}))

@@ -22,6 +22,7 @@ inspection_patterns = [
     path("", inspections.case_list, name="case-list"),
     path("lap/", inspections.case_create, name="case-create"),
     path("<int:pk>/", inspections.case_detail, name="case-detail"),
+    path("<int:pk>/khieu-nai-ky-luat/", inspections.case_appeal, name="case-appeal"),
 ]
 
 urlpatterns = [

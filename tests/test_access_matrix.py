@@ -253,7 +253,7 @@ def requests_for(name, kwarg_names, route, world, role):
             kwargs[kw] = world.case.programme_item.programme_id
         elif name.startswith("casework:programme-") and kw == "item_pk":
             kwargs[kw] = world.case.programme_item_id
-        elif name == "casework:case-detail" or kw == "case_pk":
+        elif name.startswith("casework:case-") or kw == "case_pk":
             kwargs[kw] = world.case.pk
         elif name in ("workflows:case-task", "workflows:task-claim"):
             kwargs[kw] = world.case_task_id

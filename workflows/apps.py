@@ -18,24 +18,23 @@ class WorkflowsConfig(AppConfig):
     verbose_name = _("Quy trình và thời hạn")
 
     def ready(self):
+        # Workflows reacts to casework (never the other way round): clocks and processes
+        # follow case events, and the case pages get their deadline and task panels.
         from casework.models import CaseEvent
+        from casework.panels import register_case_panel, register_inspection_panel
         from casework.signals import case_event_written
-
         from workflows import receivers
+        from workflows.case_panels import case_task_panel, petition_cases_panel
+        from workflows.case_processes import start_case_process
+        from workflows.panels import case_clock_panel, clock_panel
 
         case_event_written.connect(receivers.start_and_stop_clocks, sender=CaseEvent,
                                    dispatch_uid="workflows.clocks")
-        from workflows.case_processes import start_case_process
         case_event_written.connect(start_case_process, sender=CaseEvent,
                                    dispatch_uid="workflows.case_processes")
         post_migrate.connect(_install_defaults, sender=self,
                              dispatch_uid="workflows.default_rules")
-        from casework.panels import register_case_panel
-        from workflows.panels import clock_panel
         register_case_panel(clock_panel)
-        from casework.panels import register_inspection_panel
-        from workflows.case_panels import case_task_panel, petition_cases_panel
         register_case_panel(petition_cases_panel)
         register_inspection_panel(case_task_panel)
-        from workflows.panels import case_clock_panel
         register_inspection_panel(case_clock_panel)  # after the task: what, then by when

@@ -14,15 +14,15 @@ from django.views.decorators.http import require_http_methods
 
 from casework.errors import ActionRefused
 from casework.forms import apply_service_errors
-from casework.inspection_forms import CaseFilterForm, CaseForm
+from casework.inspection_forms import AppealForm, CaseFilterForm, CaseForm
 from casework.models import (
     CaseStatus, InspectionCase, InspectionKind, Organisation, Petition, ProgrammeItem,
     RoleAssignment,
 )
 from casework.models.inspections import OPEN_CASE_STATUSES, Procedure, PROCEDURE_STEPS, STEP_LABELS
 from casework.panels import inspection_panels
-from casework.permissions import CASE_DECIDERS, may_open_case
-from casework.services.inspections import ESCALATION_STATUSES, case_open
+from casework.permissions import CASE_DECIDERS, case_user_may, may_open_case
+from casework.services.inspections import ESCALATION_STATUSES, case_open, discipline_appeal
 
 
 def visible_cases(user):
@@ -148,6 +148,8 @@ def case_detail(request, pk):
         "team": case.team.order_by("last_name", "first_name"), "decision": decision,
         "steps": steps, "procedure_label": Procedure(case.procedure).label,
         "panels": inspection_panels(request, case),
+        "may_record_appeal": (decision is not None and decision.form and not decision.appealed_on
+                              and case_user_may(request.user, "discipline", case)),
         "may_escalate": (case.procedure == Procedure.SUPERVISION
                          and case.status in ESCALATION_STATUSES
                          and may_open_case(request.user, case.organisation)),
@@ -155,3 +157,32 @@ def case_detail(request, pk):
                             Petition.objects.visible_to(request.user)
                             .filter(pk=case.source_petition_id).exists() else None),
     })
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def case_appeal(request, pk):
+    """Ghi nhận khiếu nại kỷ luật: recorded by the deciding body, whose appeal clock it
+    stops."""
+    case = get_object_or_404(visible_cases(request.user).select_related("organisation"), pk=pk)
+    if not case_user_may(request.user, "discipline", case):
+        raise PermissionDenied(_("Chỉ cấp quyết định kỷ luật ghi nhận khiếu nại kỷ luật."))
+    decision = getattr(case, "discipline_decision", None)
+    if decision is None or not decision.form or decision.appealed_on:
+        messages.error(request, _("Cuộc %(number)s không có quyết định kỷ luật đang chờ khiếu nại.")
+                       % {"number": case.number})
+        return redirect(case)
+    form = AppealForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            discipline_appeal(actor=request.user, case_id=case.pk, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        except ActionRefused as exc:
+            messages.error(request, exc.message)
+            return redirect(case)
+        else:
+            messages.success(request, _("Đã ghi nhận khiếu nại kỷ luật."))
+            return redirect(case)
+    return render(request, "casework/case_appeal.html",
+                  {"case": case, "decision": decision, "form": form})

@@ -138,3 +138,29 @@ def test_a_supervision_that_finds_signs_of_violation_leads_to_an_inspection(
     assert supervision.events.filter(event_type="escalated").get().details["number"] == \
         inspection.number
     assert inspection.number in client.get(detail).content.decode()
+
+
+def test_the_deciding_body_records_a_discipline_appeal_on_its_page(tree, ubkt_member, as_user):
+    from casework.services.inspections import discipline_decide
+    from tests.factories import UserFactory
+
+    helper = UserFactory(username="thanh-vien")
+    case = open_case(tree, ubkt_member, team=[helper])
+    appeal = reverse("casework:case-appeal", args=[case.pk])
+    client = as_user(ubkt_member)
+    assert client.get(appeal).status_code == 302  # nothing to appeal yet
+    run(case, ubkt_member, "announce", "explain", "verify", "report", "meet", "conclude",
+        "notify", "open_discipline")
+    discipline_decide(actor=ubkt_member, case_id=case.pk, form="warning",
+                      decision_number="12-QĐ/UBKT", decision_date=D(2026, 4, 25),
+                      notified_on=D(2026, 4, 27))
+    assert appeal in client.get(reverse("casework:case-detail", args=[case.pk])).content.decode()
+    assert as_user(helper).get(appeal).status_code == 403  # the team does not decide
+    client = as_user(ubkt_member)
+    bad = client.post(appeal, {"on": "20/04/2026", "reason": ""})
+    assert "không được trước" in bad.content.decode()
+    response = client.post(appeal, {"on": "15/05/2026", "reason": "Gửi Đảng ủy xã."})
+    assert response.status_code == 302
+    case.discipline_decision.refresh_from_db()
+    assert case.discipline_decision.appealed_on == D(2026, 5, 15)
+    assert case.events.filter(event_type="appealed").count() == 1
