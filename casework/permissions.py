@@ -81,21 +81,27 @@ def may(action):
     return check
 
 
-def clearance_paths(user):
-    """Organisation paths under which the user may see denouncers' identities (cached on
-    the user for the request). Being a superuser grants nothing here: the administrator
-    runs the system, and is not one of the people the law lets know a denouncer."""
+def _assignment_paths(user, cache_key, **conditions):
+    """Paths of the organisations where the user holds a role assignment matching
+    `conditions`, read once and kept on the user object for the request."""
     from casework.models import RoleAssignment
 
     if not user.is_authenticated or not user.is_active:
         return []
-    cached = user.__dict__.get("_casework_clearance_paths")
+    cached = user.__dict__.get(cache_key)
     if cached is None:
-        cached = list(RoleAssignment.objects.filter(
-            user=user, identity_clearance=True, role__in=IDENTITY_CLEARABLE_ROLES,
-        ).values_list("organisation__path", flat=True).distinct())
-        user.__dict__["_casework_clearance_paths"] = cached
+        cached = list(RoleAssignment.objects.filter(user=user, **conditions)
+                      .values_list("organisation__path", flat=True).distinct())
+        user.__dict__[cache_key] = cached
     return cached
+
+
+def clearance_paths(user):
+    """Organisation paths under which the user may see denouncers' identities. Being a
+    superuser grants nothing here: the administrator runs the system, and is not one of
+    the people the law lets know a denouncer."""
+    return _assignment_paths(user, "_casework_clearance_paths", identity_clearance=True,
+                             role__in=IDENTITY_CLEARABLE_ROLES)
 
 
 def identity_visible_q(user, prefix=""):
@@ -153,6 +159,23 @@ def may_open_case(user, organisation):
     if not user.is_authenticated or not user.is_active:
         return False
     return user.is_superuser or bool(roles_at(user, organisation) & CASE_DECIDERS)
+
+
+def decider_paths(user):
+    """Organisation paths where the user holds a deciding role."""
+    return _assignment_paths(user, "_casework_decider_paths", role__in=CASE_DECIDERS)
+
+
+def deciding_organisations(user):
+    """Organisations whose cases (and programmes) the user may decide on: may_open_case as
+    a query."""
+    from casework.models import Organisation
+
+    if not user.is_authenticated or not user.is_active:
+        return Organisation.objects.none()
+    if user.is_superuser:
+        return Organisation.objects.all()
+    return Organisation.objects.subtree_of(decider_paths(user))
 
 
 def is_case_team_member(user, case):

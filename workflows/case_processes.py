@@ -18,9 +18,9 @@ from viewflow.workflow.fields import get_task_ref
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import PROCESS, STATUS
 
-from casework.models import InspectionCase, RoleAssignment
+from casework.models import InspectionCase
 from casework.models.inspections import STEP_LABELS, CaseStatus, Procedure
-from casework.permissions import CASE_DECIDERS, CASE_DECISION_STEPS, CASE_TEAM_STEPS
+from casework.permissions import CASE_DECISION_STEPS, CASE_TEAM_STEPS, decider_paths
 from workflows.flows import InspectionFlow, SupervisionFlow
 from workflows.models import CaseProcess
 
@@ -133,16 +133,6 @@ class CaseTaskItem:
     url: str
     assigned_to_me: bool
     claimable: bool
-
-
-def decider_paths(user):
-    """Organisation paths where the user holds a deciding role (cached for the request)."""
-    cached = user.__dict__.get("_casework_decider_paths")
-    if cached is None:
-        cached = list(RoleAssignment.objects.filter(user=user, role__in=CASE_DECIDERS)
-                      .values_list("organisation__path", flat=True).distinct())
-        user.__dict__["_casework_decider_paths"] = cached
-    return cached
 
 
 def _decides_q(user, prefix="process__caseprocess__case__"):

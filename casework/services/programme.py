@@ -34,9 +34,9 @@ from django.utils.translation import gettext as _
 from casework.errors import ActionRefused
 from casework.models import (
     CaseStatus, ConductingBody, InspectionCase, InspectionKind, InspectionProgramme,
-    Organisation, OrgKind, ProgrammeItem, RoleAssignment,
+    Organisation, OrgKind, ProgrammeItem,
 )
-from casework.permissions import CASE_DECIDERS, may_open_case
+from casework.permissions import deciding_organisations, may_open_case
 from casework.services.petitions import Errors, _check_choice
 
 CONCLUDED_STATUSES = (CaseStatus.CONCLUDED, CaseStatus.NOTIFIED, CaseStatus.DISCIPLINE,
@@ -200,13 +200,7 @@ def programme_progress(programme, *, today=None):
 
 def planning_organisations(user):
     """Organisations whose programme the user may plan: where they may open cases."""
-    if not user.is_authenticated or not user.is_active:
-        return Organisation.objects.none()
-    if user.is_superuser:
-        return Organisation.objects.all()
-    paths = RoleAssignment.objects.filter(user=user, role__in=CASE_DECIDERS).values_list(
-        "organisation__path", flat=True)
-    return Organisation.objects.subtree_of(list(paths))
+    return deciding_organisations(user)
 
 
 def visible_programmes(user):

@@ -17,11 +17,10 @@ from casework.forms import apply_service_errors
 from casework.inspection_forms import AppealForm, CaseFilterForm, CaseForm
 from casework.models import (
     CaseStatus, InspectionCase, InspectionKind, Organisation, Petition, ProgrammeItem,
-    RoleAssignment,
 )
 from casework.models.inspections import OPEN_CASE_STATUSES, Procedure, PROCEDURE_STEPS, STEP_LABELS
 from casework.panels import inspection_panels
-from casework.permissions import CASE_DECIDERS, case_user_may, may_open_case
+from casework.permissions import case_user_may, deciding_organisations, may_open_case
 from casework.services.inspections import ESCALATION_STATUSES, case_open, discipline_appeal
 
 
@@ -34,15 +33,6 @@ def visible_cases(user):
     return InspectionCase.objects.filter(
         Q(pk__in=InspectionCase.objects.visible_to(user).values("pk"))
         | Q(pk__in=InspectionCase.objects.filter(team=user).values("pk")))
-
-
-def deciding_organisations(user):
-    """Organisations whose cases this user may decide to open (may_open_case, as a query)."""
-    if user.is_superuser:
-        return Organisation.objects.all()
-    paths = RoleAssignment.objects.filter(user=user, role__in=CASE_DECIDERS).values_list(
-        "organisation__path", flat=True)
-    return Organisation.objects.subtree_of(list(paths))
 
 
 @login_required

@@ -1,7 +1,5 @@
 """A user of one branch cannot see or act on another branch's letters: pages, search,
 receipt slip, scans and the admin."""
-import datetime
-
 import pytest
 from django.contrib.auth.models import Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
