@@ -128,7 +128,7 @@ def test_keys_are_stored_and_search_runs_on_them_in_sql(letters):
 def test_duplicate_hints_use_the_same_keys(tree, letters):
     hints = find_duplicates(
         visible=Petition.objects.all(), senders=[SenderData(full_name="TRAN VAN THANG")],
-        summary=nfd("KHIẾU NẠI VỀ BỒI THƯỜNG ĐẤT NÔNG NGHIỆP"),
+        summary=nfd("KHIẾU NẠI VỀ BỒI THƯỜNG ĐẤT NÔNG NGHIỆP."),
         received_on=datetime.date(2025, 10, 1))
     assert hints and hints[0].petition == letters["thang"] and hints[0].percent == 100
 
