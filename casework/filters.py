@@ -64,7 +64,7 @@ class PetitionFilter(django_filters.FilterSet):
 
     @staticmethod
     def _sender_q(key):
-        # One Q, so both conditions are on the same sender row (one join).
+        # Name or address, in one Q so that both go through one join to the senders.
         return Q(senders__name_key__contains=key) | Q(senders__address_key__contains=key)
 
     def identity_hits(self):
@@ -72,9 +72,9 @@ class PetitionFilter(django_filters.FilterSet):
         matched, for a user who may see those senders: the search tied these people to
         these letters (casework.services.identity.log_search_hits logs them). Empty when
         no text was searched or the filters are not valid (the page then ignores them)."""
-        from casework.permissions import identity_visible_q
+        from casework.permissions import clearance_paths, identity_visible_q
 
-        if not (self.is_bound and self.is_valid()):
+        if not (self.is_bound and self.is_valid() and clearance_paths(self.user)):
             return []
         results = self.qs  # builds the query, running `search` if a text was given
         if self._identity_key is None:
