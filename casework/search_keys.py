@@ -3,9 +3,11 @@
 People type the same Vietnamese name many ways: composed (NFC) or decomposed (NFD, as some
 keyboards and phones send it), upper or lower case, with or without accents ("Tran Van
 Thang"), "Đ" or "D", with doubled spaces. A key folds all of these away, so that a search
-or a duplicate check compares keys, never the raw text. Keys are stored in indexed columns
-beside the text (written on save) and the query is folded the same way, so matching is one
-SQL `contains` on the keys, in the database, whatever its collation.
+or a duplicate check compares keys, never the raw text. Keys are stored in columns beside
+the text (written on save and on the bulk paths) and the query is folded the same way, so
+matching is one SQL `contains` on the keys, in the database, whatever its collation. (A
+B-tree index cannot serve `LIKE '%…%'`; the sender's name key is indexed for the duplicate
+check's whole-name lookup.)
 """
 import unicodedata
 
