@@ -13,6 +13,7 @@ from casework.models import (
     Petition, PetitionSender, RoleAssignment,
 )
 from casework.permissions import identity_visible_q, may_see_identity
+from casework.search_keys import search_key
 from casework.services.identity import log_identity_access
 from casework.templatetags.casework_tags import person_name
 
@@ -115,7 +116,8 @@ IDENTITY_INLINES = (SenderInline, AttachmentInline)
 class PetitionAdmin(ReadOnlyAdmin):
     list_display = ("receipt_number", "received_on", "kind", "status", "organisation")
     list_filter = ("kind", "status", "channel", "receipt_year")
-    search_fields = ("summary", "subject_name")
+    # Searched on their keys (casework.search_keys); the term is folded the same way.
+    search_fields = ("summary_key", "subject_key")
     inlines = [SenderInline, AttachmentInline, EventInline]
     date_hierarchy = "received_on"
 
@@ -124,12 +126,18 @@ class PetitionAdmin(ReadOnlyAdmin):
             request.user.is_superuser or request.user.has_perm("casework.view_petition"))
 
     def get_search_results(self, request, queryset, search_term):
-        # Sender names are searched only among letters whose senders this user may see;
-        # otherwise a hit would reveal who sent a protected letter.
-        found, may_have_duplicates = super().get_search_results(request, queryset, search_term)
-        if search_term.strip():
-            by_sender = queryset.filter(identity_visible_q(request.user),
-                                        senders__full_name__icontains=search_term.strip())
+        # Sender names and addresses are searched only among letters whose senders this
+        # user may see; otherwise a hit would reveal who sent a protected letter. A hit on
+        # a protected letter for a cleared user is logged, as on the register page.
+        key = search_key(search_term)
+        found, may_have_duplicates = super().get_search_results(request, queryset, key)
+        if key:
+            by_sender = queryset.filter(
+                Q(senders__name_key__contains=key) | Q(senders__address_key__contains=key),
+                identity_visible_q(request.user))
+            log_identity_access(user=request.user,
+                                petitions=by_sender.filter(identity_confidential=True).distinct(),
+                                purpose=IdentityAccessPurpose.SEARCH)
             found, may_have_duplicates = found | by_sender, True
         return found, may_have_duplicates
 

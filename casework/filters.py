@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from casework.forms import DATE_WIDGET
 from casework.models import Organisation, Petition, PetitionKind, PetitionStatus
+from casework.search_keys import search_key
 
 # The empty choice of a filter. settings.FILTERS_EMPTY_CHOICE_LABEL holds the same words,
 # but a setting is a plain string and would stay Vietnamese in the English interface.
@@ -32,20 +33,27 @@ class PetitionFilter(django_filters.FilterSet):
         super().__init__(*args, **kwargs)
         self.user = user
         self.filters["organisation"].queryset = Organisation.objects.visible_to(user)
+        self._identity_key = None  # the key searched for in senders, once `search` ran
 
     def in_subtree(self, queryset, name, value):
         return queryset.filter(organisation__path__startswith=value.path)
 
     def search(self, queryset, name, value):
-        """Receipt number ("5/2025", "005/2025"), summary, subject or a sender's name.
-        A sender's name only matches letters whose senders the user may see: a hit on a
-        protected letter would tell an uncleared user who sent it."""
+        """Receipt number ("5/2025", "005/2025"), or a part of the summary, the person the
+        letter is about, the competent body, a sender's name or address. Text is compared
+        on search keys (casework.search_keys), so the Unicode form, case and accents of
+        either side do not matter. A sender only matches letters whose senders the user
+        may see: a hit on a protected letter would tell an uncleared user who sent it."""
         from casework.permissions import identity_visible_q
 
         value = value.strip()
-        by_sender = Q(senders__full_name__icontains=value) & identity_visible_q(self.user)
-        cond = (Q(summary__icontains=value) | Q(subject_name__icontains=value)
-                | by_sender | Q(handled_by__icontains=value))
+        key = search_key(value)
+        cond = Q(pk__in=[])
+        if key:
+            self._identity_key = key
+            cond = (Q(summary_key__contains=key) | Q(subject_key__contains=key)
+                    | Q(handled_by_key__contains=key)
+                    | (self._sender_q(key) & identity_visible_q(self.user)))
         number, _sep, year = value.partition("/")
         if number.isdigit():
             by_number = Q(receipt_seq=int(number))
@@ -53,3 +61,24 @@ class PetitionFilter(django_filters.FilterSet):
                 by_number &= Q(receipt_year=int(year))
             cond |= by_number
         return queryset.filter(cond).distinct()
+
+    @staticmethod
+    def _sender_q(key):
+        # Name or address, in one Q so that both go through one join to the senders.
+        return Q(senders__name_key__contains=key) | Q(senders__address_key__contains=key)
+
+    def identity_hits(self):
+        """Ids of the protected letters among the results that a sender's name or address
+        matched, for a user who may see those senders: the search tied these people to
+        these letters (casework.services.identity.log_search_hits logs them). Empty when
+        no text was searched or the filters are not valid (the page then ignores them)."""
+        from casework.permissions import clearance_paths, identity_visible_q
+
+        if not (self.is_bound and self.is_valid() and clearance_paths(self.user)):
+            return []
+        results = self.qs  # builds the query, running `search` if a text was given
+        if self._identity_key is None:
+            return []
+        return list(results.filter(identity_visible_q(self.user), identity_confidential=True)
+                    .filter(self._sender_q(self._identity_key))
+                    .order_by().values_list("pk", flat=True).distinct())

@@ -3,6 +3,7 @@ letter outside the user's subtree is a 404 and a user without a role gets an emp
 Senders and scans of a protected letter go through `casework.services.identity`: masked
 in lists for everyone, shown in the detail only to cleared users, and logged (API)."""
 from django.db.models import Prefetch
+from django_filters import utils as filter_utils
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import viewsets
@@ -10,7 +11,7 @@ from rest_framework.response import Response
 
 from casework.filters import PetitionFilter
 from casework.models import CaseEvent, IdentityAccessPurpose, Petition, PetitionSender
-from casework.services.identity import senders_for
+from casework.services.identity import log_search_hits, senders_for
 
 from .serializers import PetitionDetailSerializer, PetitionSerializer
 
@@ -27,6 +28,17 @@ class RegisterFilterBackend(DjangoFilterBackend):
 
     def get_filterset_kwargs(self, request, queryset, view):
         return {**super().get_filterset_kwargs(request, queryset, view), "user": request.user}
+
+    def filter_queryset(self, request, queryset, view):
+        # django-filter's own, plus the log of a search that tied a protected sender's
+        # name or address to a letter (as on the register page).
+        filterset = self.get_filterset(request, queryset, view)
+        if filterset is None:
+            return queryset
+        if not filterset.is_valid() and self.raise_exception:
+            raise filter_utils.translate_validation(filterset.errors)
+        log_search_hits(user=request.user, filterset=filterset)
+        return filterset.qs
 
 
 @extend_schema_view(

@@ -2,7 +2,7 @@
 
 Luật Tố cáo 2018 (Đ.47) requires the identity of a denouncer to be kept secret. Every time
 the system shows or hands out the identity of a protected sender (case page, receipt,
-scanned letter, export, API, admin), one row is written here in the same request, so the
+scanned letter, export, API, admin, a search by their name or address), one row is written here in the same request, so the
 committee can answer "who has seen this person's name, and when". Rows are only inserted.
 """
 from django.conf import settings
@@ -18,6 +18,9 @@ class IdentityAccessPurpose(models.TextChoices):
     EXPORT = "export", _("Xuất sổ đơn thư kèm danh tính")
     API = "api", _("Truy xuất qua API")
     ADMIN = "admin", _("Xem trong trang quản trị")
+    # A name or address search that returns a protected letter ties that person to it,
+    # even though the list itself masks the sender.
+    SEARCH = "search", _("Tìm kiếm theo tên, địa chỉ người gửi")
 
 
 class IdentityAccess(models.Model):

@@ -12,6 +12,7 @@ from django.utils.translation import pgettext_lazy
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from casework.permissions import may
+from casework.search_keys import SearchKeysModel, SearchKeysQuerySet
 from .organisations import Member, Organisation, role_paths
 
 
@@ -81,7 +82,7 @@ class ReceiptCounter(models.Model):
                                                name="unique_receipt_counter")]
 
 
-class PetitionQuerySet(models.QuerySet):
+class PetitionQuerySet(SearchKeysQuerySet, models.QuerySet):
     def visible_to(self, user):
         """Letters received by an organisation in the user's subtrees, filtered in SQL."""
         if not user.is_authenticated:
@@ -100,7 +101,7 @@ class PetitionQuerySet(models.QuerySet):
         return self.filter(identity_visible_q(user))
 
 
-class Petition(ConcurrentTransitionMixin, models.Model):
+class Petition(SearchKeysModel, ConcurrentTransitionMixin, models.Model):
     organisation = models.ForeignKey(Organisation, verbose_name=_("nơi tiếp nhận"),
                                      on_delete=models.PROTECT, related_name="petitions")
     receipt_year = models.PositiveSmallIntegerField(_("năm"), editable=False)
@@ -139,6 +140,15 @@ class Petition(ConcurrentTransitionMixin, models.Model):
                                     choices=FiledReason.choices, blank=True)
     result = models.TextField(_("kết quả giải quyết"), blank=True)
     closed_on = models.DateField(_("ngày kết thúc"), null=True, blank=True)
+
+    # Search keys (casework.search_keys), written on every save. A B-tree index cannot
+    # serve a substring search, so none is kept on them; the register search runs inside
+    # the user's scope, which is one commune's letters.
+    summary_key = models.TextField(editable=False, default="")
+    subject_key = models.CharField(max_length=255, editable=False, default="")
+    handled_by_key = models.CharField(max_length=255, editable=False, default="")
+    SEARCH_KEYS = {"summary_key": "summary", "subject_key": "subject_name",
+                   "handled_by_key": "handled_by"}
 
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("người nhập"),
                                    null=True, on_delete=models.SET_NULL, related_name="+")
@@ -226,23 +236,23 @@ class Petition(ConcurrentTransitionMixin, models.Model):
         self.closed_on = on
 
 
-def normalise_name(name):
-    """A key for matching one sender across letters: case, spacing and diacritics removed,
-    since the same name is typed "Nguyễn Văn An", "nguyen van an" or "Nguyễn  Văn An"."""
-    import unicodedata
-
-    decomposed = unicodedata.normalize("NFD", name.replace("đ", "d").replace("Đ", "D"))
-    plain = "".join(c for c in decomposed if unicodedata.category(c) != "Mn")
-    return " ".join(plain.lower().split())
+class PetitionSenderQuerySet(SearchKeysQuerySet, models.QuerySet):
+    pass
 
 
-class PetitionSender(models.Model):
+class PetitionSender(SearchKeysModel, models.Model):
     petition = models.ForeignKey(Petition, on_delete=models.CASCADE, related_name="senders")
     full_name = models.CharField(_("họ và tên"), max_length=150)
     address = models.CharField(_("địa chỉ"), max_length=255, blank=True)
     phone = models.CharField(_("điện thoại"), max_length=30, blank=True)
     id_number = models.CharField(_("số CCCD"), max_length=20, blank=True)
+    # Search keys (casework.search_keys). name_key is indexed for the duplicate check,
+    # which looks senders up by their whole name.
     name_key = models.CharField(max_length=150, editable=False, db_index=True)
+    address_key = models.CharField(max_length=255, editable=False, default="")
+    SEARCH_KEYS = {"name_key": "full_name", "address_key": "address"}
+
+    objects = PetitionSenderQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("người gửi đơn")
@@ -251,10 +261,6 @@ class PetitionSender(models.Model):
 
     def __str__(self):
         return self.full_name
-
-    def save(self, *args, **kwargs):
-        self.name_key = normalise_name(self.full_name)
-        super().save(*args, **kwargs)
 
 
 def attachment_path(instance, filename):

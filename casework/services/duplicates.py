@@ -1,7 +1,8 @@
 """Đơn trùng: a hint when the same sender sent a similar letter in the last 12 months.
 
-Senders are matched by normalised name or ID number (in SQL, on indexed columns); only the
-few candidates found are compared for content in Python. It is a hint for the clerk, never
+Senders are matched by name key (`casework.search_keys`, the register search's normaliser)
+or ID number, in SQL on indexed columns; only the few candidates found are compared for
+content in Python, word by word on the same keys. It is a hint for the clerk, never
 a block: the law requires every letter to be logged.
 """
 from dataclasses import dataclass
@@ -10,8 +11,8 @@ from difflib import SequenceMatcher
 
 from django.db.models import Q
 
-from casework.models import Petition
-from casework.models.petitions import normalise_name
+from casework.models import Petition, PetitionSender
+from casework.search_keys import key_for, search_key
 
 LOOKBACK = timedelta(days=365)
 SIMILAR_ENOUGH = 0.5
@@ -28,7 +29,7 @@ class DuplicateHint:
 
 
 def _words(text):
-    return normalise_name(text).split()
+    return search_key(text).split()
 
 
 def similarity(a, b):
@@ -45,7 +46,8 @@ def similarity(a, b):
 def find_duplicates(*, visible, senders, summary, received_on, exclude_id=None, limit=5):
     """Letters in `visible` (already scoped to the user) from the same sender within 12
     months before `received_on`, whose summary is similar, most similar first."""
-    keys = {normalise_name(s.full_name) for s in senders if s.full_name.strip()}
+    length = PetitionSender._meta.get_field("name_key").max_length
+    keys = {key_for(s.full_name, length) for s in senders if s.full_name.strip()}
     ids = {s.id_number.strip() for s in senders if s.id_number.strip()}
     if not keys and not ids or received_on is None:
         return []

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
 
-from casework.models import IdentityAccess, PetitionSender
+from casework.models import IdentityAccess, IdentityAccessPurpose, PetitionSender
 from casework.permissions import identity_visible_q, may_see_identity
 
 MASK = _("Người tố cáo (danh tính được bảo mật)")
@@ -31,6 +31,17 @@ def log_identity_access(*, user, petitions, purpose):
     IdentityAccess.objects.bulk_create([
         IdentityAccess(petition_id=p.pk, user=user, purpose=purpose)
         for p in petitions if p.identity_confidential
+    ])
+
+
+def log_search_hits(*, user, filterset):
+    """After a register search (page, export, API): one row per protected letter that the
+    search returned because its sender's name or address matched. The list masks the
+    sender, but the user typed the name and saw the letter come back. Only cleared users
+    get such hits (the filter keeps others from matching protected senders at all)."""
+    IdentityAccess.objects.bulk_create([
+        IdentityAccess(petition_id=pk, user=user, purpose=IdentityAccessPurpose.SEARCH)
+        for pk in filterset.identity_hits()
     ])
 
 

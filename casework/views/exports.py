@@ -24,7 +24,7 @@ from casework.filters import PetitionFilter
 from casework.models import IdentityAccessPurpose, Organisation, Petition, PetitionSender
 from casework.models.organisations import role_paths
 from casework.permissions import clearance_paths, may_see_identity
-from casework.services.identity import log_identity_access, unmasked_senders
+from casework.services.identity import log_identity_access, log_search_hits, unmasked_senders
 from casework.templatetags.casework_tags import person_name
 
 # Rows fetched per query; each chunk brings its senders in one more query.
@@ -67,6 +67,7 @@ def petition_export(request):
     write_register(out, register_rows(),
                    title_lines=_title_lines(request, filterset, with_identity=with_identity))
     log_identity_access(user=user, petitions=shown, purpose=IdentityAccessPurpose.EXPORT)
+    log_search_hits(user=user, filterset=filterset)
     out.seek(0)
     filename = f"so-don-thu-{timezone.localdate():%Y-%m-%d}.xlsx"
     response = FileResponse(out, as_attachment=True, filename=filename,

@@ -25,7 +25,9 @@ from casework.permissions import (
     ACTION_LABELS, clearance_paths, may_see_identity, receiving_organisations, subject_scope, user_may,
 )
 from casework.services.duplicates import find_duplicates
-from casework.services.identity import identity_visible, log_identity_access, senders_for
+from casework.services.identity import (
+    identity_visible, log_identity_access, log_search_hits, senders_for,
+)
 from casework.services.petitions import SERVICES, SenderData, petition_receive
 
 
@@ -50,6 +52,7 @@ def petition_list(request):
     visible = _visible(request).select_related("organisation")
     filterset = PetitionFilter(request.GET or None, queryset=visible, user=request.user)
     rows = filterset.qs if filterset.is_bound and filterset.is_valid() else visible
+    log_search_hits(user=request.user, filterset=filterset)
     page = Paginator(rows.order_by("-received_on", "-receipt_seq")
                      .prefetch_related(UNPROTECTED_SENDERS), 50).get_page(request.GET.get("page"))
     # Totals come from the same filtered query, so they always add up to the row count.

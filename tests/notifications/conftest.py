@@ -57,11 +57,11 @@ def secret_denunciation(actor, organisation, **kwargs):
 
 def secret_fragments():
     """What must never appear, also without diacritics (as an e-mail client might show)."""
-    from casework.models.petitions import normalise_name
+    from casework.search_keys import search_key
 
     values = [SECRET_SENDER["name"], SECRET_SENDER["address"], SECRET_SENDER["id_number"],
               SECRET_SENDER["phone"], SECRET_SUMMARY, "Khuất Danh"]
-    return values + [normalise_name(v) for v in values]
+    return values + [search_key(v) for v in values]
 
 
 def make_rule(**kwargs):

@@ -14,7 +14,7 @@ from django.utils import timezone
 from kombu.exceptions import OperationalError
 
 from casework.models import CaseEvent, EventType
-from casework.models.petitions import normalise_name
+from casework.search_keys import search_key
 from casework.services.petitions import petition_accept, petition_classify
 from casework.signals import case_event_written
 from notifications.digests import write_daily_digests
@@ -156,7 +156,7 @@ def _decoded(message):
 def _assert_no_identity(texts):
     fragments = secret_fragments()
     for text in texts:
-        plain = normalise_name(text)
+        plain = search_key(text)
         leaked = [f for f in fragments if f in text or f in plain]
         assert leaked == [], f"{leaked} in:\n{text}"
 
