@@ -79,7 +79,8 @@ def describe(b: audit.Break) -> str:
         else:
             what = _label(ClearanceEventType, b.event_type)
         row = f"{LOG_NOUN[b.chain]} #{b.event_id}" + (f" “{what}”" if what else "")
-        about = f" ({_case(b)})" if b.case_kind in ("petition", "assignment") else ""
+        about = (f" ({_case(b)})" if b.case_kind == "petition"
+                 else f" (phân quyền id {b.case_id})" if b.case_kind == "assignment" else "")
         return f"{row}{about}: {LOG_TEXT[b.kind]}."
     event = (f", sự kiện #{b.event_id} “{_label(EventType, b.event_type)}”"
              if b.event_id else "")
@@ -136,5 +137,7 @@ class Command(BaseCommand):
         with open(path, "w", encoding="utf-8") as f:
             json.dump({"saved_at": timezone.now().isoformat(), "events": result.events,
                        "ends": ends}, f, ensure_ascii=False)
-        self.stdout.write(f"Đã lưu mốc kiểm chứng của {len(ends)} hồ sơ vào {path}; "
-                          "cất tệp này ngoài máy chủ.")
+        logs = sum(1 for end in ends if end[0] in audit.WHOLE_TABLE_CHAINS)
+        extra = f" và {logs} nhật ký khác" if logs else ""
+        self.stdout.write(f"Đã lưu mốc kiểm chứng của {len(ends) - logs} hồ sơ{extra} vào "
+                          f"{path}; cất tệp này ngoài máy chủ.")
