@@ -179,3 +179,36 @@ def test_postgresql_refuses_a_raw_update_or_delete_of_the_logs(tree, clerk):
             with transaction.atomic(), connection.cursor() as c:
                 c.execute(sql, [pk])
     assert IdentityAccess.objects.get().purpose == "case_page" and _verify()[1] is None
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_parallel_views_keep_a_single_chain(tree):
+    """The view log is one chain for the whole install, written from page views that run
+    at the same time: the chain's advisory lock makes each view extend the one before."""
+    import threading
+
+    from django.db import connections
+
+    clerk = user_with_role("clerk", tree.office)
+    letters = [_denunciation(tree, clerk, sender=f"Người gửi {n}") for n in range(4)]
+    barrier, errors, per_thread = threading.Barrier(len(letters)), [], 5
+
+    def look(letter):
+        try:
+            barrier.wait()
+            for _ in range(per_thread):
+                log_identity_access(user=clerk, petitions=[letter], purpose="case_page")
+        except Exception as exc:  # reported to the test below
+            errors.append(repr(exc))
+        finally:
+            connections.close_all()
+
+    workers = [threading.Thread(target=look, args=(letter,)) for letter in letters]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join(timeout=60)
+    assert errors == []
+    assert IdentityAccess.objects.count() == len(letters) * per_thread
+    assert audit.verify().breaks == []
