@@ -181,6 +181,8 @@ class IdentityAccessAdmin(ReadOnlyAdmin):
     search_fields = ("user__username", "user__last_name")
     scope_path_field = "petition__organisation__path"
     list_select_related = ("user", "petition")
+    # The chain fields, to compare with a saved anchor (verify_audit --anchor).
+    readonly_fields = ("accessed_at", "user", "petition", "purpose", "prev_hash", "hash")
 
 
 class RoleInline(ClearanceReadOnly, admin.TabularInline):
