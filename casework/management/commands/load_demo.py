@@ -22,8 +22,8 @@ from django.utils import timezone
 from casework import demo_data as data
 from casework.errors import ActionRefused
 from casework.models import (
-    CaseEvent, ClearanceEvent, ClearanceEventType, Competence, EventType, Member, Organisation, Petition, PetitionKind,
-    PetitionStatus, ReceiptCounter, Role, RoleAssignment, SenderType,
+    CaseEvent, ClearanceEvent, ClearanceEventType, Competence, EventType, Member, Organisation,
+    Petition, PetitionKind, PetitionStatus, ReceiptCounter, Role, RoleAssignment, SenderType,
 )
 from casework.services import petitions as svc
 from casework.services.clearance import clearance_approve, clearance_request

@@ -2,8 +2,9 @@
 recompute the hash chains of the case event log, the identity-view log and the clearance
 history, check that letters' protection and role assignments' clearances agree with
 those logs, and name every record that does not (casework.services.audit). Exits
-non-zero when anything is found, so it can run from cron or a monitoring check. `--save-anchor` writes every chain's end to a file to keep
-outside the database; `--anchor` later checks that none of those ends was rewritten."""
+non-zero when anything is found, so it can run from cron or a monitoring check.
+`--save-anchor` writes every chain's end to a file to keep outside the database;
+`--anchor` later checks that none of those ends was rewritten."""
 import json
 
 from django.core.management.base import BaseCommand, CommandError
