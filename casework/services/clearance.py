@@ -126,6 +126,13 @@ def clearance_approve(*, approver, request: ClearanceRequest, note: str = "") ->
                               "một quản trị viên khác."))
     if approver.pk == assignment.user_id:
         raise ActionRefused(_("Không ai được phê duyệt quyền xem danh tính cho chính mình."))
+    asked = request.events.filter(event_type=ClearanceEventType.REQUESTED).values_list(
+        "user_id", "organisation_id", "role").first()
+    if asked != (assignment.user_id, assignment.organisation_id, assignment.role):
+        # The assignment was edited after the request: approving now would clear someone
+        # other than the person the request named.
+        raise ActionRefused(_("Phân quyền đã bị sửa (người dùng, tổ chức hoặc vai trò) sau "
+                              "khi đề nghị: hãy từ chối và lập đề nghị mới."))
     if assignment.role not in IDENTITY_CLEARABLE_ROLES:
         raise ActionRefused(_("Vai trò “%(role)s” không được cấp quyền xem danh tính người "
                               "tố cáo.") % {"role": assignment.get_role_display()})

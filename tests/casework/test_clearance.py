@@ -123,6 +123,18 @@ def test_nobody_approves_his_own_request_or_his_own_clearance(tree, admins):
     assert ClearanceRequest.objects.get().status == ClearanceStatus.PENDING
 
 
+def test_an_assignment_edited_after_the_request_is_not_approved(tree, admins, clerk_role):
+    """Asking for the clerk, then moving the assignment to oneself before a colleague
+    approves, would clear the requester."""
+    first, second = admins
+    request = clearance_request(requester=first, assignment=clerk_role, grant=True,
+                                reason="Được giao.")
+    RoleAssignment.objects.filter(pk=clerk_role.pk).update(user=first)
+    with pytest.raises(ActionRefused, match="đã bị sửa"):
+        clearance_approve(approver=second, request=request)
+    assert not _flag(clerk_role)
+
+
 def test_grants_need_a_reason_and_a_clearable_role(tree, admins):
     first, _ = admins
     secretary = RoleAssignment.objects.create(user=UserFactory(), organisation=tree.branch_a,
