@@ -67,17 +67,17 @@ class MemberAdmin(ScopedAdmin):
     autocomplete_fields = ("organisation",)
 
 
-class ClearanceGrantedBySuperusersOnly:
-    """Staff trusted with their subtree's accounts still may not hand out clearance to
-    see denouncers (not even to themselves): only an administrator may."""
+class ClearanceReadOnly:
+    """The clearance flag is shown, never edited: it changes only by a request and another
+    administrator's approval (casework.admin_clearance), so nobody clears himself in one
+    step, and staff trusted with their subtree's accounts cannot hand it out at all."""
 
     def get_readonly_fields(self, request, obj=None):
-        fields = tuple(super().get_readonly_fields(request, obj))
-        return fields if request.user.is_superuser else fields + ("identity_clearance",)
+        return tuple(super().get_readonly_fields(request, obj)) + ("identity_clearance",)
 
 
 @admin.register(RoleAssignment)
-class RoleAssignmentAdmin(ClearanceGrantedBySuperusersOnly, ScopedAdmin):
+class RoleAssignmentAdmin(ClearanceReadOnly, ScopedAdmin):
     list_display = ("user", "role", "organisation", "identity_clearance")
     list_filter = ("role", "identity_clearance")
     search_fields = ("user__username", "user__first_name", "user__last_name")
@@ -189,9 +189,11 @@ class IdentityAccessAdmin(ReadOnlyAdmin):
     search_fields = ("user__username", "user__last_name")
     scope_path_field = "petition__organisation__path"
     list_select_related = ("user", "petition")
+    # The chain fields, to compare with a saved anchor (verify_audit --anchor).
+    readonly_fields = ("accessed_at", "user", "petition", "purpose", "prev_hash", "hash")
 
 
-class RoleInline(ClearanceGrantedBySuperusersOnly, admin.TabularInline):
+class RoleInline(ClearanceReadOnly, admin.TabularInline):
     model = RoleAssignment
     extra = 1
     autocomplete_fields = ("organisation",)
@@ -215,4 +217,4 @@ if admin.site.is_registered(User):
 admin.site.register(User, UserWithRolesAdmin)
 
 
-from casework import admin_inspections  # noqa: E402,F401 (registers the case admins)
+from casework import admin_clearance, admin_inspections  # noqa: E402,F401 (registers them)

@@ -94,10 +94,15 @@ USERS = [
     ("lanhdao", "Trần Văn Quyết", Role.LEADER, "ke-sat"),
     ("xem", "Đỗ Thị Lụa", Role.VIEWER, "ke-sat"),
     ("quantri", "Quản trị hệ thống", None, None),
+    ("quantri2", "Quản trị hệ thống (người phê duyệt thứ hai)", None, None),
 ]
 # Accounts cleared to see denouncers' identities. The branch secretary, the read-only
-# account and the administrator are not, so the demo shows the mask too.
+# account and the administrators are not, so the demo shows the mask too. Clearance takes
+# two administrators (casework.services.clearance): the demo's is asked for by
+# CLEARANCE_REQUESTED_BY and approved by CLEARANCE_APPROVED_BY, as an office would.
 IDENTITY_CLEARED = {"vanphong", "ubkt", "lanhdao"}
+CLEARANCE_REQUESTED_BY, CLEARANCE_APPROVED_BY = "quantri", "quantri2"
+CLEARANCE_REASON = "Được Thường trực Đảng ủy giao tiếp nhận, giải quyết đơn tố cáo (dữ liệu mẫu)."
 
 TO_CAO, KHIEU_NAI, KIEN_NGHI = (
     PetitionKind.DENUNCIATION, PetitionKind.COMPLAINT, PetitionKind.RECOMMENDATION)

@@ -1,4 +1,7 @@
 """The records. Split by entity; import from `casework.models`."""
+from .clearance import (
+    ClearanceEvent, ClearanceEventType, ClearanceRequest, ClearanceStatus,
+)
 from .confidentiality import IdentityAccess, IdentityAccessPurpose
 from .events import CaseEvent, EventType
 from .inspections import (
@@ -29,7 +32,8 @@ from .petitions import (
 __all__ = [
     "CaseStatus", "ConductingBody", "DisciplineDecision", "DisciplineForm", "InspectionCase",
     "InspectionKind", "InspectionProgramme", "ProgrammeItem", "SubjectType",
-    "Attachment", "CaseEvent", "Channel", "Competence", "EventType", "FiledReason", "IdentityAccess",
+    "Attachment", "CaseEvent", "ClearanceEvent", "ClearanceEventType", "ClearanceRequest",
+    "ClearanceStatus", "Channel", "Competence", "EventType", "FiledReason", "IdentityAccess",
     "IdentityAccessPurpose", "Member",
     "MemberStatus", "OrgKind", "Organisation", "Petition", "PetitionKind", "PetitionSender",
     "PetitionStatus", "ReceiptCounter", "Role", "RoleAssignment", "SenderType",

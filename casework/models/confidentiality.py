@@ -2,13 +2,23 @@
 
 Luật Tố cáo 2018 (Đ.47) requires the identity of a denouncer to be kept secret. Every time
 the system shows or hands out the identity of a protected sender (case page, receipt,
-scanned letter, export, API, admin, a search by their name or address), one row is written here in the same request, so the
-committee can answer "who has seen this person's name, and when". Rows are only inserted.
+scanned letter, export, API, admin, a search by their name or address), one row is written
+here in the same request, so the committee can answer "who has seen this person's name, and
+when".
+
+Rows are only inserted: the ORM refuses to change or remove one (also through a queryset),
+PostgreSQL refuses it with a trigger (migration 0006), and the rows form one hash chain
+for the whole install (casework.services.audit), so a row deleted or edited around all of
+that is named by `manage.py verify_audit`.
 """
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_noop
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
+
+from .events import AppendOnlyError, AppendOnlyQuerySet, AppendOnlyRow
 
 
 class IdentityAccessPurpose(models.TextChoices):
@@ -23,14 +33,27 @@ class IdentityAccessPurpose(models.TextChoices):
     SEARCH = "search", _("Tìm kiếm theo tên, địa chỉ người gửi")
 
 
-class IdentityAccess(models.Model):
+class IdentityAccessRefused(AppendOnlyError):
+    message = gettext_noop("Nhật ký xem danh tính chỉ được ghi thêm, không được sửa/xóa.")
+
+
+class IdentityAccess(AppendOnlyRow):
     petition = models.ForeignKey("casework.Petition", verbose_name=_("đơn"),
                                  on_delete=models.PROTECT, related_name="identity_accesses")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("người xem"),
                              on_delete=models.PROTECT, related_name="+")
     purpose = models.CharField(_("hình thức"), max_length=20,
                                choices=IdentityAccessPurpose.choices)
-    accessed_at = models.DateTimeField(_("thời điểm"), auto_now_add=True, db_index=True)
+    # A default rather than auto_now_add, which would set it after the hash covering it
+    # has been computed.
+    accessed_at = models.DateTimeField(_("thời điểm"), default=timezone.now, db_index=True)
+    # Hex SHA-256; see casework.services.audit for what they cover.
+    prev_hash = models.CharField(_("mã băm lượt xem trước"), max_length=64, blank=True,
+                                 editable=False)
+    hash = models.CharField(_("mã băm"), max_length=64, editable=False)
+
+    objects = AppendOnlyQuerySet.as_manager()
+    append_only_error = IdentityAccessRefused
 
     class Meta:
         verbose_name = _("lượt xem danh tính người tố cáo")
@@ -39,11 +62,3 @@ class IdentityAccess(models.Model):
 
     def __str__(self):
         return f"{self.user} – {self.petition} – {self.accessed_at:%d/%m/%Y %H:%M}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise ValueError("Nhật ký xem danh tính chỉ được ghi thêm, không được sửa.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ValueError("Nhật ký xem danh tính không được xóa.")

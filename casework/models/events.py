@@ -11,9 +11,9 @@ change made around all of that is found by `manage.py verify_audit`
 (casework.services.audit).
 """
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -53,36 +53,78 @@ class EventType(models.TextChoices):
 class AppendOnlyError(ValueError):
     """A ValueError, as the model's refusals always were, so existing handlers still apply."""
 
+    message = gettext_noop("Nhật ký hồ sơ chỉ được ghi thêm, không được sửa/xóa.")
+
     def __init__(self):
-        super().__init__(gettext("Nhật ký hồ sơ chỉ được ghi thêm, không được sửa/xóa."))
+        super().__init__(gettext(self.message))
 
 
-class CaseEventQuerySet(models.QuerySet):
+class AppendOnlyQuerySet(models.QuerySet):
+    """The queryset of every chained log (casework.services.audit.CHAINS): rows may only
+    be inserted, and each insert is sealed into its chain."""
+
+    def _refuse(self):
+        raise self.model.append_only_error()
+
     def update(self, **kwargs):
-        raise AppendOnlyError()
+        self._refuse()
 
     def delete(self):
-        raise AppendOnlyError()
+        self._refuse()
 
     def bulk_update(self, objs, fields, batch_size=None):
-        raise AppendOnlyError()
+        self._refuse()
 
     def bulk_create(self, objs, *args, **kwargs):
-        """Seal the new events in list order, which is the order their ids are given in;
-        the caller holds the cases' locks, as for a single insert."""
+        """Seal the new rows in list order, which is the order their ids are given in. For
+        a case the caller holds the case's lock, as for a single insert; a whole-table
+        chain is locked here."""
         if kwargs.get("update_conflicts"):
-            raise AppendOnlyError()
+            self._refuse()
         objs, ends = list(objs), {}
-        for event in objs:
-            key = audit.chain_key(event)
-            if key not in ends:
-                ends[key] = audit.last_hash(self.model, key)
-            audit.seal(event, ends[key])
-            ends[key] = event.hash
-        return super().bulk_create(objs, *args, **kwargs)
+        with transaction.atomic(using=self.db, savepoint=False):
+            if objs and not audit.chain_of(objs[0]).per_case:
+                audit.lock_chain(self.model)
+            for row in objs:
+                key = audit.chain_key(row)
+                if key not in ends:
+                    ends[key] = audit.last_hash(self.model, key)
+                audit.seal(row, ends[key])
+                ends[key] = row.hash
+            return super().bulk_create(objs, *args, **kwargs)
 
 
-class CaseEvent(models.Model):
+class AppendOnlyRow(models.Model):
+    """A row of a chained log: inserted once, sealed on insert, never changed or removed
+    through the ORM (and, on PostgreSQL, not through SQL either: see the triggers in
+    migrations 0003 and 0006)."""
+
+    append_only_error = AppendOnlyError
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise self.append_only_error()
+        # Sealed here rather than by each caller, so no insert can leave the chain. A
+        # case's chain relies on the caller holding the case's row lock (or the case being
+        # new), a whole-table chain takes its own lock: see audit.last_hash.
+        with transaction.atomic(using=kwargs.get("using"), savepoint=False):
+            chain = audit.chain_of(self)
+            if not chain.per_case:
+                audit.lock_chain(type(self))
+            audit.seal(self, audit.last_hash(type(self), chain.key(self)))
+            super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise self.append_only_error()
+
+
+CaseEventQuerySet = AppendOnlyQuerySet
+
+
+class CaseEvent(AppendOnlyRow):
     # Exactly one of the two: a letter's event or an inspection/supervision case's event.
     petition = models.ForeignKey("casework.Petition", on_delete=models.PROTECT, null=True,
                                  blank=True, related_name="events")
@@ -129,14 +171,3 @@ class CaseEvent(models.Model):
     @property
     def is_backfilled(self):
         return (self.recorded_at - self.occurred_at).total_seconds() > 3600
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise AppendOnlyError()
-        # Sealed here rather than by each caller, so no insert can leave the chain. The
-        # caller holds the case's row lock (or the case is new): see audit.last_hash.
-        audit.seal(self, audit.last_hash(type(self), audit.chain_key(self)))
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise AppendOnlyError()

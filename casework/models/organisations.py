@@ -103,12 +103,15 @@ class RoleAssignment(models.Model):
     organisation = models.ForeignKey(Organisation, verbose_name=_("tổ chức"),
                                      on_delete=models.CASCADE, related_name="role_assignments")
     role = models.CharField(_("vai trò"), max_length=20, choices=Role.choices)
-    # Granted to named people by the administrator, never implied by a role: the law lets
-    # only those assigned to receive or resolve a denunciation know who sent it.
+    # Granted to named people, never implied by a role: the law lets only those assigned
+    # to receive or resolve a denunciation know who sent it. Written only by
+    # casework.services.clearance (one administrator asks, another approves), never by a
+    # form, so that nobody can clear themselves in one step.
     identity_clearance = models.BooleanField(
-        _("được xem danh tính người tố cáo"), default=False,
+        _("được xem danh tính người tố cáo"), default=False, editable=False,
         help_text=_("Chỉ cấp cho Văn phòng, Ủy viên UBKT hoặc Lãnh đạo được giao tiếp nhận, "
-                    "giải quyết tố cáo. Mọi lượt xem đều được ghi nhật ký."))
+                    "giải quyết tố cáo, qua đề nghị của một quản trị viên và phê duyệt của "
+                    "một quản trị viên khác. Mọi lượt xem đều được ghi nhật ký."))
 
     class Meta:
         verbose_name = _("phân quyền")
@@ -124,6 +127,16 @@ class RoleAssignment(models.Model):
 
         from casework.permissions import IDENTITY_CLEARABLE_ROLES
 
+        if self.pk is not None:
+            # Editing a cleared assignment's person, organisation or role would hand the
+            # clearance to someone no second administrator approved.
+            before = RoleAssignment.objects.filter(pk=self.pk, identity_clearance=True).values(
+                "user_id", "organisation_id", "role").first()
+            if before and before != {"user_id": self.user_id, "role": self.role,
+                                     "organisation_id": self.organisation_id}:
+                raise ValidationError(_(
+                    "Phân quyền này đang được xem danh tính người tố cáo: thu hồi quyền đó "
+                    "trước khi đổi người dùng, tổ chức hoặc vai trò."))
         if self.identity_clearance and self.role not in IDENTITY_CLEARABLE_ROLES:
             raise ValidationError({"identity_clearance": _(
                 "Vai trò “%(role)s” không được cấp quyền xem danh tính người tố cáo.")

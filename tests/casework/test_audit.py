@@ -200,10 +200,15 @@ def test_a_middle_event_deleted_in_the_database_breaks_the_chain(tree, clerk, le
     transfer = _event(p, "transferred")
 
     out, error = _verify()
+    # The classification was the only record of the letter's kind as it stands: without
+    # it the kind no longer agrees with the log either.
     assert out == (f"Đơn số 001/2025 – Văn phòng Đảng ủy (id {p.pk}), sự kiện #{transfer.pk} "
                    "“Chuyển đơn”: chuỗi bị đứt: sự kiện không nối tiếp sự kiện liền trước của "
-                   "hồ sơ (có sự kiện bị xóa hoặc bị chèn vào trước nó).\n")
-    assert error == "Đã kiểm tra 4 sự kiện của 1 hồ sơ: phát hiện 1 sai lệch."
+                   "hồ sơ (có sự kiện bị xóa hoặc bị chèn vào trước nó).\n"
+                   f"Đơn số 001/2025 – Văn phòng Đảng ủy (id {p.pk}): loại đơn hiện là "
+                   "“Khiếu nại” nhưng nhật ký ghi lần cuối là “Kiến nghị” (loại đơn đã bị sửa "
+                   "ngoài bước phân loại).\n")
+    assert error == "Đã kiểm tra 4 sự kiện của 1 hồ sơ: phát hiện 2 sai lệch."
 
 
 @pytest.mark.django_db

@@ -22,10 +22,11 @@ from django.utils import timezone
 from casework import demo_data as data
 from casework.errors import ActionRefused
 from casework.models import (
-    CaseEvent, Competence, EventType, Member, Organisation, Petition, PetitionKind,
-    PetitionStatus, ReceiptCounter, Role, RoleAssignment, SenderType,
+    CaseEvent, ClearanceEvent, ClearanceEventType, Competence, EventType, Member, Organisation,
+    Petition, PetitionKind, PetitionStatus, ReceiptCounter, Role, RoleAssignment, SenderType,
 )
 from casework.services import petitions as svc
+from casework.services.clearance import clearance_approve, clearance_request
 
 ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 
@@ -70,7 +71,8 @@ class Command(BaseCommand):
             "năm 2025 theo báo cáo tổng kết. Chạy lại không tạo thêm.")
 
     def handle(self, *args, **options):
-        self.created = dict(orgs=0, members=0, users=0, roles=0, petitions=0, events=0)
+        self.created = dict(orgs=0, members=0, users=0, roles=0, clearances=0, petitions=0,
+                            events=0)
         self.existing_users = []
         petitions_before, events_before = Petition.objects.count(), CaseEvent.objects.count()
         try:
@@ -78,6 +80,7 @@ class Command(BaseCommand):
                 orgs = self.load_organisations()
                 members = self.load_members(orgs)
                 users = self.load_users(orgs)
+                self.load_clearances(users)
                 self.load_office_letters(orgs, members, users)
                 self.load_ubkt_letter(orgs, users)
                 self.created["petitions"] = Petition.objects.count() - petitions_before
@@ -129,11 +132,26 @@ class Command(BaseCommand):
                 self.existing_users.append(username)  # its password is left as it is
             if role:
                 _, new_role = RoleAssignment.objects.get_or_create(
-                    user=user, organisation=orgs[org_code], role=role,
-                    defaults={"identity_clearance": username in data.IDENTITY_CLEARED})
+                    user=user, organisation=orgs[org_code], role=role)
                 self.created["roles"] += new_role
             users[username] = user
         return users
+
+    def load_clearances(self, users):
+        """The demo's clearances, by the same two-administrator path as in the admin: one
+        asks, the other approves. An assignment already explained by an approved grant is
+        left alone, so a second run writes nothing."""
+        requester = users[data.CLEARANCE_REQUESTED_BY]
+        approver = users[data.CLEARANCE_APPROVED_BY]
+        for username in sorted(data.IDENTITY_CLEARED):
+            for assignment in users[username].role_assignments.all():
+                if ClearanceEvent.objects.filter(assignment_id=assignment.pk,
+                                                 event_type=ClearanceEventType.APPROVED).exists():
+                    continue
+                request = clearance_request(requester=requester, assignment=assignment,
+                                            grant=True, reason=data.CLEARANCE_REASON)
+                clearance_approve(approver=approver, request=request)
+                self.created["clearances"] += 1
 
     # ---- letters ----------------------------------------------------------------------
     def _has_letters(self, organisation):
@@ -229,7 +247,9 @@ class Command(BaseCommand):
         c = self.created
         parts = [f"{count} {label}" for count, label in [
             (c["orgs"], "tổ chức"), (c["members"], "đảng viên"), (c["users"], "người dùng"),
-            (c["roles"], "phân quyền"), (c["petitions"], "đơn"), (c["events"], "sự kiện xử lý"),
+            (c["roles"], "phân quyền"),
+            (c["clearances"], "quyền xem danh tính (đề nghị và phê duyệt bởi hai quản trị viên)"),
+            (c["petitions"], "đơn"), (c["events"], "sự kiện xử lý"),
         ] if count]
         if parts:
             self.stdout.write(self.style.SUCCESS(f"Đã tạo {', '.join(parts)}."))
@@ -243,7 +263,7 @@ class Command(BaseCommand):
         width = max(len(username) for username, *_ in data.USERS)
         for username, full_name, role, org_code in data.USERS:
             if role is None:
-                where = "quản trị hệ thống (toàn quyền)"
+                where = "quản trị hệ thống (mọi quyền, trừ xem danh tính người tố cáo)"
             else:
                 label, org = str(Role(role).label), str(orgs[org_code])
                 where = label if label == org else f"{label}, {org}"

@@ -1,14 +1,18 @@
 """`python manage.py verify_audit [--case ID] [--anchor FILE] [--save-anchor FILE]`:
-recompute the case event log's hash chains and name every case and event that no longer
-matches (casework.services.audit). Exits non-zero when anything is found, so it can run
-from cron or a monitoring check. `--save-anchor` writes every chain's end to a file to keep
-outside the database; `--anchor` later checks that none of those ends was rewritten."""
+recompute the hash chains of the case event log, the identity-view log and the clearance
+history, check that letters' protection and role assignments' clearances agree with
+those logs, and name every record that does not (casework.services.audit). Exits
+non-zero when anything is found, so it can run from cron or a monitoring check.
+`--save-anchor` writes every chain's end to a file to keep outside the database;
+`--anchor` later checks that none of those ends was rewritten."""
 import json
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from casework.models import EventType, Petition, PetitionStatus
+from casework.models import (
+    ClearanceEventType, EventType, IdentityAccessPurpose, Petition, PetitionKind, PetitionStatus,
+)
 from casework.services import audit
 
 KIND_TEXT = {
@@ -32,15 +36,58 @@ def _label(choices, value):
         return value
 
 
-def describe(b: audit.Break) -> str:
+# The whole-table logs: a row there is not "an event of a case".
+LOG_NOUN = {
+    audit.IDENTITY_ACCESSES.name: "Nhật ký xem danh tính, lượt xem",
+    audit.CLEARANCE_EVENTS.name: "Lịch sử quyền xem danh tính, bước",
+}
+LOG_TEXT = {
+    audit.ALTERED: "nội dung đã bị sửa sau khi ghi (mã băm không khớp nội dung)",
+    audit.RELINKED: "chuỗi bị đứt: dòng này không nối tiếp dòng liền trước (có dòng bị xóa "
+                    "hoặc bị chèn vào trước nó)",
+    audit.HEAD_MISSING: "dòng đầu tiên còn lại vẫn trỏ tới một dòng trước nó (các dòng đầu "
+                        "của nhật ký đã bị xóa)",
+    audit.ANCHORED: "dòng cuối đã lưu trong tệp mốc kiểm chứng không còn hoặc đã khác "
+                    "(nhật ký đã bị viết lại hoặc cắt bớt)",
+}
+AGREEMENT_TEXT = {
+    audit.UNPROTECTED: "nhật ký ghi đơn này là tố cáo nhưng danh tính người gửi không còn được "
+                       "bảo mật (đã bị sửa ngoài các bước xử lý đơn)",
+    audit.KIND_CHANGED: "loại đơn hiện là “{kind}” nhưng nhật ký ghi lần cuối là “{logged}” "
+                        "(loại đơn đã bị sửa ngoài bước phân loại)",
+    audit.UNRECORDED: "đang được xem danh tính người tố cáo nhưng lịch sử cấp quyền không có "
+                      "phê duyệt nào của quản trị viên thứ hai cho đúng người, tổ chức và vai "
+                      "trò này",
+}
+
+
+def _case(b):
+    if b.case_kind == "assignment":
+        return f"Phân quyền “{b.organisation}” (id {b.case_id})"
     noun = "Đơn" if b.case_kind == "petition" else "Cuộc kiểm tra, giám sát"
-    case = (f"{noun} số {b.receipt_number} – {b.organisation} (id {b.case_id})"
+    return (f"{noun} số {b.receipt_number} – {b.organisation} (id {b.case_id})"
             if b.receipt_number else f"{noun} id {b.case_id}")
+
+
+def describe(b: audit.Break) -> str:
+    if b.kind in AGREEMENT_TEXT:
+        text = AGREEMENT_TEXT[b.kind].format(kind=_label(PetitionKind, b.case_status),
+                                             logged=_label(PetitionKind, b.event_status))
+        return f"{_case(b)}: {text}."
+    if b.chain in LOG_NOUN:
+        if b.chain == audit.IDENTITY_ACCESSES.name:
+            what = _label(IdentityAccessPurpose, b.event_type)
+        else:
+            what = _label(ClearanceEventType, b.event_type)
+        row = f"{LOG_NOUN[b.chain]} #{b.event_id}" + (f" “{what}”" if what else "")
+        about = (f" ({_case(b)})" if b.case_kind == "petition"
+                 else f" (phân quyền id {b.case_id})" if b.case_kind == "assignment" else "")
+        return f"{row}{about}: {LOG_TEXT[b.kind]}."
     event = (f", sự kiện #{b.event_id} “{_label(EventType, b.event_type)}”"
              if b.event_id else "")
     text = KIND_TEXT[b.kind].format(case_status=_label(PetitionStatus, b.case_status),
                                     event_status=_label(PetitionStatus, b.event_status))
-    return f"{case}{event}: {text}."
+    return f"{_case(b)}{event}: {text}."
 
 
 class Command(BaseCommand):
@@ -62,6 +109,10 @@ class Command(BaseCommand):
         result = audit.verify(case_id=case)
         breaks = result.breaks + (self._check_anchor(anchor, case) if anchor else [])
         scope = f"Đã kiểm tra {result.events} sự kiện của {result.cases} hồ sơ"
+        if result.accesses:
+            scope += f", {result.accesses} lượt xem danh tính"
+        if result.clearances:
+            scope += f", {result.clearances} bước cấp, thu hồi quyền xem danh tính"
         if anchor:
             scope += f" và mốc kiểm chứng {anchor}"
         if breaks:
@@ -87,5 +138,7 @@ class Command(BaseCommand):
         with open(path, "w", encoding="utf-8") as f:
             json.dump({"saved_at": timezone.now().isoformat(), "events": result.events,
                        "ends": ends}, f, ensure_ascii=False)
-        self.stdout.write(f"Đã lưu mốc kiểm chứng của {len(ends)} hồ sơ vào {path}; "
-                          "cất tệp này ngoài máy chủ.")
+        logs = sum(1 for end in ends if end[0] in audit.WHOLE_TABLE_CHAINS)
+        extra = f" và {logs} nhật ký khác" if logs else ""
+        self.stdout.write(f"Đã lưu mốc kiểm chứng của {len(ends) - logs} hồ sơ{extra} vào "
+                          f"{path}; cất tệp này ngoài máy chủ.")

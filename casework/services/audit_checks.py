@@ -1,0 +1,69 @@
+"""Records that must agree with the logs that explain them.
+
+A hash chain shows that a log was not changed; it cannot show that the record the log
+describes was. Two such records decide who sees a denouncer, so `verify` (audit.py) also
+checks them against their logs:
+
+- a letter's protection: once any of its events recorded the kind tố cáo, the sender
+  stays protected (models.petitions: identity_confidential is never cleared), and the
+  letter's kind is the kind its latest event recorded (receiving and classifying are the
+  only steps that set a kind, and both record it in the event's details);
+- a role assignment's clearance: a cleared assignment must be explained by an approved
+  grant in the clearance history, for the same person, organisation and role, with no
+  revocation after it (casework.services.clearance is the only writer of the flag).
+
+Both are set-based queries, so their cost does not grow with Python loops over letters.
+"""
+from django.db.models import Exists, F, OuterRef, Subquery
+from django.db.models.fields.json import KT
+
+from casework.services.audit import CLEARANCE_EVENTS, KIND_CHANGED, UNPROTECTED, UNRECORDED, Break
+
+DENUNCIATION = "denunciation"   # PetitionKind.DENUNCIATION, as stored in the events
+
+
+def protection_breaks(*, case_id: int | None = None) -> list:
+    from casework.models import CaseEvent, Petition
+
+    letters = Petition.objects.all() if case_id is None else Petition.objects.filter(pk=case_id)
+    recorded = CaseEvent.objects.filter(petition=OuterRef("pk"), details__has_key="kind")
+    breaks = [Break(UNPROTECTED, "petition", pk, event_status=DENUNCIATION) for pk in (
+        letters.filter(identity_confidential=False)
+        .filter(Exists(recorded.filter(details__kind=DENUNCIATION)))
+        .order_by("pk").values_list("pk", flat=True))]
+    changed = (letters.annotate(last_kind=Subquery(
+        recorded.order_by("-id").annotate(recorded_kind=KT("details__kind"))
+        .values("recorded_kind")[:1]))
+        .filter(last_kind__isnull=False).exclude(last_kind=F("kind"))
+        .order_by("pk").values_list("pk", "kind", "last_kind"))
+    breaks += [Break(KIND_CHANGED, "petition", pk, case_status=kind, event_status=last)
+               for pk, kind, last in changed]
+    return breaks
+
+
+def clearance_breaks() -> list:
+    """Cleared role assignments that the clearance history does not explain."""
+    from casework.models import ClearanceEvent, ClearanceEventType, RoleAssignment
+
+    decisions = (ClearanceEvent.objects.filter(
+        assignment_id=OuterRef("pk"),
+        event_type__in=[ClearanceEventType.APPROVED, ClearanceEventType.REVOKED])
+        .order_by("-id"))
+    cleared = (RoleAssignment.objects.filter(identity_clearance=True)
+               .annotate(decided=Subquery(decisions.values("id")[:1]))
+               .order_by("pk"))
+    last = ClearanceEvent.objects.in_bulk(
+        [pk for pk in cleared.values_list("decided", flat=True) if pk is not None])
+    breaks = []
+    for assignment in cleared.select_related("user", "organisation"):
+        event = last.get(assignment.decided)
+        explained = (event is not None and event.grant
+                     and event.event_type == ClearanceEventType.APPROVED
+                     and (event.user_id, event.organisation_id, event.role)
+                     == (assignment.user_id, assignment.organisation_id, assignment.role))
+        if not explained:
+            breaks.append(Break(UNRECORDED, "assignment", assignment.pk,
+                                event.pk if event else None,
+                                event.event_type if event else "",
+                                organisation=str(assignment), chain=CLEARANCE_EVENTS.name))
+    return breaks
