@@ -14,6 +14,10 @@ neither stays down until a person notices.
 - SIGTERM or SIGINT (Ctrl+C; a service manager stopping it) is passed on to the children;
   the supervisor waits for them (killing those that do not stop within a grace period)
   and exits 0. Nothing is left behind holding the port.
+- A web server that is alive but no longer answers (swapping itself to death, a deadlock)
+  is as down as a dead one: the supervisor asks it for a page every `check_every` seconds
+  and, after `failures` unanswered requests in a row, ends it (SIGTERM, then SIGKILL) and
+  starts it again. Checks count only once it answered the first time, or after a minute.
 - On Linux a child is also told to stop when the supervisor itself dies (even by
   SIGKILL), so a service manager restarting the supervisor never finds the old web server
   still bound to the port.
@@ -23,6 +27,7 @@ Standard library only, so that it runs on Windows as well as Linux.
 import logging
 import logging.handlers
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -50,14 +55,42 @@ class Backoff:
 
 
 @dataclass
+class HttpCheck:
+    """Is a web server answering? Any HTTP reply counts (even an error page: restarting
+    would not cure that); silence until `timeout` does not."""
+    host: str
+    port: int
+    host_header: str = "127.0.0.1"
+    every: float = 30.0
+    failures: int = 3
+    timeout: float = 10.0
+    startup: float = 60.0  # failures before the first answer count only after this
+
+    def answers(self):
+        request = (f"GET / HTTP/1.0\r\nHost: {self.host_header}\r\n"
+                   "User-Agent: casework-supervisor\r\n\r\n").encode()
+        try:
+            with socket.create_connection((self.host, self.port), timeout=self.timeout) as s:
+                s.sendall(request)
+                return s.recv(8).startswith(b"HTTP/")
+        except OSError:
+            return False
+
+
+@dataclass
 class Program:
     name: str
     argv: list
     backoff: Backoff = field(default_factory=Backoff)
+    check: HttpCheck | None = None
     process: subprocess.Popen | None = None
     started_at: float = 0.0
     start_at: float = 0.0  # monotonic time of the next start while it is down
     starts: int = 0
+    next_check: float = 0.0
+    answered: bool = False
+    silent: int = 0  # unanswered checks in a row
+    kill_at: float | None = None  # ended for not answering: SIGKILL if still there then
 
 
 def _die_with_parent():
@@ -108,6 +141,8 @@ class Supervisor:
             return
         program.started_at = time.monotonic()
         program.starts += 1
+        program.answered, program.silent, program.kill_at = False, 0, None
+        program.next_check = program.started_at + (program.check.every if program.check else 0)
         log.info("[%s] đã khởi động (pid %d, lần %d): %s", program.name, program.process.pid,
                  program.starts, " ".join(program.argv))
 
@@ -118,6 +153,7 @@ class Supervisor:
             return
         code = program.process.poll()
         if code is None:
+            self._watch(program, now)
             return
         ran_for = now - program.started_at
         delay = program.backoff.after_exit(ran_for)
@@ -125,6 +161,31 @@ class Supervisor:
                     program.name, program.process.pid, describe_exit(code), ran_for, delay)
         program.process = None
         program.start_at = now + delay
+
+    def _watch(self, program, now):
+        """The liveness check of a running program, and the end of one that failed it."""
+        if program.kill_at is not None:
+            if now >= program.kill_at:
+                log.warning("[%s] pid %d vẫn chưa dừng: buộc dừng.", program.name,
+                            program.process.pid)
+                program.process.kill()
+                program.kill_at = float("inf")
+            return
+        check = program.check
+        if check is None or now < program.next_check:
+            return
+        if check.answers():
+            program.answered, program.silent = True, 0
+        elif program.answered or now - program.started_at >= check.startup:
+            program.silent += 1
+            log.warning("[%s] pid %d không trả lời (lần %d/%d).", program.name,
+                        program.process.pid, program.silent, check.failures)
+            if program.silent >= check.failures:
+                log.warning("[%s] pid %d không trả lời %d lần liên tiếp: dừng để khởi động "
+                            "lại.", program.name, program.process.pid, program.silent)
+                program.process.terminate()
+                program.kill_at = time.monotonic() + self.grace
+        program.next_check = time.monotonic() + check.every
 
     def request_stop(self, signum, _frame=None):
         if not self.stopping:

@@ -54,13 +54,13 @@ def database(tmp_path_factory):
 
 
 class Serve:
-    def __init__(self, database, name, port):
+    def __init__(self, database, name, port, *options):
         self.port, self.log = port, database.tmp / f"{name}.log"
         self.database = database
         self.output = open(database.tmp / f"{name}.out", "wb")
         self.process = subprocess.Popen(
             [sys.executable, "manage.py", "serve", f"--port={port}", "--sweep-every=1",
-             f"--log-file={self.log}", "--restart-max=4"],
+             f"--log-file={self.log}", "--restart-max=4", *options],
             cwd=ROOT, env=database.env, stdout=self.output, stderr=subprocess.STDOUT)
 
     def log_text(self):
@@ -85,8 +85,8 @@ class Serve:
 def serve(database):
     started = []
 
-    def start(name, port=None):
-        started.append(Serve(database, name, port or free_port()))
+    def start(name, *options, port=None):
+        started.append(Serve(database, name, port or free_port(), *options))
         return started[-1]
     yield start
     for one in started:
@@ -145,6 +145,20 @@ def test_the_sweep_runs_while_no_page_can_be_served(serve):
         first = wait_for(one.heartbeat, RESTART)
         assert first and wait_for(lambda: one.heartbeat() > first, RESTART)
         assert one.process.poll() is None
+
+
+@real_processes
+def test_a_web_server_that_stopped_answering_is_replaced(serve):
+    one = serve("hung", "--check-every=1", "--check-timeout=1", "--check-failures=2",
+                "--stop-grace=2")
+    assert wait_for(lambda: answers(one.port), STARTUP), one.log_text()
+    [web] = one.pids("web")
+    os.kill(web, signal.SIGSTOP)  # alive, holding the port, answering nobody
+    assert wait_for(lambda: len(one.pids("web")) == 2 and answers(one.port), RESTART), \
+        one.log_text()
+    assert f"[web] pid {web} không trả lời 2 lần liên tiếp: dừng để khởi động lại." \
+        in one.log_text()
+    assert not Path(f"/proc/{web}").exists()
 
 
 @real_processes
