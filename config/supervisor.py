@@ -175,6 +175,9 @@ class Supervisor:
         if check is None or now < program.next_check:
             return
         if check.answers():
+            if not program.answered:
+                log.info("[%s] pid %d đã trả lời: đang phục vụ.", program.name,
+                         program.process.pid)
             program.answered, program.silent = True, 0
         elif program.answered or now - program.started_at >= check.startup:
             program.silent += 1

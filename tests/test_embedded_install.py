@@ -20,7 +20,7 @@ from tests.processes import answers, child_running, descendants, free_port, kill
 
 ROOT = Path(__file__).resolve().parents[1]
 STARTUP = 240  # migrate, collectstatic and the demo data come first, on a shared machine
-RESTART = 30
+RESTART = 60
 
 pytestmark = [
     pytest.mark.slow,
