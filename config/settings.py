@@ -109,6 +109,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "notifications.context_processors.unread_notices",
+                "workflows.context_processors.sweep_health",
             ],
         },
     },
@@ -273,6 +274,9 @@ CELERY_BEAT_SCHEDULE = {
     "daily-digests": {"task": "notifications.tasks.send_daily_digests",
                       "schedule": crontab(hour=7, minute=0)},
 }
+# The deadline sweep is reported as not running (pages, `manage.py check_health`) when its
+# last run finished longer ago than this: three missed runs of the once-a-minute sweep.
+SWEEP_STALE_AFTER = env.int("SWEEP_STALE_AFTER", default=180)
 
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="casework@localhost")

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from casework.models import InspectionCase, Petition
+from workflows.health import sweep_health
 from workflows.models import ClockStatus, DeadlineClock
 from workflows.models.clocks import OPEN_CLOCK_STATUSES
 from workflows.panels import clock_state, request_calendar
@@ -70,4 +71,6 @@ def clock_overview(request):
         ],
         "later": rest["later"], "paused": rest["paused"],
         "several_places": len({c.organisation_id for c in rows}) > 1,
+        # Deadlines are only as good as the sweep that warns of them.
+        "sweep_health": sweep_health(),
     })

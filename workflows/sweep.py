@@ -30,6 +30,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from workflows.health import record_heartbeat
 from workflows.signals import escalations_fired
 
 BATCH = 20000
@@ -172,7 +173,8 @@ def _one_pass(today, batch):
 
 def sweep(today=None, batch=BATCH):
     """Fire everything due up to `today` (default: today in the office's time zone).
-    Returns the number of escalations written."""
+    Returns the number of escalations written. A finished sweep moves its heartbeat, which
+    is how a sweep that stopped gets noticed (workflows.health)."""
     today = today or timezone.localdate()
     lapse(today)
     total = 0
@@ -180,4 +182,5 @@ def sweep(today=None, batch=BATCH):
         fired, moved = _one_pass(today, batch)
         total += fired
         if moved < batch:
+            record_heartbeat()
             return total

@@ -2,8 +2,9 @@
 
 Fires the escalation rungs that have fallen due (see workflows.sweep). Production runs it
 through Celery beat every minute; cron can call it instead; the embedded single-PC install
-(bin/run) keeps it running with --loop 60 beside the web server. Safe to run while another
-sweep runs.
+(bin/run, `manage.py serve`) keeps it running with --loop 60 as its own supervised process
+beside the web server: a pass that fails ends the process, and the supervisor starts a
+fresh one. Safe to run while another sweep runs.
 """
 import time
 
