@@ -28,17 +28,23 @@ def apply_service_errors(form, exc: ValidationError):
 class CleanTextForm(forms.Form):
     """The base of every form that takes typed text: each text field's value is cleaned by
     `casework.text.clean_text` (see there why characters are removed rather than refused), a
-    Textarea keeping its line breaks and any other text field being single-line. In `clean`,
-    after each field's own parsing, so a form only has to inherit from this; the services
-    clean again for the entry points that have no form."""
+    Textarea keeping its line breaks and any other text field being single-line. Cleaned
+    before the field's own checks, so its length limit and Django's refusal of NUL see what
+    will be stored. The services clean again for the entry points that have no form."""
 
-    def clean(self):
-        data = super().clean()
-        for name, field in self.fields.items():
-            if isinstance(field, forms.CharField) and isinstance(data.get(name), str):
-                data[name] = clean_text(data[name],
-                                        multiline=isinstance(field.widget, forms.Textarea))
-        return data
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():  # this form's own copies of the fields
+            if isinstance(field, forms.CharField):
+                field.to_python = _cleaned_first(
+                    field.to_python, multiline=isinstance(field.widget, forms.Textarea))
+
+
+def _cleaned_first(to_python, *, multiline):
+    def to_clean_python(value):
+        return to_python(clean_text(value, multiline=multiline) if isinstance(value, str)
+                         else value)
+    return to_clean_python
 
 
 class MultipleFileInput(forms.ClearableFileInput):
