@@ -89,6 +89,81 @@ def test_intake_page_stores_pasted_word_text_clean(client, tree, clerk):
     assert sender.address == "Thôn Lại xã Kè Sắt"
 
 
+def every_form_class():
+    """Every form of the project's apps, found from the code so a new one cannot escape."""
+    import importlib
+    import pkgutil
+
+    import casework
+    import notifications
+    import workflows
+    from django import forms
+
+    for package in (casework, workflows, notifications):
+        for module in pkgutil.walk_packages(package.__path__, package.__name__ + "."):
+            if "migrations" not in module.name and "management" not in module.name:
+                importlib.import_module(module.name)
+    seen, todo = set(), [forms.Form]
+    while todo:
+        for sub in todo.pop().__subclasses__():
+            if sub not in seen:
+                seen.add(sub)
+                todo.append(sub)
+    # Forms made with type() are named after Django's metaclass module: look at the MRO.
+    ours = ("casework", "workflows", "notifications")
+    return sorted((c for c in seen if any(k.__module__.split(".")[0] in ours for k in c.__mro__)),
+                  key=lambda c: c.__qualname__)
+
+
+def test_every_form_with_a_text_field_cleans_it():
+    from django import forms
+
+    from casework.forms import CleanTextForm
+
+    with_text = [c for c in every_form_class()
+                 if any(isinstance(f, forms.CharField) for f in c.base_fields.values())]
+    assert len(with_text) >= 10
+    assert [c.__qualname__ for c in with_text if not issubclass(c, CleanTextForm)] == []
+
+
+def test_a_form_cleans_on_its_own():
+    from casework.forms import TRANSITION_FORMS, SenderForm
+
+    sender = SenderForm({"full_name": DECOMPOSED + "\u202e\nVăn\x0bHải", "address": "a\x00b",
+                         "phone": "09\u200b87", "id_number": ""})
+    assert sender.is_valid(), sender.errors
+    assert sender.cleaned_data == {"full_name": "Nguyễn Văn Hải", "address": "ab",
+                                   "phone": "0987", "id_number": ""}
+    transfer = TRANSITION_FORMS["transfer"]({
+        "expected_status": "classified", "recipient": "UBND\r\nxã", "doc_number": "1\x1b",
+        "doc_date": "", "reason": "Dòng\x0bhai\x07"})
+    assert transfer.is_valid(), transfer.errors
+    assert (transfer.cleaned_data["recipient"], transfer.cleaned_data["doc_number"],
+            transfer.cleaned_data["reason"]) == ("UBND xã", "1", "Dòng\nhai")
+
+
+def test_every_service_taking_text_cleans_it():
+    """Found from the code: a public service (keyword-only, `<entity>_<verb>`) with a `str`
+    argument in the modules that write typed text."""
+    import importlib
+    import inspect
+
+    modules = ["casework.services.petitions", "casework.services.inspections",
+               "casework.services.programme", "workflows.services.clocks",
+               "workflows.services.calendar"]
+    taking_text = []
+    for name in modules:
+        for fname, func in inspect.getmembers(importlib.import_module(name),
+                                              inspect.isfunction):
+            if fname.startswith("_") or func.__module__ != name:
+                continue
+            params = inspect.signature(func).parameters.values()
+            if any(p.kind is p.KEYWORD_ONLY and p.annotation in (str, "str") for p in params):
+                taking_text.append(func)
+    assert len(taking_text) >= 15
+    assert [f.__qualname__ for f in taking_text if not hasattr(f, "cleans_text")] == []
+
+
 @pytest.mark.django_db
 def test_transition_page_cleans_the_recipient(client, tree, clerk):
     petition = receive_petition(actor=clerk, organisation=tree.office)
@@ -131,6 +206,19 @@ def test_services_clean_text_whatever_the_entry_point(tree, clerk):
     assert list(CaseEvent.objects.filter(petition=petition).order_by("pk")
                 .values_list("reason", "doc_number"))[1:] == [("Nhận\nxét", ""),
                                                                 ("", "15-CV")]
+
+
+@pytest.mark.django_db
+def test_a_scans_name_cannot_disguise_its_extension(tree, clerk):
+    """A scan's name is kept only as a label, but the label must read as it is stored (a
+    direction override would show what follows it reversed), and NUL after the extension
+    no longer makes a good PDF look like the wrong type."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    scan = SimpleUploadedFile("Đơn\u202e tố cáo\x0b.pdf\x00", b"%PDF-1.4\n%%EOF\n",
+                              content_type="application/pdf")
+    petition = receive_petition(actor=clerk, organisation=tree.office, attachments=[scan])
+    assert petition.attachments.get().original_name == "Đơn tố cáo .pdf"
 
 
 @pytest.mark.django_db
