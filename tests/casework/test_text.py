@@ -323,7 +323,8 @@ def test_an_export_with_every_control_character_and_formula_prefix_opens_in_open
         assert values.count(clean_text(text)) >= 11
 
 
-@pytest.mark.skipif(not shutil.which("soffice"), reason="cần LibreOffice (gói libreoffice-calc-nogui)")
+@pytest.mark.skipif(not shutil.which("soffice"),
+                    reason="cần LibreOffice (gói libreoffice-calc-nogui)")
 def test_an_export_with_every_control_character_and_formula_prefix_opens_in_libreoffice(
         tmp_path):
     rows, texts = every_hostile_row()
