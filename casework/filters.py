@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from casework.forms import DATE_WIDGET
 from casework.models import Organisation, Petition, PetitionKind, PetitionStatus
+from casework.text import clean_line
 
 # The empty choice of a filter. settings.FILTERS_EMPTY_CHOICE_LABEL holds the same words,
 # but a setting is a plain string and would stay Vietnamese in the English interface.
@@ -42,7 +43,7 @@ class PetitionFilter(django_filters.FilterSet):
         protected letter would tell an uncleared user who sent it."""
         from casework.permissions import identity_visible_q
 
-        value = value.strip()
+        value = clean_line(value)  # the form the stored text has: "Nguyễn" typed decomposed
         by_sender = Q(senders__full_name__icontains=value) & identity_visible_q(self.user)
         cond = (Q(summary__icontains=value) | Q(subject_name__icontains=value)
                 | by_sender | Q(handled_by__icontains=value))

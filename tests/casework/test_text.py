@@ -251,6 +251,16 @@ def test_a_summary_of_invisible_characters_only_is_refused_naming_the_field(clie
     assert Petition.objects.count() == 0
 
 
+@pytest.mark.django_db
+def test_a_search_typed_decomposed_finds_the_stored_text(client, tree, clerk):
+    """Some Vietnamese keyboards (Unikey's "Unicode tổ hợp") type "ễ" as e + two marks."""
+    receive_petition(actor=clerk, organisation=tree.office, summary="Đơn của ông Nguyễn An.")
+    client.force_login(clerk)
+    response = client.get(reverse("casework:petition-list"), {"q": DECOMPOSED + "\u200b An"})
+    assert response.status_code == 200
+    assert response.context["total"] == 1
+
+
 # -- where text leaves: the register export --------------------------------------------------
 
 def exported(client, user):
