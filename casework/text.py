@@ -29,8 +29,9 @@ an unlogged edit of the register. The way out is guarded instead: the export cle
 cell again (below) and the pages escape what they show.
 
 Leaving (`formula_like`, `spreadsheet_text`, `csv_cell`): a spreadsheet program reads a
-cell that starts with = + - @ (or their full-width forms, which Excel in East Asian
-locales accepts too) as a formula, and OWASP adds a leading tab or carriage return; a letter's
+cell that starts with = + - @ as a formula, and OWASP adds a leading tab or carriage
+return; the full-width forms (＝ ＋ － ＠) are treated alike, to be safe with input methods
+and spreadsheet programs that fold them to ASCII (LibreOffice 7.4 does not); a letter's
 summary must never become one (OWASP "CSV injection"). `spreadsheet_text` also cleans at
 export time, so a row stored before this rule existed cannot break the workbook with a
 character XML forbids. How a formula-like text is neutralised depends on the format: see
