@@ -275,6 +275,9 @@ def no_formula_anywhere(data):
     sheet = openpyxl.load_workbook(io.BytesIO(data)).active
     cells = [cell for row in sheet.iter_rows() for cell in row]
     assert not [c.coordinate for c in cells if c.data_type == "f"]
+    # Excel's own "typed with a leading apostrophe": stays text if a reader edits the cell.
+    assert not [c.coordinate for c in cells
+                if isinstance(c.value, str) and formula_like(c.value) and not c.quotePrefix]
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         xml = archive.read("xl/worksheets/sheet1.xml").decode()
     assert "<f>" not in xml and "<f " not in xml
