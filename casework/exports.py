@@ -19,6 +19,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from casework.models import SenderType
 from casework.services.identity import MASK, MASK_SHORT
+from casework.text import formula_like, spreadsheet_text
 
 CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # Excel's own code, shown the same whatever the reader's regional settings.
@@ -132,8 +133,26 @@ def _styles(workbook):
 
 
 def _cell(sheet, value, style):
+    """Every cell of the workbook goes through here. Text is cleaned again (a row stored
+    before the cleaning rule must not make the file invalid) and is never a formula: a text
+    that a spreadsheet would read as one (`casework.text.formula_like`) is stored as a
+    string, with Excel's quote-prefix flag.
+
+    The flag, not a literal apostrophe written into the text: the flag IS what Excel stores
+    when a user types a leading apostrophe (OWASP's advice), so the cell shows exactly what
+    the clerk typed (a summary written as a list, "- Ông A …", keeps its dash with no stray
+    apostrophe in the printed register) and stays text if a reader edits it. A string cell
+    is never evaluated by Excel or LibreOffice; CSV has no cell types, so there the
+    apostrophe is written (`casework.text.csv_cell`)."""
+    quoted = False
+    if isinstance(value, str):
+        value = spreadsheet_text(value)
+        quoted = formula_like(value)
     cell = WriteOnlyCell(sheet, value=value)
     cell.style = style  # after the value: a date value would reset the number format
+    if quoted:
+        cell.data_type = "s"  # openpyxl made it "f" (a formula) for a leading "="
+        cell.quotePrefix = True
     return cell
 
 

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from casework.forms import DATE_WIDGET
 from casework.models import Organisation, Petition, PetitionKind, PetitionStatus
 from casework.search_keys import search_key
+from casework.text import clean_line
 
 # The empty choice of a filter. settings.FILTERS_EMPTY_CHOICE_LABEL holds the same words,
 # but a setting is a plain string and would stay Vietnamese in the English interface.
@@ -46,7 +47,7 @@ class PetitionFilter(django_filters.FilterSet):
         may see: a hit on a protected letter would tell an uncleared user who sent it."""
         from casework.permissions import identity_visible_q
 
-        value = value.strip()
+        value = clean_line(value)
         key = search_key(value)
         cond = Q(pk__in=[])
         if key:

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from casework.models import (
     Channel, Competence, FiledReason, Member, PetitionKind, PetitionStatus, SenderType,
 )
+from casework.text import clean_text
 
 DATE_WIDGET = forms.DateInput(format="%d/%m/%Y", attrs={"placeholder": "dd/mm/yyyy",
                                                          "size": 10, "inputmode": "numeric"})
@@ -24,6 +25,28 @@ def apply_service_errors(form, exc: ValidationError):
             form.add_error(target, f"{message}")
 
 
+class CleanTextForm(forms.Form):
+    """The base of every form that takes typed text: each text field's value is cleaned by
+    `casework.text.clean_text` (see there why characters are removed rather than refused), a
+    Textarea keeping its line breaks and any other text field being single-line. Cleaned
+    before the field's own checks, so its length limit and Django's refusal of NUL see what
+    will be stored. The services clean again for the entry points that have no form."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():  # this form's own copies of the fields
+            if isinstance(field, forms.CharField):
+                field.to_python = _cleaned_first(
+                    field.to_python, multiline=isinstance(field.widget, forms.Textarea))
+
+
+def _cleaned_first(to_python, *, multiline):
+    def to_clean_python(value):
+        return to_python(clean_text(value, multiline=multiline) if isinstance(value, str)
+                         else value)
+    return to_clean_python
+
+
 class MultipleFileInput(forms.ClearableFileInput):
     allow_multiple_selected = True
 
@@ -38,7 +61,7 @@ class MultipleFileField(forms.FileField):
         return [super(MultipleFileField, self).clean(f, initial) for f in files]
 
 
-class IntakeForm(forms.Form):
+class IntakeForm(CleanTextForm):
     organisation = forms.ModelChoiceField(label=_("Nơi tiếp nhận"), queryset=None,
                                           required=False, empty_label=_("— chọn —"))
     received_on = forms.DateField(label=_("Ngày nhận đơn"), required=False, widget=DATE_WIDGET)
@@ -72,7 +95,7 @@ class IntakeForm(forms.Form):
             self.fields["organisation"].initial = organisations.first()
 
 
-class SenderForm(forms.Form):
+class SenderForm(CleanTextForm):
     full_name = forms.CharField(label=_("Họ và tên"), required=False, max_length=150)
     address = forms.CharField(label=_("Địa chỉ"), required=False, max_length=255)
     phone = forms.CharField(label=_("Điện thoại"), required=False, max_length=30)
@@ -82,7 +105,7 @@ class SenderForm(forms.Form):
 SenderFormSet = forms.formset_factory(SenderForm, extra=3, max_num=20)
 
 
-class TransitionForm(forms.Form):
+class TransitionForm(CleanTextForm):
     expected_status = forms.ChoiceField(choices=PetitionStatus.choices, widget=forms.HiddenInput)
 
 

@@ -3,12 +3,12 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from casework.forms import blank_choice
+from casework.forms import CleanTextForm, blank_choice
 from casework.models import ConductingBody, InspectionKind
 from casework.services.programme import QUARTERS
 
 
-class ProgrammeForm(forms.Form):
+class ProgrammeForm(CleanTextForm):
     organisation = forms.ModelChoiceField(label=_("Cấp ủy, tổ chức"), queryset=None,
                                           required=False, empty_label=_("— chọn —"))
     body = forms.ChoiceField(label=_("Chủ thể"), choices=blank_choice(ConductingBody.choices),
@@ -25,7 +25,7 @@ class ProgrammeForm(forms.Form):
         self.fields["organisation"].queryset = organisations
 
 
-class ItemForm(forms.Form):
+class ItemForm(CleanTextForm):
     kind = forms.ChoiceField(label=_("Loại"), choices=blank_choice(InspectionKind.choices),
                              required=False)
     quarter = forms.TypedChoiceField(label=_("Quý"), coerce=int, empty_value=None,

@@ -7,6 +7,7 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
 from casework.models import Attachment
+from casework.text import clean_line
 
 # Leading bytes of the only formats a scan may have.
 SIGNATURES = {
@@ -26,7 +27,7 @@ def sniff_content_type(head):
 
 def check_upload(upload, field="attachments"):
     """Return the detected content type, or raise a ValidationError naming the file."""
-    name = upload.name or "?"
+    name = clean_line(upload.name) or "?"  # as it will be stored and shown
     if upload.size > settings.ATTACHMENT_MAX_BYTES:
         raise ValidationError({field: (
             _("Tệp “%(name)s” dung lượng %(size)s, vượt quá giới hạn %(limit)s.")
@@ -56,7 +57,7 @@ def store_attachment(*, petition, upload, content_type, actor):
         digest.update(chunk)
     upload.seek(0)
     attachment = Attachment(
-        petition=petition, original_name=upload.name[:255], content_type=content_type,
+        petition=petition, original_name=clean_line(upload.name)[:255], content_type=content_type,
         size=upload.size, sha256=digest.hexdigest(), uploaded_by=actor,
     )
     attachment.file.save("scan", upload, save=False)

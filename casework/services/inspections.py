@@ -25,6 +25,7 @@ from casework.models.inspections import (
 )
 from casework.permissions import case_user_may, may_open_case
 from casework.services.petitions import Errors, _check_choice, _check_date
+from casework.text import cleans_text
 from casework.signals import case_event_recorded, case_event_written
 
 # A supervision may lead to an inspection once the subject's report has been reviewed.
@@ -60,6 +61,7 @@ def _next_seq(organisation, year):
 
 
 @transaction.atomic
+@cleans_text("content")
 def case_open(*, actor, organisation, body: str, kind: str, title: str, decision_number: str,
               decision_date: date | None, starts_on: date | None, ends_on: date | None,
               team_leader, team=(), subject_member=None, subject_organisation=None,
@@ -159,6 +161,7 @@ def _lock(case_id):
 
 
 @transaction.atomic
+@cleans_text("reason", "conclusion")
 def case_step(*, actor, case_id: int, action: str, doc_number: str = "",
               doc_date: date | None = None, reason: str = "", on: date | None = None,
               conclusion: str = "", violation_found: bool | None = None,
@@ -223,6 +226,7 @@ def _save(case, label):
 
 
 @transaction.atomic
+@cleans_text("reason")
 def discipline_decide(*, actor, case_id: int, form: str, decision_number: str = "",
                       decision_date: date | None = None, notified_on: date | None = None,
                       reason: str = "", expected_status: str | None = None,
@@ -276,6 +280,7 @@ def discipline_decide(*, actor, case_id: int, form: str, decision_number: str = 
 
 
 @transaction.atomic
+@cleans_text("reason")
 def discipline_appeal(*, actor, case_id: int, on: date | None, reason: str = "",
                       at: datetime | None = None) -> DisciplineDecision:
     """The disciplined member or organisation appeals (khiếu nại kỷ luật). Recorded on the

@@ -23,14 +23,20 @@ from casework.models import (
 from casework.permissions import ACTION_LABELS, roles_at, user_may
 from casework.services.attachments import check_upload, store_attachment
 from casework.signals import case_event_recorded, case_event_written
+from casework.text import clean_line, cleans_text
 
 
 @dataclass
 class SenderData:
+    """A sender as typed; each field is a single line, cleaned as it is made."""
     full_name: str
     address: str = ""
     phone: str = ""
     id_number: str = ""
+
+    def __post_init__(self):
+        for name in ("full_name", "address", "phone", "id_number"):
+            setattr(self, name, clean_line(getattr(self, name)))
 
 
 @dataclass
@@ -127,6 +133,7 @@ def _next_receipt_seq(organisation, year):
 
 
 @transaction.atomic
+@cleans_text("summary")
 def petition_receive(*, actor, organisation: Organisation, received_on: date | None,
                      channel: str, kind: str, sender_type: str = SenderType.NAMED,
                      senders: list[SenderData] = (), summary: str, subject_name: str = "",
@@ -247,6 +254,7 @@ def _received_on(petition_id):
 
 
 @transaction.atomic
+@cleans_text("reason")
 def petition_classify(*, actor, petition_id: int, kind: str, competence: str, reason: str = "",
                       expected_status: str | None = None, at=None) -> Petition:
     """Phân loại: confirm the kind and decide whose competence the letter falls under."""
@@ -262,6 +270,7 @@ def petition_classify(*, actor, petition_id: int, kind: str, competence: str, re
 
 
 @transaction.atomic
+@cleans_text("reason")
 def petition_accept(*, actor, petition_id: int, doc_number: str, doc_date: date | None,
                     reason: str = "", expected_status: str | None = None, at=None) -> Petition:
     """Thụ lý: the body takes the letter on for handling, by a written notice."""
@@ -279,6 +288,7 @@ def petition_accept(*, actor, petition_id: int, doc_number: str, doc_date: date 
 
 
 @transaction.atomic
+@cleans_text("reason")
 def petition_transfer(*, actor, petition_id: int, recipient: str, doc_number: str,
                       doc_date: date | None, reason: str = "", expected_status: str | None = None,
                       at=None) -> Petition:
@@ -300,6 +310,7 @@ def petition_transfer(*, actor, petition_id: int, recipient: str, doc_number: st
 
 
 @transaction.atomic
+@cleans_text("reason")
 def petition_guide(*, actor, petition_id: int, reason: str, doc_number: str = "",
                    doc_date: date | None = None, expected_status: str | None = None,
                    at=None) -> Petition:
@@ -319,6 +330,7 @@ def petition_guide(*, actor, petition_id: int, reason: str, doc_number: str = ""
 
 
 @transaction.atomic
+@cleans_text("reason")
 def petition_file(*, actor, petition_id: int, filed_reason: str, reason: str = "",
                   expected_status: str | None = None, at=None) -> Petition:
     """Lưu đơn: keep the letter on file without handling it (anonymous, duplicate, …)."""
@@ -333,6 +345,7 @@ def petition_file(*, actor, petition_id: int, filed_reason: str, reason: str = "
 
 
 @transaction.atomic
+@cleans_text("reason")
 def petition_follow_up(*, actor, petition_id: int, reason: str, doc_number: str = "",
                        doc_date: date | None = None, expected_status: str | None = None,
                        at=None) -> Petition:
@@ -349,6 +362,7 @@ def petition_follow_up(*, actor, petition_id: int, reason: str, doc_number: str 
 
 
 @transaction.atomic
+@cleans_text("result")
 def petition_resolve(*, actor, petition_id: int, result: str, doc_number: str,
                      doc_date: date | None, expected_status: str | None = None,
                      at=None) -> Petition:
@@ -369,6 +383,7 @@ def petition_resolve(*, actor, petition_id: int, result: str, doc_number: str,
 
 
 @transaction.atomic
+@cleans_text("reason")
 def petition_withdraw(*, actor, petition_id: int, doc_date: date | None, reason: str = "",
                       doc_number: str = "", expected_status: str | None = None,
                       at=None) -> Petition:

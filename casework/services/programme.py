@@ -38,6 +38,7 @@ from casework.models import (
 )
 from casework.permissions import deciding_organisations, may_open_case
 from casework.services.petitions import Errors, _check_choice
+from casework.text import cleans_text
 
 CONCLUDED_STATUSES = (CaseStatus.CONCLUDED, CaseStatus.NOTIFIED, CaseStatus.DISCIPLINE,
                       CaseStatus.REMEDIATION, CaseStatus.ARCHIVED)
@@ -222,6 +223,7 @@ def _check_planner(actor, organisation):
 
 
 @transaction.atomic
+@cleans_text()
 def programme_save(*, actor, programme_id: int | None = None, organisation, year: int | None,
                    body: str, document: str = "") -> InspectionProgramme:
     """Create a programme, or change its heading (organisation, year, body, document)."""
@@ -268,6 +270,7 @@ def _lock_programme(programme_id):
 
 
 @transaction.atomic
+@cleans_text("content")
 def programme_item_save(*, actor, programme_id: int, item_id: int | None = None, kind: str,
                         quarter: int | None, planned_cases: int | None,
                         target_organisation=None, content: str = "") -> ProgrammeItem:

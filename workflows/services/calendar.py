@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from casework.text import cleans_text
 from workflows.calendar import fmt, get_calendar, invalidate_calendar
 from workflows.models import CalendarOverride
 
@@ -29,6 +30,7 @@ def _recompute(day, reason, actor):
 
 
 @transaction.atomic
+@cleans_text("reason")
 def calendar_set_day(*, day: date, is_working_day: bool, reason: str, source: str = "",
                      actor) -> CalendarOverride:
     """Say what one date really is (an extra day off, a make-up working Saturday)."""

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from casework.errors import ActionRefused
 from casework.models import Competence, InspectionCase, PetitionKind
 from casework.permissions import may_open_case, roles_at, user_may
+from casework.text import cleans_text
 from workflows.calendar import get_calendar
 from workflows.models import (
     ClockEntry, ClockEntryKind, ClockStatus, DeadlineClock, DeadlineRule, Procedure,
@@ -294,6 +295,7 @@ def _last_entry_day(clock):
 
 
 @transaction.atomic
+@cleans_text("reason")
 def clock_pause(*, actor, clock_id: int, on: date, reason: str) -> DeadlineClock:
     """Stop counting while the sender supplements documents."""
     clock = _lock(clock_id, actor, "pause")
@@ -313,6 +315,7 @@ def clock_pause(*, actor, clock_id: int, on: date, reason: str) -> DeadlineClock
 
 
 @transaction.atomic
+@cleans_text("reason")
 def clock_resume(*, actor, clock_id: int, on: date, reason: str = "") -> DeadlineClock:
     clock = _lock(clock_id, actor, "resume")
     if clock.status != ClockStatus.PAUSED:
@@ -328,6 +331,7 @@ def clock_resume(*, actor, clock_id: int, on: date, reason: str = "") -> Deadlin
 
 
 @transaction.atomic
+@cleans_text("reason")
 def clock_extend(*, actor, clock_id: int, days: int, decision_number: str,
                  decision_date: date, reason: str) -> DeadlineClock:
     """Gia hạn by a written decision, within the caps of the clock's own rule."""
