@@ -16,6 +16,7 @@ from .organisations import Member, MemberStatus, OrgKind, Organisation, Role, Ro
 from .petitions import (
     Attachment,
     Channel,
+    ComplaintInstance,
     Competence,
     FiledReason,
     Petition,
@@ -29,7 +30,7 @@ from .petitions import (
 __all__ = [
     "CaseStatus", "ConductingBody", "DisciplineDecision", "DisciplineForm", "InspectionCase",
     "InspectionKind", "InspectionProgramme", "ProgrammeItem", "SubjectType",
-    "Attachment", "CaseEvent", "Channel", "Competence", "EventType", "FiledReason", "IdentityAccess",
+    "Attachment", "CaseEvent", "Channel", "ComplaintInstance", "Competence", "EventType", "FiledReason", "IdentityAccess",
     "IdentityAccessPurpose", "Member",
     "MemberStatus", "OrgKind", "Organisation", "Petition", "PetitionKind", "PetitionSender",
     "PetitionStatus", "ReceiptCounter", "Role", "RoleAssignment", "SenderType",

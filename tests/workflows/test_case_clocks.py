@@ -303,12 +303,22 @@ def test_letters_and_cases_fire_in_the_same_sweep(tree, people):
 
 
 def test_every_case_rule_is_marked_unconfirmed_and_dated():
-    rules = DeadlineRule.objects.filter(
-        procedure__in=["inspection", "supervision", "discipline_appeal"])
-    assert rules.count() >= 20
+    """The state is a field for the administrator, not words in the basis users read."""
+    rules = DeadlineRule.objects.filter(procedure__in=["inspection", "supervision"])
+    assert rules.count() >= 19
     assert set(rules.values_list("legal_basis", flat=True)) == {
-        "Quy định 296-QĐ/TW; Hướng dẫn 08-HD/TW (chưa xác nhận)"}
+        "Quy định 296-QĐ/TW; Hướng dẫn 08-HD/TW"}
+    assert set(rules.values_list("confirmed", flat=True)) == {False}
+    assert set(rules.values_list("source_title", "source_date")) == {
+        ("Quy định 296-QĐ/TW", D(2025, 5, 30))}
     assert set(rules.values_list("effective_from", flat=True)) == {D(2025, 5, 30)}
+    # The appeal month: read from the announcement until 30/6/2026 (unconfirmed), from
+    # receipt of the decision since (Điều lệ Đảng Điều 39(7), confirmed).
+    appeal = DeadlineRule.objects.filter(code="kl-khieu-nai").order_by("effective_from")
+    assert [(r.effective_from, r.counted_from, r.confirmed, r.source_article) for r in appeal] == [
+        (D(2025, 5, 30), "discipline_notified", False, "Điều 39 khoản 7"),
+        (D(2026, 7, 1), "discipline_received", True, "Điều 39 khoản 7")]
+    assert not DeadlineRule.objects.filter(legal_basis__contains="chưa xác nhận").exists()
 
 
 def test_the_case_page_shows_every_clock_of_the_case(client, tree, people):
@@ -322,8 +332,10 @@ def test_the_case_page_shows_every_clock_of_the_case(client, tree, people):
     assert "Thời hạn xử lý" in html
     for words in ("Công bố quyết định kiểm tra, giám sát", "Đối tượng giải trình, báo cáo",
                   "Kết thúc cuộc kiểm tra, giám sát", "30/06/2026", "08/05/2026",
-                  "Quy định 296-QĐ/TW; Hướng dẫn 08-HD/TW (chưa xác nhận)"):
+                  "Quy định 296-QĐ/TW; Hướng dẫn 08-HD/TW"):
         assert words in html, words
+    # The rule's state is the administrator's business, not noise on every deadline.
+    assert "chưa xác nhận" not in html
     # The deciding body may extend the decision's period from the page.
     finish = clock(case, "finish")
     assert reverse("workflows:clock-extend", args=[finish.pk]) in html

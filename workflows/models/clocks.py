@@ -104,6 +104,8 @@ class DeadlineClock(models.Model):
 class ClockEntryKind(models.TextChoices):
     START = "start", _("Bắt đầu tính")
     PAUSE = "pause", _("Tạm dừng")
+    # A tạm đình chỉ decision (complaints, from 1/7/2026): counts like a pause.
+    SUSPEND = "suspend", _("Tạm đình chỉ giải quyết")
     RESUME = "resume", _("Tính tiếp")
     EXTEND = "extend", _("Gia hạn")
     RECOMPUTE = "recompute", _("Tính lại theo lịch")

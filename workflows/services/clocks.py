@@ -16,12 +16,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from casework.errors import ActionRefused
-from casework.models import Competence, InspectionCase, PetitionKind
+from casework.models import Channel, ComplaintInstance, Competence, InspectionCase, PetitionKind
 from casework.permissions import may_open_case, roles_at, user_may
 from workflows.calendar import get_calendar
 from workflows.models import (
-    ClockEntry, ClockEntryKind, ClockStatus, DeadlineClock, DeadlineRule, Procedure,
-    StartCondition, Unit,
+    ClockEntry, ClockEntryKind, ClockStatus, CountFrom, DeadlineClock, DeadlineRule,
+    Procedure, StartCondition, Unit,
 )
 from workflows.models.clocks import OPEN_CLOCK_STATUSES
 from workflows.services import case_clocks
@@ -37,7 +37,9 @@ def procedures_for(petition):
         if petition.subject_member_id or petition.subject_organisation_id:
             specific.insert(0, Procedure.DENUNCIATION_MEMBER)
     elif kind == PetitionKind.COMPLAINT:
-        specific = [Procedure.COMPLAINT]
+        # A second complaint has its own thụ lý and resolution, and no further window.
+        specific = ([Procedure.COMPLAINT_SECOND]
+                    if petition.instance == ComplaintInstance.SECOND else [Procedure.COMPLAINT])
     elif kind in (PetitionKind.RECOMMENDATION, PetitionKind.FEEDBACK):
         specific = [Procedure.RECOMMENDATION]
     else:
@@ -50,27 +52,50 @@ def _condition_holds(condition, record, event):
         return case_clocks.case_condition_holds(condition, event)
     if condition == StartCondition.COMPETENCE_OTHER:
         return record.competence in (Competence.OTHER, Competence.NONE)
+    if condition == StartCondition.REMOTE_AREA:
+        return record.organisation.remote_area
+    if condition == StartCondition.FORWARDED:
+        return record.channel == Channel.FORWARDED
     return condition == StartCondition.ALWAYS
 
 
 def rules_started_by(record, event_type, on, event=None):
     """The rule version in force on `on` for each step that `event_type` starts, for a
-    letter or an inspection/supervision case."""
+    letter or an inspection/supervision case.
+
+    For each step the most specific rule wins: the most specific procedure first, then a
+    rule whose start condition holds over one that always applies (the remote-area period
+    over the ordinary one), then the latest version in force."""
     procedures = (case_clocks.procedures_for_case(record) if isinstance(record, InspectionCase)
                   else procedures_for(record))
     candidates = (DeadlineRule.objects
                   .filter(start_event=event_type, procedure__in=procedures,
                           effective_from__lte=on)
                   .order_by("-effective_from", "-id"))
+    def rank(rule):
+        return (procedures.index(rule.procedure),
+                0 if rule.start_condition != StartCondition.ALWAYS else 1)
+
     chosen = {}
-    for rule in candidates:
+    for rule in candidates:  # latest version first: a tie keeps the earlier (newer) one
         if not _condition_holds(rule.start_condition, record, event):
             continue
-        rank = procedures.index(rule.procedure)
         best = chosen.get(rule.step)
-        if best is None or rank < procedures.index(best.procedure):
+        if best is None or rank(rule) < rank(best):
             chosen[rule.step] = rule
     return list(chosen.values())
+
+
+def petition_clock_start(rule, petition, event, on):
+    """The day a letter's clock counts from: the event's day unless the rule says
+    otherwise (the letter's receipt; the day the sender received the decision)."""
+    if rule.counted_from == CountFrom.RECEIVED:
+        return petition.received_on
+    if rule.counted_from == CountFrom.DECISION_RECEIVED:
+        delivered = (event.details or {}).get("delivered_on") if event else None
+        if delivered:
+            return date.fromisoformat(delivered)
+    return on
 
 
 # ---------------------------------------------------------------- computing a due date
@@ -85,6 +110,10 @@ class Computation:
 
 def _fmt(d):
     return d.strftime("%d/%m/%Y")
+
+
+# A suspension decision stops the count like a pause; both end with a RESUME entry.
+PAUSE_KINDS = (ClockEntryKind.PAUSE, ClockEntryKind.SUSPEND)
 
 
 def _unit_label(rule, n):
@@ -112,7 +141,7 @@ def compute(clock, entries=None, cal=None):
                                         rule_line(_unit_label(rule, rule.length)))
     lines = [base.line]
     total = base.days
-    paused_since = None
+    paused_since = paused_kind = None
     for entry in entries:
         if entry.kind == ClockEntryKind.EXTEND:
             total += entry.days
@@ -120,13 +149,15 @@ def compute(clock, entries=None, cal=None):
                            "%(date)s (%(reason)s).") % {
                 "days": _unit_label(rule, entry.days), "number": entry.decision_number,
                 "date": _fmt(entry.decision_date), "reason": entry.reason})
-        elif entry.kind == ClockEntryKind.PAUSE:
-            paused_since = entry.on
+        elif entry.kind in PAUSE_KINDS:
+            paused_since, paused_kind = entry.on, entry.kind
         elif entry.kind == ClockEntryKind.RESUME and paused_since is not None:
             gap = (cal.working_days_between(paused_since, entry.on)
                    if base.unit == Unit.WORKING else (entry.on - paused_since).days)
             total += gap
-            lines.append(_("Tạm dừng từ %(start)s đến %(end)s: không tính %(days)s.") % {
+            lines.append((_("Tạm đình chỉ từ %(start)s, tiếp tục giải quyết từ %(end)s: không "
+                             "tính %(days)s.") if paused_kind == ClockEntryKind.SUSPEND else
+                          _("Tạm dừng từ %(start)s đến %(end)s: không tính %(days)s.")) % {
                 "start": _fmt(paused_since), "end": _fmt(entry.on),
                 "days": _unit_label(rule, gap)})
             paused_since = None
@@ -226,7 +257,8 @@ def on_case_event(event):
         cal = cal or get_calendar()
         if event.petition_id:
             fields = {"petition": record, "organisation": record.organisation,
-                      "assignee": event.actor, "started_on": on}
+                      "assignee": event.actor, "lapses": rule.lapses,
+                      "started_on": petition_clock_start(rule, record, event, on)}
         else:
             fields = case_clocks.clock_fields(record, rule, event, on)
         clock = DeadlineClock(rule=rule, start_event=event, **fields)
@@ -294,21 +326,36 @@ def _last_entry_day(clock):
 
 
 @transaction.atomic
-def clock_pause(*, actor, clock_id: int, on: date, reason: str) -> DeadlineClock:
-    """Stop counting while the sender supplements documents."""
+def clock_pause(*, actor, clock_id: int, on: date, reason: str, suspend: bool = False,
+                decision_number: str = "", decision_date: date | None = None) -> DeadlineClock:
+    """Stop counting while the sender supplements documents, or (`suspend`) from a
+    suspension decision (tạm đình chỉ), where the clock's rule allows one: it then counts
+    again from the decision to continue (a resumption)."""
     clock = _lock(clock_id, actor, "pause")
     if clock.status == ClockStatus.PAUSED:
         raise ActionRefused(_("Thời hạn này đang tạm dừng."))
+    if suspend and not clock.rule.may_suspend:
+        raise ActionRefused(_("Quy tắc “%(rule)s” (áp dụng từ %(from)s) không có tạm đình chỉ "
+                              "giải quyết.") % {"rule": clock.rule,
+                                                 "from": _fmt(clock.rule.effective_from)})
+    errors = {}
     if not reason.strip():
-        raise ValidationError({"reason": _("Chưa nhập lý do tạm dừng.")})
+        errors["reason"] = _("Chưa nhập lý do tạm dừng.")
+    if suspend and not decision_number.strip():
+        errors["decision_number"] = _("Số quyết định tạm đình chỉ: chưa nhập.")
+    if errors:
+        raise ValidationError(errors)
     _check_day("on", on, label=_("ngày tạm dừng"), not_before=_last_entry_day(clock))
+    kind = ClockEntryKind.SUSPEND if suspend else ClockEntryKind.PAUSE
+    docs = ({"decision_number": decision_number.strip(), "decision_date": decision_date or on}
+            if suspend else {})
     before = clock.due_on
-    entry = ClockEntry(clock=clock, kind=ClockEntryKind.PAUSE, on=on)
+    entry = ClockEntry(clock=clock, kind=kind, on=on)
     cal = get_calendar()
     _apply(clock, compute(clock, entries=list(clock.entries.all()) + [entry], cal=cal), cal)
     clock.paused_on = on
     clock.save()
-    _entry(clock, ClockEntryKind.PAUSE, on, actor, before, reason=reason.strip())
+    _entry(clock, kind, on, actor, before, reason=reason.strip(), **docs)
     return clock
 
 
@@ -329,8 +376,10 @@ def clock_resume(*, actor, clock_id: int, on: date, reason: str = "") -> Deadlin
 
 @transaction.atomic
 def clock_extend(*, actor, clock_id: int, days: int, decision_number: str,
-                 decision_date: date, reason: str) -> DeadlineClock:
-    """Gia hạn by a written decision, within the caps of the clock's own rule."""
+                 decision_date: date, reason: str, complex_record: str = "") -> DeadlineClock:
+    """Gia hạn by a written decision, within the caps of the clock's own rule. Where the
+    rule allows it only for a complex case (complaints from 1/7/2026, NĐ 155/2026 Điều 3a),
+    the document recording the case as complex is required and kept in the reason."""
     clock = _lock(clock_id, actor, "extend")
     rule = clock.rule
     if clock.extensions_used >= rule.max_extensions:
@@ -350,8 +399,14 @@ def clock_extend(*, actor, clock_id: int, days: int, decision_number: str,
         errors["decision_number"] = _("Chưa nhập số quyết định gia hạn.")
     if not reason.strip():
         errors["reason"] = _("Chưa nhập lý do gia hạn.")
+    if rule.extension_needs_complex and not complex_record.strip():
+        errors["complex_record"] = _(
+            "Văn bản ghi nhận vụ việc phức tạp: chưa nhập (chỉ gia hạn khi vụ việc phức tạp).")
     if errors:
         raise ValidationError(errors)
+    if rule.extension_needs_complex:
+        reason = _("Vụ việc phức tạp (%(doc)s). %(reason)s") % {
+            "doc": complex_record.strip(), "reason": reason.strip()}
     _check_day("decision_date", decision_date, label=_("ngày quyết định gia hạn"),
                not_before=clock.started_on)
     before = clock.due_on
