@@ -23,8 +23,8 @@ LUAT_TO_CAO = "Luật Tố cáo số 25/2018/QH14"
 LUAT_TO_CAO_DATE = date(2018, 6, 12)
 LUAT_TIEP_CONG_DAN = "Luật Tiếp công dân số 42/2013/QH13"
 LUAT_TIEP_CONG_DAN_DATE = date(2013, 11, 25)
-# The decree's own date was not in the checked copy: left blank until the administrator
-# fills it in from the text.
+# The decree's own date was not in the checked copy: the rows citing it carry the law's
+# date (the text they amend) until the administrator adds the decree's from the text.
 ND_155 = "Nghị định 155/2026/NĐ-CP (sửa đổi Nghị định 124/2020/NĐ-CP)"
 QD_296 = "Quy định 296-QĐ/TW"
 QD_296_DATE = date(2025, 5, 30)
@@ -41,51 +41,62 @@ ROUTED = ["classified", "accepted", "transferred", "guided"] + CLOSING
 DEFAULT_RULES = [
     dict(code="don-phan-loai", procedure="petition", step="classify",
          start_event="received", stop_events=ROUTED, length=10, unit="working",
-         source_article="Điều 28 khoản 1 (Luật Tiếp công dân); Quy định 11-QĐi/TW", source_title="Luật Tiếp công dân số 42/2013/QH13", source_date=date(2013, 11, 25), confirmed=True,
+         source_article="Điều 28 khoản 1 (Luật Tiếp công dân); Quy định 11-QĐi/TW",
+         source_title="Luật Tiếp công dân số 42/2013/QH13", source_date=date(2013, 11, 25),
+         confirmed=True,
          legal_basis="Quy định 11-QĐi/TW; Thông tư 05/2021/TT-TTCP",
          effective_from=date(2021, 11, 15),
          note="Phân loại, xử lý đơn và thông báo cho người gửi."),
     dict(code="to-cao-phan-loai", procedure="denunciation", step="classify",
          start_event="received", stop_events=ROUTED, length=7, unit="working",
          max_extensions=1, extension_length=3, extension_decided_by=["leader", "ubkt"],
-         source_article="Điều 24 khoản 1", source_title=LUAT_TO_CAO, source_date=LUAT_TO_CAO_DATE, confirmed=True,
+         source_article="Điều 24 khoản 1", source_title=LUAT_TO_CAO, source_date=LUAT_TO_CAO_DATE,
+         confirmed=True,
          legal_basis="Luật Tố cáo 2018, Điều 24", effective_from=date(2019, 1, 1),
          note="Kéo dài đến 10 ngày làm việc khi phải kiểm tra, xác minh ở nhiều nơi "
               "(chưa xác nhận)."),
     dict(code="khieu-nai-thu-ly", procedure="complaint", step="accept",
          start_event="received", stop_events=["accepted", "transferred", "guided"] + CLOSING,
          length=10, unit="calendar",
-         source_article="Điều 27", source_title=LUAT_KHIEU_NAI, source_date=LUAT_KHIEU_NAI_DATE, confirmed=True,
+         source_article="Điều 27", source_title=LUAT_KHIEU_NAI, source_date=LUAT_KHIEU_NAI_DATE,
+         confirmed=True,
          legal_basis="Luật Khiếu nại 2011, Điều 27", effective_from=date(2012, 7, 1)),
     dict(code="khieu-nai-giai-quyet-lan-dau", procedure="complaint", step="resolve",
          start_event="accepted", stop_events=CLOSING, length=30, unit="calendar",
          max_extensions=1, extension_length=15, extension_decided_by=["leader", "ubkt"],
-         source_article="Điều 28", source_title=LUAT_KHIEU_NAI, source_date=LUAT_KHIEU_NAI_DATE, confirmed=True,
+         source_article="Điều 28", source_title=LUAT_KHIEU_NAI, source_date=LUAT_KHIEU_NAI_DATE,
+         confirmed=True,
          legal_basis="Luật Khiếu nại 2011, Điều 28", effective_from=date(2012, 7, 1),
          note="Vụ việc phức tạp: không quá 45 ngày. Vùng sâu, vùng xa: 45 ngày, phức tạp "
               "60 ngày (chưa mô hình hóa)."),
     dict(code="khieu-nai-giai-quyet-lan-hai", procedure="complaint_second", step="resolve",
          start_event="accepted", stop_events=CLOSING, length=45, unit="calendar",
          max_extensions=1, extension_length=15, extension_decided_by=["leader", "ubkt"],
-         source_article="Điều 37", source_title=LUAT_KHIEU_NAI, source_date=LUAT_KHIEU_NAI_DATE, confirmed=True,
+         source_article="Điều 37", source_title=LUAT_KHIEU_NAI, source_date=LUAT_KHIEU_NAI_DATE,
+         confirmed=True,
          legal_basis="Luật Khiếu nại 2011, Điều 37", effective_from=date(2012, 7, 1),
          note="Vụ việc phức tạp: không quá 60 ngày; vùng sâu, vùng xa 60/70 ngày."),
+    # As shipped: counted from the classification, a misreading of Điều 24(2) (kept, not
+    # confirmed, for the clocks that started under it; corrected from 1/7/2026 below).
     dict(code="to-cao-chuyen-don", procedure="denunciation", step="transfer",
          start_event="classified", start_condition="competence_other",
          stop_events=["transferred", "guided"] + CLOSING, length=5, unit="working",
-         source_article="Điều 24 khoản 2", source_title=LUAT_TO_CAO, source_date=LUAT_TO_CAO_DATE, confirmed=True,
+         source_article="Điều 24 khoản 2", source_title=LUAT_TO_CAO, source_date=LUAT_TO_CAO_DATE,
+         confirmed=False,
          legal_basis="Luật Tố cáo 2018, Điều 24", effective_from=date(2019, 1, 1)),
     dict(code="to-cao-giai-quyet", procedure="denunciation", step="resolve",
          start_event="accepted", stop_events=CLOSING, length=30, unit="calendar",
          max_extensions=2, extension_length=30, extension_decided_by=["leader", "ubkt"],
-         source_article="Điều 30 (Luật Tố cáo); Điều 3 (Nghị định 31/2019/NĐ-CP)", source_title=LUAT_TO_CAO, source_date=LUAT_TO_CAO_DATE, confirmed=True,
+         source_article="Điều 30 (Luật Tố cáo); Điều 3 (Nghị định 31/2019/NĐ-CP)",
+         source_title=LUAT_TO_CAO, source_date=LUAT_TO_CAO_DATE, confirmed=True,
          legal_basis="Luật Tố cáo 2018, Điều 30", effective_from=date(2019, 1, 1),
          note="Phức tạp: gia hạn một lần, không quá 30 ngày; đặc biệt phức tạp: gia hạn "
               "hai lần, mỗi lần không quá 30 ngày; bằng quyết định."),
     dict(code="to-cao-dang-vien-giai-quyet", procedure="denunciation_member", step="resolve",
          start_event="accepted", stop_events=CLOSING, length=90, unit="working",
          max_extensions=1, extension_length=30, extension_decided_by=["leader", "ubkt"],
-         source_article="Quy định 296-QĐ/TW; Hướng dẫn 08-HD/TW", source_title=QD_296, source_date=QD_296_DATE,
+         source_article="Quy định 296-QĐ/TW; Hướng dẫn 08-HD/TW", source_title=QD_296,
+         source_date=QD_296_DATE,
          legal_basis="Quy định 296-QĐ/TW ngày 30/5/2025 và Hướng dẫn 08-HD/TW",
          effective_from=date(2025, 5, 30),
          note="Tố cáo đảng viên, tổ chức đảng ở cơ sở (chưa xác nhận cho 2025–2026)."),
@@ -327,7 +338,8 @@ APPEAL_RULES = [
 DEFAULT_RULES += INSPECTION_RULES + SUPERVISION_RULES + APPEAL_RULES
 
 
-SOURCE_FIELDS = ("source_article", "source_title", "source_date", "confirmed")
+SOURCE_BLANK = {"source_article": "", "source_title": "", "source_date": None,
+                "confirmed": False}
 
 
 def install_default_rules(rule_model, using="default"):
@@ -339,6 +351,6 @@ def install_default_rules(rule_model, using="default"):
         rule, created = rule_model.objects.using(using).get_or_create(
             code=data.pop("code"), effective_from=data.pop("effective_from"), defaults=data)
         if not created and not rule.source_title and data.get("source_title"):
-            for name in SOURCE_FIELDS:
-                setattr(rule, name, data.get(name, rule_model._meta.get_field(name).default))
-            rule.save(update_fields=SOURCE_FIELDS)
+            for name, blank in SOURCE_BLANK.items():
+                setattr(rule, name, data.get(name, blank))
+            rule.save(update_fields=list(SOURCE_BLANK))

@@ -69,7 +69,7 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='clockentry',
             name='kind',
-            field=models.CharField(choices=[('start', 'Bắt đầu tính'), ('pause', 'Tạm dừng'), ('suspend', 'Tạm đình chỉ giải quyết'), ('resume', 'Tính tiếp'), ('extend', 'Gia hạn'), ('recompute', 'Tính lại theo lịch'), ('stop', 'Kết thúc'), ('lapse', 'Hết thời hạn')], max_length=10, verbose_name='loại'),
+            field=models.CharField(choices=[('start', 'Bắt đầu tính'), ('pause', 'Tạm dừng'), ('suspend', 'Tạm đình chỉ giải quyết'), ('resume', 'Tính tiếp'), ('extend', 'Gia hạn'), ('recompute', 'Tính lại theo lịch'), ('rule', 'Tính lại theo quy tắc đã sửa'), ('stop', 'Kết thúc'), ('lapse', 'Hết thời hạn')], max_length=10, verbose_name='loại'),
         ),
         migrations.AlterField(
             model_name='deadlinerule',

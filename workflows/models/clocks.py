@@ -109,6 +109,8 @@ class ClockEntryKind(models.TextChoices):
     RESUME = "resume", _("Tính tiếp")
     EXTEND = "extend", _("Gia hạn")
     RECOMPUTE = "recompute", _("Tính lại theo lịch")
+    # Moved onto a corrected version of its rule (workflows 0009): the reason says which.
+    RULE = "rule", _("Tính lại theo quy tắc đã sửa")
     STOP = "stop", _("Kết thúc")
     LAPSE = "lapse", _("Hết thời hạn")
 
