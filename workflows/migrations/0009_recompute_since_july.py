@@ -192,11 +192,16 @@ def recompute(apps, schema_editor):
                     else (clock.overdue_on + timedelta(days=(rung - 1) * clock.reminder_every)
                           if clock.reminder_every else None))
             clock.save()
+            if clock.status == "paused":
+                outcome = "đang tạm dừng: hạn được tính khi tính tiếp"
+            elif clock.due_on == before:
+                outcome = f"hạn không đổi ({fmt(before)})"
+            else:
+                outcome = f"hạn {fmt(before)} → {fmt(clock.due_on)}"
             entry = Entry.objects.create(
                 clock=clock, kind="rule", on=today, due_before=before, due_after=clock.due_on,
                 reason=f"{why} Quy tắc áp dụng từ {fmt(new.effective_from)} thay quy tắc áp "
-                       f"dụng từ {fmt(old_rule.effective_from)}; hạn {fmt(before)} → "
-                       f"{fmt(clock.due_on)}.")
+                       f"dụng từ {fmt(old_rule.effective_from)}; {outcome}.")
             user = clock.assignee
             if clock.due_on != before and user is not None and user.is_active:
                 fields = dict(kind="moved", clock=clock, petition=clock.petition,
