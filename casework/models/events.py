@@ -33,7 +33,7 @@ class EventType(models.TextChoices):
     RESOLVED = "resolved", pgettext_lazy("event", "Giải quyết xong")
     WITHDRAWN = "withdrawn", pgettext_lazy("event", "Rút đơn")
     # On a first complaint: the second complaint against its decision was received.
-    SECOND_COMPLAINT = "second_complaint", pgettext_lazy("event", "Có đơn khiếu nại lần hai")
+    SECOND_COMPLAINT = "second_complaint", pgettext_lazy("event", "Đơn khiếu nại lần hai")
     REPORTED_BACK = "reported_back", pgettext_lazy("event",
                                                    "Báo cáo kết quả cho cơ quan chuyển đơn")
     # Inspection and supervision cases
