@@ -366,3 +366,26 @@ def test_the_overview_lists_case_clocks_only_to_those_who_see_the_case(client, t
         response = client.get(reverse("workflows:clock-overview"))
     assert case.number not in response.content.decode()
     assert response.context["later"] == 0
+
+
+def test_from_1_july_2026_the_appeal_month_runs_from_receipt_of_the_decision(tree, people):
+    """Điều lệ Đảng Điều 39(7): one month from receiving the decision, not from its
+    announcement (the 2025 version, kept for decisions taken before 1/7/2026)."""
+    case = open_case(tree, people)
+    for action, day in (("announce", D(2026, 4, 21)), ("explain", D(2026, 5, 8)),
+                        ("verify", D(2026, 5, 20)), ("report", D(2026, 5, 21)),
+                        ("meet", D(2026, 5, 22))):
+        step(case, people.team_leader, action, day)
+    for action, day in (("conclude", D(2026, 6, 1)), ("notify", D(2026, 6, 2)),
+                        ("open_discipline", D(2026, 6, 3))):
+        step(case, people.ubkt, action, day)
+    with time_machine.travel(at(D(2026, 7, 24)), tick=False):
+        discipline_decide(actor=people.ubkt, case_id=case.pk, form="warning",
+                          decision_number="15-QĐ/UBKT", decision_date=D(2026, 7, 17),
+                          notified_on=D(2026, 7, 20), received_on=D(2026, 7, 24))
+    appeal = clock(case, "appeal")
+    # Received Fri 24/07/2026: one month -> Mon 24/08/2026 (from the announcement of Mon
+    # 20/07 it would have been Thu 20/08/2026).
+    assert (appeal.rule.effective_from, appeal.started_on, appeal.due_on) == (
+        D(2026, 7, 1), D(2026, 7, 24), D(2026, 8, 24))
+    assert appeal.rule.legal_basis == "Điều lệ Đảng, Điều 39 khoản 7"
