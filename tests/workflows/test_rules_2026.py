@@ -312,3 +312,30 @@ def test_extending_a_complaint_needs_the_record_of_a_complex_case(clerk, ubkt, t
     # 30 + 15 = 45 days from 03/07/2026 -> Mon 17/08/2026.
     assert resolve.due_on == D(2026, 8, 17)
     assert "Biên bản số 02/BB" in resolve.entries.get(kind=ClockEntryKind.EXTEND).reason
+
+
+def test_the_pause_page_offers_suspension_only_where_the_rule_has_it(client, clerk, ubkt,
+                                                                       tree):
+    from django.urls import reverse
+
+    letter = accepted_complaint(clerk, ubkt, tree, D(2026, 7, 1), D(2026, 7, 3))
+    old = accepted_complaint(clerk, ubkt, tree, D(2026, 6, 22), D(2026, 6, 25))
+    client.force_login(ubkt)
+    resolve = clocks_of(letter)["resolve"]
+    url = reverse("workflows:clock-pause", args=[resolve.pk])
+    with time_machine.travel(at(D(2026, 7, 10)), tick=False):
+        assert "Theo quyết định tạm đình chỉ giải quyết" in client.get(url).content.decode()
+        old_page = client.get(reverse("workflows:clock-pause",
+                                      args=[clocks_of(old)["resolve"].pk])).content.decode()
+        assert "tạm đình chỉ" not in old_page
+        response = client.post(url, {"on": "10/07/2026", "reason": "Chờ giám định",
+                                     "suspend": "on", "decision_number": ""})
+        assert "Số quyết định tạm đình chỉ: chưa nhập." in response.content.decode()
+        response = client.post(url, {"on": "10/07/2026", "reason": "Chờ giám định",
+                                     "suspend": "on", "decision_number": "04/QĐ-TĐC",
+                                     "decision_date": "10/07/2026"})
+    assert response.status_code == 302
+    resolve.refresh_from_db()
+    assert resolve.status == ClockStatus.PAUSED
+    assert resolve.entries.filter(kind=ClockEntryKind.SUSPEND,
+                                  decision_number="04/QĐ-TĐC").exists()
