@@ -86,3 +86,22 @@ def test_users_see_the_basis_without_noise_and_the_administrator_sees_the_state(
     client.force_login(admin_user)
     assert "quy tắc chưa đối chiếu văn bản" in client.get(url).content.decode()
     assert DeadlineClock.objects.filter(petition=member_letter).exists()
+
+
+@pytest.mark.django_db
+def test_rows_installed_before_sources_get_them_once_and_are_not_overwritten_after():
+    from workflows.default_rules import install_default_rules
+
+    old = DeadlineRule.objects.get(code="khieu-nai-thu-ly", effective_from=D(2012, 7, 1))
+    DeadlineRule.objects.filter(pk=old.pk).update(source_article="", source_title="",
+                                                  source_date=None, confirmed=False)
+    edited = DeadlineRule.objects.get(code="kt-hop")
+    DeadlineRule.objects.filter(pk=edited.pk).update(source_article="Điều 12",
+                                                     source_title="Quy định 21-QĐ/TW")
+    install_default_rules(DeadlineRule)
+    old.refresh_from_db()
+    assert (old.source_article, old.source_title, old.source_date, old.confirmed) == (
+        "Điều 27", "Luật Khiếu nại số 02/2011/QH13", D(2011, 11, 11), True)
+    assert (old.length, old.unit) == (10, "calendar")  # the rule itself untouched
+    edited.refresh_from_db()
+    assert (edited.source_article, edited.source_title) == ("Điều 12", "Quy định 21-QĐ/TW")
