@@ -14,7 +14,8 @@ from django.utils.translation import gettext_lazy as _
 
 
 class Procedure(models.TextChoices):
-    """Ordered from specific to general where they overlap (see `procedures_for`)."""
+    """Ordered from specific to general where they overlap (see `procedures_for` in
+    `workflows.services.rule_selection`)."""
 
     PETITION = "petition", _("Mọi đơn thư")
     COMPLAINT = "complaint", _("Khiếu nại (lần đầu)")
@@ -148,8 +149,8 @@ class DeadlineRule(models.Model):
     confirmed = models.BooleanField(
         _("đã đối chiếu văn bản"), default=False, db_default=False,
         help_text=_("Chỉ quản trị viên thấy; người dùng chỉ thấy căn cứ pháp lý."))
-    confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("người xác nhận"), null=True,
-                                     blank=True, on_delete=models.PROTECT, related_name="+")
+    confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("người xác nhận"),
+                                     null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     confirmed_on = models.DateField(_("ngày xác nhận"), null=True, blank=True)
     # From 1/7/2026 a complaint's period is extended only for a case recorded in writing as
     # complex (NĐ 155/2026 Điều 3a), and a suspension decision pauses it.
