@@ -150,7 +150,8 @@ class DeadlineRule(models.Model):
         _("đã đối chiếu văn bản"), default=False, db_default=False,
         help_text=_("Chỉ quản trị viên thấy; người dùng chỉ thấy căn cứ pháp lý."))
     confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("người xác nhận"),
-                                     null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+                                     null=True, blank=True, on_delete=models.PROTECT,
+                                     related_name="+")
     confirmed_on = models.DateField(_("ngày xác nhận"), null=True, blank=True)
     # From 1/7/2026 a complaint's period is extended only for a case recorded in writing as
     # complex (NĐ 155/2026 Điều 3a), and a suspension decision pauses it.
