@@ -30,7 +30,8 @@ from .petitions import (
 __all__ = [
     "CaseStatus", "ConductingBody", "DisciplineDecision", "DisciplineForm", "InspectionCase",
     "InspectionKind", "InspectionProgramme", "ProgrammeItem", "SubjectType",
-    "Attachment", "CaseEvent", "Channel", "ComplaintInstance", "Competence", "EventType", "FiledReason", "IdentityAccess",
+    "Attachment", "CaseEvent", "Channel", "ComplaintInstance", "Competence", "EventType",
+    "FiledReason", "IdentityAccess",
     "IdentityAccessPurpose", "Member",
     "MemberStatus", "OrgKind", "Organisation", "Petition", "PetitionKind", "PetitionSender",
     "PetitionStatus", "ReceiptCounter", "Role", "RoleAssignment", "SenderType",
