@@ -45,8 +45,8 @@ class ReadOnlyAdmin(ScopedAdmin):
 
 @admin.register(Organisation)
 class OrganisationAdmin(ScopedAdmin):
-    list_display = ("indented_name", "code", "kind")
-    list_filter = ("kind",)
+    list_display = ("indented_name", "code", "kind", "remote_area")
+    list_filter = ("kind", "remote_area")
     search_fields = ("name", "code")
 
     def get_queryset(self, request):

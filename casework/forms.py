@@ -5,7 +5,8 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from casework.models import (
-    Channel, Competence, FiledReason, Member, PetitionKind, PetitionStatus, SenderType,
+    Channel, ComplaintInstance, Competence, FiledReason, Member, PetitionKind, PetitionStatus,
+    SenderType,
 )
 from casework.text import clean_text
 
@@ -82,12 +83,21 @@ class IntakeForm(CleanTextForm):
         empty_label=_("— không —"))
     summary = forms.CharField(label=_("Tóm tắt nội dung đơn"), required=False,
                               widget=forms.Textarea(attrs={"rows": 4}))
+    instance = forms.TypedChoiceField(label=_("Lần khiếu nại"), coerce=int,
+                                      choices=ComplaintInstance.choices,
+                                      initial=ComplaintInstance.FIRST, required=False,
+                                      empty_value=ComplaintInstance.FIRST)
+    first_petition = forms.ModelChoiceField(
+        label=_("Đơn khiếu nại lần đầu (nếu có trong sổ)"), queryset=None, required=False,
+        empty_label=_("— không —"))
     attachments = MultipleFileField(label=_("Bản quét đơn (PDF, JPEG, PNG)"), required=False)
     confirm_duplicate = forms.BooleanField(
         label=_("Tôi đã xem các đơn có thể trùng ở trên, vẫn tiếp nhận đơn này"), required=False)
 
-    def __init__(self, *args, organisations, members, subject_organisations, **kwargs):
+    def __init__(self, *args, organisations, members, subject_organisations,
+                 first_complaints=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["first_petition"].queryset = first_complaints
         self.fields["subject_organisation"].queryset = subject_organisations
         self.fields["organisation"].queryset = organisations
         self.fields["subject_member"].queryset = members
@@ -159,6 +169,13 @@ TRANSITION_FORMS = {
     "resolve": _form("ResolveForm", {
         "result": _reason(_("Kết quả giải quyết"), rows=4),
         **_doc_fields(_("Số văn bản trả lời, quyết định"), _("Ngày văn bản")),
+        "delivered_on": forms.DateField(
+            label=_("Ngày người gửi nhận văn bản (nếu biết)"), required=False,
+            widget=DATE_WIDGET),
+    }),
+    "report_back": _form("ReportBackForm", {
+        **_doc_fields(_("Số văn bản báo cáo kết quả"), _("Ngày văn bản báo cáo")),
+        "reason": _reason(_("Ghi chú")),
     }),
     "withdraw": _form("WithdrawForm", {
         "doc_date": forms.DateField(label=_("Ngày đơn xin rút"), required=False,
@@ -175,3 +192,12 @@ def member_choices(user):
 
     return Member.objects.filter(
         organisation__in=subject_scope(user)).select_related("organisation")
+
+
+def first_complaint_choices(user):
+    """First complaints the user can see: what a second complaint may name."""
+    from casework.models import ComplaintInstance, Petition
+
+    return (Petition.objects.visible_to(user)
+            .filter(kind=PetitionKind.COMPLAINT, instance=ComplaintInstance.FIRST)
+            .order_by("-receipt_year", "-receipt_seq"))

@@ -120,6 +120,9 @@ class DisciplineDecisionForm(CleanTextForm):
                                     widget=DATE_WIDGET)
     notified_on = forms.DateField(label=_("Ngày công bố cho đối tượng"), required=False,
                                   widget=DATE_WIDGET)
+    received_on = forms.DateField(
+        label=_("Ngày đối tượng nhận quyết định (nếu khác ngày công bố)"), required=False,
+        widget=DATE_WIDGET)
     reason = forms.CharField(label=_("Lý do (bắt buộc khi không kỷ luật)"), required=False,
                              widget=forms.Textarea(attrs={"rows": 3}))
 

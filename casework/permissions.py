@@ -30,6 +30,7 @@ ACTION_ROLES = {
     "file": DECIDERS,
     "follow_up": HANDLERS | {LEADER},
     "resolve": HANDLERS | {LEADER},
+    "report_back": HANDLERS | {LEADER},
     "withdraw": HANDLERS | {LEADER},
 }
 
@@ -42,6 +43,7 @@ ACTION_LABELS = {
     "file": _("Lưu đơn"),
     "follow_up": _("Đôn đốc giải quyết"),
     "resolve": _("Ghi nhận kết quả giải quyết"),
+    "report_back": _("Báo cáo kết quả cho cơ quan chuyển đơn"),
     "withdraw": _("Rút đơn"),
 }
 

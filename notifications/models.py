@@ -18,6 +18,8 @@ class NoticeKind(models.TextChoices):
     REMINDER = "reminder", _("Nhắc lại: quá hạn")
     EVENT = "event", _("Diễn biến hồ sơ")
     DIGEST = "digest", _("Tổng hợp hằng ngày")
+    # A handler's due date moved without their doing (a corrected rule applied).
+    MOVED = "moved", _("Hạn xử lý thay đổi")
 
 
 # Rung 0, 1, 2 of a ladder; every later rung is a reminder.

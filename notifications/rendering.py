@@ -49,6 +49,8 @@ def render_notice(notice, *, absolute=False, clocks=None):
         context = _event_context(notice, absolute)
     elif notice.kind == NoticeKind.DIGEST:
         context = _digest_context(notice, absolute, clocks)
+    elif notice.kind == NoticeKind.MOVED:
+        context = _moved_context(notice, absolute)
     else:
         raise ValueError(f"unknown notice kind {notice.kind!r}")
     subject = render_to_string(f"notifications/{notice.kind}_subject.txt", context)
@@ -153,6 +155,19 @@ def _escalation_context(notice, absolute):
         "assignee": person_name(clock.assignee) if clock.assignee_id else "",
         "url": clock_url(clock, absolute),
     }
+
+
+def _moved_context(notice, absolute):
+    """The due date as it was and as it is, and the ledger line that says why (a text the
+    system wrote, never a user's free text)."""
+    from workflows.models import ClockEntry
+
+    context = _escalation_context(notice, absolute)
+    entry = ClockEntry.objects.filter(pk=notice.payload.get("entry")).first()
+    context.update({"due_before": entry.due_before if entry else None,
+                    "due_after": entry.due_after if entry else notice.clock.due_on,
+                    "why": entry.reason if entry else ""})
+    return context
 
 
 def _event_context(notice, absolute):

@@ -28,7 +28,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from casework.forms import TRANSITION_FORMS
 from casework.models import Petition, RoleAssignment
 from casework.services.petitions import (
-    SenderData, petition_accept, petition_classify, petition_receive, petition_transfer,
+    SenderData, petition_accept, petition_classify, petition_receive, petition_resolve,
+    petition_transfer,
 )
 from notifications.models import Notice
 from tests.factories import UserFactory
@@ -161,9 +162,12 @@ def world(tree):
     received = _letter(boss, tree.office, senders=[SenderData(full_name="Lê Văn Công Khai")])
     classified = _letter(boss, tree.office, upto="classified")
     transferred = _letter(boss, tree.office, upto="transferred")
+    resolved = _letter(boss, tree.office, upto="transferred")
+    petition_resolve(actor=boss, petition_id=resolved.pk, result="Đã trả lời",
+                     doc_number="03/TL", doc_date=datetime.date(2026, 9, 3))
     letters = {"classify": received, "accept": classified, "transfer": classified,
                "guide": classified, "file": classified, "follow_up": transferred,
-               "resolve": transferred, "withdraw": transferred}
+               "resolve": transferred, "report_back": resolved, "withdraw": transferred}
     assert set(letters) == set(TRANSITION_FORMS), "mỗi hành động cần một đơn mẫu"
 
     running = DeadlineClock.objects.filter(petition=received).first()

@@ -4,13 +4,16 @@ Calendar edits go through `workflows.services.calendar`, so saving a day here al
 cached calendar and recomputes the open deadlines it touches. Only superusers change the
 calendar and the rules: both decide every due date in the system.
 """
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
+
+from casework.errors import ActionRefused
 
 from casework.admin import ReadOnlyAdmin
 from workflows.calendar import fmt, weekday_name
 from workflows.models import CalendarOverride, ClockEntry, DeadlineClock, DeadlineRule, Escalation
 from workflows.services.calendar import calendar_clear_day, calendar_set_day
+from workflows.services.rules import rule_confirm, rule_unconfirm
 
 
 class SuperuserEditsAdmin(admin.ModelAdmin):
@@ -68,8 +71,13 @@ class CalendarOverrideAdmin(SuperuserEditsAdmin):
 LADDER_FIELDS = ("warn_days_before", "warn_audience", "due_audience", "overdue_days_after",
                  "overdue_audience", "reminder_every_days")
 RULE_FIELDS = ("code", "procedure", "step", "start_event", "start_condition", "stop_events",
-               "length", "unit", "counted_from", "lapses", "max_extensions", "extension_length", "extension_decided_by",
+               "length", "unit", "counted_from", "lapses", "max_extensions", "extension_length",
+               "extension_decided_by", "extension_needs_complex", "may_suspend",
                "legal_basis", "effective_from", "note")
+# The source can be corrected on an existing row (it moves no date); the state is set only
+# by the confirm action, which records who read the text and when.
+SOURCE_FIELDS = ("source_article", "source_title", "source_date")
+STATE_FIELDS = ("confirmed", "confirmed_by", "confirmed_on")
 NEW_VERSION_HELP = _(
     "Khi luật, quy định thay đổi: thêm một dòng MỚI cùng mã quy tắc với ngày áp dụng muộn "
     "hơn, không sửa dòng cũ. Thời hạn đang chạy giữ quy tắc có hiệu lực khi bắt đầu tính; "
@@ -79,16 +87,51 @@ NEW_VERSION_HELP = _(
 @admin.register(DeadlineRule)
 class DeadlineRuleAdmin(SuperuserEditsAdmin):
     list_display = ("procedure", "step", "length", "unit", "effective_from", "legal_basis",
-                    "code")
-    list_filter = ("procedure", "step", "unit")
-    search_fields = ("code", "legal_basis", "note")
+                    "source_display", "confirmed", "code")
+    list_filter = ("confirmed", "procedure", "step", "unit")
+    search_fields = ("code", "legal_basis", "note", "source_title", "source_article")
     fieldsets = (
         (_("Quy tắc"), {"fields": RULE_FIELDS, "description": NEW_VERSION_HELP}),
+        (_("Nguồn"), {"fields": SOURCE_FIELDS + STATE_FIELDS, "description": _(
+            "Người dùng chỉ thấy căn cứ pháp lý; trạng thái xác nhận chỉ hiện ở đây. Đọc "
+            "văn bản rồi chọn thao tác “Xác nhận đã đối chiếu văn bản” ở danh sách.")}),
         (_("Nhắc việc, cảnh báo"), {"fields": LADDER_FIELDS}),
     )
+    actions = ["confirm_rules", "unconfirm_rules"]
 
     def get_readonly_fields(self, request, obj=None):
-        return RULE_FIELDS if obj is not None else ()
+        return (RULE_FIELDS if obj is not None else ()) + STATE_FIELDS
+
+    @admin.display(description=_("nguồn"))
+    def source_display(self, obj):
+        when = f" ({obj.source_date:%d/%m/%Y})" if obj.source_date else ""
+        return f"{obj.source_article} – {obj.source_title}{when}".strip(" –")
+
+    def save_model(self, request, obj, form, change):
+        # A corrected source has not been read yet: back to unconfirmed.
+        if change and obj.confirmed and set(form.changed_data) & set(SOURCE_FIELDS):
+            obj.confirmed, obj.confirmed_by, obj.confirmed_on = False, None, None
+        super().save_model(request, obj, form, change)
+
+    @admin.action(description=_("Xác nhận đã đối chiếu văn bản"))
+    def confirm_rules(self, request, queryset):
+        try:
+            n = rule_confirm(actor=request.user,
+                             rule_ids=list(queryset.values_list("pk", flat=True)))
+        except ActionRefused as exc:
+            self.message_user(request, exc.message, messages.ERROR)
+        else:
+            self.message_user(request, _("Đã xác nhận %(n)s quy tắc.") % {"n": n})
+
+    @admin.action(description=_("Bỏ xác nhận (chưa đối chiếu được văn bản)"))
+    def unconfirm_rules(self, request, queryset):
+        try:
+            n = rule_unconfirm(actor=request.user,
+                               rule_ids=list(queryset.values_list("pk", flat=True)))
+        except ActionRefused as exc:
+            self.message_user(request, exc.message, messages.ERROR)
+        else:
+            self.message_user(request, _("Đã bỏ xác nhận %(n)s quy tắc.") % {"n": n})
 
     def has_delete_permission(self, request, obj=None):
         # Rule rows are legal history (clocks point at them), and the shipped ones would be

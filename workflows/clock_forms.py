@@ -21,6 +21,17 @@ class PauseForm(CleanTextForm):
     on = _date(_("Ngày tạm dừng"),
                _("Thời hạn không tính từ sau ngày này cho đến ngày tính tiếp."))
     reason = _text(_("Lý do tạm dừng"))
+    suspend = forms.BooleanField(label=_("Theo quyết định tạm đình chỉ giải quyết"),
+                                 required=False)
+    decision_number = forms.CharField(label=_("Số quyết định tạm đình chỉ"), required=False,
+                                      max_length=100)
+    decision_date = _date(_("Ngày quyết định tạm đình chỉ"))
+
+    def __init__(self, *args, rule, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not rule.may_suspend:
+            for name in ("suspend", "decision_number", "decision_date"):
+                del self.fields[name]
 
 
 class ResumeForm(CleanTextForm):
@@ -38,8 +49,13 @@ class ExtendForm(CleanTextForm):
                                       max_length=100)
     decision_date = _date(_("Ngày quyết định gia hạn"))
     reason = _text(_("Lý do gia hạn"))
+    complex_record = forms.CharField(
+        label=_("Văn bản ghi nhận vụ việc phức tạp (số, ngày)"), required=False,
+        max_length=200)
 
     def __init__(self, *args, rule, **kwargs):
         super().__init__(*args, **kwargs)
+        if not rule.extension_needs_complex:
+            del self.fields["complex_record"]
         self.fields["days"].label = _("Số ngày gia hạn (%(unit)s)") % {
             "unit": rule.get_unit_display()}

@@ -86,12 +86,16 @@ def _done_message(action, clock, data):
 
 def _call(action, user, clock, data):
     if action == "pause":
-        return clock_pause(actor=user, clock_id=clock.pk, on=data["on"], reason=data["reason"])
+        return clock_pause(actor=user, clock_id=clock.pk, on=data["on"], reason=data["reason"],
+                           suspend=data.get("suspend", False),
+                           decision_number=data.get("decision_number", ""),
+                           decision_date=data.get("decision_date"))
     if action == "resume":
         return clock_resume(actor=user, clock_id=clock.pk, on=data["on"], reason=data["reason"])
     return clock_extend(actor=user, clock_id=clock.pk, days=data["days"],
                         decision_number=data["decision_number"],
-                        decision_date=data["decision_date"], reason=data["reason"])
+                        decision_date=data["decision_date"], reason=data["reason"],
+                        complex_record=data.get("complex_record", ""))
 
 
 def _clock_action(request, pk, action):
@@ -110,8 +114,8 @@ def _clock_action(request, pk, action):
             messages.error(request, why)
             return case_page
     data = request.POST if request.method == "POST" else None
-    form = (ExtendForm(data, rule=clock.rule) if action == "extend"
-            else {"pause": PauseForm, "resume": ResumeForm}[action](data))
+    form = (ResumeForm(data) if action == "resume"
+            else {"pause": PauseForm, "extend": ExtendForm}[action](data, rule=clock.rule))
     if request.method == "POST" and form.is_valid():
         try:
             clock = _call(action, request.user, clock, form.cleaned_data)

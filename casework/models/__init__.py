@@ -19,6 +19,7 @@ from .organisations import Member, MemberStatus, OrgKind, Organisation, Role, Ro
 from .petitions import (
     Attachment,
     Channel,
+    ComplaintInstance,
     Competence,
     FiledReason,
     Petition,
@@ -33,7 +34,8 @@ __all__ = [
     "CaseStatus", "ConductingBody", "DisciplineDecision", "DisciplineForm", "InspectionCase",
     "InspectionKind", "InspectionProgramme", "ProgrammeItem", "SubjectType",
     "Attachment", "CaseEvent", "ClearanceEvent", "ClearanceEventType", "ClearanceRequest",
-    "ClearanceStatus", "Channel", "Competence", "EventType", "FiledReason", "IdentityAccess",
+    "ClearanceStatus", "Channel", "ComplaintInstance", "Competence", "EventType",
+    "FiledReason", "IdentityAccess",
     "IdentityAccessPurpose", "Member",
     "MemberStatus", "OrgKind", "Organisation", "Petition", "PetitionKind", "PetitionSender",
     "PetitionStatus", "ReceiptCounter", "Role", "RoleAssignment", "SenderType",

@@ -32,6 +32,10 @@ class EventType(models.TextChoices):
     FOLLOWED_UP = "followed_up", pgettext_lazy("event", "Đôn đốc giải quyết")
     RESOLVED = "resolved", pgettext_lazy("event", "Giải quyết xong")
     WITHDRAWN = "withdrawn", pgettext_lazy("event", "Rút đơn")
+    # On a first complaint: the second complaint against its decision was received.
+    SECOND_COMPLAINT = "second_complaint", pgettext_lazy("event", "Đơn khiếu nại lần hai")
+    REPORTED_BACK = "reported_back", pgettext_lazy("event",
+                                                   "Báo cáo kết quả cho cơ quan chuyển đơn")
     # Inspection and supervision cases
     CASE_OPENED = "case_opened", pgettext_lazy("event", "Quyết định kiểm tra, giám sát")
     ANNOUNCED = "announced", pgettext_lazy("event", "Công bố quyết định")

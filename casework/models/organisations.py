@@ -43,6 +43,11 @@ class Organisation(models.Model):
     parent = models.ForeignKey("self", verbose_name=_("trực thuộc"), null=True, blank=True,
                                on_delete=models.PROTECT, related_name="children")
     path = models.CharField(max_length=255, editable=False, db_index=True, default="")
+    # Luật Khiếu nại Điều 28, 33, 37: longer periods for complaints handled in a remote
+    # area; the deadline rules read it through their start condition.
+    remote_area = models.BooleanField(
+        _("vùng sâu, vùng xa"), default=False, db_default=False,
+        help_text=_("Nơi đi lại khó khăn: thời hạn giải quyết khiếu nại dài hơn."))
 
     objects = OrganisationQuerySet.as_manager()
 

@@ -68,6 +68,13 @@ class FiledReason(models.TextChoices):
     ANSWERED = "answered", _("Cơ quan có thẩm quyền trả lại, đã có kết quả trước đó")
 
 
+class ComplaintInstance(models.IntegerChoices):
+    """Which resolution a complaint asks for (Luật Khiếu nại Điều 27 and 36)."""
+
+    FIRST = 1, _("Khiếu nại lần đầu")
+    SECOND = 2, _("Khiếu nại lần hai")
+
+
 class ReceiptCounter(models.Model):
     """Last receipt number issued by an organisation in a year. Incremented under a row
     lock in the same transaction that saves the letter, so numbers have no gaps (a rolled
@@ -121,6 +128,14 @@ class Petition(SearchKeysModel, ConcurrentTransitionMixin, models.Model):
         Organisation, verbose_name=_("tổ chức đảng liên quan"), null=True, blank=True,
         on_delete=models.PROTECT, related_name="petitions_about")
     summary = models.TextField(_("tóm tắt nội dung"))
+    # Only meaningful for a khiếu nại: a second complaint is resolved under its own rules.
+    instance = models.PositiveSmallIntegerField(_("lần khiếu nại"),
+                                                choices=ComplaintInstance.choices,
+                                                default=ComplaintInstance.FIRST,
+                                                db_default=ComplaintInstance.FIRST)
+    first_petition = models.ForeignKey(
+        "self", verbose_name=_("đơn khiếu nại lần đầu"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="second_petitions")
     # Set once the letter is (or is classified as) a tố cáo and never cleared: a sender
     # who once denounced someone stays protected even if the letter is re-classified.
     identity_confidential = models.BooleanField(_("bảo mật danh tính người gửi"),
@@ -229,6 +244,12 @@ class Petition(SearchKeysModel, ConcurrentTransitionMixin, models.Model):
     def resolve(self, *, result, on):
         self.result = result
         self.closed_on = on
+
+    @transition(field=status, source=PetitionStatus.RESOLVED, target=PetitionStatus.RESOLVED,
+                permission=may("report_back"))
+    def report_back(self):
+        """Reporting the result to the body that transferred the letter here (Luật Tiếp
+        công dân Điều 27(2)) leaves the state as it is; the event records it."""
 
     @transition(field=status, source=list(OPEN_STATUSES), target=PetitionStatus.WITHDRAWN,
                 permission=may("withdraw"))

@@ -229,7 +229,8 @@ def _save(case, label):
 @cleans_text("reason")
 def discipline_decide(*, actor, case_id: int, form: str, decision_number: str = "",
                       decision_date: date | None = None, notified_on: date | None = None,
-                      reason: str = "", expected_status: str | None = None,
+                      received_on: date | None = None, reason: str = "",
+                      expected_status: str | None = None,
                       at: datetime | None = None) -> DisciplineDecision:
     """Record the discipline decided at the end of an inspection (or that none was), with
     the forms the Party's rules allow for this subject and this body. `form` empty means
@@ -262,6 +263,11 @@ def discipline_decide(*, actor, case_id: int, form: str, decision_number: str = 
                     not_before=case.decision_date)
         _check_date(errors, "notified_on", notified_on, label=_("ngày công bố quyết định"),
                     not_before=decision_date)
+        # The appeal month runs from receipt (Điều lệ Đảng Điều 39(7)); optional, the
+        # announcement day stands for it when the decision was handed over then.
+        _check_date(errors, "received_on", received_on, required=False,
+                    label=_("ngày đối tượng nhận quyết định"),
+                    not_before=notified_on or decision_date)
     elif not reason.strip():
         errors.add("reason", _("Không kỷ luật: nhập lý do."))
     errors.raise_if_any()
@@ -275,7 +281,8 @@ def discipline_decide(*, actor, case_id: int, form: str, decision_number: str = 
     _record(case=case, event_type=EventType.DISCIPLINED, actor=actor, from_status=from_status,
             reason=reason.strip(), doc_number=decision.decision_number, doc_date=decision_date,
             details={"form": form, "subject_type": subject_type,
-                     "notified_on": notified_on.isoformat() if notified_on else None}, at=at)
+                     "notified_on": notified_on.isoformat() if notified_on else None,
+                     "received_on": received_on.isoformat() if received_on else None}, at=at)
     return decision
 
 

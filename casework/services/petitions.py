@@ -17,8 +17,8 @@ from django_fsm import ConcurrentTransition, can_proceed, has_transition_perm
 
 from casework.errors import ActionRefused
 from casework.models import (
-    CaseEvent, Channel, Competence, EventType, FiledReason, Organisation, Petition,
-    PetitionKind, PetitionSender, PetitionStatus, ReceiptCounter, SenderType,
+    CaseEvent, Channel, ComplaintInstance, Competence, EventType, FiledReason, Organisation,
+    Petition, PetitionKind, PetitionSender, PetitionStatus, ReceiptCounter, SenderType,
 )
 from casework.permissions import ACTION_LABELS, roles_at, user_may
 from casework.services.attachments import check_upload, store_attachment
@@ -138,9 +138,15 @@ def petition_receive(*, actor, organisation: Organisation, received_on: date | N
                      channel: str, kind: str, sender_type: str = SenderType.NAMED,
                      senders: list[SenderData] = (), summary: str, subject_name: str = "",
                      subject_member=None, subject_organisation=None, forwarded_by: str = "",
-                     attachments=(), at: datetime | None = None) -> Petition:
+                     attachments=(), at: datetime | None = None,
+                     instance: int = ComplaintInstance.FIRST,
+                     first_petition: Petition | None = None) -> Petition:
     """Log a letter in the register and give it the next receipt number of its
-    organisation and year. `at` back-dates the event when a paper register is transcribed."""
+    organisation and year. `at` back-dates the event when a paper register is transcribed.
+
+    A second complaint (`instance`) names the first complaint it is about when that one is
+    in the register: the first letter's history then records it, which closes the window
+    to file it (Luật Khiếu nại Điều 33)."""
     errors = Errors()
     if organisation is None:
         errors.add("organisation", _("Chưa chọn nơi tiếp nhận đơn."))
@@ -169,6 +175,7 @@ def petition_receive(*, actor, organisation: Organisation, received_on: date | N
                        _("Tổ chức đảng được chọn không thuộc Đảng bộ của nơi tiếp nhận."))
     if not summary.strip():
         errors.add("summary", _("Chưa nhập tóm tắt nội dung đơn."))
+    _check_instance(errors, kind, instance, first_petition)
     checked = []
     for upload in attachments:
         try:
@@ -184,7 +191,8 @@ def petition_receive(*, actor, organisation: Organisation, received_on: date | N
         received_on=received_on, channel=channel, forwarded_by=forwarded_by.strip(), kind=kind,
         sender_type=sender_type, subject_name=subject_name.strip(),
         subject_member=subject_member, subject_organisation=subject_organisation,
-        summary=summary.strip(), created_by=actor,
+        summary=summary.strip(), created_by=actor, instance=instance,
+        first_petition=first_petition,
     )
     petition.save()
     for s in senders:
@@ -194,6 +202,8 @@ def petition_receive(*, actor, organisation: Organisation, received_on: date | N
     _record(petition=petition, event_type=EventType.RECEIVED, actor=actor, from_status="",
             details={"receipt_number": petition.receipt_number, "channel": channel,
                      "kind": kind, "attachments": len(checked)}, at=at)
+    if first_petition is not None:
+        _record_second_complaint(first_petition.pk, petition, actor, at)
     # Files last: the rows above roll back on any failure, files on disk do not, so the
     # ones already written are removed by hand if a later one fails.
     stored = []
@@ -206,6 +216,34 @@ def petition_receive(*, actor, organisation: Organisation, received_on: date | N
             attachment.file.storage.delete(attachment.file.name)
         raise
     return petition
+
+
+def _check_instance(errors, kind, instance, first_petition):
+    if instance not in ComplaintInstance.values:
+        errors.add("instance", _("Lần khiếu nại “%(value)s” không hợp lệ.") % {"value": instance})
+        return
+    if instance == ComplaintInstance.SECOND and kind != PetitionKind.COMPLAINT:
+        errors.add("instance", _("Lần khiếu nại: chỉ đơn khiếu nại mới có khiếu nại lần hai."))
+    if first_petition is None:
+        return
+    if instance != ComplaintInstance.SECOND:
+        errors.add("first_petition", _("Đơn khiếu nại lần đầu: chỉ ghi khi đây là khiếu nại "
+                                       "lần hai."))
+    elif (first_petition.kind != PetitionKind.COMPLAINT
+          or first_petition.instance != ComplaintInstance.FIRST):
+        errors.add("first_petition", _("Đơn khiếu nại lần đầu: đơn số %(number)s không phải "
+                                       "khiếu nại lần đầu.")
+                   % {"number": first_petition.receipt_number})
+
+
+def _record_second_complaint(first_id, second, actor, at):
+    """On the first complaint, under its row lock: its second complaint came in."""
+    first = Petition.objects.select_for_update(of=("self",)).get(pk=first_id)
+    _record(petition=first, event_type=EventType.SECOND_COMPLAINT, actor=actor,
+            from_status=first.status, doc_number=second.receipt_number,
+            doc_date=second.received_on,
+            details={"second_petition": second.pk, "receipt_number": second.receipt_number},
+            at=at if at is None or timezone.localdate(at) >= first.received_on else None)
 
 
 def _transition(*, actor, petition_id, action, expected_status=None, kwargs=None,
@@ -364,9 +402,11 @@ def petition_follow_up(*, actor, petition_id: int, reason: str, doc_number: str 
 @transaction.atomic
 @cleans_text("result")
 def petition_resolve(*, actor, petition_id: int, result: str, doc_number: str,
-                     doc_date: date | None, expected_status: str | None = None,
-                     at=None) -> Petition:
-    """Record the outcome: the decision or answer that resolved the letter."""
+                     doc_date: date | None, delivered_on: date | None = None,
+                     expected_status: str | None = None, at=None) -> Petition:
+    """Record the outcome: the decision or answer that resolved the letter. `delivered_on`,
+    the day the sender received it, starts the window for a second complaint (Luật Khiếu
+    nại Điều 33(1)); the decision's own date stands for it when not known."""
     errors = Errors()
     if not result.strip():
         errors.add("result", _("Chưa nhập kết quả giải quyết."))
@@ -374,12 +414,37 @@ def petition_resolve(*, actor, petition_id: int, result: str, doc_number: str,
         errors.add("doc_number", _("Chưa nhập số văn bản trả lời, quyết định giải quyết."))
     _check_date(errors, "doc_date", doc_date, label=_("ngày văn bản giải quyết"),
                 not_before=_received_on(petition_id))
+    _check_date(errors, "delivered_on", delivered_on, required=False,
+                label=_("ngày người gửi nhận văn bản"), not_before=_received_on(petition_id))
+    if delivered_on and isinstance(doc_date, date) and delivered_on < doc_date:
+        errors.add("delivered_on", _("Ngày người gửi nhận văn bản không được trước ngày văn "
+                                     "bản."))
     errors.raise_if_any()
     return _transition(actor=actor, petition_id=petition_id, action="resolve",
                        expected_status=expected_status,
                        kwargs={"result": result.strip(), "on": doc_date},
                        event_type=EventType.RESOLVED, reason=result, doc_number=doc_number,
-                       doc_date=doc_date, at=at)
+                       doc_date=doc_date, at=at,
+                       details={"delivered_on": delivered_on.isoformat()}
+                       if delivered_on else None)
+
+
+@transaction.atomic
+@cleans_text("reason")
+def petition_report_back(*, actor, petition_id: int, doc_number: str, doc_date: date | None,
+                         reason: str = "", expected_status: str | None = None,
+                         at=None) -> Petition:
+    """Báo cáo kết quả: tell the body that transferred the letter here how it was resolved
+    (Luật Tiếp công dân Điều 27(2)); stops that clock, the letter stays resolved."""
+    errors = Errors()
+    if not doc_number.strip():
+        errors.add("doc_number", _("Chưa nhập số văn bản báo cáo kết quả."))
+    _check_date(errors, "doc_date", doc_date, label=_("ngày văn bản báo cáo kết quả"),
+                not_before=_received_on(petition_id))
+    errors.raise_if_any()
+    return _transition(actor=actor, petition_id=petition_id, action="report_back",
+                       expected_status=expected_status, event_type=EventType.REPORTED_BACK,
+                       reason=reason, doc_number=doc_number, doc_date=doc_date, at=at)
 
 
 @transaction.atomic
@@ -410,5 +475,6 @@ SERVICES = {
     "file": petition_file,
     "follow_up": petition_follow_up,
     "resolve": petition_resolve,
+    "report_back": petition_report_back,
     "withdraw": petition_withdraw,
 }

@@ -15,7 +15,8 @@ from django.views.decorators.http import require_http_methods
 from casework.errors import ActionRefused
 from casework.filters import PetitionFilter
 from casework.forms import (
-    TRANSITION_FORMS, IntakeForm, SenderFormSet, apply_service_errors, member_choices,
+    TRANSITION_FORMS, IntakeForm, SenderFormSet, apply_service_errors, first_complaint_choices,
+    member_choices,
 )
 from casework.models import (
     Attachment, IdentityAccessPurpose, Petition, PetitionKind, PetitionSender, PetitionStatus,
@@ -77,7 +78,8 @@ def petition_create(request):
         raise PermissionDenied(_("Bạn không có quyền tiếp nhận đơn."))
     form = IntakeForm(request.POST or None, request.FILES or None,
                       organisations=organisations, members=member_choices(request.user),
-                      subject_organisations=subject_scope(request.user))
+                      subject_organisations=subject_scope(request.user),
+                      first_complaints=first_complaint_choices(request.user))
     senders = SenderFormSet(request.POST or None, prefix="senders")
     duplicates = []
     if request.method == "POST" and form.is_valid() and senders.is_valid():
@@ -98,7 +100,8 @@ def petition_create(request):
                     summary=data["summary"], subject_name=data["subject_name"],
                     subject_member=data["subject_member"],
                     subject_organisation=data["subject_organisation"], forwarded_by=data["forwarded_by"],
-                    attachments=data["attachments"])
+                    attachments=data["attachments"], instance=data["instance"],
+                    first_petition=data["first_petition"])
             except ValidationError as exc:
                 by_field = exc.message_dict  # a fresh dict on each access
                 sender_errors = by_field.pop("senders", [])

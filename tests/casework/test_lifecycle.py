@@ -19,7 +19,7 @@ D = datetime.date(2025, 9, 10)
 TARGET = {
     "classify": "classified", "accept": "accepted", "transfer": "transferred",
     "guide": "guided", "file": "filed", "follow_up": "transferred", "resolve": "resolved",
-    "withdraw": "withdrawn",
+    "report_back": "resolved", "withdraw": "withdrawn",
 }
 SOURCES = {
     "classify": {"received"},
@@ -29,6 +29,7 @@ SOURCES = {
     "file": {"classified", "transferred"},
     "follow_up": {"transferred"},
     "resolve": {"accepted", "transferred"},
+    "report_back": {"resolved"},
     "withdraw": {"received", "classified", "accepted", "transferred"},
 }
 ALLOWED_ROLES = {
@@ -39,6 +40,7 @@ ALLOWED_ROLES = {
     "file": {"ubkt", "branch_secretary", "leader", "admin"},
     "follow_up": {"clerk", "ubkt", "branch_secretary", "leader", "admin"},
     "resolve": {"clerk", "ubkt", "branch_secretary", "leader", "admin"},
+    "report_back": {"clerk", "ubkt", "branch_secretary", "leader", "admin"},
     "withdraw": {"clerk", "ubkt", "branch_secretary", "leader", "admin"},
 }
 ROLES = ["clerk", "ubkt", "branch_secretary", "leader", "viewer", "admin", "outsider"]
@@ -51,6 +53,7 @@ ARGS = {
     "file": dict(filed_reason="duplicate", reason="Trùng đơn số 003/2025"),
     "follow_up": dict(reason="Gọi điện đôn đốc UBND xã"),
     "resolve": dict(result="Đã trả lời bằng văn bản", doc_number="45/UBND", doc_date=D),
+    "report_back": dict(doc_number="46/BC-UBND", doc_date=D),
     "withdraw": dict(doc_date=D, reason="Người gửi xin rút đơn"),
 }
 # How to bring a fresh letter to each state, as the admin.

@@ -303,12 +303,22 @@ def test_letters_and_cases_fire_in_the_same_sweep(tree, people):
 
 
 def test_every_case_rule_is_marked_unconfirmed_and_dated():
-    rules = DeadlineRule.objects.filter(
-        procedure__in=["inspection", "supervision", "discipline_appeal"])
-    assert rules.count() >= 20
+    """The state is a field for the administrator, not words in the basis users read."""
+    rules = DeadlineRule.objects.filter(procedure__in=["inspection", "supervision"])
+    assert rules.count() >= 19
     assert set(rules.values_list("legal_basis", flat=True)) == {
-        "Quy định 296-QĐ/TW; Hướng dẫn 08-HD/TW (chưa xác nhận)"}
+        "Quy định 296-QĐ/TW; Hướng dẫn 08-HD/TW"}
+    assert set(rules.values_list("confirmed", flat=True)) == {False}
+    assert set(rules.values_list("source_title", "source_date")) == {
+        ("Quy định 296-QĐ/TW", D(2025, 5, 30))}
     assert set(rules.values_list("effective_from", flat=True)) == {D(2025, 5, 30)}
+    # The appeal month: read from the announcement until 30/6/2026 (unconfirmed), from
+    # receipt of the decision since (Điều lệ Đảng Điều 39(7), confirmed).
+    appeal = DeadlineRule.objects.filter(code="kl-khieu-nai").order_by("effective_from")
+    assert [(r.effective_from, r.counted_from, r.confirmed, r.source_article) for r in appeal] == [
+        (D(2025, 5, 30), "discipline_notified", False, "Điều 39 khoản 7"),
+        (D(2026, 7, 1), "discipline_received", True, "Điều 39 khoản 7")]
+    assert not DeadlineRule.objects.filter(legal_basis__contains="chưa xác nhận").exists()
 
 
 def test_the_case_page_shows_every_clock_of_the_case(client, tree, people):
@@ -322,8 +332,10 @@ def test_the_case_page_shows_every_clock_of_the_case(client, tree, people):
     assert "Thời hạn xử lý" in html
     for words in ("Công bố quyết định kiểm tra, giám sát", "Đối tượng giải trình, báo cáo",
                   "Kết thúc cuộc kiểm tra, giám sát", "30/06/2026", "08/05/2026",
-                  "Quy định 296-QĐ/TW; Hướng dẫn 08-HD/TW (chưa xác nhận)"):
+                  "Quy định 296-QĐ/TW; Hướng dẫn 08-HD/TW"):
         assert words in html, words
+    # The rule's state is the administrator's business, not noise on every deadline.
+    assert "chưa xác nhận" not in html
     # The deciding body may extend the decision's period from the page.
     finish = clock(case, "finish")
     assert reverse("workflows:clock-extend", args=[finish.pk]) in html
@@ -354,3 +366,26 @@ def test_the_overview_lists_case_clocks_only_to_those_who_see_the_case(client, t
         response = client.get(reverse("workflows:clock-overview"))
     assert case.number not in response.content.decode()
     assert response.context["later"] == 0
+
+
+def test_from_1_july_2026_the_appeal_month_runs_from_receipt_of_the_decision(tree, people):
+    """Điều lệ Đảng Điều 39(7): one month from receiving the decision, not from its
+    announcement (the 2025 version, kept for decisions taken before 1/7/2026)."""
+    case = open_case(tree, people)
+    for action, day in (("announce", D(2026, 4, 21)), ("explain", D(2026, 5, 8)),
+                        ("verify", D(2026, 5, 20)), ("report", D(2026, 5, 21)),
+                        ("meet", D(2026, 5, 22))):
+        step(case, people.team_leader, action, day)
+    for action, day in (("conclude", D(2026, 6, 1)), ("notify", D(2026, 6, 2)),
+                        ("open_discipline", D(2026, 6, 3))):
+        step(case, people.ubkt, action, day)
+    with time_machine.travel(at(D(2026, 7, 24)), tick=False):
+        discipline_decide(actor=people.ubkt, case_id=case.pk, form="warning",
+                          decision_number="15-QĐ/UBKT", decision_date=D(2026, 7, 17),
+                          notified_on=D(2026, 7, 20), received_on=D(2026, 7, 24))
+    appeal = clock(case, "appeal")
+    # Received Fri 24/07/2026: one month -> Mon 24/08/2026 (from the announcement of Mon
+    # 20/07 it would have been Thu 20/08/2026).
+    assert (appeal.rule.effective_from, appeal.started_on, appeal.due_on) == (
+        D(2026, 7, 1), D(2026, 7, 24), D(2026, 8, 24))
+    assert appeal.rule.legal_basis == "Điều lệ Đảng, Điều 39 khoản 7"

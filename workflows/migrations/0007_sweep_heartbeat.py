@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('workflows', '0005_case_clocks'),
+        ('workflows', '0006_rule_sources'),
     ]
 
     operations = [

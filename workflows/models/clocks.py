@@ -104,9 +104,13 @@ class DeadlineClock(models.Model):
 class ClockEntryKind(models.TextChoices):
     START = "start", _("Bắt đầu tính")
     PAUSE = "pause", _("Tạm dừng")
+    # A tạm đình chỉ decision (complaints, from 1/7/2026): counts like a pause.
+    SUSPEND = "suspend", _("Tạm đình chỉ giải quyết")
     RESUME = "resume", _("Tính tiếp")
     EXTEND = "extend", _("Gia hạn")
     RECOMPUTE = "recompute", _("Tính lại theo lịch")
+    # Moved onto a corrected version of its rule (workflows 0009): the reason says which.
+    RULE = "rule", _("Tính lại theo quy tắc đã sửa")
     STOP = "stop", _("Kết thúc")
     LAPSE = "lapse", _("Hết thời hạn")
 

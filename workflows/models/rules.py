@@ -6,6 +6,7 @@ and stops at these events; on this legal basis, from this date. A change in the 
 row with the same code and a later `effective_from`: a running clock keeps the row it
 started with. Each rule also carries its escalation ladder (who is told, and when).
 """
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
@@ -13,7 +14,8 @@ from django.utils.translation import gettext_lazy as _
 
 
 class Procedure(models.TextChoices):
-    """Ordered from specific to general where they overlap (see `procedures_for`)."""
+    """Ordered from specific to general where they overlap (see `procedures_for` in
+    `workflows.services.rule_selection`)."""
 
     PETITION = "petition", _("Mọi đơn thư")
     COMPLAINT = "complaint", _("Khiếu nại (lần đầu)")
@@ -49,6 +51,9 @@ class Step(models.TextChoices):
     REMEDIATE = "remediate", _("Theo dõi khắc phục, lưu hồ sơ")
     FINISH = "finish", _("Kết thúc cuộc kiểm tra, giám sát")
     APPEAL = "appeal", _("Thời hạn khiếu nại kỷ luật")
+    # A right of the complainant, not a duty: the window to file the second complaint.
+    SECOND_WINDOW = "second_window", _("Thời hạn khiếu nại lần hai")
+    REPORT_BACK = "report_back", _("Báo cáo kết quả cho cơ quan đã chuyển đơn")
 
 
 class Unit(models.TextChoices):
@@ -64,6 +69,10 @@ class StartCondition(models.TextChoices):
     COMPETENCE_OTHER = "competence_other", _("Khi đơn không thuộc thẩm quyền")
     DISCIPLINE_FORM = "discipline_form", _("Khi có quyết định thi hành kỷ luật (có hình thức "
                                            "kỷ luật)")
+    # The organisation handling the letter is in a remote area (Organisation.remote_area):
+    # Luật Khiếu nại Điều 28, 33, 37 give longer periods there.
+    REMOTE_AREA = "remote_area", _("Khi nơi giải quyết ở vùng sâu, vùng xa, đi lại khó khăn")
+    FORWARDED = "forwarded", _("Khi đơn do cơ quan khác chuyển đến")
 
 
 class CountFrom(models.TextChoices):
@@ -75,6 +84,16 @@ class CountFrom(models.TextChoices):
     CASE_END = "case_end", _("Ngày kết thúc ghi trong quyết định kiểm tra, giám sát")
     DISCIPLINE_NOTIFIED = "discipline_notified", _("Ngày công bố quyết định kỷ luật cho "
                                                    "đối tượng")
+    # Điều lệ Đảng Điều 39(7): the month runs from the day the subject received the
+    # decision (recorded with it; the announcement day when nothing else is recorded).
+    DISCIPLINE_RECEIVED = "discipline_received", _("Ngày đối tượng nhận quyết định kỷ luật")
+    # The day this body received the letter, whatever event starts the clock: Luật Tố cáo
+    # Điều 24(2) (transfer when not competent) and a tố cáo against a Party member.
+    RECEIVED = "received", _("Ngày nhận đơn")
+    # The day the sender received the decision or answer (recorded with it; its date when
+    # nothing else is recorded): Luật Khiếu nại Điều 33(1).
+    DECISION_RECEIVED = "decision_received", _("Ngày người gửi nhận quyết định, văn bản "
+                                               "trả lời")
 
 
 class Audience(models.IntegerChoices):
@@ -116,9 +135,33 @@ class DeadlineRule(models.Model):
     extension_decided_by = models.JSONField(
         _("người quyết định gia hạn"), default=list, blank=True,
         help_text=_("Các vai trò được quyết định gia hạn."))
-    legal_basis = models.CharField(_("căn cứ pháp lý"), max_length=255)
+    legal_basis = models.CharField(
+        _("căn cứ pháp lý"), max_length=255,
+        help_text=_("Dòng căn cứ người dùng thấy trên hồ sơ; trạng thái xác nhận ghi ở dưới, "
+                    "không ghi vào đây."))
     effective_from = models.DateField(_("áp dụng từ ngày"))
     note = models.TextField(_("ghi chú"), blank=True)
+    # The source, as read by whoever checked it: the administrator confirms after reading
+    # the text itself; until then the rule is the best public reading.
+    source_article = models.CharField(_("điều, khoản"), max_length=255, blank=True)
+    source_title = models.CharField(_("tên văn bản"), max_length=255, blank=True)
+    source_date = models.DateField(_("ngày ban hành văn bản"), null=True, blank=True)
+    confirmed = models.BooleanField(
+        _("đã đối chiếu văn bản"), default=False, db_default=False,
+        help_text=_("Chỉ quản trị viên thấy; người dùng chỉ thấy căn cứ pháp lý."))
+    confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("người xác nhận"),
+                                     null=True, blank=True, on_delete=models.PROTECT,
+                                     related_name="+")
+    confirmed_on = models.DateField(_("ngày xác nhận"), null=True, blank=True)
+    # From 1/7/2026 a complaint's period is extended only for a case recorded in writing as
+    # complex (NĐ 155/2026 Điều 3a), and a suspension decision pauses it.
+    extension_needs_complex = models.BooleanField(
+        _("chỉ gia hạn khi vụ việc phức tạp"), default=False, db_default=False,
+        help_text=_("Gia hạn phải nêu văn bản ghi nhận vụ việc phức tạp."))
+    may_suspend = models.BooleanField(
+        _("có thể tạm đình chỉ"), default=False, db_default=False,
+        help_text=_("Quyết định tạm đình chỉ giải quyết dừng tính thời hạn; tính tiếp từ "
+                    "ngày có quyết định tiếp tục giải quyết."))
     # The escalation ladder.
     warn_days_before = models.PositiveSmallIntegerField(
         _("nhắc trước hạn (ngày làm việc)"), default=2,

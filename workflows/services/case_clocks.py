@@ -14,7 +14,8 @@ Decisions taken here, so that the clocks tell a leader what they need:
   inspection; remediation follow-up and archiving come after it and have their own clocks,
   so a case is not shown as late for months of remediation.
 - The appeal clock starts only when a form of discipline was decided, counts from the day
-  the decision was announced to the subject, and lapses unused instead of falling due.
+  the subject received the decision (the announcement day under the 2025 rule version),
+  and lapses unused instead of falling due.
 """
 import calendar as pycalendar
 from dataclasses import dataclass
@@ -40,10 +41,16 @@ def case_condition_holds(condition, event):
 def clock_fields(case, rule, event, on):
     """What a new clock of `case` under `rule` is given, besides the rule and its event."""
     started_on = on
+    details = (event.details or {}) if event is not None else {}
     if rule.counted_from == CountFrom.DISCIPLINE_NOTIFIED:
-        notified = (event.details or {}).get("notified_on")
+        notified = details.get("notified_on")
         if notified:
             started_on = date.fromisoformat(notified)
+    elif rule.counted_from == CountFrom.DISCIPLINE_RECEIVED:
+        # Received, else announced (handed over then), else the decision's day.
+        received = details.get("received_on") or details.get("notified_on")
+        if received:
+            started_on = date.fromisoformat(received)
     return {"inspection": case, "organisation": case.organisation,
             "assignee_id": case.team_leader_id, "started_on": started_on,
             "lapses": rule.lapses}

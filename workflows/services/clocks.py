@@ -16,62 +16,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from casework.errors import ActionRefused
-from casework.models import Competence, InspectionCase, PetitionKind
 from casework.permissions import may_open_case, roles_at, user_may
 from casework.text import cleans_text
 from workflows.calendar import get_calendar
-from workflows.models import (
-    ClockEntry, ClockEntryKind, ClockStatus, DeadlineClock, DeadlineRule, Procedure,
-    StartCondition, Unit,
-)
+from workflows.models import ClockEntry, ClockEntryKind, ClockStatus, DeadlineClock, Unit
 from workflows.models.clocks import OPEN_CLOCK_STATUSES
 from workflows.services import case_clocks
-
-
-def procedures_for(petition):
-    """The procedures a letter falls under, most specific first: for each step the most
-    specific procedure that has a rule wins (a tố cáo is classified in 7 working days, not
-    the 10 of any letter)."""
-    kind = petition.kind
-    if kind == PetitionKind.DENUNCIATION:
-        specific = [Procedure.DENUNCIATION]
-        if petition.subject_member_id or petition.subject_organisation_id:
-            specific.insert(0, Procedure.DENUNCIATION_MEMBER)
-    elif kind == PetitionKind.COMPLAINT:
-        specific = [Procedure.COMPLAINT]
-    elif kind in (PetitionKind.RECOMMENDATION, PetitionKind.FEEDBACK):
-        specific = [Procedure.RECOMMENDATION]
-    else:
-        specific = []
-    return specific + [Procedure.PETITION]
-
-
-def _condition_holds(condition, record, event):
-    if isinstance(record, InspectionCase):
-        return case_clocks.case_condition_holds(condition, event)
-    if condition == StartCondition.COMPETENCE_OTHER:
-        return record.competence in (Competence.OTHER, Competence.NONE)
-    return condition == StartCondition.ALWAYS
-
-
-def rules_started_by(record, event_type, on, event=None):
-    """The rule version in force on `on` for each step that `event_type` starts, for a
-    letter or an inspection/supervision case."""
-    procedures = (case_clocks.procedures_for_case(record) if isinstance(record, InspectionCase)
-                  else procedures_for(record))
-    candidates = (DeadlineRule.objects
-                  .filter(start_event=event_type, procedure__in=procedures,
-                          effective_from__lte=on)
-                  .order_by("-effective_from", "-id"))
-    chosen = {}
-    for rule in candidates:
-        if not _condition_holds(rule.start_condition, record, event):
-            continue
-        rank = procedures.index(rule.procedure)
-        best = chosen.get(rule.step)
-        if best is None or rank < procedures.index(best.procedure):
-            chosen[rule.step] = rule
-    return list(chosen.values())
+from workflows.services.rule_selection import (  # noqa: F401 (re-exported)
+    petition_clock_start, procedures_for, rules_started_by,
+)
 
 
 # ---------------------------------------------------------------- computing a due date
@@ -86,6 +39,10 @@ class Computation:
 
 def _fmt(d):
     return d.strftime("%d/%m/%Y")
+
+
+# A suspension decision stops the count like a pause; both end with a RESUME entry.
+PAUSE_KINDS = (ClockEntryKind.PAUSE, ClockEntryKind.SUSPEND)
 
 
 def _unit_label(rule, n):
@@ -113,7 +70,7 @@ def compute(clock, entries=None, cal=None):
                                         rule_line(_unit_label(rule, rule.length)))
     lines = [base.line]
     total = base.days
-    paused_since = None
+    paused_since = paused_kind = None
     for entry in entries:
         if entry.kind == ClockEntryKind.EXTEND:
             total += entry.days
@@ -121,13 +78,15 @@ def compute(clock, entries=None, cal=None):
                            "%(date)s (%(reason)s).") % {
                 "days": _unit_label(rule, entry.days), "number": entry.decision_number,
                 "date": _fmt(entry.decision_date), "reason": entry.reason})
-        elif entry.kind == ClockEntryKind.PAUSE:
-            paused_since = entry.on
+        elif entry.kind in PAUSE_KINDS:
+            paused_since, paused_kind = entry.on, entry.kind
         elif entry.kind == ClockEntryKind.RESUME and paused_since is not None:
             gap = (cal.working_days_between(paused_since, entry.on)
                    if base.unit == Unit.WORKING else (entry.on - paused_since).days)
             total += gap
-            lines.append(_("Tạm dừng từ %(start)s đến %(end)s: không tính %(days)s.") % {
+            lines.append((_("Tạm đình chỉ từ %(start)s, tiếp tục giải quyết từ %(end)s: không "
+                             "tính %(days)s.") if paused_kind == ClockEntryKind.SUSPEND else
+                          _("Tạm dừng từ %(start)s đến %(end)s: không tính %(days)s.")) % {
                 "start": _fmt(paused_since), "end": _fmt(entry.on),
                 "days": _unit_label(rule, gap)})
             paused_since = None
@@ -227,7 +186,8 @@ def on_case_event(event):
         cal = cal or get_calendar()
         if event.petition_id:
             fields = {"petition": record, "organisation": record.organisation,
-                      "assignee": event.actor, "started_on": on}
+                      "assignee": event.actor, "lapses": rule.lapses,
+                      "started_on": petition_clock_start(rule, record, event, on)}
         else:
             fields = case_clocks.clock_fields(record, rule, event, on)
         clock = DeadlineClock(rule=rule, start_event=event, **fields)
@@ -296,21 +256,36 @@ def _last_entry_day(clock):
 
 @transaction.atomic
 @cleans_text("reason")
-def clock_pause(*, actor, clock_id: int, on: date, reason: str) -> DeadlineClock:
-    """Stop counting while the sender supplements documents."""
+def clock_pause(*, actor, clock_id: int, on: date, reason: str, suspend: bool = False,
+                decision_number: str = "", decision_date: date | None = None) -> DeadlineClock:
+    """Stop counting while the sender supplements documents, or (`suspend`) from a
+    suspension decision (tạm đình chỉ), where the clock's rule allows one: it then counts
+    again from the decision to continue (a resumption)."""
     clock = _lock(clock_id, actor, "pause")
     if clock.status == ClockStatus.PAUSED:
         raise ActionRefused(_("Thời hạn này đang tạm dừng."))
+    if suspend and not clock.rule.may_suspend:
+        raise ActionRefused(_("Quy tắc “%(rule)s” (áp dụng từ %(from)s) không có tạm đình chỉ "
+                              "giải quyết.") % {"rule": clock.rule,
+                                                 "from": _fmt(clock.rule.effective_from)})
+    errors = {}
     if not reason.strip():
-        raise ValidationError({"reason": _("Chưa nhập lý do tạm dừng.")})
+        errors["reason"] = _("Chưa nhập lý do tạm dừng.")
+    if suspend and not decision_number.strip():
+        errors["decision_number"] = _("Số quyết định tạm đình chỉ: chưa nhập.")
+    if errors:
+        raise ValidationError(errors)
     _check_day("on", on, label=_("ngày tạm dừng"), not_before=_last_entry_day(clock))
+    kind = ClockEntryKind.SUSPEND if suspend else ClockEntryKind.PAUSE
+    docs = ({"decision_number": decision_number.strip(), "decision_date": decision_date or on}
+            if suspend else {})
     before = clock.due_on
-    entry = ClockEntry(clock=clock, kind=ClockEntryKind.PAUSE, on=on)
+    entry = ClockEntry(clock=clock, kind=kind, on=on)
     cal = get_calendar()
     _apply(clock, compute(clock, entries=list(clock.entries.all()) + [entry], cal=cal), cal)
     clock.paused_on = on
     clock.save()
-    _entry(clock, ClockEntryKind.PAUSE, on, actor, before, reason=reason.strip())
+    _entry(clock, kind, on, actor, before, reason=reason.strip(), **docs)
     return clock
 
 
@@ -333,8 +308,10 @@ def clock_resume(*, actor, clock_id: int, on: date, reason: str = "") -> Deadlin
 @transaction.atomic
 @cleans_text("reason")
 def clock_extend(*, actor, clock_id: int, days: int, decision_number: str,
-                 decision_date: date, reason: str) -> DeadlineClock:
-    """Gia hạn by a written decision, within the caps of the clock's own rule."""
+                 decision_date: date, reason: str, complex_record: str = "") -> DeadlineClock:
+    """Gia hạn by a written decision, within the caps of the clock's own rule. Where the
+    rule allows it only for a complex case (complaints from 1/7/2026, NĐ 155/2026 Điều 3a),
+    the document recording the case as complex is required and kept in the reason."""
     clock = _lock(clock_id, actor, "extend")
     rule = clock.rule
     if clock.extensions_used >= rule.max_extensions:
@@ -354,8 +331,14 @@ def clock_extend(*, actor, clock_id: int, days: int, decision_number: str,
         errors["decision_number"] = _("Chưa nhập số quyết định gia hạn.")
     if not reason.strip():
         errors["reason"] = _("Chưa nhập lý do gia hạn.")
+    if rule.extension_needs_complex and not complex_record.strip():
+        errors["complex_record"] = _(
+            "Văn bản ghi nhận vụ việc phức tạp: chưa nhập (chỉ gia hạn khi vụ việc phức tạp).")
     if errors:
         raise ValidationError(errors)
+    if rule.extension_needs_complex:
+        reason = _("Vụ việc phức tạp (%(doc)s). %(reason)s") % {
+            "doc": complex_record.strip(), "reason": reason.strip()}
     _check_day("decision_date", decision_date, label=_("ngày quyết định gia hạn"),
                not_before=clock.started_on)
     before = clock.due_on
