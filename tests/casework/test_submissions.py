@@ -249,3 +249,62 @@ def test_five_parallel_posts_of_one_intake_log_one_letter(tree):
     assert outcomes == [(302, url)] * 5, outcomes
     assert petition.receipt_seq == 1
     assert CaseEvent.objects.filter(petition=petition).count() == 1
+
+
+SQLITE_POSTER = """
+import json, sys, time
+from django.contrib.auth import get_user_model
+from django.test import Client
+client = Client(HTTP_HOST="127.0.0.1")
+client.force_login(get_user_model().objects.get(username="vanphong"))
+data = json.loads(sys.argv[1])
+start = float(sys.argv[2])
+while time.time() < start:
+    time.sleep(0.005)
+response = client.post("/don-thu/tiep-nhan/", data)
+print(response.status_code, response.get("Location"))
+"""
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(__import__("os").environ.get("DATABASE_URL", "").startswith("postgres"),
+                    reason="chạy trong lượt kiểm thử SQLite")
+def test_five_parallel_posts_of_one_intake_on_the_sqlite_file_log_one_letter(tmp_path):
+    """The embedded install: five processes on one SQLite file; BEGIN IMMEDIATE queues
+    them and the token's unique index answers the four late ones."""
+    import json
+    import os
+    import subprocess
+    import time
+
+    from tests.casework.test_sqlite_concurrency import ROOT, run_python
+
+    # The test settings (plain static files storage: a page that is shown instead of
+    # redirecting renders without collectstatic's manifest), on a real file.
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings_test",
+           "DATABASE_URL": f"sqlite:///{tmp_path / 'office.sqlite3'}"}
+    env.pop("CELERY_BROKER_URL", None)
+    subprocess.run([__import__("sys").executable, "manage.py", "migrate", "-v0"], cwd=ROOT,
+                   env=env, check=True)
+    setup = run_python("""
+from django.contrib.auth import get_user_model
+from casework.models import Organisation, RoleAssignment
+office = Organisation.objects.create(name="Văn phòng Đảng ủy", code="vp", kind="agency")
+user = get_user_model().objects.create(username="vanphong")
+RoleAssignment.objects.create(user=user, organisation=office, role="clerk")
+print(office.pk)
+""", env)
+    data = intake_post(organisation=int(setup.stdout.split()[-1]))
+    assert reverse("casework:petition-create") == "/don-thu/tiep-nhan/"
+    start = str(time.time() + 3)
+    posters = [run_python(SQLITE_POSTER, env, json.dumps(data), start, wait=False)
+               for _ in range(5)]
+    outputs = [p.communicate(timeout=120) for p in posters]
+    for p, (_out, err) in zip(posters, outputs):
+        assert p.returncode == 0, err[-2000:]
+    answers = {out.strip() for out, _err in outputs}
+    count = run_python("from casework.models import Petition\n"
+                       "print(Petition.objects.count(), Petition.objects.order_by('pk').first().pk)", env)
+    letters, pk = count.stdout.split()
+    assert letters == "1", f"{letters} letters from one form"
+    assert answers == {f"302 /don-thu/{pk}/"}, answers
