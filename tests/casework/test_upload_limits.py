@@ -51,6 +51,13 @@ def test_files_over_the_total_size_are_refused_in_the_form(client, tree, clerk, 
 
 
 @pytest.mark.django_db
+def test_the_intake_page_states_the_limits(client, clerk):
+    client.force_login(clerk)
+    html = client.get(reverse("casework:petition-create")).content.decode()
+    assert "một đơn tối đa 10 tệp, tổng cộng 50,0" in html
+
+
+@pytest.mark.django_db
 def test_within_the_limits_the_files_are_kept(client, tree, clerk, settings):
     settings.ATTACHMENT_MAX_FILES = 3
     client.force_login(clerk)
