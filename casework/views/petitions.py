@@ -87,6 +87,10 @@ def petition_create(request):
         duplicates = find_duplicates(visible=_duplicate_pool(request), senders=sender_data,
                                      summary=data["summary"], received_on=data["received_on"])
         if duplicates and not data["confirm_duplicate"]:
+            # The letter found may be this very form's, just logged by a parallel post of
+            # it (its token commits with it): then answer as the repeat it is.
+            if repeat := repeated_post(request, fallback="casework:petition-list"):
+                return repeat
             form.add_error("confirm_duplicate", _(
                 "Người gửi này đã có đơn tương tự trong 12 tháng qua (xem danh sách ở trên). "
                 "Đánh dấu ô này nếu vẫn tiếp nhận như một đơn mới."))

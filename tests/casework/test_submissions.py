@@ -86,6 +86,34 @@ def test_intake_without_a_token_is_not_logged_and_keeps_what_was_typed(client, t
 
 
 @pytest.mark.django_db
+def test_a_parallel_twin_that_commits_during_the_duplicate_search_is_a_repeat(
+        client, tree, clerk, monkeypatch):
+    """The twin post logs the letter (and its token) between this post's first look-up
+    and its duplicate search: the letter found is this form's own, so the answer is the
+    first result, not the "similar letter" warning."""
+    from casework.models import SubmissionToken
+    from casework.views import petitions as views
+
+    client.force_login(clerk)
+    data = intake_post(organisation=tree.office.pk,
+                       form_token=token_of(client.get(reverse("casework:petition-create"))))
+    real_search = views.find_duplicates
+
+    def twin_commits_first(**kwargs):
+        twin = receive_petition(actor=clerk, organisation=tree.office, sender="Vũ Văn Hải",
+                                summary="Kiến nghị lắp đèn đường thôn Lại.")
+        SubmissionToken.objects.create(token=data["form_token"], user=clerk,
+                                       result_url=twin.get_absolute_url())
+        return real_search(**kwargs)
+
+    monkeypatch.setattr(views, "find_duplicates", twin_commits_first)
+    response = client.post(reverse("casework:petition-create"), data)
+    twin = Petition.objects.get()
+    assert response.status_code == 302 and response.url == twin.get_absolute_url()
+    assert any(ALREADY in m for m in said(response))
+
+
+@pytest.mark.django_db
 def test_another_users_token_is_not_theirs_to_reuse(client, tree, clerk):
     client.force_login(clerk)
     data = intake_post(organisation=tree.office.pk,
@@ -299,7 +327,7 @@ print(office.pk)
     start = str(time.time() + 3)
     posters = [run_python(SQLITE_POSTER, env, json.dumps(data), start, wait=False)
                for _ in range(5)]
-    outputs = [p.communicate(timeout=120) for p in posters]
+    outputs = [p.communicate(timeout=300) for p in posters]
     for p, (_out, err) in zip(posters, outputs):
         assert p.returncode == 0, err[-2000:]
     answers = {out.strip() for out, _err in outputs}
