@@ -336,3 +336,22 @@ print(office.pk)
     letters, pk = count.stdout.split()
     assert letters == "1", f"{letters} letters from one form"
     assert answers == {f"302 /don-thu/{pk}/"}, answers
+
+
+@pytest.mark.django_db
+def test_a_programme_item_posted_twice_is_added_once(client, tree):
+    from casework.services.programme import programme_save
+
+    ubkt = user_with_role("ubkt", tree.commune)
+    with time_machine.travel(_at(D(2026, 1, 10)), tick=False):
+        programme = programme_save(actor=ubkt, programme_id=None, organisation=tree.ubkt,
+                                   year=2026, body="ubkt", document="01-CTr/UBKT")
+        client.force_login(ubkt)
+        url = reverse("casework:programme-item-create", args=[programme.pk])
+        data = {"kind": "party_finance", "quarter": "2", "planned_cases": "1",
+                "content": "Tài chính đảng", "form_token": token_of(client.get(url))}
+        first = client.post(url, data)
+        again = client.post(url, data)
+    assert first.status_code == again.status_code == 302 and again.url == first.url
+    assert any(ALREADY in m for m in said(again))
+    assert programme.items.count() == 1
