@@ -1,6 +1,8 @@
 """Forms only parse what the user typed; the services decide what is acceptable and
 their messages are put back on the right field (see `apply_service_errors`)."""
 from django import forms
+from django.conf import settings
+from django.template.defaultfilters import filesizeformat
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
@@ -9,6 +11,7 @@ from casework.models import (
     SenderType,
 )
 from casework.text import clean_text
+from casework.submissions import SubmissionTokenMixin
 
 DATE_WIDGET = forms.DateInput(format="%d/%m/%Y", attrs={"placeholder": "dd/mm/yyyy",
                                                          "size": 10, "inputmode": "numeric"})
@@ -53,16 +56,45 @@ class MultipleFileInput(forms.ClearableFileInput):
 
 
 class MultipleFileField(forms.FileField):
+    """Several scans in one field, at most ATTACHMENT_MAX_FILES of them and
+    ATTACHMENT_MAX_TOTAL_BYTES together, refused here, before anything is stored."""
+
     widget = MultipleFileInput
+
+    def __init__(self, *args, field_name, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.field_name = field_name  # "Bản quét đơn": the field a message names
 
     def clean(self, data, initial=None):
         if not data:
             return []
         files = data if isinstance(data, (list, tuple)) else [data]
+        self._check_limits(files)
         return [super(MultipleFileField, self).clean(f, initial) for f in files]
 
+    def _check_limits(self, files):
+        max_files, max_total = settings.ATTACHMENT_MAX_FILES, settings.ATTACHMENT_MAX_TOTAL_BYTES
+        total = sum(f.size or 0 for f in files)
+        problems = []
+        if len(files) > max_files:
+            problems.append(_("chọn tối đa %(max)s tệp cho một đơn (đã chọn %(count)s tệp).")
+                            % {"max": max_files, "count": len(files)})
+        if total > max_total:
+            problems.append(_("tổng dung lượng các tệp tối đa %(max)s cho một đơn (đã chọn "
+                              "%(total)s).") % {"max": filesizeformat(max_total),
+                                                "total": filesizeformat(total)})
+        if problems:
+            # The browser cannot put chosen files back into a page shown again.
+            raise ValidationError([
+                f"{self.field_name}: {problem} " + str(_(
+                    "Các mục khác đã nhập vẫn được giữ; đề nghị chọn lại tệp (trình duyệt "
+                    "không giữ tệp đã chọn), bớt tệp hoặc gộp bản quét."))
+                for problem in problems])
 
-class IntakeForm(CleanTextForm):
+
+class IntakeForm(SubmissionTokenMixin, CleanTextForm):
+    token_required = True  # a repeated intake would be a second letter with its own number
+
     organisation = forms.ModelChoiceField(label=_("Nơi tiếp nhận"), queryset=None,
                                           required=False, empty_label=_("— chọn —"))
     received_on = forms.DateField(label=_("Ngày nhận đơn"), required=False, widget=DATE_WIDGET)
@@ -90,7 +122,8 @@ class IntakeForm(CleanTextForm):
     first_petition = forms.ModelChoiceField(
         label=_("Đơn khiếu nại lần đầu (nếu có trong sổ)"), queryset=None, required=False,
         empty_label=_("— không —"))
-    attachments = MultipleFileField(label=_("Bản quét đơn (PDF, JPEG, PNG)"), required=False)
+    attachments = MultipleFileField(label=_("Bản quét đơn (PDF, JPEG, PNG)"), required=False,
+                                    field_name=_("Bản quét đơn"))
     confirm_duplicate = forms.BooleanField(
         label=_("Tôi đã xem các đơn có thể trùng ở trên, vẫn tiếp nhận đơn này"), required=False)
 
@@ -115,7 +148,7 @@ class SenderForm(CleanTextForm):
 SenderFormSet = forms.formset_factory(SenderForm, extra=3, max_num=20)
 
 
-class TransitionForm(CleanTextForm):
+class TransitionForm(SubmissionTokenMixin, CleanTextForm):
     expected_status = forms.ChoiceField(choices=PetitionStatus.choices, widget=forms.HiddenInput)
 
 

@@ -8,6 +8,7 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
 from casework.forms import DATE_WIDGET, CleanTextForm, blank_choice
+from casework.submissions import SubmissionTokenMixin
 from casework.models import (
     CaseStatus, ConductingBody, DisciplineForm, InspectionKind, Member, Organisation,
 )
@@ -32,7 +33,7 @@ class UserMultipleChoiceField(forms.ModelMultipleChoiceField):
     label_from_instance = UserChoiceField.label_from_instance
 
 
-class CaseForm(CleanTextForm):
+class CaseForm(SubmissionTokenMixin, CleanTextForm):
     organisation = forms.ModelChoiceField(label=_("Cấp tiến hành"), queryset=None,
                                           required=False, empty_label=_("— chọn —"))
     body = forms.ChoiceField(label=_("Chủ thể tiến hành"),
@@ -71,7 +72,7 @@ class CaseForm(CleanTextForm):
         self.fields["team"].queryset = people
 
 
-class StepForm(CleanTextForm):
+class StepForm(SubmissionTokenMixin, CleanTextForm):
     """A step recorded with the document it produced (optional for field work) and a note."""
 
     expected_status = forms.CharField(widget=forms.HiddenInput, required=False)
@@ -108,7 +109,7 @@ class ArchiveForm(StepForm):
         del self.fields["doc_number"], self.fields["doc_date"]
 
 
-class DisciplineDecisionForm(CleanTextForm):
+class DisciplineDecisionForm(SubmissionTokenMixin, CleanTextForm):
     """Only the forms the rules allow for this subject and this body are offered; the
     service checks again."""
 
@@ -157,7 +158,7 @@ class CaseFilterForm(forms.Form):
         self.fields["organisation"].queryset = organisations
 
 
-class AppealForm(CleanTextForm):
+class AppealForm(SubmissionTokenMixin, CleanTextForm):
     """Khiếu nại kỷ luật: the day the disciplined member or organisation appealed."""
 
     on = forms.DateField(label=_("Ngày khiếu nại"), required=False, widget=DATE_WIDGET)

@@ -6,9 +6,10 @@ from django.utils.translation import gettext_lazy as _
 from casework.forms import CleanTextForm, blank_choice
 from casework.models import ConductingBody, InspectionKind
 from casework.services.programme import QUARTERS
+from casework.submissions import SubmissionTokenMixin
 
 
-class ProgrammeForm(CleanTextForm):
+class ProgrammeForm(SubmissionTokenMixin, CleanTextForm):
     organisation = forms.ModelChoiceField(label=_("Cấp ủy, tổ chức"), queryset=None,
                                           required=False, empty_label=_("— chọn —"))
     body = forms.ChoiceField(label=_("Chủ thể"), choices=blank_choice(ConductingBody.choices),
@@ -25,7 +26,7 @@ class ProgrammeForm(CleanTextForm):
         self.fields["organisation"].queryset = organisations
 
 
-class ItemForm(CleanTextForm):
+class ItemForm(SubmissionTokenMixin, CleanTextForm):
     kind = forms.ChoiceField(label=_("Loại"), choices=blank_choice(InspectionKind.choices),
                              required=False)
     quarter = forms.TypedChoiceField(label=_("Quý"), coerce=int, empty_value=None,

@@ -69,6 +69,9 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # After the login is known (the 400 page shows the user's menu), before anything
+    # reads the body (CSRF's check reads the form in process_view, after every __call__).
+    "config.middleware.RequestSizeLimitMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: it turns a login refused for lockout into the lockout page.
     "axes.middleware.AxesMiddleware",
@@ -202,7 +205,16 @@ STORAGES = {
 # names, and handed out only by a permission-checked view.
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "var" / "attachments")
 ATTACHMENT_MAX_BYTES = env.int("ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
-DATA_UPLOAD_MAX_MEMORY_SIZE = ATTACHMENT_MAX_BYTES + 1024 * 1024
+# Per letter: the intake form refuses more, naming the field and keeping what was typed.
+ATTACHMENT_MAX_FILES = env.int("ATTACHMENT_MAX_FILES", default=10)
+ATTACHMENT_MAX_TOTAL_BYTES = env.int("ATTACHMENT_MAX_TOTAL_BYTES", default=50 * 1024 * 1024)
+# Beyond what the form could ever accept, a request is refused at the door (our 400 page)
+# before its files are written to temporary storage. Set above the per-letter limits, so
+# that a selection a little over them still reaches the form and its friendlier message.
+DATA_UPLOAD_MAX_NUMBER_FILES = 2 * ATTACHMENT_MAX_FILES
+REQUEST_MAX_BYTES = env.int("REQUEST_MAX_BYTES", default=2 * ATTACHMENT_MAX_TOTAL_BYTES)
+# Form fields other than files (Django does not count the files here): Django's default.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 FILE_UPLOAD_PERMISSIONS = 0o600
 
 # A session ends after SESSION_COOKIE_AGE seconds without a request (every request pushes

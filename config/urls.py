@@ -8,6 +8,11 @@ admin.site.site_header = _("Casework – Quản trị hệ thống")
 admin.site.site_title = "Casework"
 admin.site.index_title = _("Quản trị")
 
+# Our own page for a refused request (too many files, too large, malformed), rendered with
+# the request so it has the product's layout; the other error pages are found by name in
+# templates/ (ahead of viewflow's, which ship the same names).
+handler400 = "config.errors.bad_request"
+
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="casework:petition-list", permanent=False),
          name="home"),

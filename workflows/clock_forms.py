@@ -5,6 +5,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from casework.forms import DATE_WIDGET, CleanTextForm
+from casework.submissions import SubmissionTokenMixin
 
 
 def _date(label, help_text=""):
@@ -17,7 +18,7 @@ def _text(label, rows=3):
                            widget=forms.Textarea(attrs={"rows": rows}))
 
 
-class PauseForm(CleanTextForm):
+class PauseForm(SubmissionTokenMixin, CleanTextForm):
     on = _date(_("Ngày tạm dừng"),
                _("Thời hạn không tính từ sau ngày này cho đến ngày tính tiếp."))
     reason = _text(_("Lý do tạm dừng"))
@@ -34,13 +35,13 @@ class PauseForm(CleanTextForm):
                 del self.fields[name]
 
 
-class ResumeForm(CleanTextForm):
+class ResumeForm(SubmissionTokenMixin, CleanTextForm):
     on = _date(_("Ngày tính tiếp"),
                _("Thường là ngày nhận được tài liệu bổ sung."))
     reason = _text(_("Ghi chú (nếu có)"), rows=2)
 
 
-class ExtendForm(CleanTextForm):
+class ExtendForm(SubmissionTokenMixin, CleanTextForm):
     days = forms.IntegerField(
         label=_("Số ngày gia hạn"), required=False,
         widget=forms.NumberInput(attrs={"inputmode": "numeric", "size": 5, "min": 1}),

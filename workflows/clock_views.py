@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods
 
 from casework.errors import ActionRefused
 from casework.forms import apply_service_errors
+from casework.submissions import AlreadySubmitted, acting_once, repeated_post
 from casework.models import InspectionCase, Petition, Role
 from workflows.clock_forms import ExtendForm, PauseForm, ResumeForm
 from workflows.models import CountFrom, DeadlineClock
@@ -107,6 +108,8 @@ def _clock_action(request, pk, action):
         # Never allowed for this role (as opposed to "not now"): the same 403 as a letter's
         # transition page, so the access matrix holds for every page.
         raise PermissionDenied(ROLE_REFUSAL)
+    if repeat := repeated_post(request, fallback=record_url):
+        return repeat
     if request.method == "GET":
         # A stale link or a typed URL: say why instead of showing a form that will fail.
         why = refusal(request.user, clock, record.organisation, action)
@@ -118,7 +121,11 @@ def _clock_action(request, pk, action):
             else {"pause": PauseForm, "extend": ExtendForm}[action](data, rule=clock.rule))
     if request.method == "POST" and form.is_valid():
         try:
-            clock = _call(action, request.user, clock, form.cleaned_data)
+            with acting_once(request, form, fallback=record_url) as claim:
+                clock = _call(action, request.user, clock, form.cleaned_data)
+                claim.result_url = record_url
+        except AlreadySubmitted as exc:
+            return exc.response
         except ValidationError as exc:
             apply_service_errors(form, exc)
         except ActionRefused as exc:

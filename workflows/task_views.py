@@ -30,6 +30,7 @@ from casework.models import InspectionCase
 from casework.models.inspections import STEP_LABELS, allowed_forms, subject_type_of
 from casework.permissions import case_user_may, is_case_team_member
 from casework.services.inspections import case_step, discipline_decide
+from casework.submissions import AlreadySubmitted, acting_once, repeated_post
 from casework.templatetags.casework_tags import person_name
 from casework.views.inspections import visible_cases
 from workflows.case_processes import (
@@ -91,9 +92,13 @@ def _make_form(task, case, data=None):
     return form_class(data, **kwargs)
 
 
-def _run_step(request, task, form):
-    """Under the flow lock: take the task (if still open), take the step, complete it."""
-    with task.activation() as activation:
+def _run_step(request, task, form, case):
+    """Under the flow lock: take the task (if still open), take the step, complete it.
+    The form's token is claimed first, in the flow lock's transaction: a duplicate post
+    that waited for the lock is answered with the first result rather than "gone"."""
+    with task.activation() as activation, \
+            acting_once(request, form, fallback=case.get_absolute_url()) as claim:
+        claim.result_url = case.get_absolute_url()
         current = activation.task
         if current.status not in (STATUS.NEW, STATUS.ASSIGNED):
             raise TaskGone(current)
@@ -117,6 +122,8 @@ def _run_step(request, task, form):
 def case_task(request, pk):
     task, case = _task_or_404(request, pk)
     _refuse_role(request, task, case)
+    if repeat := repeated_post(request, fallback=case.get_absolute_url()):
+        return repeat
     if task.status not in (STATUS.NEW, STATUS.ASSIGNED):
         messages.info(request, gone_message(task, case))
         return redirect(case)
@@ -125,7 +132,9 @@ def case_task(request, pk):
         try:
             # No transaction around this: the flow lock opens the outermost one itself,
             # since a refused NOWAIT lock inside an outer transaction would poison it.
-            _run_step(request, task, form)
+            _run_step(request, task, form, case)
+        except AlreadySubmitted as exc:
+            return exc.response
         except TaskGone as exc:
             messages.error(request, gone_message(exc.task, case))
             return redirect(case)

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('casework', '0006_clearance_grants_identity_chain'),
+        ('casework', '0007_submission_tokens'),
     ]
 
     operations = [

@@ -29,6 +29,7 @@ from .petitions import (
     ReceiptCounter,
     SenderType,
 )
+from .submissions import SubmissionToken
 
 __all__ = [
     "CaseStatus", "ConductingBody", "DisciplineDecision", "DisciplineForm", "InspectionCase",
@@ -39,4 +40,5 @@ __all__ = [
     "IdentityAccessPurpose", "Member",
     "MemberStatus", "OrgKind", "Organisation", "Petition", "PetitionKind", "PetitionSender",
     "PetitionStatus", "ReceiptCounter", "Role", "RoleAssignment", "SenderType",
+    "SubmissionToken",
 ]

@@ -22,6 +22,7 @@ from casework.models.inspections import OPEN_CASE_STATUSES, Procedure, PROCEDURE
 from casework.panels import inspection_panels
 from casework.permissions import case_user_may, deciding_organisations, may_open_case
 from casework.services.inspections import ESCALATION_STATUSES, case_open, discipline_appeal
+from casework.submissions import AlreadySubmitted, acting_once, repeated_post
 
 
 def visible_cases(user):
@@ -107,12 +108,19 @@ def case_create(request):
     organisations = deciding_organisations(request.user)
     if not organisations.exists():
         raise PermissionDenied(_("Bạn không có quyền ra quyết định kiểm tra, giám sát."))
+    if repeat := repeated_post(request, fallback="casework:case-list"):
+        return repeat
     initial, item, petition, supervision = _prefill(request, organisations)
     form = CaseForm(request.POST or None, initial=initial, organisations=organisations)
     if request.method == "POST" and form.is_valid():
         try:
-            case = case_open(actor=request.user, programme_item=item, source_petition=petition,
-                             escalated_from=supervision, **form.cleaned_data)
+            with acting_once(request, form, fallback="casework:case-list") as claim:
+                case = case_open(actor=request.user, programme_item=item,
+                                 source_petition=petition, escalated_from=supervision,
+                                 **form.cleaned_data)
+                claim.result_url = case.get_absolute_url()
+        except AlreadySubmitted as exc:
+            return exc.response
         except ValidationError as exc:
             apply_service_errors(form, exc)
         except ActionRefused as exc:
@@ -157,6 +165,8 @@ def case_appeal(request, pk):
     case = get_object_or_404(visible_cases(request.user).select_related("organisation"), pk=pk)
     if not case_user_may(request.user, "discipline", case):
         raise PermissionDenied(_("Chỉ cấp quyết định kỷ luật ghi nhận khiếu nại kỷ luật."))
+    if repeat := repeated_post(request, fallback=case.get_absolute_url()):
+        return repeat
     decision = getattr(case, "discipline_decision", None)
     if decision is None or not decision.form or decision.appealed_on:
         messages.error(request, _("Cuộc %(number)s không có quyết định kỷ luật đang chờ khiếu nại.")
@@ -165,7 +175,11 @@ def case_appeal(request, pk):
     form = AppealForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            discipline_appeal(actor=request.user, case_id=case.pk, **form.cleaned_data)
+            with acting_once(request, form, fallback=case.get_absolute_url()) as claim:
+                discipline_appeal(actor=request.user, case_id=case.pk, **form.cleaned_data)
+                claim.result_url = case.get_absolute_url()
+        except AlreadySubmitted as exc:
+            return exc.response
         except ValidationError as exc:
             apply_service_errors(form, exc)
         except ActionRefused as exc:

@@ -9,6 +9,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -30,6 +31,7 @@ from casework.services.identity import (
     identity_visible, log_identity_access, log_search_hits, senders_for,
 )
 from casework.services.petitions import SERVICES, SenderData, petition_receive
+from casework.submissions import AlreadySubmitted, acting_once, repeated_post
 
 
 def _visible(request):
@@ -76,6 +78,8 @@ def petition_create(request):
     organisations = receiving_organisations(request.user)
     if not organisations.exists():
         raise PermissionDenied(_("Bạn không có quyền tiếp nhận đơn."))
+    if repeat := repeated_post(request, fallback="casework:petition-list"):
+        return repeat
     form = IntakeForm(request.POST or None, request.FILES or None,
                       organisations=organisations, members=member_choices(request.user),
                       subject_organisations=subject_scope(request.user),
@@ -88,20 +92,28 @@ def petition_create(request):
         duplicates = find_duplicates(visible=_duplicate_pool(request), senders=sender_data,
                                      summary=data["summary"], received_on=data["received_on"])
         if duplicates and not data["confirm_duplicate"]:
+            # The letter found may be this very form's, just logged by a parallel post of
+            # it (its token commits with it): then answer as the repeat it is.
+            if repeat := repeated_post(request, fallback="casework:petition-list"):
+                return repeat
             form.add_error("confirm_duplicate", _(
                 "Người gửi này đã có đơn tương tự trong 12 tháng qua (xem danh sách ở trên). "
                 "Đánh dấu ô này nếu vẫn tiếp nhận như một đơn mới."))
         else:
             try:
-                petition = petition_receive(
-                    actor=request.user, organisation=data["organisation"],
-                    received_on=data["received_on"], channel=data["channel"], kind=data["kind"],
-                    sender_type=data["sender_type"], senders=sender_data,
-                    summary=data["summary"], subject_name=data["subject_name"],
-                    subject_member=data["subject_member"],
-                    subject_organisation=data["subject_organisation"], forwarded_by=data["forwarded_by"],
-                    attachments=data["attachments"], instance=data["instance"],
-                    first_petition=data["first_petition"])
+                with acting_once(request, form, fallback="casework:petition-list") as claim:
+                    petition = petition_receive(
+                        actor=request.user, organisation=data["organisation"],
+                        received_on=data["received_on"], channel=data["channel"],
+                        kind=data["kind"], sender_type=data["sender_type"], senders=sender_data,
+                        summary=data["summary"], subject_name=data["subject_name"],
+                        subject_member=data["subject_member"],
+                        subject_organisation=data["subject_organisation"],
+                        forwarded_by=data["forwarded_by"], attachments=data["attachments"],
+                        instance=data["instance"], first_petition=data["first_petition"])
+                    claim.result_url = petition.get_absolute_url()
+            except AlreadySubmitted as exc:
+                return exc.response
             except ValidationError as exc:
                 by_field = exc.message_dict  # a fresh dict on each access
                 sender_errors = by_field.pop("senders", [])
@@ -117,10 +129,12 @@ def petition_create(request):
             else:
                 messages.success(request, _("Đã tiếp nhận đơn, số biên nhận %(number)s.")
                                  % {"number": petition.receipt_number})
-                return redirect("casework:petition-detail", pk=petition.pk)
+                return redirect(claim.result_url)
     return render(request, "casework/petition_form.html", {
         "form": form, "senders": senders, "duplicates": duplicates,
-        "max_attachment_bytes": settings.ATTACHMENT_MAX_BYTES})
+        "max_attachment_bytes": settings.ATTACHMENT_MAX_BYTES,
+        "max_attachment_files": settings.ATTACHMENT_MAX_FILES,
+        "max_attachment_total": settings.ATTACHMENT_MAX_TOTAL_BYTES})
 
 
 def _available_actions(petition, user):
@@ -163,12 +177,19 @@ def petition_transition(request, pk, action):
         messages.error(request, _("Bạn không thể “%(action)s” đối với đơn này lúc này.")
                        % {"action": ACTION_LABELS[action]})
         return redirect("casework:petition-detail", pk=petition.pk)
+    detail = reverse("casework:petition-detail", args=[petition.pk])
+    if repeat := repeated_post(request, fallback=detail):
+        return repeat
     form_class = TRANSITION_FORMS[action]
     form = form_class(request.POST or None, initial={"expected_status": petition.status,
                                                      "kind": petition.kind})
     if request.method == "POST" and form.is_valid():
         try:
-            SERVICES[action](actor=request.user, petition_id=petition.pk, **form.cleaned_data)
+            with acting_once(request, form, fallback=detail) as claim:
+                SERVICES[action](actor=request.user, petition_id=petition.pk, **form.cleaned_data)
+                claim.result_url = detail
+        except AlreadySubmitted as exc:
+            return exc.response
         except ValidationError as exc:
             apply_service_errors(form, exc)
         except ActionRefused as exc:

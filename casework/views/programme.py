@@ -19,6 +19,7 @@ from casework.models import ConductingBody, InspectionCase, Organisation, Progra
 from casework.permissions import may_open_case
 from casework.programme_forms import ItemForm, ProgrammeForm
 from casework.services import programme as svc
+from casework.submissions import AlreadySubmitted, acting_once, repeated_post
 
 
 def _visible(request):
@@ -128,14 +129,20 @@ def programme_edit(request, pk=None):
     initial = {} if programme is None else {
         "organisation": programme.organisation, "body": programme.body,
         "year": programme.year, "document": programme.document}
+    if repeat := repeated_post(request, fallback="casework:programme-list"):
+        return repeat
     form = ProgrammeForm(request.POST or None, initial=initial, organisations=organisations)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            saved = svc.programme_save(
-                actor=request.user, programme_id=programme.pk if programme else None,
-                organisation=data["organisation"], year=data["year"], body=data["body"],
-                document=data["document"])
+            with acting_once(request, form, fallback="casework:programme-list") as claim:
+                saved = svc.programme_save(
+                    actor=request.user, programme_id=programme.pk if programme else None,
+                    organisation=data["organisation"], year=data["year"], body=data["body"],
+                    document=data["document"])
+                claim.result_url = reverse("casework:programme-detail", args=[saved.pk])
+        except AlreadySubmitted as exc:
+            return exc.response
         except ValidationError as exc:
             apply_service_errors(form, exc)
         except ActionRefused as exc:
@@ -167,15 +174,22 @@ def programme_item_edit(request, pk=None, item_pk=None):
     initial = {} if item is None else {
         "kind": item.kind, "quarter": item.quarter, "planned_cases": item.planned_cases,
         "target_organisation": item.target_organisation, "content": item.content}
+    detail = reverse("casework:programme-detail", args=[programme.pk])
+    if repeat := repeated_post(request, fallback=detail):
+        return repeat
     form = ItemForm(request.POST or None, initial=initial, targets=_targets(programme))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            svc.programme_item_save(
-                actor=request.user, programme_id=programme.pk,
-                item_id=item.pk if item else None, kind=data["kind"], quarter=data["quarter"],
-                planned_cases=data["planned_cases"],
-                target_organisation=data["target_organisation"], content=data["content"])
+            with acting_once(request, form, fallback=detail) as claim:
+                svc.programme_item_save(
+                    actor=request.user, programme_id=programme.pk,
+                    item_id=item.pk if item else None, kind=data["kind"],
+                    quarter=data["quarter"], planned_cases=data["planned_cases"],
+                    target_organisation=data["target_organisation"], content=data["content"])
+                claim.result_url = detail
+        except AlreadySubmitted as exc:
+            return exc.response
         except ValidationError as exc:
             apply_service_errors(form, exc)
         except ActionRefused as exc:

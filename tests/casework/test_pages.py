@@ -1,5 +1,6 @@
 """The pages a clerk uses, driven over HTTP as a browser would."""
 import datetime
+import secrets
 
 import pytest
 from django.urls import reverse
@@ -17,6 +18,8 @@ def intake_post(**overrides):
         "senders-MIN_NUM_FORMS": "0", "senders-MAX_NUM_FORMS": "20",
         "senders-0-full_name": "Vũ Văn Hải", "senders-0-address": "Thôn Lại",
         "senders-0-phone": "", "senders-0-id_number": "",
+        # Each call is a fresh rendering of the form, as each page the clerk opens is.
+        "form_token": secrets.token_urlsafe(32),
     }
     data.update(overrides)
     return data

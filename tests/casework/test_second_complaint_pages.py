@@ -1,6 +1,7 @@
 """A second-instance complaint end to end through the pages (Luật Khiếu nại Điều 33, 36, 37),
 and the window to file it lapsing when unused. Due dates computed by hand in comments."""
 import datetime as dt
+import secrets
 
 import pytest
 import time_machine
@@ -24,6 +25,7 @@ def intake(tree, received_on, **overrides):
         "forwarded_by": "", "kind": "complaint", "sender_type": "named", "subject_name": "",
         "subject_member": "", "summary": "Khiếu nại quyết định thu hồi đất.",
         "instance": "1", "first_petition": "",
+        "form_token": secrets.token_urlsafe(32),  # one per intake page shown
         "senders-TOTAL_FORMS": "3", "senders-INITIAL_FORMS": "0",
         "senders-MIN_NUM_FORMS": "0", "senders-MAX_NUM_FORMS": "20",
         "senders-0-full_name": "Đỗ Văn Khải", "senders-0-address": "Thôn Lại",

@@ -69,3 +69,48 @@ def test_two_members_submit_the_same_task_at_once_one_wins(tree):
         assert process.task_set.filter(flow_task_type="HUMAN", status=STATUS.DONE).count() == 1
         assert [t.flow_task.name for t in process.task_set.filter(
             status__in=[STATUS.NEW, STATUS.ASSIGNED])] == ["explain"]
+
+
+def test_one_member_posting_the_same_task_form_twice_at_once_takes_the_step_once(tree):
+    """A double click that reaches two workers: both posts carry the page's token; the
+    second waits for the flow lock, fails to claim the token and is shown the first
+    result instead of "already completed by you"."""
+    import re
+
+    ubkt = user_with_role("ubkt", tree.commune, username="uv-ubkt")
+    lead = user_with_role("viewer", tree.commune, username="truong-doan")
+    case = open_case(tree, ubkt, member=MemberFactory(organisation=tree.branch_a), team=[lead])
+    task = open_task(case)
+    task.owner = lead
+    task.save(update_fields=["owner"])
+    url = reverse("workflows:case-task", args=[task.pk])
+    opener = Client()
+    opener.force_login(lead)
+    token = re.search(r'name="form_token" value="([^"]+)"',
+                      opener.get(url).content.decode()).group(1)
+    data = {"expected_status": "decided", "reason": "Đã công bố.", "form_token": token}
+    clients = []
+    for _ in range(2):
+        c = Client()
+        c.force_login(lead)
+        clients.append(c)
+    start = threading.Barrier(2)
+    outcomes = {}
+
+    def submit(i):
+        try:
+            start.wait()
+            outcomes[i] = clients[i].post(url, data, follow=True).content.decode()
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=submit, args=(i,)) for i in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert len(outcomes) == 2
+    texts = sorted(outcomes.values(), key=lambda text: "Đã ghi: Công bố quyết định" in text)
+    assert "Đã ghi: Công bố quyết định" in texts[1]
+    assert "Biểu mẫu này đã được gửi" in texts[0] and "chưa được ghi" not in texts[0]
+    assert case.events.filter(event_type="announced").count() == 1
