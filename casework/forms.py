@@ -4,6 +4,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from casework.dates import BoundedDateField
 from casework.models import (
     Channel, Competence, FiledReason, Member, PetitionKind, PetitionStatus, SenderType,
 )
@@ -41,7 +42,7 @@ class MultipleFileField(forms.FileField):
 class IntakeForm(forms.Form):
     organisation = forms.ModelChoiceField(label=_("Nơi tiếp nhận"), queryset=None,
                                           required=False, empty_label=_("— chọn —"))
-    received_on = forms.DateField(label=_("Ngày nhận đơn"), required=False, widget=DATE_WIDGET)
+    received_on = BoundedDateField(label=_("Ngày nhận đơn"), required=False, widget=DATE_WIDGET)
     channel = forms.ChoiceField(label=_("Nguồn đơn"), choices=blank_choice(Channel.choices),
                                 required=False)
     forwarded_by = forms.CharField(label=_("Cơ quan chuyển đến (nếu có)"), required=False,
@@ -89,7 +90,7 @@ class TransitionForm(forms.Form):
 def _doc_fields(number_label, date_label):
     return {
         "doc_number": forms.CharField(label=number_label, required=False, max_length=100),
-        "doc_date": forms.DateField(label=date_label, required=False, widget=DATE_WIDGET),
+        "doc_date": BoundedDateField(label=date_label, required=False, widget=DATE_WIDGET),
     }
 
 
@@ -138,7 +139,7 @@ TRANSITION_FORMS = {
         **_doc_fields(_("Số văn bản trả lời, quyết định"), _("Ngày văn bản")),
     }),
     "withdraw": _form("WithdrawForm", {
-        "doc_date": forms.DateField(label=_("Ngày đơn xin rút"), required=False,
+        "doc_date": BoundedDateField(label=_("Ngày đơn xin rút"), required=False,
                                     widget=DATE_WIDGET),
         "doc_number": forms.CharField(label=_("Số, ký hiệu đơn xin rút (nếu có)"),
                                       required=False, max_length=100),

@@ -4,11 +4,12 @@ acceptable and their messages land on the fields named here (`apply_service_erro
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from casework.dates import BoundedDateField
 from casework.forms import DATE_WIDGET
 
 
 def _date(label, help_text=""):
-    return forms.DateField(label=label, required=False, widget=DATE_WIDGET, help_text=help_text,
+    return BoundedDateField(label=label, required=False, widget=DATE_WIDGET, help_text=help_text,
                            error_messages={"invalid": _("Ngày chưa đúng dạng dd/mm/yyyy.")})
 
 
