@@ -80,7 +80,8 @@ class SenderForm(forms.Form):
     id_number = forms.CharField(label=_("Số CCCD"), required=False, max_length=20)
 
 
-SenderFormSet = forms.formset_factory(SenderForm, extra=3, max_num=20)
+# absolute_max: a posted TOTAL_FORMS of 1000 would otherwise build and render 1000 rows.
+SenderFormSet = forms.formset_factory(SenderForm, extra=3, max_num=20, absolute_max=20)
 
 
 class TransitionForm(forms.Form):
