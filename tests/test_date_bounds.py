@@ -12,9 +12,9 @@ from django.urls import reverse
 
 from casework.dates import date_bounds
 from casework.models import Petition
-from casework.services.petitions import petition_receive
+from casework.services.petitions import SenderData, petition_receive
 from tests.casework.test_pages import intake_post
-from tests.factories import MemberFactory, SenderData, user_with_role
+from tests.factories import MemberFactory, user_with_role
 from workflows.calendar import (
     DateOutOfRange, WorkingCalendar, calendar_window, get_calendar, invalidate_calendar,
 )
@@ -76,7 +76,6 @@ def test_the_calculator_still_answers_at_the_edges_of_the_window(client, clerk):
 
 
 def test_the_command_refuses_a_far_start():
-    first, last = date_bounds()
     for start in ("9999-12-31", "0001-01-01"):
         with pytest.raises(CommandError, match="nằm ngoài khoảng cho phép"):
             call_command("due_date", start, "10", "--unit", "calendar", stdout=StringIO())
@@ -145,7 +144,7 @@ def test_an_inspection_case_refuses_far_dates(tree, dates, field):
 
     actor = user_with_role("ubkt", tree.commune, username="uv-ubkt")
     member = MemberFactory(organisation=tree.branch_a)
-    data = dict(decision_date=D(2026, 3, 2), starts_on=D(2026, 3, 5), ends_on=D(2026, 5, 5))
+    data = {"decision_date": D(2026, 3, 2), "starts_on": D(2026, 3, 5), "ends_on": D(2026, 5, 5)}
     data.update(dates)
     with pytest.raises(ValidationError) as refused:
         case_open(actor=actor, organisation=tree.ubkt, body="ubkt", kind="violation_signs",

@@ -17,7 +17,9 @@ from hypothesis import HealthCheck, given, note, settings
 from hypothesis import strategies as st
 
 from casework.forms import TRANSITION_FORMS
-from casework.models import Channel, Competence, FiledReason, PetitionKind, PetitionStatus, SenderType
+from casework.models import (
+    Channel, Competence, FiledReason, PetitionKind, PetitionStatus, SenderType,
+)
 from casework.services.petitions import petition_classify, petition_transfer
 from tests.factories import receive_petition, user_with_role
 from workflows.calendar import calendar_window, get_calendar, invalidate_calendar

@@ -152,13 +152,13 @@ class WorkingCalendar:
         return t.first_year, t.last_year
 
     def _out_of_range(self, first_year: int, last_year: int) -> DateOutOfRange:
-        from casework.dates import fmt
+        from casework.dates import fmt as day
 
         lo, hi = self.limits
         return DateOutOfRange(
             _("Ngày cần tính (năm %(year)s) nằm ngoài phạm vi của lịch làm việc (từ %(first)s "
               "đến %(last)s).") % {"year": first_year if first_year < lo else last_year,
-                                   "first": fmt(date(lo, 1, 1)), "last": fmt(date(hi, 12, 31))})
+                                   "first": day(date(lo, 1, 1)), "last": day(date(hi, 12, 31))})
 
     def _grow(self, first_year: int, last_year: int) -> None:
         with self._lock:
