@@ -33,7 +33,9 @@ MAX_SECONDS = 5.0
 # The peak of Python memory over a whole run of examples (the calendar is built before).
 MAX_PEAK_BYTES = 64 * 1024 * 1024
 
-FUZZ = settings(max_examples=60, deadline=None, derandomize=True,
+# derandomize: the same examples on every run, so a failure is reproducible and the suite's
+# time is stable; database=None: nothing written to .hypothesis/ in the project folder.
+FUZZ = settings(max_examples=60, deadline=None, derandomize=True, database=None,
                 suppress_health_check=[HealthCheck.function_scoped_fixture,
                                        HealthCheck.too_slow, HealthCheck.data_too_large])
 
