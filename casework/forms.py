@@ -6,6 +6,7 @@ from django.template.defaultfilters import filesizeformat
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from casework.dates import BoundedDateField
 from casework.models import (
     Channel, ComplaintInstance, Competence, FiledReason, Member, PetitionKind, PetitionStatus,
     SenderType,
@@ -97,7 +98,7 @@ class IntakeForm(SubmissionTokenMixin, CleanTextForm):
 
     organisation = forms.ModelChoiceField(label=_("Nơi tiếp nhận"), queryset=None,
                                           required=False, empty_label=_("— chọn —"))
-    received_on = forms.DateField(label=_("Ngày nhận đơn"), required=False, widget=DATE_WIDGET)
+    received_on = BoundedDateField(label=_("Ngày nhận đơn"), required=False, widget=DATE_WIDGET)
     channel = forms.ChoiceField(label=_("Nguồn đơn"), choices=blank_choice(Channel.choices),
                                 required=False)
     forwarded_by = forms.CharField(label=_("Cơ quan chuyển đến (nếu có)"), required=False,
@@ -145,7 +146,8 @@ class SenderForm(CleanTextForm):
     id_number = forms.CharField(label=_("Số CCCD"), required=False, max_length=20)
 
 
-SenderFormSet = forms.formset_factory(SenderForm, extra=3, max_num=20)
+# absolute_max: a posted TOTAL_FORMS of 1000 would otherwise build and render 1000 rows.
+SenderFormSet = forms.formset_factory(SenderForm, extra=3, max_num=20, absolute_max=20)
 
 
 class TransitionForm(SubmissionTokenMixin, CleanTextForm):
@@ -155,7 +157,7 @@ class TransitionForm(SubmissionTokenMixin, CleanTextForm):
 def _doc_fields(number_label, date_label):
     return {
         "doc_number": forms.CharField(label=number_label, required=False, max_length=100),
-        "doc_date": forms.DateField(label=date_label, required=False, widget=DATE_WIDGET),
+        "doc_date": BoundedDateField(label=date_label, required=False, widget=DATE_WIDGET),
     }
 
 
@@ -202,7 +204,7 @@ TRANSITION_FORMS = {
     "resolve": _form("ResolveForm", {
         "result": _reason(_("Kết quả giải quyết"), rows=4),
         **_doc_fields(_("Số văn bản trả lời, quyết định"), _("Ngày văn bản")),
-        "delivered_on": forms.DateField(
+        "delivered_on": BoundedDateField(
             label=_("Ngày người gửi nhận văn bản (nếu biết)"), required=False,
             widget=DATE_WIDGET),
     }),
@@ -211,7 +213,7 @@ TRANSITION_FORMS = {
         "reason": _reason(_("Ghi chú")),
     }),
     "withdraw": _form("WithdrawForm", {
-        "doc_date": forms.DateField(label=_("Ngày đơn xin rút"), required=False,
+        "doc_date": BoundedDateField(label=_("Ngày đơn xin rút"), required=False,
                                     widget=DATE_WIDGET),
         "doc_number": forms.CharField(label=_("Số, ký hiệu đơn xin rút (nếu có)"),
                                       required=False, max_length=100),

@@ -7,6 +7,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
+from casework.dates import BoundedDateField
 from casework.forms import DATE_WIDGET, CleanTextForm, blank_choice
 from casework.submissions import SubmissionTokenMixin
 from casework.models import (
@@ -49,9 +50,9 @@ class CaseForm(SubmissionTokenMixin, CleanTextForm):
         label=_("hoặc tổ chức đảng được kiểm tra, giám sát"), queryset=None, required=False,
         empty_label=_("— không —"))
     decision_number = forms.CharField(label=_("Số quyết định"), required=False, max_length=100)
-    decision_date = forms.DateField(label=_("Ngày quyết định"), required=False, widget=DATE_WIDGET)
-    starts_on = forms.DateField(label=_("Thời gian từ ngày"), required=False, widget=DATE_WIDGET)
-    ends_on = forms.DateField(label=_("đến ngày"), required=False, widget=DATE_WIDGET)
+    decision_date = BoundedDateField(label=_("Ngày quyết định"), required=False, widget=DATE_WIDGET)
+    starts_on = BoundedDateField(label=_("Thời gian từ ngày"), required=False, widget=DATE_WIDGET)
+    ends_on = BoundedDateField(label=_("đến ngày"), required=False, widget=DATE_WIDGET)
     team_leader = UserChoiceField(label=_("Trưởng đoàn"), queryset=None, required=False,
                                   empty_label=_("— chọn —"))
     team = UserMultipleChoiceField(label=_("Thành viên đoàn"), queryset=None, required=False,
@@ -77,7 +78,7 @@ class StepForm(SubmissionTokenMixin, CleanTextForm):
 
     expected_status = forms.CharField(widget=forms.HiddenInput, required=False)
     doc_number = forms.CharField(label=_("Số văn bản"), required=False, max_length=100)
-    doc_date = forms.DateField(label=_("Ngày văn bản"), required=False, widget=DATE_WIDGET)
+    doc_date = BoundedDateField(label=_("Ngày văn bản"), required=False, widget=DATE_WIDGET)
     reason = forms.CharField(label=_("Ghi chú"), required=False,
                              widget=forms.Textarea(attrs={"rows": 3}))
 
@@ -101,7 +102,7 @@ class ConcludeForm(StepForm):
 
 
 class ArchiveForm(StepForm):
-    on = forms.DateField(label=_("Ngày lưu hồ sơ"), required=False, widget=DATE_WIDGET)
+    on = BoundedDateField(label=_("Ngày lưu hồ sơ"), required=False, widget=DATE_WIDGET)
     field_order = ["on", "reason"]
 
     def __init__(self, *args, **kwargs):
@@ -117,11 +118,11 @@ class DisciplineDecisionForm(SubmissionTokenMixin, CleanTextForm):
     form = forms.ChoiceField(label=_("Hình thức kỷ luật"), required=False)
     decision_number = forms.CharField(label=_("Số quyết định kỷ luật"), required=False,
                                       max_length=100)
-    decision_date = forms.DateField(label=_("Ngày quyết định"), required=False,
+    decision_date = BoundedDateField(label=_("Ngày quyết định"), required=False,
                                     widget=DATE_WIDGET)
-    notified_on = forms.DateField(label=_("Ngày công bố cho đối tượng"), required=False,
+    notified_on = BoundedDateField(label=_("Ngày công bố cho đối tượng"), required=False,
                                   widget=DATE_WIDGET)
-    received_on = forms.DateField(
+    received_on = BoundedDateField(
         label=_("Ngày đối tượng nhận quyết định (nếu khác ngày công bố)"), required=False,
         widget=DATE_WIDGET)
     reason = forms.CharField(label=_("Lý do (bắt buộc khi không kỷ luật)"), required=False,
@@ -161,6 +162,6 @@ class CaseFilterForm(forms.Form):
 class AppealForm(SubmissionTokenMixin, CleanTextForm):
     """Khiếu nại kỷ luật: the day the disciplined member or organisation appealed."""
 
-    on = forms.DateField(label=_("Ngày khiếu nại"), required=False, widget=DATE_WIDGET)
+    on = BoundedDateField(label=_("Ngày khiếu nại"), required=False, widget=DATE_WIDGET)
     reason = forms.CharField(label=_("Nội dung, nơi nhận khiếu nại"), required=False,
                              widget=forms.Textarea(attrs={"rows": 3}))

@@ -182,6 +182,13 @@ LANGUAGE_CODE = "vi"
 LANGUAGES = [("vi", "Tiếng Việt"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Ho_Chi_Minh"
+# Every date the product accepts (typed, imported, sent to a service) must fall in whole
+# years around today: from 1 January CASEWORK_DATE_YEARS_BACK years ago to 31 December
+# CASEWORK_DATE_YEARS_AHEAD years on (casework.dates). A typo such as 0202 or 9999 is
+# refused with a message instead of reaching the working-day calendar, whose tables are
+# built for that window only (their size, and so a request's cost, is fixed).
+CASEWORK_DATE_YEARS_BACK = env.int("CASEWORK_DATE_YEARS_BACK", default=30)
+CASEWORK_DATE_YEARS_AHEAD = env.int("CASEWORK_DATE_YEARS_AHEAD", default=5)
 USE_I18N = True
 USE_TZ = True
 USE_THOUSAND_SEPARATOR = True

@@ -8,7 +8,11 @@ nothing here walks day by day. For a span of years we keep, per day: `working` (
 (working days from the start of the span up to and including that day), `kth` (the k-th
 working day of the span) and `next_day` (the first working day on or after it). "The n-th
 working day after d" is then `kth[cum[d] + n - 1]`; "d + n days, rolled forward" is
-`next_day[d + n]`. The span grows when a date falls outside it.
+`next_day[d + n]`. The span grows when a date falls outside it, but never beyond the
+calendar's window (`calendar_window`: the dates the product accepts, a year before, and the
+years the longest accepted count can reach after): a date outside it raises
+`DateOutOfRange` (a ValueError whose message pages show), so no input can make a request
+build tables of hundreds of years, and the shared calendar's size is fixed.
 
 Processes share nothing, so `get_calendar()` compares a cheap version of the override table
 (row count, last edit) on each call and rebuilds when an administrator changed it, in this
@@ -29,14 +33,26 @@ from workflows.calendar_explain import (  # noqa: F401 (re-exported)
     CALENDAR, WEEKDAY_NAMES, WORKING, Explanation, NotableDay, fmt, weekday_name,
 )
 
-FIRST_YEAR = 2010
-LAST_YEAR = 2060
 # When a date falls outside the span, grow by at least this much so that a run of far-off
 # dates costs one rebuild, not one per date.
 GROW_YEARS = 10
 # Fewer working days than this in any year cannot happen (365 - 104 weekend days - holidays),
 # so n working days never need more than n // 200 + 1 years.
 MIN_WORKING_DAYS_PER_YEAR = 200
+
+
+class DateOutOfRange(ValueError):
+    """A date (or a count reaching one) outside the calendar's window."""
+
+
+def calendar_window(today: date | None = None) -> tuple[int, int]:
+    """The first and last year the calendar may cover: a year before the first accepted date
+    (warnings count back from a due date), and after the last accepted date the years that
+    the longest accepted count (MAX_DAYS working days) can reach."""
+    from casework.dates import YEARS_AFTER_FOR_COUNTS, date_bounds
+
+    first, last = date_bounds(today)
+    return first.year - 1, last.year + YEARS_AFTER_FOR_COUNTS
 
 
 @dataclass(frozen=True)
@@ -113,28 +129,54 @@ class WorkingCalendar:
     """
 
     def __init__(self, overrides: dict[date, Override] | None = None, *,
-                 first_year: int = FIRST_YEAR, last_year: int = LAST_YEAR, version=None):
+                 first_year: int | None = None, last_year: int | None = None, version=None,
+                 limits: tuple[int, int] | None = None):
+        """The tables cover `first_year`..`last_year` (by default the whole window). The span
+        may grow up to `limits` (by default `calendar_window()` as of the day it grows, so
+        the window follows the years in a long-running process)."""
         self.overrides = dict(overrides or {})
         self.version = version
+        self._limits = limits
         self._lock = threading.Lock()
-        self._t = _Tables(first_year, last_year, self.overrides)
+        lo, hi = self.limits
+        self._t = _Tables(lo if first_year is None else first_year,
+                          hi if last_year is None else last_year, self.overrides)
+
+    @property
+    def limits(self) -> tuple[int, int]:
+        return self._limits or calendar_window()
 
     @property
     def span(self) -> tuple[int, int]:
         t = self._t
         return t.first_year, t.last_year
 
+    def _out_of_range(self, first_year: int, last_year: int) -> DateOutOfRange:
+        from casework.dates import fmt as day
+
+        lo, hi = self.limits
+        return DateOutOfRange(
+            _("Ngày cần tính (năm %(year)s) nằm ngoài phạm vi của lịch làm việc (từ %(first)s "
+              "đến %(last)s).") % {"year": first_year if first_year < lo else last_year,
+                                   "first": day(date(lo, 1, 1)), "last": day(date(hi, 12, 31))})
+
     def _grow(self, first_year: int, last_year: int) -> None:
         with self._lock:
             t = self._t
             if first_year >= t.first_year and last_year <= t.last_year:
                 return
+            # Never beyond the window: what lies outside it is refused, not built, so the
+            # tables (and the cost of a request) stay the same size whatever was asked.
+            lo, hi = self.limits
+            lo, hi = min(lo, t.first_year), max(hi, t.last_year)
+            if first_year < lo or last_year > hi:
+                raise self._out_of_range(first_year, last_year)
             if first_year < t.first_year:
-                first_year = min(first_year, t.first_year - GROW_YEARS)
+                first_year = max(lo, min(first_year, t.first_year - GROW_YEARS))
             if last_year > t.last_year:
-                last_year = max(last_year, t.last_year + GROW_YEARS)
-            self._t = _Tables(max(1, min(first_year, t.first_year)),
-                              min(9998, max(last_year, t.last_year)), self.overrides)
+                last_year = min(hi, max(last_year, t.last_year + GROW_YEARS))
+            self._t = _Tables(min(first_year, t.first_year), max(last_year, t.last_year),
+                              self.overrides)
 
     def _where(self, d) -> tuple[_Tables, int]:
         """The tables and the position of `d` in them, growing the span if needed."""
@@ -152,6 +194,9 @@ class WorkingCalendar:
     def _check(n):
         if n < 0:
             raise ValueError("n must not be negative")
+
+    def _last_day(self) -> date:
+        return date(max(self.limits[1], self._t.last_year), 12, 31)
 
     # --------------------------------------------------------------- the fast functions
 
@@ -192,6 +237,10 @@ class WorkingCalendar:
             except (KeyError, IndexError):
                 pass
             start = _as_date(start)
+            self._where(start)
+            # Refused before adding: near date.max the sum itself would overflow.
+            if n > (self._last_day() - start).days:
+                raise self._out_of_range(start.year, start.year + n // 365 + 1)
             return self.next_working_day(start + timedelta(days=n))
         self._check(n)
 
@@ -349,7 +398,8 @@ def get_calendar() -> WorkingCalendar:
         cal = _cached
         if cal is None or cal.version != version:
             # Read after the version, so a concurrent edit can only make us rebuild once more.
-            first, last = cal.span if cal is not None else (FIRST_YEAR, LAST_YEAR)
+            # Keep the span already built (it is bounded by the window), or build the window.
+            first, last = cal.span if cal is not None else (None, None)
             cal = WorkingCalendar(load_overrides(), first_year=first, last_year=last,
                                   version=version)
             _cached = cal

@@ -4,12 +4,13 @@ acceptable and their messages land on the fields named here (`apply_service_erro
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from casework.dates import BoundedDateField
 from casework.forms import DATE_WIDGET, CleanTextForm
 from casework.submissions import SubmissionTokenMixin
 
 
 def _date(label, help_text=""):
-    return forms.DateField(label=label, required=False, widget=DATE_WIDGET, help_text=help_text,
+    return BoundedDateField(label=label, required=False, widget=DATE_WIDGET, help_text=help_text,
                            error_messages={"invalid": _("Ngày chưa đúng dạng dd/mm/yyyy.")})
 
 

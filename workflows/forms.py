@@ -2,15 +2,16 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from casework.dates import MAX_DAYS, BoundedDateField
 from workflows.calendar import CALENDAR, WORKING
 
 DATE_WIDGET = forms.DateInput(format="%d/%m/%Y", attrs={"placeholder": "dd/mm/yyyy",
                                                          "size": 10, "inputmode": "numeric"})
-MAX_LENGTH = 3650
+MAX_LENGTH = MAX_DAYS
 
 
 class DueDateForm(forms.Form):
-    start = forms.DateField(
+    start = BoundedDateField(
         label=_("Ngày phát sinh"), widget=DATE_WIDGET, input_formats=["%d/%m/%Y", "%Y-%m-%d"],
         help_text=_("Ngày nhận đơn, ngày thụ lý…; thời hạn tính từ ngày hôm sau."),
         error_messages={"required": _("Chưa nhập ngày phát sinh."),

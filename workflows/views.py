@@ -16,7 +16,10 @@ def due_date_calculator(request):
     explanation = None
     if bound and form.is_valid():
         data = form.cleaned_data
-        explanation = get_calendar().explain(data["start"], data["length"], data["unit"])
+        try:
+            explanation = get_calendar().explain(data["start"], data["length"], data["unit"])
+        except ValueError as exc:  # DateOutOfRange: the due date falls outside the calendar
+            form.add_error(None, str(exc))
     return render(request, "workflows/due_date.html", {
         "form": form, "explanation": explanation,
         "due_weekday": weekday_name(explanation.due) if explanation else "",

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import ConcurrentTransition, can_proceed
 
+from casework.dates import date_bounds_message
 from casework.errors import ActionRefused
 from casework.models import (
     CaseEvent, CaseStatus, ConductingBody, DisciplineDecision, DisciplineForm, EventType,
@@ -84,6 +85,8 @@ def case_open(*, actor, organisation, body: str, kind: str, title: str, decision
     _check_date(errors, "starts_on", starts_on, label=_("ngày bắt đầu"))
     if ends_on is None:
         errors.add("ends_on", _("Chưa nhập ngày kết thúc theo quyết định."))
+    elif out_of_range := date_bounds_message(ends_on, label=_("ngày kết thúc")):
+        errors.add("ends_on", out_of_range)
     if starts_on and decision_date and starts_on < decision_date:
         errors.add("starts_on", _("Ngày bắt đầu không được trước ngày quyết định."))
     if starts_on and ends_on and ends_on < starts_on:

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import ConcurrentTransition, can_proceed, has_transition_perm
 
+from casework.dates import date_bounds_message
 from casework.errors import ActionRefused
 from casework.models import (
     CaseEvent, Channel, ComplaintInstance, Competence, EventType, FiledReason, Organisation,
@@ -71,7 +72,10 @@ def _check_date(errors, name, value, *, label, required=True, not_before=None):
         errors.add(name, _("%(label)s không hợp lệ (nhập theo dạng dd/mm/yyyy).")
                    % {"label": _sentence_case(label)})
         return
-    if value > _today():
+    out_of_range = date_bounds_message(value, label=label)
+    if out_of_range:
+        errors.add(name, out_of_range)
+    elif value > _today():
         errors.add(name, _("%(label)s (%(date)s) không được sau ngày hôm nay.")
                    % {"label": _sentence_case(label), "date": f"{value:%d/%m/%Y}"})
     elif not_before and value < not_before:

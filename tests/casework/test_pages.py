@@ -69,8 +69,10 @@ def test_clerk_logs_a_letter_and_walks_it_to_resolved(client, tree, clerk, leade
 @pytest.mark.django_db
 def test_intake_page_shows_field_errors_and_writes_nothing(client, tree, clerk):
     client.force_login(clerk)
+    # A month ahead: inside the accepted window (casework.dates), but after today.
+    ahead = datetime.date.today() + datetime.timedelta(days=31)
     response = client.post(reverse("casework:petition-create"), intake_post(
-        organisation=tree.office.pk, received_on="01/01/2099", kind="",
+        organisation=tree.office.pk, received_on=f"{ahead:%d/%m/%Y}", kind="",
         **{"senders-0-full_name": ""}))
     assert response.status_code == 200
     form = response.context["form"]

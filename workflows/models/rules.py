@@ -12,6 +12,8 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from casework.dates import MAX_DAYS, date_bounds_message, days_message
+
 
 class Procedure(models.TextChoices):
     """Ordered from specific to general where they overlap (see `procedures_for` in
@@ -199,6 +201,19 @@ class DeadlineRule(models.Model):
                                                  "thì đơn vị tính là ngày.")})
         elif self.length is not None and self.length < 1:
             raise ValidationError({"length": _("Thời hạn phải từ 1 trở lên.")})
+        # The calendar's tables reach MAX_DAYS past the last accepted date and no further.
+        errors = {}
+        for name, value in (("length", self.length), ("extension_length", self.extension_length)):
+            if value is not None and value > MAX_DAYS:
+                errors[name] = days_message(value, label=self._meta.get_field(name).verbose_name,
+                                            minimum=0)
+        if self.effective_from is not None:
+            message = date_bounds_message(self.effective_from,
+                                          label=self._meta.get_field("effective_from").verbose_name)
+            if message:
+                errors["effective_from"] = message
+        if errors:
+            raise ValidationError(errors)
 
     @property
     def counting_unit(self):

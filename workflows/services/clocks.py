@@ -15,6 +15,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from casework.dates import check_date_bounds
 from casework.errors import ActionRefused
 from casework.permissions import may_open_case, roles_at, user_may
 from casework.text import cleans_text
@@ -241,6 +242,7 @@ def _lock(clock_id, actor, action):
 def _check_day(field_name, value, *, label, not_before):
     if value is None:
         raise ValidationError({field_name: _("Chưa nhập %(label)s.") % {"label": label}})
+    check_date_bounds(value, field=field_name, label=label)
     if value > timezone.localdate():
         raise ValidationError({field_name: _("%(label)s không được sau ngày hôm nay.")
                                % {"label": label.capitalize()}})

@@ -10,10 +10,11 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError
 from django.utils.translation import gettext as _
 
+from casework.dates import MAX_DAYS, date_bounds_message
 from workflows.calendar import CALENDAR, WORKING, get_calendar
 
 DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y")
-MAX_LENGTH = 3650
+MAX_LENGTH = MAX_DAYS
 
 
 def parse_day(text: str) -> date:
@@ -42,6 +43,9 @@ class Command(BaseCommand):
         except ValueError:
             raise CommandError(_("START (ngày bắt đầu) không hợp lệ: “%(value)s”. Nhập theo "
                                  "dạng YYYY-MM-DD hoặc dd/mm/yyyy.") % {"value": start})
+        out_of_range = date_bounds_message(start_day, label=_("START (ngày bắt đầu)"))
+        if out_of_range:
+            raise CommandError(out_of_range)
         try:
             n = int(length)
         except ValueError:
@@ -58,7 +62,10 @@ class Command(BaseCommand):
             # Most often a fresh install whose database was never migrated.
             raise CommandError(_("Không đọc được lịch ngày nghỉ trong cơ sở dữ liệu (%(error)s). "
                                  "Hãy chạy: python manage.py migrate") % {"error": exc})
-        explanation = cal.explain(start_day, n, unit)
+        try:
+            explanation = cal.explain(start_day, n, unit)
+        except ValueError as exc:  # DateOutOfRange: the due date falls outside the calendar
+            raise CommandError(str(exc))
         self.stdout.write(explanation.due.isoformat())
         for text, items in explanation.lines():
             self.stdout.write(text)
