@@ -143,6 +143,10 @@ WHERE {_LAPSING_SQLITE}
 # latest version in force on the day the period ended. The unique started_by key with ON
 # CONFLICT DO NOTHING makes it exactly once, whatever runs at the same time; the NOT EXISTS
 # only spares the work. Due dates are left to `compute` (the calendar rolls them).
+# ...unless an event that ends the new clock already happened on the letter (a second
+# complaint was registered while the first decision was still awaited).
+_ENDED = {"postgresql": "w.stop_events ? e.event_type",
+          "sqlite": "e.event_type IN (SELECT value FROM json_each(w.stop_events))"}
 _ELAPSED_SQL = """
 INSERT INTO workflows_deadlineclock
     (rule_id, petition_id, organisation_id, assignee_id, started_on, status, reminder_every,
@@ -165,6 +169,8 @@ FROM (
     WHERE c.status = 'running' AND c.due_on < %(today)s AND c.petition_id IS NOT NULL
       AND (w.start_condition = '' OR (w.start_condition = 'remote_area' AND o.remote_area))
       AND NOT EXISTS (SELECT 1 FROM workflows_deadlineclock s WHERE s.started_by_id = c.id)
+      AND NOT EXISTS (SELECT 1 FROM casework_caseevent e
+                      WHERE e.petition_id = c.petition_id AND {ended})
 ) picked
 WHERE n = 1
 ON CONFLICT (started_by_id) DO NOTHING
@@ -188,7 +194,8 @@ def start_after_elapsed(today):
         with connection.cursor() as cursor:
             if connection.vendor != "postgresql":
                 params["today"] = today.isoformat()
-            cursor.execute(_ELAPSED_SQL, params)
+            cursor.execute(_ELAPSED_SQL.replace("{ended}", _ENDED[connection.vendor]),
+                           params)
         new = list(DeadlineClock.objects.select_related("rule", "started_by__rule")
                    .select_for_update(of=("self",))
                    .filter(status="running", started_by__isnull=False, due_on__isnull=True))
