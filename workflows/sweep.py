@@ -185,9 +185,11 @@ def start_after_elapsed(today):
     The clocks are created set-wise in SQL; only the ones just created are then dated in
     Python, by `compute`, the one place a due date is derived (a count of days ending on a
     day off moves on), each with its START ledger line saying which period ended."""
+    # Imported here: the clock service imports casework's models, which the sweep's own
+    # importers (workers, the management command) must not need at import time.
+    from workflows.calendar import get_calendar
     from workflows.models import ClockEntryKind, DeadlineClock
     from workflows.services.clocks import _apply, _entry, compute
-    from workflows.calendar import get_calendar
 
     params = {"today": today, "now": timezone.now()}
     with transaction.atomic():
@@ -207,7 +209,7 @@ def start_after_elapsed(today):
             _entry(clock, ClockEntryKind.START, clock.started_on, None, None,
                    reason=_("Hết thời hạn “%(rule)s” ngày %(due)s mà chưa có kết quả giải "
                             "quyết: tính từ ngày hết thời hạn (%(basis)s).") % {
-                       "rule": ended.rule, "due": ended.due_on.strftime("%d/%m/%Y"),
+                       "rule": ended.rule, "due": clock.started_on.strftime("%d/%m/%Y"),
                        "basis": clock.rule.legal_basis})
     return len(new)
 

@@ -151,17 +151,16 @@ def backfill(apps, schema_editor):
                     else "khieu-nai-thoi-han-lan-hai")
             delivered = (event.details or {}).get("delivered_on")
             start = date.fromisoformat(delivered) if delivered else resolved_on
+            what = ("ngày nhận quyết định giải quyết lần đầu" if delivered else
+                    "ngày quyết định giải quyết lần đầu; không ghi ngày người khiếu nại nhận")
             _create(Clock, Entry, cal, today, _in_force(Rule, code, start), event, start,
-                    "Thời hạn khiếu nại lần hai tính từ ngày %s (ngày nhận quyết định giải "
-                    "quyết lần đầu)" % fmt(start) if delivered else
-                    "Thời hạn khiếu nại lần hai tính từ ngày %s (ngày quyết định giải quyết "
-                    "lần đầu; không ghi ngày người khiếu nại nhận)" % fmt(start))
+                    f"Thời hạn khiếu nại lần hai tính từ ngày {fmt(start)} ({what})")
         if (petition.channel == "forwarded" and "report_back" not in steps
                 and "reported_back" not in happened):
             _create(Clock, Entry, cal, today,
                     _in_force(Rule, "don-bao-cao-ket-qua", resolved_on), event, resolved_on,
                     "Báo cáo kết quả cho cơ quan đã chuyển đơn, tính từ ngày giải quyết xong "
-                    "%s" % fmt(resolved_on))
+                    f"{fmt(resolved_on)}")
 
 
 def _create(Clock, Entry, cal, today, rule, event, start, what):
