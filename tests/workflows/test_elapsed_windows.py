@@ -15,7 +15,7 @@ from casework.services.petitions import (
 from tests.factories import receive_petition, user_with_role
 from workflows.default_rules import install_default_rules
 from workflows.models import ClockEntry, DeadlineClock, DeadlineRule
-from workflows.services.clocks import clock_pause
+from workflows.services.clocks import clock_extend, clock_pause
 from workflows.sweep import start_after_elapsed, sweep
 
 D = dt.date
@@ -94,6 +94,28 @@ def test_the_version_in_force_when_the_period_ended_is_chosen(clerk, ubkt, tree)
     sweep(today=D(2026, 9, 10))
     window = windows().get(petition=letter)
     assert (window.rule.length, window.due_on) == (40, D(2026, 10, 13))
+
+
+def test_an_extension_recorded_after_the_window_started_moves_its_start(clerk, ubkt, tree):
+    letter = accepted(clerk, ubkt, tree, D(2026, 8, 3), D(2026, 8, 4))
+    sweep(today=D(2026, 9, 4))
+    window = windows().get(petition=letter)
+    assert window.due_on == D(2026, 10, 5)
+    # The extension decided Thu 03/09 is recorded Fri 04/09: 30 + 15 days from Tue 04/08/2026
+    # -> Fri 18/09/2026; the window counts from it: + 30 -> Sun 18/10 -> Mon 19/10/2026.
+    resolve = letter.clocks.get(rule__step="resolve")
+    with time_machine.travel(at(D(2026, 9, 4)), tick=False):
+        clock_extend(actor=ubkt, clock_id=resolve.pk, days=15, decision_number="5/QĐ",
+                     decision_date=D(2026, 9, 3), reason="Cần xác minh thêm",
+                     complex_record="Biên bản 2/BB ngày 02/09/2026")
+    window.refresh_from_db()
+    assert (window.started_on, window.due_on, window.status) == (
+        D(2026, 9, 18), D(2026, 10, 19), "running")
+    line = window.entries.get(kind="recompute")
+    assert (line.due_before, line.due_after) == (D(2026, 10, 5), D(2026, 10, 19))
+    assert "18/09/2026" in line.reason
+    sweep(today=D(2026, 9, 19))  # the extended period passes: still one window
+    assert windows().filter(petition=letter).count() == 1
 
 
 def test_one_window_per_period_is_a_key_of_the_database(clerk, ubkt, tree):

@@ -368,7 +368,25 @@ def clock_extend(*, actor, clock_id: int, days: int, decision_number: str,
     _entry(clock, ClockEntryKind.EXTEND, decision_date, actor, before, days=days,
            decision_number=decision_number.strip(), decision_date=decision_date,
            reason=reason.strip())
+    _follow_period_end(clock, actor, cal)
     return clock
+
+
+def _follow_period_end(clock, actor, cal):
+    """A window counted from the end of this clock's period (the sweep started it when the
+    period passed unmet: workflows.sweep.start_after_elapsed) follows that end when an
+    extension recorded afterwards moves it: it counts from the new end, with a ledger line.
+    One that already lapsed stays as it ended."""
+    windows = (DeadlineClock.objects.select_related("rule").select_for_update(of=("self",))
+               .filter(started_by=clock, status=ClockStatus.RUNNING))
+    for window in windows:
+        before = window.due_on
+        window.started_on = clock.due_on
+        _apply(window, compute(window, cal=cal), cal)
+        window.save()
+        _entry(window, ClockEntryKind.RECOMPUTE, timezone.localdate(), actor, before,
+               reason=_("Thời hạn “%(rule)s” được gia hạn đến %(due)s: tính từ ngày đó.")
+               % {"rule": clock.rule, "due": _fmt(clock.due_on)})
 
 
 # ---------------------------------------------------------------- calendar edits
