@@ -133,6 +133,13 @@ COMPLEX_NOTE = ("Gia hạn chỉ khi vụ việc phức tạp, ghi nhận bằng
                 "tiếp từ ngày có quyết định tiếp tục giải quyết.")
 
 
+# The start event of a rule that starts when a clock of `step` of the same procedure passes
+# its due date unmet (see workflows.sweep.start_after_elapsed).
+ELAPSED = "%s_elapsed"
+ELAPSED_NOTE = ("Tính từ ngày hết thời hạn giải quyết lần đầu mà khiếu nại không được giải "
+                "quyết; có quyết định sau đó thì tính lại từ ngày nhận quyết định.")
+
+
 def _kn(code, procedure, step, start_event, stop_events, length, unit, article, **extra):
     """A complaint rule of Luật Khiếu nại 2011 (confirmed against the text)."""
     extra.setdefault("legal_basis", f"Luật Khiếu nại 2011, Điều {article}")
@@ -185,9 +192,8 @@ RULES_2026 = [
     *_kn_resolve("khieu-nai-giai-quyet-lan-hai-vung-xa", "complaint_second", 60, 10, "37",
                  True),
     # The complainant's window for the second complaint: a right that lapses, not a duty
-    # (Điều 33(1)). Counted from the day the decision was received. The other start the
-    # article gives (the end of the first-instance period when no decision came) is not
-    # modelled: see docs/deadline-rules.md.
+    # (Điều 33(1)). Counted from the day the decision was received, or (rows below) from the
+    # end of the first-instance period when it passed without a decision.
     _kn("khieu-nai-thoi-han-lan-hai", "complaint", "second_window", "resolved",
         ["second_complaint"], 30, "calendar", "33 khoản 1", counted_from="decision_received",
         lapses=True, warn_days_before=0, reminder_every_days=0,
@@ -197,6 +203,19 @@ RULES_2026 = [
         ["second_complaint"], 45, "calendar", "33 khoản 1", counted_from="decision_received",
         start_condition="remote_area", lapses=True, warn_days_before=0,
         reminder_every_days=0, note="Vùng sâu, vùng xa: 45 ngày."),
+    # The article's other start: the first-instance period (Điều 28, with its extension)
+    # ended and no decision came. "resolve_elapsed" is no case event: the sweep starts these
+    # when a running resolution clock of the same procedure passes its due date, counting
+    # from that date (workflows.sweep.start_after_elapsed). A decision that comes later
+    # ("resolved") ends this window and starts the one counted from its receipt, the start
+    # the law names first (workflows.services.clocks.on_case_event).
+    _kn("khieu-nai-thoi-han-lan-hai-het-han", "complaint", "second_window",
+        ELAPSED % "resolve", ["second_complaint", "resolved"], 30, "calendar", "33 khoản 1",
+        lapses=True, warn_days_before=0, reminder_every_days=0, note=ELAPSED_NOTE),
+    _kn("khieu-nai-thoi-han-lan-hai-het-han-vung-xa", "complaint", "second_window",
+        ELAPSED % "resolve", ["second_complaint", "resolved"], 45, "calendar", "33 khoản 1",
+        start_condition="remote_area", lapses=True, warn_days_before=0,
+        reminder_every_days=0, note="Vùng sâu, vùng xa: 45 ngày. " + ELAPSED_NOTE),
     # Tố cáo: the 10-working-day variant also when the check is delegated (Điều 24(1));
     # the transfer counted from receipt (Điều 24(2)).
     dict(code="to-cao-phan-loai", procedure="denunciation", step="classify",

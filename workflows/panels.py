@@ -74,10 +74,12 @@ def _event_labels(codes):
 def clock_state(clock, today, cal):
     rule = clock.rule
     if clock.status == ClockStatus.LAPSED:
-        # Not late: nobody had to act (the subject did not appeal within the month).
+        # Not late: nobody had to act (the subject did not appeal within the month). The
+        # first stop event of a right's rule is the one exercising it; the others end the
+        # window otherwise (a late first-instance decision replaces it).
         return ClockState("lapsed", _("Hết thời hạn"),
                           _("không có %(what)s trong thời hạn")
-                          % {"what": _event_labels(rule.stop_events)})
+                          % {"what": _event_labels(rule.stop_events[:1])})
     if clock.status == ClockStatus.STOPPED:
         if clock.due_on is None or clock.stopped_on is None or clock.stopped_on <= clock.due_on:
             return ClockState("met", _("Đã kết thúc"), _("đúng hạn"))

@@ -136,6 +136,84 @@ WHERE {_LAPSING_SQLITE}
 """
 
 
+# A rule whose start event is "<step>_elapsed" starts when a running clock of that step of
+# the same procedure has passed its due date: counted from that date (the end of the
+# period), for the clock's letter, organisation and handler. The most specific rule wins as
+# in rules_started_by: a start condition that holds (remote area) over none, then the
+# latest version in force on the day the period ended. The unique started_by key with ON
+# CONFLICT DO NOTHING makes it exactly once, whatever runs at the same time; the NOT EXISTS
+# only spares the work. Due dates are left to `compute` (the calendar rolls them).
+# ...unless an event that ends the new clock already happened on the letter (a second
+# complaint was registered while the first decision was still awaited).
+_ENDED = {"postgresql": "w.stop_events ? e.event_type",
+          "sqlite": "e.event_type IN (SELECT value FROM json_each(w.stop_events))"}
+_ELAPSED_SQL = """
+INSERT INTO workflows_deadlineclock
+    (rule_id, petition_id, organisation_id, assignee_id, started_on, status, reminder_every,
+     lapses, cycle, last_rung, extensions_used, created_at, started_by_id)
+SELECT rule_id, petition_id, organisation_id, assignee_id, started_on, 'running', 0,
+       lapses, 0, -1, 0, %(now)s, elapsed_id
+FROM (
+    SELECT c.id AS elapsed_id, c.petition_id, c.organisation_id, c.assignee_id,
+           c.due_on AS started_on, w.id AS rule_id, w.lapses,
+           ROW_NUMBER() OVER (
+               PARTITION BY c.id
+               ORDER BY CASE WHEN w.start_condition = '' THEN 1 ELSE 0 END,
+                        w.effective_from DESC, w.id DESC) AS n
+    FROM workflows_deadlineclock c
+    JOIN workflows_deadlinerule r ON r.id = c.rule_id
+    JOIN workflows_deadlinerule w
+      ON w.start_event = r.step || '_elapsed' AND w.procedure = r.procedure
+     AND w.effective_from <= c.due_on
+    JOIN casework_organisation o ON o.id = c.organisation_id
+    WHERE c.status = 'running' AND c.due_on < %(today)s AND c.petition_id IS NOT NULL
+      AND (w.start_condition = '' OR (w.start_condition = 'remote_area' AND o.remote_area))
+      AND NOT EXISTS (SELECT 1 FROM workflows_deadlineclock s WHERE s.started_by_id = c.id)
+      AND NOT EXISTS (SELECT 1 FROM casework_caseevent e
+                      WHERE e.petition_id = c.petition_id AND {ended})
+) picked
+WHERE n = 1
+ON CONFLICT (started_by_id) DO NOTHING
+"""
+
+
+def start_after_elapsed(today):
+    """Start the clocks that a period passing unmet begins (the window for a second
+    complaint when the first-instance period ended without a decision, Luật Khiếu nại
+    Điều 33(1)); returns how many.
+
+    The clocks are created set-wise in SQL; only the ones just created are then dated in
+    Python, by `compute`, the one place a due date is derived (a count of days ending on a
+    day off moves on), each with its START ledger line saying which period ended."""
+    # Imported here: the clock service imports casework's models, which the sweep's own
+    # importers (workers, the management command) must not need at import time.
+    from workflows.calendar import get_calendar
+    from workflows.models import ClockEntryKind, DeadlineClock
+    from workflows.services.clocks import _apply, _entry, compute
+
+    params = {"today": today, "now": timezone.now()}
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            if connection.vendor != "postgresql":
+                params["today"] = today.isoformat()
+            cursor.execute(_ELAPSED_SQL.replace("{ended}", _ENDED[connection.vendor]),
+                           params)
+        new = list(DeadlineClock.objects.select_related("rule", "started_by__rule")
+                   .select_for_update(of=("self",))
+                   .filter(status="running", started_by__isnull=False, due_on__isnull=True))
+        cal = get_calendar() if new else None
+        for clock in new:
+            _apply(clock, compute(clock, entries=[], cal=cal), cal)
+            clock.save()
+            ended = clock.started_by
+            _entry(clock, ClockEntryKind.START, clock.started_on, None, None,
+                   reason=_("Hết thời hạn “%(rule)s” ngày %(due)s mà chưa có kết quả giải "
+                            "quyết: tính từ ngày hết thời hạn (%(basis)s).") % {
+                       "rule": ended.rule, "due": clock.started_on.strftime("%d/%m/%Y"),
+                       "basis": clock.rule.legal_basis})
+    return len(new)
+
+
 def lapse(today):
     """End the windows that closed before `today` unused; returns how many."""
     params = {"today": today, "now": timezone.now(),
@@ -176,6 +254,9 @@ def sweep(today=None, batch=BATCH):
     Returns the number of escalations written. A finished sweep moves its heartbeat, which
     is how a sweep that stopped gets noticed (workflows.health)."""
     today = today or timezone.localdate()
+    # Before lapsing: a window whose period ended long ago (a sweep that was down) starts and
+    # lapses in the same pass, with both ledger lines.
+    start_after_elapsed(today)
     lapse(today)
     total = 0
     while True:

@@ -138,3 +138,95 @@ def test_the_window_lapses_when_no_second_complaint_comes(client, tree, clerk, u
     assert "Hết thời hạn" in html
     assert "không có đơn khiếu nại lần hai trong thời hạn" in html
     assert "Quá hạn" not in html
+
+
+def accepted_complaint(client, clerk, ubkt, tree):
+    """A first complaint received Mon 03/08/2026 and accepted Tue 04/08/2026. Its resolution
+    period: 30 days from Tue 04/08/2026 -> Thu 03/09/2026 (a working day: the National Day
+    holidays are Mon 31/08 to Wed 02/09)."""
+    letter = receive(client, clerk, tree, D(2026, 8, 3))
+    act(client, clerk, letter, "classify", D(2026, 8, 4), kind="complaint", competence="here")
+    act(client, ubkt, letter, "accept", D(2026, 8, 4), doc_number="01/TB-UBKT",
+        doc_date="04/08/2026")
+    resolve = DeadlineClock.objects.get(petition=letter, rule__step="resolve")
+    assert resolve.due_on == D(2026, 9, 3)
+    return letter
+
+
+def test_the_window_starts_when_the_first_period_passes_without_decision_and_lapses(
+        client, tree, clerk, ubkt):
+    letter = accepted_complaint(client, clerk, ubkt, tree)
+    sweep(today=D(2026, 9, 3))  # the period's last day: no window yet
+    assert not DeadlineClock.objects.filter(petition=letter, rule__step="second_window").exists()
+    # Fri 04/09/2026: the period ended on Thu 03/09 with no decision. Luật Khiếu nại Điều
+    # 33(1): 30 days from the end of the period: Thu 03/09 + 30 -> Sat 03/10 -> Mon 05/10/2026.
+    sweep(today=D(2026, 9, 4))
+    sweep(today=D(2026, 9, 4))  # exactly once, however often the sweep runs
+    window = DeadlineClock.objects.get(petition=letter, rule__step="second_window")
+    assert (window.rule.code, window.started_on, window.due_on, window.status) == (
+        "khieu-nai-thoi-han-lan-hai-het-han", D(2026, 9, 3), D(2026, 10, 5), "running")
+    start = window.entries.get()
+    assert start.kind == "start" and "03/09/2026" in start.reason
+    html = page(client, ubkt, letter, D(2026, 9, 4))
+    assert "Thời hạn khiếu nại lần hai" in html and "05/10/2026" in html
+    assert "mà chưa có kết quả giải quyết" in html
+    # The resolution clock stays what it is: a duty now overdue.
+    assert DeadlineClock.objects.get(petition=letter, rule__step="resolve").status == "running"
+
+    sweep(today=D(2026, 10, 5))  # the window's last day: still open, nobody chased
+    window.refresh_from_db()
+    assert window.status == "running" and not window.escalations.exists()
+    sweep(today=D(2026, 10, 6))
+    window.refresh_from_db()
+    assert (window.status, window.stopped_on) == ("lapsed", D(2026, 10, 5))
+    html = page(client, ubkt, letter, D(2026, 10, 6))
+    assert "Hết thời hạn" in html
+    assert "không có đơn khiếu nại lần hai trong thời hạn" in html
+
+    # A decision after all, on Thu 08/10/2026, received Fri 09/10: the lapsed window stays
+    # lapsed (not "late"); the new one runs 30 days from Fri 09/10 -> Sun 08/11 -> Mon 09/11.
+    act(client, ubkt, letter, "resolve", D(2026, 10, 9), result="Không chấp nhận khiếu nại",
+        doc_number="11/QĐ-UBKT", doc_date="08/10/2026", delivered_on="09/10/2026")
+    window.refresh_from_db()
+    assert (window.status, window.stopped_on) == ("lapsed", D(2026, 10, 5))
+    after = DeadlineClock.objects.get(petition=letter, rule__code="khieu-nai-thoi-han-lan-hai")
+    assert (after.started_on, after.due_on, after.status) == (
+        D(2026, 10, 9), D(2026, 11, 9), "running")
+
+
+def test_a_late_decision_replaces_the_running_window(client, tree, clerk, ubkt):
+    letter = accepted_complaint(client, clerk, ubkt, tree)
+    sweep(today=D(2026, 9, 4))
+    window = DeadlineClock.objects.get(petition=letter, rule__step="second_window")
+    assert window.due_on == D(2026, 10, 5)
+    # The decision of Mon 14/09/2026, received Tue 15/09: the window from its receipt (the
+    # start the law names first) replaces the running one: 30 days from Tue 15/09 -> Thu
+    # 15/10/2026, later than Mon 05/10.
+    act(client, ubkt, letter, "resolve", D(2026, 9, 15), result="Không chấp nhận khiếu nại",
+        doc_number="08/QĐ-UBKT", doc_date="14/09/2026", delivered_on="15/09/2026")
+    window.refresh_from_db()
+    assert (window.status, window.stopped_on) == ("stopped", D(2026, 9, 14))
+    assert "thay bằng thời hạn mới" in window.entries.get(kind="stop").reason
+    after = DeadlineClock.objects.get(petition=letter, rule__code="khieu-nai-thoi-han-lan-hai")
+    assert (after.started_on, after.due_on, after.status) == (
+        D(2026, 9, 15), D(2026, 10, 15), "running")
+    # Later sweeps start nothing again for the period that ended (its clock is stopped).
+    sweep(today=D(2026, 9, 16))
+    assert DeadlineClock.objects.filter(petition=letter, rule__step="second_window").count() == 2
+
+
+def test_a_remote_area_window_from_the_end_of_the_period_is_45_days(client, tree, clerk, ubkt):
+    tree.office.remote_area = True
+    tree.office.save()
+    letter = receive(client, clerk, tree, D(2026, 8, 3))
+    act(client, clerk, letter, "classify", D(2026, 8, 4), kind="complaint", competence="here")
+    act(client, ubkt, letter, "accept", D(2026, 8, 4), doc_number="01/TB-UBKT",
+        doc_date="04/08/2026")
+    # Remote area (Điều 28): 45 days from Tue 04/08/2026 -> Fri 18/09/2026.
+    resolve = DeadlineClock.objects.get(petition=letter, rule__step="resolve")
+    assert resolve.due_on == D(2026, 9, 18)
+    # Điều 33(1): 45 days from Fri 18/09/2026 -> Mon 02/11/2026.
+    sweep(today=D(2026, 9, 19))
+    window = DeadlineClock.objects.get(petition=letter, rule__step="second_window")
+    assert (window.rule.code, window.due_on) == ("khieu-nai-thoi-han-lan-hai-het-han-vung-xa",
+                                                 D(2026, 11, 2))

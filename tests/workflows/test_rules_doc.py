@@ -28,3 +28,8 @@ def test_every_rule_version_is_listed_with_its_basis_and_state():
         assert cells[5] == rule["legal_basis"], key
         assert cells[7] == _state(rule), key
         assert rule.get("source_article", "") in cells[6], key
+        # The start event, the length and the condition: a changed count fails here too.
+        assert cells[3].startswith(rule["start_event"]), key
+        if rule["length"]:
+            assert cells[2].startswith(f"{rule['length']:02d} "), key
+        assert ("vùng sâu" in cells[3]) == (rule.get("start_condition") == "remote_area"), key

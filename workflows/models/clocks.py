@@ -64,6 +64,12 @@ class DeadlineClock(models.Model):
     stopped_on = models.DateField(_("ngày kết thúc"), null=True, blank=True)
     stop_event = models.ForeignKey("casework.CaseEvent", null=True, blank=True,
                                    on_delete=models.PROTECT, related_name="+", db_index=False)
+    # The clock whose period ended unmet and so started this one (a rule whose start event
+    # is "<step>_elapsed": the window for a second complaint when the first-instance period
+    # passed without a decision, Luật Khiếu nại Điều 33(1)). Unique: the sweep starts it
+    # exactly once, however often or concurrently it runs (ON CONFLICT DO NOTHING).
+    started_by = models.OneToOneField("self", null=True, blank=True, on_delete=models.PROTECT,
+                                      related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

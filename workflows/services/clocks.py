@@ -169,21 +169,37 @@ def event_day(event):
 def on_case_event(event):
     """Stop the clocks this event ends, then start the ones it begins: for a letter or an
     inspection/supervision case. A lapsed clock is stopped too (an appeal recorded after
-    its month): it then reads as late, which is what happened."""
+    its month): it then reads as late, which is what happened.
+
+    An event that ends a clock and starts a new one of the same step replaces it: the
+    window for a second complaint counted from the end of the first-instance period (it
+    passed without a decision) gives way, when the decision comes after all, to the window
+    counted from its receipt, the start Luật Khiếu nại Điều 33(1) names first and always the
+    later one. A running window is stopped on the decision's day with a ledger line saying
+    so; one that already lapsed stays lapsed (the complainant let it pass; the new window is
+    a new right, not that one exercised late)."""
     if event.petition_id:
         record, owner = event.petition, {"petition": event.petition}
     else:
         record, owner = event.inspection, {"inspection": event.inspection}
     on = event_day(event)
+    starting = rules_started_by(record, event.event_type, on, event=event)
+    restarted = {rule.step for rule in starting}
     open_clocks = (DeadlineClock.objects.select_related("rule")
                    .select_for_update(of=("self",))
                    .filter(**owner,
                            status__in=(*OPEN_CLOCK_STATUSES, ClockStatus.LAPSED)))
     for clock in open_clocks:
-        if event.event_type in clock.rule.stop_events:
+        if event.event_type not in clock.rule.stop_events:
+            continue
+        if clock.rule.step not in restarted:
             _stop(clock, on=on, event=event)
+        elif clock.status != ClockStatus.LAPSED:
+            _stop(clock, on=on, event=event, reason=_(
+                "%(event)s: thay bằng thời hạn mới của bước này, tính theo sự kiện đó.")
+                % {"event": event.get_event_type_display()})
     cal = None
-    for rule in rules_started_by(record, event.event_type, on, event=event):
+    for rule in starting:
         cal = cal or get_calendar()
         if event.petition_id:
             fields = {"petition": record, "organisation": record.organisation,
@@ -198,14 +214,14 @@ def on_case_event(event):
                reason=str(event.get_event_type_display()))
 
 
-def _stop(clock, *, on, event):
+def _stop(clock, *, on, event, reason=None):
     clock.status = ClockStatus.STOPPED
     clock.stopped_on = on
     clock.stop_event = event
     clock.next_escalation_on = None
     clock.save()
     _entry(clock, ClockEntryKind.STOP, on, event.actor, clock.due_on,
-           reason=str(event.get_event_type_display()))
+           reason=reason or str(event.get_event_type_display()))
 
 
 # ---------------------------------------------------------------- pause, resume, extend
@@ -354,7 +370,25 @@ def clock_extend(*, actor, clock_id: int, days: int, decision_number: str,
     _entry(clock, ClockEntryKind.EXTEND, decision_date, actor, before, days=days,
            decision_number=decision_number.strip(), decision_date=decision_date,
            reason=reason.strip())
+    _follow_period_end(clock, actor, cal)
     return clock
+
+
+def _follow_period_end(clock, actor, cal):
+    """A window counted from the end of this clock's period (the sweep started it when the
+    period passed unmet: workflows.sweep.start_after_elapsed) follows that end when an
+    extension recorded afterwards moves it: it counts from the new end, with a ledger line.
+    One that already lapsed stays as it ended."""
+    windows = (DeadlineClock.objects.select_related("rule").select_for_update(of=("self",))
+               .filter(started_by=clock, status=ClockStatus.RUNNING))
+    for window in windows:
+        before = window.due_on
+        window.started_on = clock.due_on
+        _apply(window, compute(window, cal=cal), cal)
+        window.save()
+        _entry(window, ClockEntryKind.RECOMPUTE, timezone.localdate(), actor, before,
+               reason=_("Thời hạn “%(rule)s” được gia hạn đến %(due)s: tính từ ngày đó.")
+               % {"rule": clock.rule, "due": _fmt(clock.due_on)})
 
 
 # ---------------------------------------------------------------- calendar edits
