@@ -22,17 +22,23 @@ def message_id(notice):
     return f"<notice-{notice.pk}.{cause}@{domain}>"
 
 
-def build_email(notice):
+def _inbox_url():
+    return settings.SITE_URL + reverse("notifications:inbox")
+
+
+def build_email(notice, *, render=None):
+    """`render`: a RenderContext loaded for a batch (notifications/delivery.py)."""
     # No user language is stored: e-mails go out in the office language, whichever
     # language the person whose action caused them happened to be using.
     with translation.override(settings.LANGUAGE_CODE):
-        rendered = render_notice(notice, absolute=True)
+        rendered = render_notice(notice, absolute=True, render=render)
         body = render_to_string("notifications/email.txt", {
             "text": rendered.text,
             "url": rendered.url,
-            "url_label": (_("Xem thông báo") if notice.kind == NoticeKind.DIGEST
+            "url_label": (_("Xem thông báo")
+                          if notice.kind in (NoticeKind.DIGEST, NoticeKind.SUMMARY)
                           else _("Xem hồ sơ")),
-            "inbox_url": settings.SITE_URL + reverse("notifications:inbox"),
+            "inbox_url": _inbox_url(),
         })
     return EmailMessage(
         subject=rendered.subject, body=body, to=[notice.recipient.email],
