@@ -81,14 +81,15 @@ def deliver_batch(limit=None):
                        .order_by("pk"))
         render = RenderContext.for_notices(notices)
         failures = {}  # notice -> exception
-        messages = []
+        messages, rendered = [], {}
         for notice in notices:
             try:
                 if not notice.recipient.is_active:
                     raise Undeliverable("người nhận đã bị khóa tài khoản")
                 if not notice.recipient.email:
                     raise Undeliverable("người nhận không có địa chỉ thư điện tử")
-                messages.append((notice, build_email(notice, render=render)))
+                messages.append((notice, build_email(notice, render=render,
+                                                     rendered_cache=rendered)))
             except DatabaseError:
                 raise  # the transaction is broken: the whole batch stays pending
             except Exception as exc:  # noqa: BLE001 - this notice alone is recorded

@@ -204,3 +204,24 @@ def test_two_workers_claim_disjoint_batches(tree, mailed_clerk, leaders, setting
     assert outcomes == {"first": (4, 0), "second": (2, 0)}
     assert sorted(m.extra_headers["Message-ID"] for m in mail.outbox) == sorted(
         message_id(n) for n in notices)
+
+
+def test_a_cause_emailed_to_several_people_is_rendered_once(
+        tree, mailed_clerk, leaders, monkeypatch):
+    from notifications import mail as mail_module
+
+    first = outbox_of(1, tree, mailed_clerk, leaders)[0]
+    assert first.kind == NoticeKind.OVERDUE
+    Notice.objects.bulk_create([
+        Notice(cause_key=first.cause_key, kind=first.kind, channel=Channel.EMAIL,
+               recipient=leader, escalation=first.escalation, clock=first.clock,
+               petition=first.petition) for leader in leaders[1:]])
+    renders = []
+    real = mail_module.render_notice
+    monkeypatch.setattr(mail_module, "render_notice",
+                        lambda notice, **kw: renders.append(notice.pk) or real(notice, **kw))
+    assert deliver_batch() == (3, 0)
+    assert len(renders) == 1
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(u.email for u in leaders)
+    assert len({(m.subject, m.body) for m in mail.outbox}) == 1
+    assert len({m.extra_headers["Message-ID"] for m in mail.outbox}) == 3
