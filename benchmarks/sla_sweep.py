@@ -17,6 +17,10 @@ three ways of doing the same work:
 Each variant runs inside a transaction that is rolled back, so all start from the same
 data; each is checked to produce the same escalation and notice counts. Prints a table of
 times and the ratios (a)/(c) and (c)/(b).
+
+What this leaves out, and benchmarks/notice_job.py measures: the sweep's COMMIT and its
+after-commit work (the delivery of its e-mails), a row-by-row check against an independent
+computation, and clocks that belong to letters (here they belong to none).
 """
 import argparse
 import os
