@@ -112,18 +112,26 @@ def _claim(limit, now):
 
 def _send_all(messages, failures):
     """Send over one connection; a message the server refuses, or a dropped connection,
-    fails that message alone (the connection is opened again for the next)."""
+    fails that message alone (the connection is opened again for the next). If the server
+    cannot be reached at all, the rest of the batch fails with that error, to be retried."""
     sent = []
     if not messages:
         return sent
     mail = get_connection(fail_silently=False)
     is_open = False
     try:
-        for notice, message in messages:
-            try:
-                if not is_open:
+        for index, (notice, message) in enumerate(messages):
+            if not is_open:
+                try:
                     mail.open()
-                    is_open = True
+                except Exception as exc:  # noqa: BLE001 - the server is unreachable
+                    # Not once more per message: with a server that does not answer, each
+                    # try would hold the batch's transaction for EMAIL_TIMEOUT.
+                    for failed, _message in messages[index:]:
+                        failures[failed] = exc
+                    break
+                is_open = True
+            try:
                 message.connection = mail
                 mail.send_messages([message])
             except Exception as exc:  # noqa: BLE001 - recorded on this notice

@@ -225,3 +225,25 @@ def test_a_cause_emailed_to_several_people_is_rendered_once(
     assert sorted(m.to[0] for m in mail.outbox) == sorted(u.email for u in leaders)
     assert len({(m.subject, m.body) for m in mail.outbox}) == 1
     assert len({m.extra_headers["Message-ID"] for m in mail.outbox}) == 3
+
+
+class UnreachableBackend(EmailBackend):
+    """A mail server that cannot be reached: every connection attempt fails."""
+
+    tries = 0
+
+    def open(self):
+        UnreachableBackend.tries += 1
+        raise ConnectionRefusedError("máy chủ thư không trả lời")
+
+
+def test_an_unreachable_server_is_tried_once_per_batch_and_the_batch_retried_later(
+        tree, mailed_clerk, leaders, settings):
+    outbox_of(4, tree, mailed_clerk, leaders)
+    settings.EMAIL_BACKEND = "tests.notifications.test_batch_delivery.UnreachableBackend"
+    UnreachableBackend.tries = 0
+    assert deliver_batch() == (0, 4)
+    assert UnreachableBackend.tries == 1
+    rows = set(Notice.objects.filter(channel=Channel.EMAIL).values_list("status", "attempts"))
+    assert rows == {(DeliveryStatus.PENDING, 1)}
+    assert not Notice.objects.filter(channel=Channel.EMAIL, next_attempt_at=None).exists()
