@@ -298,6 +298,8 @@ CELERY_BEAT_SCHEDULE = {
 SWEEP_STALE_AFTER = env.int("SWEEP_STALE_AFTER", default=180)
 
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")
+EMAIL_PORT = env.int("EMAIL_PORT", default=25)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="casework@localhost")
 # Used by the file-based backend (tests, or an office without a mail server).
 EMAIL_FILE_PATH = env.str("EMAIL_FILE_PATH", default=str(BASE_DIR / "var" / "mail"))
@@ -305,6 +307,14 @@ EMAIL_FILE_PATH = env.str("EMAIL_FILE_PATH", default=str(BASE_DIR / "var" / "mai
 # at most 20 s before other writers give up): never wait on a mail server longer.
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 # Links in e-mails are absolute: the address users open the site at.
+# E-mail notices are sent in batches of this many: one claim, one connection to the mail
+# server and one commit per batch. A crash after the server accepted part of a batch and
+# before its commit sends that part again (same Message-IDs); on SQLite the batch's
+# transaction holds the write lock while it is sent. See notifications/delivery.py.
+NOTICE_EMAIL_BATCH = env.int("NOTICE_EMAIL_BATCH", default=200)
+# A person who would get more escalation e-mails than this from one sweep gets one summary
+# e-mail listing them instead (their in-app notices stay one per item).
+NOTICE_ESCALATION_EMAIL_LIMIT = env.int("NOTICE_ESCALATION_EMAIL_LIMIT", default=10)
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
 LOGGING = {

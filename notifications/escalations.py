@@ -9,10 +9,16 @@ the organisation or any level above it, short of a province: a provincial leader
 told of every commune's late letter). In-app notices are visible once
 committed; e-mail notices (for people with an address) wait in the outbox for delivery.
 Unique (cause_key, recipient, channel) with ON CONFLICT DO NOTHING keeps it idempotent.
+
+Digests instead of floods: whoever would get more than NOTICE_ESCALATION_EMAIL_LIMIT
+escalation e-mails from one sweep gets one summary e-mail (kind "summary", cause
+"escsum:<run>") listing them; in-app notices stay one per escalation.
 """
+from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
+from notifications.models import Channel, DeliveryStatus, Notice, NoticeKind
 from notifications.outbox import enqueue_dispatch
 
 _AUDIENCE = """CASE e.rung WHEN 0 THEN r.warn_audience WHEN 1 THEN r.due_audience
@@ -23,15 +29,10 @@ _FROM = """FROM workflows_escalation e
     JOIN workflows_deadlineclock c ON c.id = e.clock_id
     JOIN workflows_deadlinerule r ON r.id = c.rule_id"""
 
-_INSERT_NOTICES = f"""
-INSERT INTO notifications_notice
-    (cause_key, kind, recipient_id, channel, escalation_id, clock_id, petition_id, payload,
-     status, attempts, last_error, created_at, sent_at)
-SELECT 'esc:' || t.esc_id, t.kind, t.user_id, ch.channel, t.esc_id, t.clock_id,
-       t.petition_id, '{{}}',
-       CASE ch.channel WHEN 'in_app' THEN 'sent' ELSE 'pending' END, 0, '', %(now)s,
-       CASE ch.channel WHEN 'in_app' THEN %(now)s END
-FROM (
+# Who hears of each rung fired in this run: (esc_id, clock_id, petition_id, kind, user_id,
+# has_email, n), n being how many of this run's escalations that person hears of.
+_AUDIENCE_CTE = f"""
+WITH t AS (
     SELECT e.id AS esc_id, e.clock_id, c.petition_id, {_KIND} AS kind,
            c.assignee_id AS user_id
     {_FROM}
@@ -53,21 +54,71 @@ FROM (
       ON lo.id = ra.organisation_id AND lo.kind <> 'province'
          AND co.path LIKE lo.path || '%%'
     WHERE e.run = %(run)s AND {_AUDIENCE} >= 3
-) t
-JOIN auth_user u ON u.id = t.user_id AND u.is_active
-CROSS JOIN (SELECT 'in_app' AS channel UNION ALL SELECT 'email') ch
-WHERE ch.channel = 'in_app' OR u.email <> ''
+), r AS (
+    SELECT t.*, u.email <> '' AS has_email, COUNT(*) OVER (PARTITION BY t.user_id) AS n
+    FROM t JOIN auth_user u ON u.id = t.user_id AND u.is_active
+)
+"""
+
+# In-app notices for everyone; e-mails for those who hear of at most %(limit)s.
+# (WITH after INSERT: Python's sqlite3 reports a rowcount only for a statement that starts
+# with INSERT.)
+_INSERT_NOTICES = """
+INSERT INTO notifications_notice
+    (cause_key, kind, recipient_id, channel, escalation_id, clock_id, petition_id, payload,
+     status, attempts, last_error, created_at, sent_at)
+""" + _AUDIENCE_CTE + """
+SELECT 'esc:' || r.esc_id, r.kind, r.user_id, ch.channel, r.esc_id, r.clock_id,
+       r.petition_id, '{}',
+       CASE ch.channel WHEN 'in_app' THEN 'sent' ELSE 'pending' END, 0, '', %(now)s,
+       CASE ch.channel WHEN 'in_app' THEN %(now)s END
+FROM r CROSS JOIN (SELECT 'in_app' AS channel UNION ALL SELECT 'email') ch
+WHERE ch.channel = 'in_app' OR (r.has_email AND r.n <= %(limit)s)
 ON CONFLICT (cause_key, recipient_id, channel) DO NOTHING
+"""
+
+# Those who would be flooded, and what their one summary e-mail lists.
+_FLOODED = _AUDIENCE_CTE + """
+SELECT r.user_id, r.esc_id FROM r WHERE r.has_email AND r.n > %(limit)s
+ORDER BY r.user_id, r.esc_id
 """
 
 
 def write_escalation_notices(sender, run, today, **kwargs):
-    """Receiver of `escalations_fired`: runs inside the sweep's transaction."""
+    """Receiver of `escalations_fired`: runs inside the sweep's transaction. Returns how
+    many notice rows it wrote.
+
+    A person who would get more than NOTICE_ESCALATION_EMAIL_LIMIT escalation e-mails from
+    this one sweep (a committee leader on a province-wide morning, or a handler with many
+    letters falling due at once) gets one summary e-mail listing them instead; their
+    in-app notices stay one per escalation."""
     run_param = run if connection.vendor == "postgresql" else run.hex
+    params = {"run": run_param, "now": timezone.now(),
+              "limit": settings.NOTICE_ESCALATION_EMAIL_LIMIT}
     with connection.cursor() as cursor:
-        cursor.execute(_INSERT_NOTICES, {"run": run_param, "now": timezone.now()})
+        cursor.execute(_INSERT_NOTICES, params)
         written = cursor.rowcount
+        cursor.execute(_FLOODED, params)
+        flooded = cursor.fetchall()
+    written += _write_summaries(run, flooded)
     if written:
         transaction.on_commit(enqueue_dispatch)
     return written
 
+
+def _write_summaries(run, flooded):
+    lists = {}
+    for user_id, esc_id in flooded:
+        lists.setdefault(user_id, []).append(esc_id)
+    if not lists:
+        return 0
+    cause_key = f"escsum:{run.hex}"
+    # A repeated run (a retried signal) must not write, or count, a second summary.
+    have = set(Notice.objects.filter(cause_key=cause_key, channel=Channel.EMAIL)
+               .values_list("recipient_id", flat=True))
+    rows = [Notice(cause_key=cause_key, kind=NoticeKind.SUMMARY, recipient_id=user_id,
+                   channel=Channel.EMAIL, status=DeliveryStatus.PENDING,
+                   payload={"escalations": ids})
+            for user_id, ids in lists.items() if user_id not in have]
+    Notice.objects.bulk_create(rows, ignore_conflicts=True)
+    return len(rows)

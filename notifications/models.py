@@ -20,6 +20,9 @@ class NoticeKind(models.TextChoices):
     DIGEST = "digest", _("Tổng hợp hằng ngày")
     # A handler's due date moved without their doing (a corrected rule applied).
     MOVED = "moved", _("Hạn xử lý thay đổi")
+    # One e-mail listing a sweep's escalations to a person who would otherwise get more
+    # than NOTICE_ESCALATION_EMAIL_LIMIT of them (their in-app notices stay one per item).
+    SUMMARY = "summary", _("Tổng hợp cảnh báo thời hạn")
 
 
 # Rung 0, 1, 2 of a ladder; every later rung is a reminder.

@@ -32,6 +32,36 @@ DIGEST_LIMIT = 50
 CLOCK_RELATED = ("rule", "petition", "inspection", "organisation", "assignee")
 
 
+class RenderContext(NamedTuple):
+    """What rendering a batch of notices needs beyond their joined rows, each loaded in one
+    query for the whole batch: the clocks its digests list, the escalations its summaries
+    list, the ledger entries of its moved-deadline notices, and the working calendar."""
+    clocks: dict
+    escalations: dict
+    entries: dict
+    calendar: object
+
+    @classmethod
+    def for_notices(cls, notices):
+        from workflows.models import ClockEntry, Escalation
+
+        clock_ids = {pk for n in notices if n.kind == NoticeKind.DIGEST for pk in _digest_ids(n)}
+        esc_ids = {pk for n in notices if n.kind == NoticeKind.SUMMARY
+                   for pk in (n.payload or {}).get("escalations", [])}
+        entry_ids = {n.payload.get("entry") for n in notices
+                     if n.kind == NoticeKind.MOVED and n.payload}
+        entry_ids.discard(None)
+        return cls(
+            clocks=(DeadlineClock.objects.select_related(*CLOCK_RELATED).in_bulk(clock_ids)
+                    if clock_ids else {}),
+            escalations=(Escalation.objects.select_related(
+                *(f"clock__{name}" for name in CLOCK_RELATED)).in_bulk(esc_ids)
+                if esc_ids else {}),
+            entries=ClockEntry.objects.in_bulk(entry_ids) if entry_ids else {},
+            calendar=get_calendar(),
+        )
+
+
 class RenderedNotice(NamedTuple):
     subject: str
     text: str
@@ -40,17 +70,23 @@ class RenderedNotice(NamedTuple):
     links: tuple = ()
 
 
-def render_notice(notice, *, absolute=False, clocks=None):
+def render_notice(notice, *, absolute=False, clocks=None, render=None):
     """Subject, text and link of a notice. `absolute` gives links with SITE_URL (e-mail);
-    `clocks` is an optional {id: clock} already loaded for a page of digests."""
+    `clocks` is an optional {id: clock} already loaded for a page of digests; `render` a
+    RenderContext loaded for a batch (then rendering runs no query of its own)."""
+    if render is not None:
+        clocks = render.clocks
+    calendar = render.calendar if render is not None else None
     if notice.kind in ESCALATION_KINDS:
-        context = _escalation_context(notice, absolute)
+        context = _escalation_context(notice, absolute, calendar)
     elif notice.kind == NoticeKind.EVENT:
         context = _event_context(notice, absolute)
     elif notice.kind == NoticeKind.DIGEST:
-        context = _digest_context(notice, absolute, clocks)
+        context = _digest_context(notice, absolute, clocks, calendar)
     elif notice.kind == NoticeKind.MOVED:
-        context = _moved_context(notice, absolute)
+        context = _moved_context(notice, absolute, render)
+    elif notice.kind == NoticeKind.SUMMARY:
+        context = _summary_context(notice, absolute, render)
     else:
         raise ValueError(f"unknown notice kind {notice.kind!r}")
     subject = render_to_string(f"notifications/{notice.kind}_subject.txt", context)
@@ -134,7 +170,7 @@ def deadline_phrase(due_on, as_of, unit, calendar=None):
     return template % {"n": padded(n), "unit": Unit(counted).label}
 
 
-def _escalation_context(notice, absolute):
+def _escalation_context(notice, absolute, calendar=None):
     clock = notice.clock
     escalation = notice.escalation
     # What the rung fired on, as of the day it fired: the text stays true when it is read
@@ -151,19 +187,23 @@ def _escalation_context(notice, absolute):
         "legal_basis": rule.legal_basis,
         "due_on": due_on,
         "as_of": as_of,
-        "phrase": deadline_phrase(due_on, as_of, rule.counting_unit) if due_on else "",
+        "phrase": (deadline_phrase(due_on, as_of, rule.counting_unit, calendar)
+                   if due_on else ""),
         "assignee": person_name(clock.assignee) if clock.assignee_id else "",
         "url": clock_url(clock, absolute),
     }
 
 
-def _moved_context(notice, absolute):
+def _moved_context(notice, absolute, render=None):
     """The due date as it was and as it is, and the ledger line that says why (a text the
     system wrote, never a user's free text)."""
     from workflows.models import ClockEntry
 
-    context = _escalation_context(notice, absolute)
-    entry = ClockEntry.objects.filter(pk=notice.payload.get("entry")).first()
+    context = _escalation_context(notice, absolute, render.calendar if render else None)
+    if render is not None:
+        entry = render.entries.get(notice.payload.get("entry"))
+    else:
+        entry = ClockEntry.objects.filter(pk=notice.payload.get("entry")).first()
     context.update({"due_before": entry.due_before if entry else None,
                     "due_after": entry.due_after if entry else notice.clock.due_on,
                     "why": entry.reason if entry else ""})
@@ -186,6 +226,49 @@ def _event_context(notice, absolute):
     }
 
 
+def _summary_context(notice, absolute, render=None):
+    """One e-mail listing the escalations of one sweep that would otherwise have flooded
+    its recipient (notifications/escalations.py); each item as its own e-mail would say."""
+    from notifications.models import kind_for_rung
+    from workflows.models import Escalation
+
+    ids = list((notice.payload or {}).get("escalations", []))
+    if render is not None:
+        escalations, calendar = render.escalations, render.calendar
+    else:
+        escalations = Escalation.objects.select_related(
+            *(f"clock__{name}" for name in CLOCK_RELATED)).in_bulk(ids)
+        calendar = get_calendar()
+    items, links = [], []
+    for pk in ids[:DIGEST_LIMIT]:
+        escalation = escalations.get(pk)
+        if escalation is None:
+            continue
+        clock = escalation.clock
+        item = {
+            "kind": kind_for_rung(escalation.rung).label,
+            "case_label": clock_label(clock),
+            "step": clock.rule.get_step_display(),
+            "due_on": escalation.due_on,
+            "phrase": (deadline_phrase(escalation.due_on, escalation.fired_on,
+                                       clock.rule.counting_unit, calendar)
+                       if escalation.due_on else ""),
+            "url": clock_url(clock, absolute),
+        }
+        items.append(item)
+        links.append((item["case_label"], item["url"]))
+    fired_on = next((e.fired_on for e in escalations.values()), timezone.localdate())
+    return {
+        "on": fired_on,
+        "count": len(ids),
+        "items": items,
+        "more": max(len(ids) - DIGEST_LIMIT, 0),
+        "absolute": absolute,
+        "links": links,
+        "url": link(reverse("notifications:inbox"), absolute),
+    }
+
+
 def _status_label(code):
     try:
         return PetitionStatus(code).label
@@ -202,13 +285,13 @@ def digest_day(notice):
     return date.fromisoformat(notice.cause_key.partition(":")[2])
 
 
-def _digest_context(notice, absolute, clocks):
+def _digest_context(notice, absolute, clocks, calendar=None):
     on = digest_day(notice)
     payload = notice.payload or {}
     if clocks is None:
         clocks = DeadlineClock.objects.select_related(*CLOCK_RELATED).in_bulk(
             _digest_ids(notice))
-    calendar = get_calendar()  # once for the whole list
+    calendar = calendar or get_calendar()  # once for the whole list
     groups, links = [], []
     for key, title in (("overdue", _("Quá hạn")), ("due_soon", _("Đến hạn trong tuần"))):
         ids = payload.get(key, [])

@@ -1,6 +1,10 @@
 """Delivery of the outbox, and the daily digest. Celery tasks, safe to run concurrently
 and repeatedly.
 
+The outbox is sent in batches (`dispatch_pending` → `deliver_batch`, see
+notifications/delivery.py). `deliver_notice` is the path for a single notice (a notice
+asked for by id, and the per-e-mail path the benchmark compares against).
+
 At most once per notice, even if a notice is enqueued twice or two workers take it at the
 same time: `deliver_notice` locks the row (skipping it if another worker holds it), checks
 that it is still pending, sends, and marks it sent in the same transaction.
@@ -17,7 +21,6 @@ from datetime import timedelta
 
 from celery import shared_task
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from notifications.mail import build_email
@@ -27,7 +30,6 @@ logger = logging.getLogger(__name__)
 
 MAX_RETRIES = 8
 MAX_ATTEMPTS = MAX_RETRIES + 1
-BATCH = 500
 
 
 def retry_delay(attempts):
@@ -111,27 +113,40 @@ def _record_failure(notice, exc, now):
     return Attempt("failed" if final else "retry", retry_in=retry_in, error=exc)
 
 
+@shared_task(name="notifications.tasks.deliver_batch", ignore_result=True)
+def deliver_batch_task():
+    """Send one batch of due e-mails (notifications/delivery.py); a failed notice waits,
+    with its next_attempt_at, for a later dispatch."""
+    from notifications.delivery import deliver_batch
+
+    return deliver_batch()
+
+
 @shared_task(name="notifications.tasks.dispatch_pending", ignore_result=True)
 def dispatch_pending():
-    """Enqueue delivery of every pending e-mail that is due. Scans by id in batches, so a
-    long outage's backlog is read in bounded queries."""
+    """Send every pending e-mail that is due, in batches. With a broker, enqueue one batch
+    task per batch's worth of due notices (workers claim disjoint batches, SKIP LOCKED);
+    without one (eager mode), send them here, batch after batch. Returns how many e-mails
+    were due."""
+    from notifications.delivery import batch_size, deliver_batch, due_email_count
+
     now = timezone.now()
     # In-app notices are written as sent; one written pending by any other path is
     # visible already, and only needs its status to say so.
     Notice.objects.filter(status=DeliveryStatus.PENDING, channel=Channel.IN_APP).update(
         status=DeliveryStatus.SENT, sent_at=now)
-    due = (Notice.objects.filter(status=DeliveryStatus.PENDING, channel=Channel.EMAIL)
-           .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)))
-    last_id, enqueued = 0, 0
-    while True:
-        ids = list(due.filter(pk__gt=last_id).order_by("pk").values_list("pk", flat=True)
-                   [:BATCH])
-        for notice_id in ids:
-            deliver_notice.delay(notice_id)
-        enqueued += len(ids)
-        if len(ids) < BATCH:
-            return enqueued
-        last_id = ids[-1]
+    due = due_email_count(now)
+    if not due:
+        return 0
+    if deliver_batch_task.app.conf.task_always_eager:
+        # Each batch claims only what is due and pending: a notice that fails here gets a
+        # later retry time, so this loop ends.
+        while deliver_batch() != (0, 0):
+            pass
+        return due
+    for _ in range(-(-due // batch_size())):
+        deliver_batch_task.delay()
+    return due
 
 
 @shared_task(name="notifications.tasks.send_daily_digests", ignore_result=True)

@@ -115,18 +115,20 @@ class Worker:
     """`celery -A config worker` in its own process group, so that SIGKILL takes the pool
     processes with it, as a crash or an OOM kill of the container would."""
 
-    def __init__(self, tmp_path, queue, mail_dir, *, name, gate=None, pool="prefork"):
+    def __init__(self, tmp_path, queue, mail_dir, *, name, gate=None, pool="prefork",
+                 broker=REDIS_URL, concurrency=CONCURRENCY, **extra_env):
         self.log_path = tmp_path / f"{name}.log"
         env = dict(os.environ, DJANGO_SETTINGS_MODULE="tests.notifications.worker_settings",
-                   DATABASE_URL=database_url(), CELERY_BROKER_URL=REDIS_URL,
+                   DATABASE_URL=database_url(), CELERY_BROKER_URL=broker,
                    EMAIL_BACKEND="tests.notifications.mail_gate.GatedFileBackend",
                    EMAIL_FILE_PATH=str(mail_dir), CASEWORK_TEST_QUEUE=queue)
         env.pop("CASEWORK_MAIL_GATE", None)
+        env.update(extra_env)
         if gate is not None:
             env.update(CASEWORK_MAIL_GATE=str(gate), CASEWORK_MAIL_GATE_AFTER=str(LET_THROUGH))
         command = [str(Path(sys.executable).parent / "celery"), "-A", "config", "worker",
                    "-Q", queue, "-n", f"{name}-{queue}@%h", "-P", pool,
-                   "-c", str(CONCURRENCY if pool == "prefork" else 1), "-l", "INFO",
+                   "-c", str(concurrency if pool == "prefork" else 1), "-l", "INFO",
                    "--without-gossip", "--without-mingle", "--without-heartbeat"]
         with open(self.log_path, "wb") as log:
             self.process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log,

@@ -14,6 +14,7 @@ from django.db import connections
 from django.utils import timezone
 
 from notifications import tasks
+from notifications.mail import message_id
 from notifications.models import Channel, DeliveryStatus, Notice, NoticeKind
 from notifications.tasks import MAX_ATTEMPTS, deliver_notice, dispatch_pending
 from tests.factories import receive_petition
@@ -135,7 +136,7 @@ def test_without_a_broker_a_failure_waits_for_the_next_dispatch(email_notice, se
 
 
 def test_dispatch_enqueues_every_pending_due_email_in_batches(tree, mailed_clerk, mailed_leader,
-                                                             monkeypatch):
+                                                             monkeypatch, settings):
     for _ in range(5):
         receive_petition(actor=mailed_clerk, organisation=tree.office, kind="complaint")
     later = Notice.objects.filter(channel=Channel.EMAIL).order_by("pk").last()
@@ -144,13 +145,23 @@ def test_dispatch_enqueues_every_pending_due_email_in_batches(tree, mailed_clerk
     stray_in_app = Notice.objects.filter(channel=Channel.IN_APP).first()
     Notice.objects.filter(pk=stray_in_app.pk).update(status=DeliveryStatus.PENDING, sent_at=None)
     enqueued = []
-    monkeypatch.setattr(tasks, "BATCH", 2)
-    monkeypatch.setattr(deliver_notice, "delay", enqueued.append)
+    settings.NOTICE_EMAIL_BATCH = 2
+    monkeypatch.setattr(tasks.deliver_batch_task, "delay", lambda: enqueued.append("batch"))
+    monkeypatch.setitem(tasks.deliver_batch_task.app.conf, "task_always_eager", False)
 
     assert dispatch_pending() == 4
+    assert enqueued == ["batch", "batch"]  # 4 due e-mails, batches of 2
+    assert not mail.outbox
     expected = list(Notice.objects.filter(channel=Channel.EMAIL).exclude(pk=later.pk)
                     .order_by("pk").values_list("pk", flat=True))
-    assert enqueued == expected
+    # Each batch task takes the next due notices in id order; the one not due waits.
+    for _ in enqueued:
+        tasks.deliver_batch_task()
+    assert tasks.deliver_batch_task() == (0, 0)
+    sent = Notice.objects.filter(channel=Channel.EMAIL, status=DeliveryStatus.SENT)
+    assert sorted(sent.values_list("pk", flat=True)) == expected
+    assert [m.extra_headers["Message-ID"] for m in mail.outbox] == [
+        message_id(n) for n in sent.order_by("pk")]
     stray_in_app.refresh_from_db()
     assert stray_in_app.status == DeliveryStatus.SENT and stray_in_app.sent_at is not None
 

@@ -10,6 +10,8 @@ import os
 from config.settings import *  # noqa: F403
 
 CELERY_TASK_DEFAULT_QUEUE = os.environ["CASEWORK_TEST_QUEUE"]
+# Small batches, so that a test's few hundred notices make many batches in flight.
+NOTICE_EMAIL_BATCH = int(os.environ.get("NOTICE_EMAIL_BATCH", "10"))
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -1,0 +1,358 @@
+"""Benchmark: the whole deadline job at a province's scale, on PostgreSQL: the sweep, its
+COMMIT, its after-commit work, and the delivery of every e-mail it wrote to a real local
+SMTP server (aiosmtpd, benchmarks/smtp_sink.py, started here in its own process).
+
+    .venv/bin/python benchmarks/notice_job.py [--clocks 1000000] [--open 100000] [--due 10000]
+
+Builds casework_bench_notices (dropped and recreated): a province of 40 communes with their
+clerks, unit heads and leaders (half with an e-mail address); `--open` running clocks, each
+belonging to a letter of its own (`--due` of them reaching a rung today: 40 % warnings,
+30 % due, 20 % overdue, 10 % reminders), and `--clocks` − `--open` stopped clocks of
+history on the same letters, with escalations and notices of history. `--open 1000000`
+makes every clock running.
+
+Each variant starts from a fresh copy of that database (CREATE DATABASE … TEMPLATE), runs
+`workflows.sweep.sweep` in autocommit as the beat does (so each pass commits and its
+after-commit work runs: without a broker, the delivery itself), and is timed from the call
+to the last message accepted by the SMTP server:
+
+  (1) today's per-e-mail path: one `deliver_notice` task per e-mail (one transaction, one
+      SMTP connection each), as `dispatch_pending` enqueued them before batches;
+  (2) batches (`notifications.delivery`), every escalation e-mail sent one by one
+      (NOTICE_ESCALATION_EMAIL_LIMIT set out of reach: the same e-mails as (1));
+  (3) batches with the shipped summary limit: leaders flooded get one summary each.
+
+After each, the script checks against an independent computation (Python over the rows as
+populated, not the product's SQL) that the escalations (clock, cycle, rung) and notices
+(escalation, recipient, channel, and each summary's list) are exactly those expected, that
+every e-mail notice is marked sent, and that the SMTP server received each Message-ID once.
+"""
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from datetime import date
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+PG_SERVER = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
+DB_NAME = "casework_bench_notices"
+RUN_DB = "casework_bench_notices_run"
+TODAY = date(2026, 11, 30)  # a Monday
+NO_LIMIT = 10**9
+
+
+def vn(number):
+    return f"{number:,}".replace(",", ".")
+
+
+def admin(*statements):
+    import psycopg
+
+    with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as conn:
+        for statement in statements:
+            conn.execute(statement)
+
+
+def setup_django():
+    os.environ["DATABASE_URL"] = f"{PG_SERVER}/{DB_NAME}"
+    os.environ.pop("CELERY_BROKER_URL", None)
+    os.environ["EMAIL_BACKEND"] = "django.core.mail.backends.smtp.EmailBackend"
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+
+
+def populate(n_clocks, n_open, n_due):
+    from django.db import connection
+
+    from benchmarks.sla_sweep import populate_people
+    from workflows.models import DeadlineRule
+
+    # Rules that lapse (windows of a right) are nobody's work and fire nothing.
+    rule_ids = list(DeadlineRule.objects.filter(lapses=False).values_list("id", flat=True))
+    with connection.cursor() as cur:
+        offices, clerks = populate_people(cur)
+        params = {"today": TODAY, "rules": rule_ids, "offices": offices, "clerks": clerks,
+                  "n_stopped": n_clocks - n_open, "n_open": n_open, "n_due": n_due}
+        # One letter per running clock, received at the clock's office.
+        cur.execute("""
+            INSERT INTO casework_petition
+                (organisation_id, receipt_year, receipt_seq, received_on, channel,
+                 forwarded_by, kind, sender_type, subject_name, summary, instance,
+                 identity_confidential, status, competence, handled_by, decision_number,
+                 filed_reason, result, summary_key, subject_key, handled_by_key,
+                 created_at, updated_at)
+            SELECT (%(offices)s::int[])[1 + g %% array_length(%(offices)s::int[], 1)],
+                   2026, g, %(today)s::date - 30, 'direct', '', 'complaint', 'named', '',
+                   '', 1, false, 'accepted', 'here', '', '', '', '', '', '', '', now(), now()
+            FROM generate_series(1, %(n_open)s) g
+        """, params)
+        cur.execute("SELECT min(id) FROM casework_petition")
+        params["first_petition"] = cur.fetchone()[0]
+        cur.execute("""
+            INSERT INTO workflows_deadlineclock
+                (rule_id, organisation_id, assignee_id, petition_id, started_on, status,
+                 due_on, warn_on, overdue_on, reminder_every, next_escalation_on, cycle,
+                 last_rung, extensions_used, stopped_on, created_at)
+            SELECT (%(rules)s::int[])[1 + g %% array_length(%(rules)s::int[], 1)],
+                   (%(offices)s::int[])[1 + g %% array_length(%(offices)s::int[], 1)],
+                   (%(clerks)s::int[])[1 + g %% array_length(%(clerks)s::int[], 1)],
+                   %(first_petition)s + g %% %(n_open)s,
+                   %(today)s::date - 400 + g %% 380, 'stopped',
+                   %(today)s::date - 380 + g %% 380, NULL, %(today)s::date - 376 + g %% 380,
+                   7, NULL, 0, 1, 0, %(today)s::date - 390 + g %% 380, now()
+            FROM generate_series(1, %(n_stopped)s) g
+        """, params)
+        # The clock's office is its letter's (same index into the office list).
+        cur.execute("""
+            INSERT INTO workflows_deadlineclock
+                (rule_id, organisation_id, assignee_id, petition_id, started_on, status,
+                 due_on, warn_on, overdue_on, reminder_every, next_escalation_on, cycle,
+                 last_rung, extensions_used, created_at)
+            SELECT (%(rules)s::int[])[1 + g %% array_length(%(rules)s::int[], 1)],
+                   (%(offices)s::int[])[1 + g %% array_length(%(offices)s::int[], 1)],
+                   (%(clerks)s::int[])[1 + g %% array_length(%(clerks)s::int[], 1)],
+                   %(first_petition)s + g - 1,
+                   d.due - 20, 'running', d.due, d.due - 2, d.due + 2, 5,
+                   CASE WHEN g <= %(n_due)s THEN %(today)s::date
+                        ELSE %(today)s::date + 1 + g %% 60 END,
+                   0, d.last_rung, 0, now()
+            FROM generate_series(1, %(n_open)s) g,
+            LATERAL (SELECT
+                CASE WHEN g > %(n_due)s THEN %(today)s::date + 3 + g %% 60
+                     WHEN g %% 10 < 4 THEN %(today)s::date + 2
+                     WHEN g %% 10 < 7 THEN %(today)s::date
+                     WHEN g %% 10 < 9 THEN %(today)s::date - 2
+                     ELSE %(today)s::date - 7 END AS due,
+                CASE WHEN g > %(n_due)s THEN -1
+                     WHEN g %% 10 < 4 THEN -1 WHEN g %% 10 < 7 THEN 0
+                     WHEN g %% 10 < 9 THEN 1 ELSE 2 END AS last_rung) d
+        """, params)
+        cur.execute("""
+            INSERT INTO workflows_escalation (clock_id, cycle, rung, due_on, fired_on,
+                                              fired_at, run)
+            SELECT id, 0, 1, due_on, due_on, now(), gen_random_uuid()
+            FROM workflows_deadlineclock WHERE status = 'stopped' AND id % 3 = 0;
+            INSERT INTO notifications_notice (cause_key, kind, recipient_id, channel,
+                escalation_id, clock_id, payload, status, attempts, last_error, created_at,
+                sent_at, read_at)
+            SELECT 'esc:' || e.id, 'due', c.assignee_id, 'in_app', e.id, c.id, '{}', 'sent',
+                   0, '', now(), now(), now()
+            FROM workflows_escalation e JOIN workflows_deadlineclock c ON c.id = e.clock_id;
+        """)
+        cur.execute("ANALYZE")
+
+
+def expected_rows(limit):
+    """What the sweep must write, computed in Python from the rows as populated: the rung
+    each due clock reaches, who hears of it (rules.audience_for_rung; handler, leaders of
+    the clock's unit, leaders of the levels above short of the province), on which
+    channels, and who gets a summary instead of e-mails."""
+    from django.contrib.auth import get_user_model
+
+    from casework.models import Organisation, RoleAssignment
+    from workflows.models import DeadlineClock, DeadlineRule
+
+    rules = {r.pk: r for r in DeadlineRule.objects.all()}
+    orgs = {o.pk: o for o in Organisation.objects.all()}
+    users = {u.pk: u for u in get_user_model().objects.filter(is_active=True)}
+    leaders_at = defaultdict(set)
+    for user_id, org_id in RoleAssignment.objects.filter(role="leader").values_list(
+            "user_id", "organisation_id"):
+        leaders_at[org_id].add(user_id)
+
+    def above(org):  # the organisation and its ancestors, short of a province
+        found = []
+        while org is not None:
+            if org.kind != "province":
+                found.append(org.pk)
+            org = orgs.get(org.parent_id)
+        return found
+
+    escalations, hears = set(), defaultdict(set)
+    for clock in DeadlineClock.objects.filter(status="running", next_escalation_on__lte=TODAY):
+        if clock.overdue_on <= TODAY:
+            rung = 2 + (TODAY - clock.overdue_on).days // clock.reminder_every
+        elif clock.due_on <= TODAY:
+            rung = 1
+        else:
+            rung = 0
+        escalations.add((clock.pk, clock.cycle, rung))
+        audience = rules[clock.rule_id].audience_for_rung(rung)
+        who = {clock.assignee_id}
+        if audience >= 2:
+            who |= leaders_at[clock.organisation_id]
+        if audience >= 3:
+            for org_id in above(orgs[clock.organisation_id]):
+                who |= leaders_at[org_id]
+        for user_id in who:
+            if user_id in users:
+                hears[user_id].add((clock.pk, clock.cycle, rung))
+    notices, summaries = set(), {}
+    for user_id, items in hears.items():
+        emailed = users[user_id].email and len(items) <= limit
+        for item in items:
+            notices.add((*item, user_id, "in_app"))
+            if emailed:
+                notices.add((*item, user_id, "email"))
+        if users[user_id].email and len(items) > limit:
+            summaries[user_id] = frozenset(items)
+    return escalations, notices, summaries
+
+
+def written_rows(since_id):
+    from notifications.models import Notice
+    from workflows.models import Escalation
+
+    escalations = {e.pk: (e.clock_id, e.cycle, e.rung)
+                   for e in Escalation.objects.filter(fired_on=TODAY)}
+    notices, summaries = set(), {}
+    for notice in Notice.objects.filter(pk__gt=since_id):
+        if notice.kind == "summary":
+            summaries[notice.recipient_id] = frozenset(
+                escalations[pk] for pk in notice.payload["escalations"])
+        else:
+            notices.add((*escalations[notice.escalation_id], notice.recipient_id,
+                         notice.channel))
+    return set(escalations.values()), notices, summaries
+
+
+class Counter:
+    """Counts the statements sent to the database (execute_wrapper: no query log)."""
+
+    def __init__(self):
+        self.n = 0
+
+    def __call__(self, execute, sql, params, many, context):
+        self.n += 1
+        return execute(sql, params, many, context)
+
+
+def per_email_dispatch():
+    """`dispatch_pending` as it was before batches: one `deliver_notice` task per due
+    e-mail, in id order (eager: each runs here, in its own transaction and connection)."""
+    from notifications.models import Notice
+    from notifications.tasks import deliver_notice
+
+    ids = list(Notice.objects.filter(status="pending", channel="email")
+               .order_by("pk").values_list("pk", flat=True))
+    for notice_id in ids:
+        deliver_notice.delay(notice_id)
+    return len(ids)
+
+
+def run_variant(name, *, per_email, limit, smtp_port, sink_path, check):
+    from django.conf import settings
+    from django.db import connection, connections
+
+    import notifications.tasks as tasks
+    from notifications.mail import message_id
+    from notifications.models import Notice
+    from workflows.sweep import sweep
+
+    connections.close_all()
+    admin(f"DROP DATABASE IF EXISTS {RUN_DB}",
+          f"CREATE DATABASE {RUN_DB} TEMPLATE {DB_NAME}")
+    connection.settings_dict["NAME"] = RUN_DB
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", smtp_port
+    settings.NOTICE_ESCALATION_EMAIL_LIMIT = limit
+    Path(sink_path).write_text("")
+    expected = expected_rows(limit) if check else None
+    since = Notice.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    connection.close()  # a fresh connection, as a worker's
+
+    counter, marks = Counter(), {}
+    product_dispatch = tasks.dispatch_pending
+
+    class Dispatch:  # what the sweep's after-commit hook calls
+        @staticmethod
+        def delay():
+            marks.setdefault("start", (time.perf_counter(), counter.n))
+            return per_email_dispatch() if per_email else product_dispatch()
+
+    tasks.dispatch_pending = Dispatch
+    try:
+        with connection.execute_wrapper(counter):
+            start = time.perf_counter()
+            fired = sweep(today=TODAY)
+            total = time.perf_counter() - start
+    finally:
+        tasks.dispatch_pending = product_dispatch
+    dispatch_at, queries_before = marks.get("start", (start + total, counter.n))
+    emails = Notice.objects.filter(pk__gt=since, channel="email")
+    n_emails = emails.count()
+    received = [line for line in Path(sink_path).read_text().splitlines() if line]
+    ok_mail = (len(received) == len(set(received)) == n_emails
+               and set(received) == {message_id(n) for n in emails.only("pk", "cause_key")}
+               and not emails.exclude(status="sent").exists())
+    delivery_queries = counter.n - queries_before
+    line = (f"{name:<44} toàn bộ {total:7.2f} s | quét+commit {dispatch_at - start:5.2f} s | "
+            f"gửi {start + total - dispatch_at:6.2f} s | {vn(fired)} cảnh báo, "
+            f"{vn(n_emails)} thư, {delivery_queries / max(n_emails, 1):.3f} truy vấn/thư | "
+            f"máy chủ thư nhận đủ, không trùng: {'có' if ok_mail else 'KHÔNG'}")
+    if expected is not None:
+        same = written_rows(since) == expected
+        line += f" | đúng từng dòng: {'có' if same else 'KHÔNG'}"
+    print(line, flush=True)
+    return total
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--clocks", type=int, default=1_000_000)
+    parser.add_argument("--open", type=int, default=100_000)
+    parser.add_argument("--due", type=int, default=10_000)
+    parser.add_argument("--skip-per-email", action="store_true")
+    parser.add_argument("--no-check", action="store_true")
+    args = parser.parse_args()
+
+    admin(f"DROP DATABASE IF EXISTS {RUN_DB}", f"DROP DATABASE IF EXISTS {DB_NAME}",
+          f"CREATE DATABASE {DB_NAME}")
+    setup_django()
+    from django.conf import settings
+
+    start = time.perf_counter()
+    populate(args.clocks, args.open, args.due)
+    print(f"Dữ liệu: {vn(args.clocks)} thời hạn, {vn(args.open)} đang tính (mỗi thời hạn một "
+          f"đơn), {vn(args.due)} đến mốc hôm nay ({time.perf_counter() - start:.1f} s để tạo)")
+
+    port = 20000 + os.getpid() % 20000
+    sink_path = tempfile.mktemp(prefix="casework-bench-smtp-")
+    sink = subprocess.Popen([sys.executable, str(ROOT / "benchmarks" / "smtp_sink.py"),
+                             str(port), sink_path], stdout=subprocess.PIPE)
+    assert sink.stdout.readline().strip() == b"ready"
+    try:
+        variants = [("(2) lô, mỗi cảnh báo một thư", False, NO_LIMIT),
+                    (f"(3) lô, thư tổng hợp khi > {settings.NOTICE_ESCALATION_EMAIL_LIMIT}",
+                     False, settings.NOTICE_ESCALATION_EMAIL_LIMIT)]
+        if not args.skip_per_email:
+            variants.insert(0, ("(1) từng thư (đường cũ)", True, NO_LIMIT))
+        times = {}
+        for name, per_email, limit in variants:
+            times[name] = run_variant(name, per_email=per_email, limit=limit, smtp_port=port,
+                                      sink_path=sink_path, check=not args.no_check)
+        names = list(times)
+        if not args.skip_per_email:
+            print(f"\nđường cũ / lô (cùng số thư): {times[names[0]] / times[names[1]]:.1f}×")
+    finally:
+        sink.terminate()
+        sink.wait(10)
+        os.unlink(sink_path)
+        from django.db import connections
+
+        connections.close_all()
+        admin(f"DROP DATABASE IF EXISTS {RUN_DB}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,178 @@
+"""Delivery of the e-mail outbox in batches: the path that scales to a province's morning.
+
+One batch is one transaction:
+
+1. claim up to `NOTICE_EMAIL_BATCH` pending, due e-mail notices in one statement
+   (UPDATE … WHERE id IN (SELECT … FOR UPDATE SKIP LOCKED) RETURNING id on PostgreSQL, so
+   concurrent workers take disjoint batches; on SQLite the UPDATE takes the database's one
+   write lock, so a second worker waits and then claims what is still pending);
+2. load them with their recipients, letters, cases, clocks and events in a fixed number of
+   queries (one joined read, plus one per kind that needs more: digest clocks, summary
+   escalations, ledger entries, the working calendar), however many notices there are;
+3. send the batch over one connection to the mail server;
+4. mark every accepted notice sent in one UPDATE; a notice that failed is marked alone,
+   with its error and its retry time (or as failed for good), then COMMIT.
+
+The guarantees of the per-notice path (`tasks.attempt_delivery`, kept for a single notice)
+hold: a notice stays pending until the transaction that marks it sent commits, so with
+Redis or a worker down nothing is lost (the periodic dispatch claims it again), and two
+workers never hold the same notice. Every e-mail carries a Message-ID derived from its
+notice (`notifications.mail.message_id`).
+
+What a crash mid-batch can resend: the messages of that one batch that the mail server had
+already accepted when the process died (at most `NOTICE_EMAIL_BATCH`). Their marks were
+not committed, so the next claim sends them again, with the same Message-IDs, which marks
+them as repeats for the servers and readers that look. Messages of earlier batches were
+committed; messages not yet accepted are simply sent once later. The per-notice path has
+the same window for one message; the batch trades a wider window for one commit per batch.
+
+The transaction stays open while the batch is sent: on SQLite that holds the database's
+write lock for as long, so the batch size bounds how long other writers wait
+(EMAIL_TIMEOUT bounds a stuck server).
+"""
+import logging
+from collections import defaultdict
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.mail import get_connection
+from django.db import DatabaseError, connection, transaction
+from django.utils import timezone
+
+from notifications.mail import build_email
+from notifications.models import Channel, DeliveryStatus, Notice
+from notifications.rendering import RenderContext
+
+logger = logging.getLogger(__name__)
+
+SELECT_RELATED = (
+    "recipient", "escalation", "clock__rule", "clock__petition", "clock__inspection",
+    "clock__organisation", "clock__assignee", "event__actor", "event__petition__organisation",
+    "petition__organisation",
+)
+
+_CLAIM = """
+UPDATE notifications_notice SET attempts = attempts + 1
+WHERE id IN (
+    SELECT id FROM notifications_notice
+    WHERE status = 'pending' AND channel = 'email'
+      AND (next_attempt_at IS NULL OR next_attempt_at <= %s)
+    ORDER BY id LIMIT %s {lock}
+)
+RETURNING id
+"""
+
+
+def batch_size():
+    return settings.NOTICE_EMAIL_BATCH
+
+
+def deliver_batch(limit=None):
+    """Claim, send and mark one batch; returns (sent, failed) counts. (0, 0): nothing was
+    due (or every due notice is held by another worker)."""
+    from notifications.tasks import MAX_ATTEMPTS, Undeliverable, retry_delay
+
+    now = timezone.now()
+    with transaction.atomic():
+        ids = _claim(limit or batch_size(), now)
+        if not ids:
+            return 0, 0
+        notices = list(Notice.objects.filter(pk__in=ids).select_related(*SELECT_RELATED)
+                       .order_by("pk"))
+        render = RenderContext.for_notices(notices)
+        failures = {}  # notice -> exception
+        messages, rendered = [], {}
+        for notice in notices:
+            try:
+                if not notice.recipient.is_active:
+                    raise Undeliverable("người nhận đã bị khóa tài khoản")
+                if not notice.recipient.email:
+                    raise Undeliverable("người nhận không có địa chỉ thư điện tử")
+                messages.append((notice, build_email(notice, render=render,
+                                                     rendered_cache=rendered)))
+            except DatabaseError:
+                raise  # the transaction is broken: the whole batch stays pending
+            except Exception as exc:  # noqa: BLE001 - this notice alone is recorded
+                failures[notice] = exc
+        sent = _send_all(messages, failures)
+        if sent:
+            Notice.objects.filter(pk__in=[n.pk for n in sent]).update(
+                status=DeliveryStatus.SENT, sent_at=timezone.now(), last_error="",
+                next_attempt_at=None)
+        _record_failures(failures, now, MAX_ATTEMPTS, Undeliverable, retry_delay)
+    return len(sent), len(failures)
+
+
+def _claim(limit, now):
+    lock = "FOR UPDATE SKIP LOCKED" if connection.vendor == "postgresql" else ""
+    with connection.cursor() as cursor:
+        cursor.execute(_CLAIM.format(lock=lock), [now, limit])
+        return [row[0] for row in cursor.fetchall()]
+
+
+def _send_all(messages, failures):
+    """Send over one connection; a message the server refuses, or a dropped connection,
+    fails that message alone (the connection is opened again for the next). If the server
+    cannot be reached at all, the rest of the batch fails with that error, to be retried."""
+    sent = []
+    if not messages:
+        return sent
+    mail = get_connection(fail_silently=False)
+    is_open = False
+    try:
+        for index, (notice, message) in enumerate(messages):
+            if not is_open:
+                try:
+                    mail.open()
+                except Exception as exc:  # noqa: BLE001 - the server is unreachable
+                    # Not once more per message: with a server that does not answer, each
+                    # try would hold the batch's transaction for EMAIL_TIMEOUT.
+                    for failed, _message in messages[index:]:
+                        failures[failed] = exc
+                    break
+                is_open = True
+            try:
+                message.connection = mail
+                mail.send_messages([message])
+            except Exception as exc:  # noqa: BLE001 - recorded on this notice
+                failures[notice] = exc
+                _close_quietly(mail)
+                is_open = False
+            else:
+                sent.append(notice)
+    finally:
+        _close_quietly(mail)
+    return sent
+
+
+def _close_quietly(mail):
+    try:
+        mail.close()
+    except Exception:  # noqa: BLE001 - a connection already broken
+        pass
+
+
+def _record_failures(failures, now, max_attempts, undeliverable, retry_delay):
+    """Group failed notices by what is written on them: a few statements, not one each."""
+    groups = defaultdict(list)
+    for notice, exc in failures.items():
+        error = f"{type(exc).__name__}: {exc}"[:2000]
+        final = isinstance(exc, undeliverable) or notice.attempts >= max_attempts
+        retry_at = None if final else now + timedelta(seconds=retry_delay(notice.attempts))
+        status = DeliveryStatus.FAILED if final else DeliveryStatus.PENDING
+        groups[(status, retry_at, error)].append(notice.pk)
+        logger.warning("Gửi thông báo %s lần %s không được: %s", notice.pk, notice.attempts,
+                       error)
+    for (status, retry_at, error), ids in groups.items():
+        Notice.objects.filter(pk__in=ids).update(status=status, next_attempt_at=retry_at,
+                                                 last_error=error)
+
+
+def due_email_count(now=None):
+    from django.db.models import Q
+
+    now = now or timezone.now()
+    return (Notice.objects.filter(status=DeliveryStatus.PENDING, channel=Channel.EMAIL)
+            .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)).count())
+
+
