@@ -6,6 +6,7 @@ import gettext
 import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -82,6 +83,40 @@ def test_msgfmt_counts_no_fuzzy_or_untranslated_entry():
                             capture_output=True, text=True, check=True)
     report = result.stderr.strip()
     assert re.fullmatch(r"\d+ translated messages\.", report), report
+
+
+ROOT = LOCALE.parents[2]
+# Not copied for extraction: the venv, VCS data, build output, caches, and benchmarks (which
+# `makemessages` is told to ignore, like .venv and staticfiles).
+NOT_SCANNED = {".venv", ".git", "staticfiles", "benchmarks", "var", "__pycache__",
+               ".pytest_cache", ".hypothesis"}
+
+
+@pytest.mark.skipif(shutil.which("xgettext") is None or shutil.which("msgmerge") is None,
+                    reason="GNU gettext (xgettext, msgmerge) not installed")
+def test_the_catalogue_holds_every_message_of_the_source_code(tmp_path):
+    """A complete catalogue is not enough: a string added to the code and never extracted is
+    shown in Vietnamese to an English user and no check above notices. Extract the messages
+    of a copy of the tree into a copy of the catalogue, as a maintainer would, and require
+    that nothing comes out new (untranslated), changed (fuzzy) or gone."""
+    copy = tmp_path / "tree"
+    shutil.copytree(ROOT, copy, symlinks=True,
+                    ignore=lambda _dir, names: [n for n in names if n in NOT_SCANNED])
+    _header, committed = parse_po(PO)
+    subprocess.run([sys.executable, "manage.py", "makemessages", "-l", "en",
+                    "--ignore=.venv", "--ignore=staticfiles", "--ignore=benchmarks"],
+                   cwd=copy, capture_output=True, text=True, check=True)
+    _header, extracted = parse_po(copy / "locale" / "en" / "LC_MESSAGES" / "django.po")
+
+    def key(m):
+        return (m["msgctxt"], m["msgid"])
+    new = [m["msgid"] for m in extracted if not all(s.strip() for s in m["msgstr"])]
+    changed = [m["msgid"] for m in extracted if "fuzzy" in m["flags"]]
+    gone = sorted({key(m) for m in committed} - {key(m) for m in extracted}, key=str)
+    assert (new, changed, gone) == ([], [], []), (
+        "locale/en/LC_MESSAGES/django.po is behind the code: run `manage.py makemessages -l en "
+        "--ignore=.venv --ignore=staticfiles --ignore=benchmarks`, translate, then `msgfmt "
+        "--check -o locale/en/LC_MESSAGES/django.mo locale/en/LC_MESSAGES/django.po`")
 
 
 def test_the_committed_mo_file_matches_the_po_file():
