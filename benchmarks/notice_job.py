@@ -75,7 +75,7 @@ def setup_django():
 def populate(n_clocks, n_open, n_due):
     from django.db import connection
 
-    from benchmarks.sla_sweep import populate_people
+    from benchmarks.sla_sweep import HISTORY, populate_people
     from workflows.models import DeadlineRule
 
     # Rules that lapse (windows of a right) are nobody's work and fire nothing.
@@ -138,18 +138,7 @@ def populate(n_clocks, n_open, n_due):
                      WHEN g %% 10 < 4 THEN -1 WHEN g %% 10 < 7 THEN 0
                      WHEN g %% 10 < 9 THEN 1 ELSE 2 END AS last_rung) d
         """, params)
-        cur.execute("""
-            INSERT INTO workflows_escalation (clock_id, cycle, rung, due_on, fired_on,
-                                              fired_at, run)
-            SELECT id, 0, 1, due_on, due_on, now(), gen_random_uuid()
-            FROM workflows_deadlineclock WHERE status = 'stopped' AND id % 3 = 0;
-            INSERT INTO notifications_notice (cause_key, kind, recipient_id, channel,
-                escalation_id, clock_id, payload, status, attempts, last_error, created_at,
-                sent_at, read_at)
-            SELECT 'esc:' || e.id, 'due', c.assignee_id, 'in_app', e.id, c.id, '{}', 'sent',
-                   0, '', now(), now(), now()
-            FROM workflows_escalation e JOIN workflows_deadlineclock c ON c.id = e.clock_id;
-        """)
+        cur.execute(HISTORY)
         cur.execute("ANALYZE")
 
 

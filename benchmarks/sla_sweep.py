@@ -121,6 +121,22 @@ def populate_people(cur):
     return offices, clerks
 
 
+# A rung fired on every third stopped clock, and its in-app notice: the history the sweep
+# runs beside. Shared with benchmarks/notice_job.py.
+HISTORY = """
+INSERT INTO workflows_escalation (clock_id, cycle, rung, due_on, fired_on,
+                                  fired_at, run)
+SELECT id, 0, 1, due_on, due_on, now(), gen_random_uuid()
+FROM workflows_deadlineclock WHERE status = 'stopped' AND id % 3 = 0;
+INSERT INTO notifications_notice (cause_key, kind, recipient_id, channel,
+    escalation_id, clock_id, payload, status, attempts, last_error, created_at,
+    sent_at, read_at)
+SELECT 'esc:' || e.id, 'due', c.assignee_id, 'in_app', e.id, c.id, '{}', 'sent',
+       0, '', now(), now(), now()
+FROM workflows_escalation e JOIN workflows_deadlineclock c ON c.id = e.clock_id;
+"""
+
+
 def populate(n_clocks, n_open, n_due):
     """Fill the tables with generate_series: seconds, not minutes."""
     from django.db import connection
@@ -175,19 +191,7 @@ def populate(n_clocks, n_open, n_due):
                      WHEN g %% 10 < 4 THEN -1 WHEN g %% 10 < 7 THEN 0
                      WHEN g %% 10 < 9 THEN 1 ELSE 2 END AS last_rung) d
         """, params)
-        # History: rungs fired on stopped clocks, and their notices.
-        cur.execute("""
-            INSERT INTO workflows_escalation (clock_id, cycle, rung, due_on, fired_on,
-                                              fired_at, run)
-            SELECT id, 0, 1, due_on, due_on, now(), gen_random_uuid()
-            FROM workflows_deadlineclock WHERE status = 'stopped' AND id % 3 = 0;
-            INSERT INTO notifications_notice (cause_key, kind, recipient_id, channel,
-                escalation_id, clock_id, payload, status, attempts, last_error, created_at,
-                sent_at, read_at)
-            SELECT 'esc:' || e.id, 'due', c.assignee_id, 'in_app', e.id, c.id, '{}', 'sent',
-                   0, '', now(), now(), now()
-            FROM workflows_escalation e JOIN workflows_deadlineclock c ON c.id = e.clock_id;
-        """)
+        cur.execute(HISTORY)
         cur.execute("ANALYZE")
 
 
@@ -203,6 +207,7 @@ def run_floor():
     """(b): one INSERT … SELECT for the escalations and one for their notices."""
     import uuid
 
+    from django.conf import settings
     from django.db import connection
 
     from notifications.escalations import _INSERT_NOTICES
@@ -211,7 +216,8 @@ def run_floor():
     with connection.cursor() as cur:
         cur.execute(FLOOR_ESCALATIONS, {"today": TODAY, "run": run})
         fired = cur.rowcount
-        cur.execute(_INSERT_NOTICES, {"run": run, "now": TODAY})
+        cur.execute(_INSERT_NOTICES, {"run": run, "now": TODAY,
+                                      "limit": settings.NOTICE_ESCALATION_EMAIL_LIMIT})
     return fired
 
 
