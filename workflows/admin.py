@@ -115,23 +115,21 @@ class DeadlineRuleAdmin(SuperuserEditsAdmin):
 
     @admin.action(description=_("Xác nhận đã đối chiếu văn bản"))
     def confirm_rules(self, request, queryset):
-        try:
-            n = rule_confirm(actor=request.user,
-                             rule_ids=list(queryset.values_list("pk", flat=True)))
-        except ActionRefused as exc:
-            self.message_user(request, exc.message, messages.ERROR)
-        else:
-            self.message_user(request, _("Đã xác nhận %(n)s quy tắc.") % {"n": n})
+        self._set_confirmation(request, queryset, rule_confirm, _("Đã xác nhận %(n)s quy tắc."))
 
     @admin.action(description=_("Bỏ xác nhận (chưa đối chiếu được văn bản)"))
     def unconfirm_rules(self, request, queryset):
+        self._set_confirmation(request, queryset, rule_unconfirm,
+                               _("Đã bỏ xác nhận %(n)s quy tắc."))
+
+    def _set_confirmation(self, request, queryset, service, done_message):
+        """Both actions go through the rules service, which decides who may confirm."""
         try:
-            n = rule_unconfirm(actor=request.user,
-                               rule_ids=list(queryset.values_list("pk", flat=True)))
+            n = service(actor=request.user, rule_ids=list(queryset.values_list("pk", flat=True)))
         except ActionRefused as exc:
             self.message_user(request, exc.message, messages.ERROR)
         else:
-            self.message_user(request, _("Đã bỏ xác nhận %(n)s quy tắc.") % {"n": n})
+            self.message_user(request, done_message % {"n": n})
 
     def has_delete_permission(self, request, obj=None):
         # Rule rows are legal history (clocks point at them), and the shipped ones would be
