@@ -172,8 +172,6 @@ def case_open(*, actor, organisation, body: str, kind: str, title: str, decision
     return case
 
 
-
-
 def _conclusion_allows_discipline(errors, case, values):
     if not case.violation_found:
         errors.add("reason", _("Kết luận không có vi phạm nên không đề nghị xem xét kỷ luật."))

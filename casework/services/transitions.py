@@ -106,7 +106,7 @@ def take(kind, step, *, actor, pk, expected_status=None, values):
     nothing. `values` are the service's other arguments (`at` among them)."""
     record = lock(kind, pk)
     label = str(kind.labels[step.action]).lower()
-    refuse_unless_allowed(kind, record, actor, step.action, label, expected_status)
+    _refuse_unless_allowed(kind, record, actor, step.action, label, expected_status)
     errors = Errors()
     _check_fields(errors, kind, step, record, values)
     check_moment(errors, kind, record, values.get("at"))
@@ -131,7 +131,7 @@ def take(kind, step, *, actor, pk, expected_status=None, values):
     return record
 
 
-def refuse_unless_allowed(kind, record, actor, action, label, expected_status=None):
+def _refuse_unless_allowed(kind, record, actor, action, label, expected_status=None):
     """Standing, freshness, state and role, in that order: someone with no role over the
     record must not learn even its state."""
     current = kind.status(record.status).label
