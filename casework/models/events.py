@@ -1,8 +1,8 @@
 """The case event log: one row for everything that happened to a letter or case.
 
-Rows are only ever inserted. After the transaction that writes one commits,
-`case_event_recorded` is sent with the event's id, so that workflows and notifications can
-react without casework knowing they exist.
+Rows are only ever inserted, by the transition engine (casework.services.transitions),
+which sends `case_event_written` with each one inside its transaction, so that workflows
+and notifications can react without casework knowing they exist (casework.signals).
 
 The log is evidence: the ORM refuses to change or remove a row (save of an existing row,
 delete, queryset update/delete, bulk_update), PostgreSQL refuses it with a trigger

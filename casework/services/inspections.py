@@ -1,55 +1,71 @@
 """Services for inspection and supervision cases: open a case, take each legal step,
 record discipline and its appeal.
 
-The only writers of `InspectionCase.status`. Each call checks the acting user (the
-case's body decides; the team does the field work), validates its input with messages that
-name the field, locks the case row, applies the FSM transition and writes the case event,
-all in one transaction. The viewflow processes call these from their task views, so a
-step taken through the process and one taken any other way behave the same.
+The only writers of `InspectionCase.status`. Every step is a declaration (`STEPS`) taken
+through the transition engine (casework.services.transitions), the same one letters use:
+lock the case row, check the acting user (the case's body decides; the team does the field
+work), that the user saw the current state, the fields and the moment, apply the FSM
+transition and write the case event, all in one transaction. The viewflow processes call
+these from their task views, so a step taken through the process and one taken any other
+way behave the same.
 """
 from datetime import date, datetime
 
 from django.db import transaction
 from django.db.models import Max
-from django.utils import timezone
 from django.utils.translation import gettext as _
-from django_fsm import ConcurrentTransition, can_proceed
+from django.utils.translation import gettext_lazy
 
 from casework.dates import date_bounds_message
 from casework.errors import ActionRefused
 from casework.models import (
-    CaseEvent, CaseStatus, ConductingBody, DisciplineDecision, DisciplineForm, EventType,
-    InspectionCase, InspectionKind, Organisation,
+    CaseStatus,
+    ConductingBody,
+    DisciplineDecision,
+    DisciplineForm,
+    EventType,
+    InspectionCase,
+    InspectionKind,
+    Organisation,
 )
 from casework.models.inspections import (
-    KIND_SUBJECTS, MEMBER, ORGANISATION, STEP_LABELS, Procedure, allowed_forms, subject_type_of,
+    KIND_SUBJECTS,
+    MEMBER,
+    ORGANISATION,
+    STEP_LABELS,
+    Procedure,
+    allowed_forms,
+    subject_type_of,
 )
-from casework.permissions import case_user_may, may_open_case
-from casework.services.petitions import Errors, _check_choice, _check_date
+from casework.permissions import case_user_may, is_case_team_member, may_open_case, roles_at
+from casework.services.fields import Errors, check_choice, check_date
+from casework.services.transitions import (
+    DateRule,
+    RecordKind,
+    Step,
+    check_moment,
+    lock,
+    pick,
+    record_event,
+    take,
+    write_event,
+)
 from casework.text import cleans_text
-from casework.signals import case_event_recorded, case_event_written
 
 # A supervision may lead to an inspection once the subject's report has been reviewed.
 ESCALATION_STATUSES = (CaseStatus.REVIEWED, CaseStatus.NOTIFIED, CaseStatus.REMEDIATION)
 
-STEP_EVENTS = {
-    "announce": EventType.ANNOUNCED, "explain": EventType.EXPLAINED,
-    "verify": EventType.VERIFIED, "review": EventType.REVIEWED, "report": EventType.REPORTED,
-    "meet": EventType.MET, "conclude": EventType.CONCLUDED, "notify": EventType.CASE_NOTIFIED,
-    "open_discipline": EventType.DISCIPLINE_OPENED, "discipline": EventType.DISCIPLINED,
-    "remediate": EventType.REMEDIATION, "archive": EventType.ARCHIVED,
-}
-
-
-def _record(*, case, event_type, actor, from_status, reason="", doc_number="", doc_date=None,
-            details=None, at=None):
-    event = CaseEvent.objects.create(
-        inspection=case, event_type=event_type, actor=actor, from_status=from_status,
-        to_status=case.status, reason=reason, doc_number=doc_number, doc_date=doc_date,
-        details=details or {}, occurred_at=at or timezone.now())
-    case_event_written.send(sender=CaseEvent, event=event)
-    transaction.on_commit(lambda: case_event_recorded.send(sender=CaseEvent, event_id=event.pk))
-    return event
+CASE = RecordKind(
+    model=InspectionCase, event_field="inspection", related=("organisation", "subject_member"),
+    status=CaseStatus, labels=STEP_LABELS, start_day=lambda case: case.decision_date,
+    number=lambda case: case.number,
+    has_standing=lambda user, case: (bool(roles_at(user, case.organisation))
+                                     or is_case_team_member(user, case)),
+    may_act=case_user_may,
+    noun=gettext_lazy("cuộc kiểm tra, giám sát"), this=gettext_lazy("cuộc kiểm tra, giám sát này"),
+    named=gettext_lazy("cuộc %(number)s"),
+    not_found=gettext_lazy("Không tìm thấy cuộc kiểm tra, giám sát."),
+    start_label=gettext_lazy("ngày quyết định"))
 
 
 def _next_seq(organisation, year):
@@ -75,14 +91,14 @@ def case_open(*, actor, organisation, body: str, kind: str, title: str, decision
         errors.add("organisation", _("Chưa chọn cấp tiến hành."))
     elif not may_open_case(actor, organisation):
         raise ActionRefused(_("Bạn không có quyền ra quyết định kiểm tra, giám sát của tổ chức này."))
-    _check_choice(errors, "body", body, ConductingBody, label=_("chủ thể tiến hành"))
-    _check_choice(errors, "kind", kind, InspectionKind, label=_("loại cuộc kiểm tra, giám sát"))
+    check_choice(errors, "body", body, ConductingBody, label=_("chủ thể tiến hành"))
+    check_choice(errors, "kind", kind, InspectionKind, label=_("loại cuộc kiểm tra, giám sát"))
     if not title.strip():
         errors.add("title", _("Chưa nhập tên cuộc kiểm tra, giám sát."))
     if not decision_number.strip():
         errors.add("decision_number", _("Chưa nhập số quyết định."))
-    _check_date(errors, "decision_date", decision_date, label=_("ngày quyết định"))
-    _check_date(errors, "starts_on", starts_on, label=_("ngày bắt đầu"))
+    check_date(errors, "decision_date", decision_date, label=_("ngày quyết định"))
+    check_date(errors, "starts_on", starts_on, label=_("ngày bắt đầu"))
     if ends_on is None:
         errors.add("ends_on", _("Chưa nhập ngày kết thúc theo quyết định."))
     elif out_of_range := date_bounds_message(ends_on, label=_("ngày kết thúc")):
@@ -118,7 +134,7 @@ def case_open(*, actor, organisation, body: str, kind: str, title: str, decision
                                        "%(org)s, không phải của cấp tiến hành cuộc này.")
                    % {"org": programme_item.programme.organisation})
     if escalated_from is not None:
-        escalated_from = _lock(escalated_from.pk)
+        escalated_from = lock(CASE, escalated_from.pk)
         if escalated_from.procedure != Procedure.SUPERVISION:
             errors.add("escalated_from", _("Chỉ chuyển sang kiểm tra từ một cuộc giám sát."))
         elif kind != InspectionKind.VIOLATION_SIGNS:
@@ -141,26 +157,101 @@ def case_open(*, actor, organisation, body: str, kind: str, title: str, decision
         decision_date=decision_date, starts_on=starts_on, ends_on=ends_on,
         team_leader=team_leader, content=content.strip(), created_by=actor)
     case.team.set({team_leader, *team})
-    _record(case=case, event_type=EventType.CASE_OPENED, actor=actor, from_status="",
-            doc_number=case.decision_number, doc_date=decision_date,
-            details={"number": case.number, "kind": kind, "ends_on": ends_on.isoformat(),
-                     "programme_item": programme_item.pk if programme_item else None,
-                     "source_petition": source_petition.pk if source_petition else None},
-            at=at)
+    record_event(CASE, case, event_type=EventType.CASE_OPENED, actor=actor, from_status="",
+                 doc_number=case.decision_number, doc_date=decision_date,
+                 details={"number": case.number, "kind": kind, "ends_on": ends_on.isoformat(),
+                          "programme_item": programme_item.pk if programme_item else None,
+                          "source_petition": source_petition.pk if source_petition else None},
+                 at=at)
     if escalated_from is not None:
         # The supervision's own history says where it led; its status does not change.
-        _record(case=escalated_from, event_type=EventType.ESCALATED, actor=actor,
-                from_status=escalated_from.status, doc_number=case.decision_number,
-                doc_date=decision_date, details={"case": case.pk, "number": case.number}, at=at)
+        record_event(CASE, escalated_from, event_type=EventType.ESCALATED, actor=actor,
+                     from_status=escalated_from.status, doc_number=case.decision_number,
+                     doc_date=decision_date, details={"case": case.pk, "number": case.number},
+                     at=at)
     return case
 
 
-def _lock(case_id):
-    try:
-        return (InspectionCase.objects.select_related("organisation", "subject_member")
-                .select_for_update(of=("self",)).get(pk=case_id))
-    except InspectionCase.DoesNotExist:
-        raise ActionRefused(_("Không tìm thấy cuộc kiểm tra, giám sát.")) from None
+def _conclusion_allows_discipline(errors, case, values):
+    if not case.violation_found:
+        errors.add("reason", _("Kết luận không có vi phạm nên không đề nghị xem xét kỷ luật."))
+
+
+def _check_discipline(errors, case, values):
+    """The forms the Party's rules allow for this subject and this body (Điều lệ Đảng Điều
+    35–36); `form` empty means "không kỷ luật", which needs its reason."""
+    form, decision_date, notified_on = (values["form"], values["decision_date"],
+                                        values["notified_on"])
+    if not form:
+        if not values["reason"]:
+            errors.add("reason", _("Không kỷ luật: nhập lý do."))
+        return
+    subject_type = subject_type_of(case)
+    allowed = allowed_forms(subject_type, case.body)
+    if form not in DisciplineForm.values:
+        errors.add("form", _("Hình thức kỷ luật “%(form)s” không hợp lệ.") % {"form": form})
+    elif form not in allowed:
+        errors.add("form", _(
+            "%(body)s không được áp dụng hình thức “%(form)s” đối với %(subject)s; "
+            "chỉ được: %(allowed)s.") % {
+            "body": ConductingBody(case.body).label, "form": DisciplineForm(form).label,
+            "subject": str(subject_type.label).lower(),
+            "allowed": ", ".join(str(DisciplineForm(f).label).lower()
+                                 for f in DisciplineForm if f in allowed) or _("không có")})
+    if not values["decision_number"]:
+        errors.add("decision_number", _("Chưa nhập số quyết định kỷ luật."))
+    decision_label = _("ngày quyết định kỷ luật")
+    check_date(errors, "decision_date", decision_date, label=decision_label,
+               not_before=case.decision_date, not_before_label=CASE.start_label)
+    check_date(errors, "notified_on", notified_on, label=_("ngày công bố quyết định"),
+               not_before=decision_date, not_before_label=decision_label)
+    # The appeal month runs from receipt (Điều lệ Đảng Điều 39(7)); optional, the
+    # announcement day stands for it when the decision was handed over then.
+    check_date(errors, "received_on", values["received_on"], required=False,
+               label=_("ngày đối tượng nhận quyết định"),
+               not_before=notified_on or decision_date,
+               not_before_label=_("ngày công bố quyết định") if notified_on else decision_label)
+
+
+def _write_decision(case, values, actor):
+    DisciplineDecision.objects.create(
+        case=case, subject_type=subject_type_of(case), body=case.body, form=values["form"],
+        decision_number=values["decision_number"], decision_date=values["decision_date"],
+        notified_on=values["notified_on"], reason=values["reason"], decided_by=actor)
+
+
+def _discipline_details(case, values):
+    def day(name):
+        return values[name].isoformat() if values[name] else None
+
+    return {"form": values["form"], "subject_type": subject_type_of(case),
+            "notified_on": day("notified_on"), "received_on": day("received_on")}
+
+
+# Read once, at import: the messages translate when shown (gettext_lazy).
+_DOC_DATE = DateRule("doc_date", gettext_lazy("ngày văn bản"), required=False)
+_DOCUMENT = {"required": {"doc_number": gettext_lazy("Chưa nhập số văn bản.")},
+             "dates": [DateRule("doc_date", gettext_lazy("ngày văn bản"))]}
+STEPS = {step.action: step for step in (
+    *(Step(action, event, dates=[_DOC_DATE]) for action, event in (
+        ("announce", EventType.ANNOUNCED), ("explain", EventType.EXPLAINED),
+        ("verify", EventType.VERIFIED), ("review", EventType.REVIEWED),
+        ("report", EventType.REPORTED), ("meet", EventType.MET),
+        ("remediate", EventType.REMEDIATION))),
+    Step("conclude", EventType.CONCLUDED, reason=("reason", "conclusion"),
+         required={"conclusion": gettext_lazy("Chưa nhập nội dung kết luận."),
+                   "violation_found": gettext_lazy("Chưa chọn có hay không có vi phạm."),
+                   **_DOCUMENT["required"]}, dates=_DOCUMENT["dates"],
+         fsm=pick("conclusion", "violation_found"), details=pick("violation_found")),
+    Step("notify", EventType.CASE_NOTIFIED, **_DOCUMENT),
+    Step("open_discipline", EventType.DISCIPLINE_OPENED, dates=[_DOC_DATE],
+         check=_conclusion_allows_discipline),
+    Step("archive", EventType.ARCHIVED, fsm=pick("on"),
+         dates=[DateRule("on", gettext_lazy("ngày lưu hồ sơ")), _DOC_DATE]),
+    # Taken by discipline_decide: the decision's own row is written with the step.
+    Step("discipline", EventType.DISCIPLINED, check=_check_discipline, effect=_write_decision,
+         doc=("decision_number", "decision_date"), details=_discipline_details),
+)}
 
 
 @transaction.atomic
@@ -172,60 +263,12 @@ def case_step(*, actor, case_id: int, action: str, doc_number: str = "",
     """Take one step of a case's procedure (see PROCEDURE_STEPS), or refuse with a message
     and write nothing. `expected_status` is the status the user saw: when someone else
     moved the case meanwhile, the step is refused rather than applied to a different state."""
-    if action not in STEP_EVENTS or action == "discipline":
+    if action not in STEPS or action == "discipline":
         raise ActionRefused(_("Bước “%(action)s” không có trong quy trình.") % {"action": action})
-    case = _lock(case_id)
-    label = str(STEP_LABELS[action]).lower()
-    if not case_user_may(actor, action, case):
-        raise ActionRefused(_("Bạn không được phép “%(action)s” trong cuộc kiểm tra, giám sát này.")
-                            % {"action": label})
-    current = CaseStatus(case.status).label
-    if expected_status and case.status != expected_status:
-        raise ActionRefused(
-            _("Cuộc %(number)s vừa được người khác cập nhật, nay ở trạng thái “%(status)s”. "
-              "Thao tác “%(action)s” của bạn chưa được ghi; đề nghị xem lại hồ sơ.")
-            % {"number": case.number, "status": current, "action": label})
-    bound = getattr(case, action)
-    if not can_proceed(bound):
-        raise ActionRefused(_("Không thể %(action)s khi cuộc kiểm tra, giám sát đang ở trạng thái "
-                              "“%(status)s”.") % {"action": label, "status": current})
-    errors = Errors()
-    kwargs = {}
-    if action == "conclude":
-        if not conclusion.strip():
-            errors.add("conclusion", _("Chưa nhập nội dung kết luận."))
-        if violation_found is None:
-            errors.add("violation_found", _("Chưa chọn có hay không có vi phạm."))
-        kwargs = {"conclusion": conclusion.strip(), "violation_found": violation_found}
-    if action in ("conclude", "notify") and not doc_number.strip():
-        errors.add("doc_number", _("Chưa nhập số văn bản."))
-    if action == "open_discipline" and not case.violation_found:
-        errors.add("reason", _("Kết luận không có vi phạm nên không đề nghị xem xét kỷ luật."))
-    if action == "archive":
-        _check_date(errors, "on", on, label=_("ngày lưu hồ sơ"), not_before=case.decision_date)
-        kwargs = {"on": on}
-    if doc_date is not None or action in ("conclude", "notify"):
-        _check_date(errors, "doc_date", doc_date, label=_("ngày văn bản"),
-                    not_before=case.decision_date)
-    errors.raise_if_any()
-    from_status = case.status
-    bound(**kwargs)
-    _save(case, label)
-    _record(case=case, event_type=STEP_EVENTS[action], actor=actor, from_status=from_status,
-            reason=reason.strip() or conclusion.strip(), doc_number=doc_number.strip(),
-            doc_date=doc_date, details={"violation_found": violation_found}
-            if action == "conclude" else {}, at=at)
-    return case
-
-
-def _save(case, label):
-    try:
-        case.save()
-    except ConcurrentTransition:
-        raise ActionRefused(
-            _("Cuộc %(number)s vừa được người khác cập nhật. Thao tác “%(action)s” của bạn "
-              "chưa được ghi; đề nghị xem lại hồ sơ.") % {"number": case.number, "action": label}
-        ) from None
+    return take(CASE, STEPS[action], actor=actor, pk=case_id, expected_status=expected_status,
+                values={"doc_number": doc_number, "doc_date": doc_date, "reason": reason,
+                        "on": on, "conclusion": conclusion, "violation_found": violation_found,
+                        "at": at})
 
 
 @transaction.atomic
@@ -238,55 +281,12 @@ def discipline_decide(*, actor, case_id: int, form: str, decision_number: str = 
     """Record the discipline decided at the end of an inspection (or that none was), with
     the forms the Party's rules allow for this subject and this body. `form` empty means
     "không kỷ luật"."""
-    case = _lock(case_id)
-    label = str(STEP_LABELS["discipline"]).lower()
-    if not case_user_may(actor, "discipline", case):
-        raise ActionRefused(_("Bạn không được phép “%(action)s” trong cuộc kiểm tra, giám sát này.")
-                            % {"action": label})
-    if expected_status and case.status != expected_status or not can_proceed(case.discipline):
-        raise ActionRefused(_("Cuộc %(number)s không ở bước xem xét kỷ luật (nay: “%(status)s”).")
-                            % {"number": case.number, "status": CaseStatus(case.status).label})
-    subject_type = subject_type_of(case)
-    errors = Errors()
-    if form:
-        allowed = allowed_forms(subject_type, case.body)
-        if form not in DisciplineForm.values:
-            errors.add("form", _("Hình thức kỷ luật “%(form)s” không hợp lệ.") % {"form": form})
-        elif form not in allowed:
-            errors.add("form", _(
-                "%(body)s không được áp dụng hình thức “%(form)s” đối với %(subject)s; "
-                "chỉ được: %(allowed)s.") % {
-                "body": ConductingBody(case.body).label, "form": DisciplineForm(form).label,
-                "subject": str(subject_type_of(case).label).lower(),
-                "allowed": ", ".join(str(DisciplineForm(f).label).lower()
-                                     for f in DisciplineForm if f in allowed) or _("không có")})
-        if not decision_number.strip():
-            errors.add("decision_number", _("Chưa nhập số quyết định kỷ luật."))
-        _check_date(errors, "decision_date", decision_date, label=_("ngày quyết định kỷ luật"),
-                    not_before=case.decision_date)
-        _check_date(errors, "notified_on", notified_on, label=_("ngày công bố quyết định"),
-                    not_before=decision_date)
-        # The appeal month runs from receipt (Điều lệ Đảng Điều 39(7)); optional, the
-        # announcement day stands for it when the decision was handed over then.
-        _check_date(errors, "received_on", received_on, required=False,
-                    label=_("ngày đối tượng nhận quyết định"),
-                    not_before=notified_on or decision_date)
-    elif not reason.strip():
-        errors.add("reason", _("Không kỷ luật: nhập lý do."))
-    errors.raise_if_any()
-    decision = DisciplineDecision.objects.create(
-        case=case, subject_type=subject_type, body=case.body, form=form,
-        decision_number=decision_number.strip(), decision_date=decision_date,
-        notified_on=notified_on, reason=reason.strip(), decided_by=actor)
-    from_status = case.status
-    case.discipline()
-    _save(case, label)
-    _record(case=case, event_type=EventType.DISCIPLINED, actor=actor, from_status=from_status,
-            reason=reason.strip(), doc_number=decision.decision_number, doc_date=decision_date,
-            details={"form": form, "subject_type": subject_type,
-                     "notified_on": notified_on.isoformat() if notified_on else None,
-                     "received_on": received_on.isoformat() if received_on else None}, at=at)
-    return decision
+    case = take(CASE, STEPS["discipline"], actor=actor, pk=case_id,
+                expected_status=expected_status,
+                values={"form": form, "decision_number": decision_number,
+                        "decision_date": decision_date, "notified_on": notified_on,
+                        "received_on": received_on, "reason": reason, "at": at})
+    return case.discipline_decision
 
 
 @transaction.atomic
@@ -294,22 +294,25 @@ def discipline_decide(*, actor, case_id: int, form: str, decision_number: str = 
 def discipline_appeal(*, actor, case_id: int, on: date | None, reason: str = "",
                       at: datetime | None = None) -> DisciplineDecision:
     """The disciplined member or organisation appeals (khiếu nại kỷ luật). Recorded on the
-    case; the appeal's one-month clock decides whether it came in time."""
-    case = _lock(case_id)
+    case; the appeal's one-month clock decides whether it came in time. The case's status
+    does not change."""
+    case = lock(CASE, case_id)
+    if not case_user_may(actor, "discipline", case):
+        raise ActionRefused(_("Bạn không được phép ghi nhận khiếu nại kỷ luật của cuộc này."))
     decision = DisciplineDecision.objects.filter(case=case).exclude(form="").first()
     if decision is None:
         raise ActionRefused(_("Cuộc %(number)s không có quyết định kỷ luật để khiếu nại.")
                             % {"number": case.number})
-    if not case_user_may(actor, "discipline", case):
-        raise ActionRefused(_("Bạn không được phép ghi nhận khiếu nại kỷ luật của cuộc này."))
     if decision.appealed_on:
         raise ActionRefused(_("Khiếu nại kỷ luật đã được ghi nhận ngày %(day)s.")
                             % {"day": decision.appealed_on.strftime("%d/%m/%Y")})
     errors = Errors()
-    _check_date(errors, "on", on, label=_("ngày khiếu nại"), not_before=decision.notified_on)
+    check_date(errors, "on", on, label=_("ngày khiếu nại"), not_before=decision.notified_on,
+               not_before_label=_("ngày công bố quyết định"))
+    check_moment(errors, CASE, case, at)
     errors.raise_if_any()
     decision.appealed_on = on
     decision.save(update_fields=["appealed_on"])
-    _record(case=case, event_type=EventType.APPEALED, actor=actor, from_status=case.status,
-            reason=reason.strip(), doc_date=on, at=at)
+    write_event(CASE, case, event_type=EventType.APPEALED, actor=actor, from_status=case.status,
+                reason=reason, doc_date=on, at=at)
     return decision

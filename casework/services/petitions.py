@@ -1,11 +1,13 @@
 """Services that change petitions. Views, admin, commands and the demo loader all call
 these, so every entry point checks the same permissions and writes the same events.
 
-Each service runs in one transaction: it validates everything first, then locks the
-letter's row, then writes. Anything refused raises before any write, and the transaction
-rolls back as a whole (the receipt number included), so nothing is half-written.
+Receiving a letter validates everything, then numbers and writes it. Every later step is a
+declaration (`STEPS`) taken through the transition engine (casework.services.transitions),
+the same one cases use: lock, standing, freshness, state, role, fields and moment, FSM,
+event. Anything refused raises before any write, and the transaction rolls back as a whole
+(the receipt number included), so nothing is half-written.
 """
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from django.core.exceptions import ValidationError
@@ -13,17 +15,36 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django_fsm import ConcurrentTransition, can_proceed, has_transition_perm
+from django.utils.translation import gettext_lazy
+from django_fsm import has_transition_perm
 
-from casework.dates import date_bounds_message
 from casework.errors import ActionRefused
 from casework.models import (
-    CaseEvent, Channel, ComplaintInstance, Competence, EventType, FiledReason, Organisation,
-    Petition, PetitionKind, PetitionSender, PetitionStatus, ReceiptCounter, SenderType,
+    Channel,
+    Competence,
+    ComplaintInstance,
+    EventType,
+    FiledReason,
+    Organisation,
+    Petition,
+    PetitionKind,
+    PetitionSender,
+    PetitionStatus,
+    ReceiptCounter,
+    SenderType,
 )
 from casework.permissions import ACTION_LABELS, roles_at, user_may
 from casework.services.attachments import check_upload, store_attachment
-from casework.signals import case_event_recorded, case_event_written
+from casework.services.fields import Errors, check_choice, check_date
+from casework.services.transitions import (
+    DateRule,
+    RecordKind,
+    Step,
+    lock,
+    pick,
+    record_event,
+    take,
+)
 from casework.text import clean_line, cleans_text
 
 
@@ -40,90 +61,16 @@ class SenderData:
             setattr(self, name, clean_line(getattr(self, name)))
 
 
-@dataclass
-class Errors:
-    """Collects every field problem so the user sees them all at once."""
-    by_field: dict = field(default_factory=dict)
-
-    def add(self, name, message):
-        self.by_field.setdefault(name, []).append(message)
-
-    def raise_if_any(self):
-        if self.by_field:
-            raise ValidationError(self.by_field)
-
-
-def _today():
-    return timezone.localdate()
-
-
-def _sentence_case(text):
-    # Not str.capitalize(): it would lower-case the rest ("UBND" → "Ubnd").
-    return text[:1].upper() + text[1:]
-
-
-def _check_date(errors, name, value, *, label, required=True, not_before=None):
-    label = str(label)
-    if value is None:
-        if required:
-            errors.add(name, _("Chưa nhập %(label)s.") % {"label": label})
-        return
-    if not isinstance(value, date):
-        errors.add(name, _("%(label)s không hợp lệ (nhập theo dạng dd/mm/yyyy).")
-                   % {"label": _sentence_case(label)})
-        return
-    out_of_range = date_bounds_message(value, label=label)
-    if out_of_range:
-        errors.add(name, out_of_range)
-    elif value > _today():
-        errors.add(name, _("%(label)s (%(date)s) không được sau ngày hôm nay.")
-                   % {"label": _sentence_case(label), "date": f"{value:%d/%m/%Y}"})
-    elif not_before and value < not_before:
-        errors.add(name, _("%(label)s (%(date)s) không được trước ngày nhận đơn "
-                           "(%(received_on)s).")
-                   % {"label": _sentence_case(label), "date": f"{value:%d/%m/%Y}",
-                      "received_on": f"{not_before:%d/%m/%Y}"})
-
-
-def _check_choice(errors, name, value, choices, *, label):
-    label = str(label)
-    if not value:
-        errors.add(name, _("Chưa chọn %(label)s.") % {"label": label})
-    elif value not in choices.values:
-        errors.add(name, _("%(label)s “%(value)s” không hợp lệ.")
-                   % {"label": _sentence_case(label), "value": value})
-
-
-def _record(*, petition, event_type, actor, from_status, reason="", doc_number="",
-            doc_date=None, details=None, at=None):
-    if at is not None:
-        _check_backdate(petition, at)
-    # Callers hold the letter's row lock (or the letter is new): the event is sealed onto
-    # the end of the letter's hash chain on insert (casework.services.audit).
-    now = timezone.now()
-    event = CaseEvent.objects.create(
-        petition=petition, event_type=event_type, actor=actor, from_status=from_status,
-        to_status=petition.status, reason=reason, doc_number=doc_number, doc_date=doc_date,
-        details=details or {}, occurred_at=at or now, recorded_at=now,
-    )
-    case_event_written.send(sender=CaseEvent, event=event)
-    transaction.on_commit(lambda: case_event_recorded.send(sender=CaseEvent, event_id=event.pk))
-    return event
-
-
-def _check_backdate(petition, at):
-    """A transcribed history must still run forwards: not in the future, not before the
-    letter's previous event, not before the day it was received."""
-    if at > timezone.now():
-        raise ValidationError({"at": _("Thời điểm ghi nhận không được sau thời điểm hiện tại.")})
-    if timezone.localdate(at) < petition.received_on:
-        raise ValidationError({"at": _("Thời điểm ghi nhận không được trước ngày nhận đơn.")})
-    last = petition.events.order_by("-occurred_at").values_list("occurred_at", flat=True).first()
-    if last and at < last:
-        raise ValidationError({"at": _(
-            "Thời điểm ghi nhận (%(at)s) không được trước sự kiện trước đó của đơn (%(last)s).")
-            % {"at": f"{timezone.localtime(at):%H:%M %d/%m/%Y}",
-               "last": f"{timezone.localtime(last):%H:%M %d/%m/%Y}"}})
+LETTER = RecordKind(
+    model=Petition, event_field="petition", related=("organisation",), status=PetitionStatus,
+    labels=ACTION_LABELS, start_day=lambda petition: petition.received_on,
+    number=lambda petition: petition.receipt_number,
+    has_standing=lambda user, petition: bool(roles_at(user, petition.organisation)),
+    # The FSM's own permissions (casework.permissions.may), so the buttons agree.
+    may_act=lambda user, action, petition: has_transition_perm(getattr(petition, action), user),
+    noun=gettext_lazy("đơn"), this=gettext_lazy("đơn này"),
+    named=gettext_lazy("đơn số %(number)s"), not_found=gettext_lazy("Không tìm thấy đơn."),
+    start_label=gettext_lazy("ngày nhận đơn"))
 
 
 def _next_receipt_seq(organisation, year):
@@ -156,10 +103,10 @@ def petition_receive(*, actor, organisation: Organisation, received_on: date | N
         errors.add("organisation", _("Chưa chọn nơi tiếp nhận đơn."))
     elif not user_may(actor, "receive", organisation):
         raise ActionRefused(_("Bạn không có quyền tiếp nhận đơn cho tổ chức này."))
-    _check_date(errors, "received_on", received_on, label=_("ngày nhận đơn"))
-    _check_choice(errors, "channel", channel, Channel, label=_("nguồn đơn"))
-    _check_choice(errors, "kind", kind, PetitionKind, label=_("loại đơn"))
-    _check_choice(errors, "sender_type", sender_type, SenderType, label=_("loại người gửi"))
+    check_date(errors, "received_on", received_on, label=_("ngày nhận đơn"))
+    check_choice(errors, "channel", channel, Channel, label=_("nguồn đơn"))
+    check_choice(errors, "kind", kind, PetitionKind, label=_("loại đơn"))
+    check_choice(errors, "sender_type", sender_type, SenderType, label=_("loại người gửi"))
     senders = [s for s in senders if s.full_name.strip()]
     if sender_type == SenderType.NAMED and not senders:
         errors.add("senders", _("Đơn có họ tên phải có ít nhất một người gửi (nhập họ và tên)."))
@@ -203,9 +150,9 @@ def petition_receive(*, actor, organisation: Organisation, received_on: date | N
         PetitionSender.objects.create(
             petition=petition, full_name=s.full_name.strip(), address=s.address.strip(),
             phone=s.phone.strip(), id_number=s.id_number.strip())
-    _record(petition=petition, event_type=EventType.RECEIVED, actor=actor, from_status="",
-            details={"receipt_number": petition.receipt_number, "channel": channel,
-                     "kind": kind, "attachments": len(checked)}, at=at)
+    record_event(LETTER, petition, event_type=EventType.RECEIVED, actor=actor, from_status="",
+                 details={"receipt_number": petition.receipt_number, "channel": channel,
+                          "kind": kind, "attachments": len(checked)}, at=at)
     if first_petition is not None:
         _record_second_complaint(first_petition.pk, petition, actor, at)
     # Files last: the rows above roll back on any failure, files on disk do not, so the
@@ -242,57 +189,77 @@ def _check_instance(errors, kind, instance, first_petition):
 
 def _record_second_complaint(first_id, second, actor, at):
     """On the first complaint, under its row lock: its second complaint came in."""
-    first = Petition.objects.select_for_update(of=("self",)).get(pk=first_id)
-    _record(petition=first, event_type=EventType.SECOND_COMPLAINT, actor=actor,
-            from_status=first.status, doc_number=second.receipt_number,
-            doc_date=second.received_on,
-            details={"second_petition": second.pk, "receipt_number": second.receipt_number},
-            at=at if at is None or timezone.localdate(at) >= first.received_on else None)
+    first = lock(LETTER, first_id)
+    record_event(LETTER, first, event_type=EventType.SECOND_COMPLAINT, actor=actor,
+                 from_status=first.status, doc_number=second.receipt_number,
+                 doc_date=second.received_on,
+                 details={"second_petition": second.pk, "receipt_number": second.receipt_number},
+                 at=at if at is None or timezone.localdate(at) >= first.received_on else None)
 
 
-def _transition(*, actor, petition_id, action, expected_status=None, kwargs=None,
-                event_type, reason="", doc_number="", doc_date=None, details=None, at=None):
-    """Lock the letter, check state, permission and freshness, apply the FSM transition,
-    save, and record the event — or refuse with a message and write nothing."""
-    try:
-        petition = (Petition.objects.select_related("organisation")
-                    .select_for_update(of=("self",)).get(pk=petition_id))
-    except Petition.DoesNotExist:
-        raise ActionRefused(_("Không tìm thấy đơn.")) from None
-    label = str(ACTION_LABELS[action]).lower()
-    current = PetitionStatus(petition.status).label
-    if not (actor.is_superuser or roles_at(actor, petition.organisation)):
-        # Someone with no role over this letter must not learn even its state.
-        raise ActionRefused(_("Bạn không có quyền xử lý đơn này."))
-    if expected_status and petition.status != expected_status:
-        raise ActionRefused(
-            _("Đơn số %(number)s vừa được người khác cập nhật, nay ở trạng thái “%(status)s”. "
-              "Thao tác “%(action)s” của bạn chưa được ghi; đề nghị xem lại đơn.")
-            % {"number": petition.receipt_number, "status": current, "action": label})
-    bound = getattr(petition, action)
-    if not can_proceed(bound):
-        raise ActionRefused(_("Không thể %(action)s khi đơn đang ở trạng thái “%(status)s”.")
-                            % {"action": label, "status": current})
-    if not has_transition_perm(bound, actor):
-        raise ActionRefused(_("Vai trò của bạn không được phép %(action)s đối với đơn này.")
-                            % {"action": label})
-    from_status = petition.status
-    bound(**(kwargs or {}))
-    try:
-        petition.save()
-    except ConcurrentTransition:
-        raise ActionRefused(
-            _("Đơn số %(number)s vừa được người khác cập nhật. "
-              "Thao tác “%(action)s” của bạn chưa được ghi; đề nghị xem lại đơn.")
-            % {"number": petition.receipt_number, "action": label}) from None
-    _record(petition=petition, event_type=event_type, actor=actor, from_status=from_status,
-            reason=reason.strip(), doc_number=doc_number.strip(), doc_date=doc_date,
-            details=details, at=at)
-    return petition
+def _event_day(at):
+    return timezone.localdate(at) if at else timezone.localdate()
 
 
-def _received_on(petition_id):
-    return Petition.objects.values_list("received_on", flat=True).filter(pk=petition_id).first()
+def _delivered_after_decision(errors, petition, values):
+    delivered_on, doc_date = values["delivered_on"], values["doc_date"]
+    if delivered_on and isinstance(doc_date, date) and delivered_on < doc_date:
+        errors.add("delivered_on", _("Ngày người gửi nhận văn bản không được trước ngày văn "
+                                     "bản."))
+
+
+# Read once, at import: the messages translate when shown (gettext_lazy).
+STEPS = {step.action: step for step in (
+    Step("classify", EventType.CLASSIFIED,
+         choices={"kind": (PetitionKind, gettext_lazy("loại đơn")),
+                  "competence": (Competence, gettext_lazy("thẩm quyền"))},
+         fsm=pick("kind", "competence"), details=pick("kind", "competence")),
+    Step("accept", EventType.ACCEPTED,
+         required={"doc_number": gettext_lazy("Chưa nhập số thông báo thụ lý.")},
+         dates=[DateRule("doc_date", gettext_lazy("ngày thông báo thụ lý"))],
+         fsm=pick("doc_number", "doc_date")),
+    Step("transfer", EventType.TRANSFERRED,
+         required={"recipient": gettext_lazy(
+                       "Chưa nhập cơ quan, người có thẩm quyền nhận đơn chuyển."),
+                   "doc_number": gettext_lazy("Chưa nhập số văn bản chuyển đơn.")},
+         dates=[DateRule("doc_date", gettext_lazy("ngày văn bản chuyển đơn"))],
+         fsm=pick("recipient", "doc_number", "doc_date"), details=pick("recipient")),
+    Step("guide", EventType.GUIDED,
+         required={"reason": gettext_lazy("Chưa nhập nội dung hướng dẫn người gửi.")},
+         dates=[DateRule("doc_date", gettext_lazy("ngày văn bản hướng dẫn"), required=False)],
+         fsm=lambda letter, v: {"on": v["doc_date"] or _event_day(v["at"])}),
+    # Lưu đơn: kept on file without handling (anonymous, duplicate, …).
+    Step("file", EventType.FILED,
+         choices={"filed_reason": (FiledReason, gettext_lazy("lý do lưu đơn"))},
+         fsm=lambda letter, v: {"reason": v["filed_reason"], "on": _event_day(v["at"])},
+         details=pick("filed_reason")),
+    Step("follow_up", EventType.FOLLOWED_UP,
+         required={"reason": gettext_lazy(
+             "Chưa nhập nội dung đôn đốc (hình thức, người được đôn đốc).")},
+         dates=[DateRule("doc_date", gettext_lazy("ngày văn bản đôn đốc"), required=False)]),
+    Step("resolve", EventType.RESOLVED,
+         required={"result": gettext_lazy("Chưa nhập kết quả giải quyết."),
+                   "doc_number": gettext_lazy(
+                       "Chưa nhập số văn bản trả lời, quyết định giải quyết.")},
+         dates=[DateRule("doc_date", gettext_lazy("ngày văn bản giải quyết")),
+                DateRule("delivered_on", gettext_lazy("ngày người gửi nhận văn bản"),
+                         required=False)],
+         check=_delivered_after_decision, reason=("result",),
+         fsm=lambda letter, v: {"result": v["result"], "on": v["doc_date"]},
+         details=lambda letter, v: {"delivered_on": v["delivered_on"].isoformat()}
+         if v["delivered_on"] else None),
+    Step("report_back", EventType.REPORTED_BACK,
+         required={"doc_number": gettext_lazy("Chưa nhập số văn bản báo cáo kết quả.")},
+         dates=[DateRule("doc_date", gettext_lazy("ngày văn bản báo cáo kết quả"))]),
+    Step("withdraw", EventType.WITHDRAWN,
+         dates=[DateRule("doc_date", gettext_lazy("ngày đơn xin rút"))],
+         fsm=lambda letter, v: {"on": v["doc_date"]}),
+)}
+
+
+def _take(action, *, actor, petition_id, expected_status, **values):
+    return take(LETTER, STEPS[action], actor=actor, pk=petition_id,
+                expected_status=expected_status, values=values)
 
 
 @transaction.atomic
@@ -300,15 +267,9 @@ def _received_on(petition_id):
 def petition_classify(*, actor, petition_id: int, kind: str, competence: str, reason: str = "",
                       expected_status: str | None = None, at=None) -> Petition:
     """Phân loại: confirm the kind and decide whose competence the letter falls under."""
-    errors = Errors()
-    _check_choice(errors, "kind", kind, PetitionKind, label=_("loại đơn"))
-    _check_choice(errors, "competence", competence, Competence, label=_("thẩm quyền"))
-    errors.raise_if_any()
-    return _transition(actor=actor, petition_id=petition_id, action="classify",
-                       expected_status=expected_status,
-                       kwargs={"kind": kind, "competence": competence},
-                       event_type=EventType.CLASSIFIED, reason=reason,
-                       details={"kind": kind, "competence": competence}, at=at)
+    return _take("classify", actor=actor, petition_id=petition_id,
+                 expected_status=expected_status, kind=kind, competence=competence,
+                 reason=reason, at=at)
 
 
 @transaction.atomic
@@ -316,17 +277,9 @@ def petition_classify(*, actor, petition_id: int, kind: str, competence: str, re
 def petition_accept(*, actor, petition_id: int, doc_number: str, doc_date: date | None,
                     reason: str = "", expected_status: str | None = None, at=None) -> Petition:
     """Thụ lý: the body takes the letter on for handling, by a written notice."""
-    errors = Errors()
-    if not doc_number.strip():
-        errors.add("doc_number", _("Chưa nhập số thông báo thụ lý."))
-    _check_date(errors, "doc_date", doc_date, label=_("ngày thông báo thụ lý"),
-                not_before=_received_on(petition_id))
-    errors.raise_if_any()
-    return _transition(actor=actor, petition_id=petition_id, action="accept",
-                       expected_status=expected_status,
-                       kwargs={"doc_number": doc_number.strip(), "doc_date": doc_date},
-                       event_type=EventType.ACCEPTED, reason=reason, doc_number=doc_number,
-                       doc_date=doc_date, at=at)
+    return _take("accept", actor=actor, petition_id=petition_id,
+                 expected_status=expected_status, doc_number=doc_number, doc_date=doc_date,
+                 reason=reason, at=at)
 
 
 @transaction.atomic
@@ -335,20 +288,9 @@ def petition_transfer(*, actor, petition_id: int, recipient: str, doc_number: st
                       doc_date: date | None, reason: str = "", expected_status: str | None = None,
                       at=None) -> Petition:
     """Chuyển đơn to the competent body, by a numbered transmittal."""
-    errors = Errors()
-    if not recipient.strip():
-        errors.add("recipient", _("Chưa nhập cơ quan, người có thẩm quyền nhận đơn chuyển."))
-    if not doc_number.strip():
-        errors.add("doc_number", _("Chưa nhập số văn bản chuyển đơn."))
-    _check_date(errors, "doc_date", doc_date, label=_("ngày văn bản chuyển đơn"),
-                not_before=_received_on(petition_id))
-    errors.raise_if_any()
-    return _transition(actor=actor, petition_id=petition_id, action="transfer",
-                       expected_status=expected_status,
-                       kwargs={"recipient": recipient.strip(), "doc_number": doc_number.strip(),
-                               "doc_date": doc_date},
-                       event_type=EventType.TRANSFERRED, reason=reason, doc_number=doc_number,
-                       doc_date=doc_date, details={"recipient": recipient.strip()}, at=at)
+    return _take("transfer", actor=actor, petition_id=petition_id,
+                 expected_status=expected_status, recipient=recipient, doc_number=doc_number,
+                 doc_date=doc_date, reason=reason, at=at)
 
 
 @transaction.atomic
@@ -357,18 +299,9 @@ def petition_guide(*, actor, petition_id: int, reason: str, doc_number: str = ""
                    doc_date: date | None = None, expected_status: str | None = None,
                    at=None) -> Petition:
     """Hướng dẫn: tell the sender where to take the letter; this closes it here."""
-    errors = Errors()
-    if not reason.strip():
-        errors.add("reason", _("Chưa nhập nội dung hướng dẫn người gửi."))
-    received_on = _received_on(petition_id)
-    _check_date(errors, "doc_date", doc_date, label=_("ngày văn bản hướng dẫn"), required=False,
-                not_before=received_on)
-    errors.raise_if_any()
-    return _transition(actor=actor, petition_id=petition_id, action="guide",
-                       expected_status=expected_status,
-                       kwargs={"on": doc_date or _event_day(at)},
-                       event_type=EventType.GUIDED, reason=reason, doc_number=doc_number,
-                       doc_date=doc_date, at=at)
+    return _take("guide", actor=actor, petition_id=petition_id,
+                 expected_status=expected_status, reason=reason, doc_number=doc_number,
+                 doc_date=doc_date, at=at)
 
 
 @transaction.atomic
@@ -376,14 +309,9 @@ def petition_guide(*, actor, petition_id: int, reason: str, doc_number: str = ""
 def petition_file(*, actor, petition_id: int, filed_reason: str, reason: str = "",
                   expected_status: str | None = None, at=None) -> Petition:
     """Lưu đơn: keep the letter on file without handling it (anonymous, duplicate, …)."""
-    errors = Errors()
-    _check_choice(errors, "filed_reason", filed_reason, FiledReason, label=_("lý do lưu đơn"))
-    errors.raise_if_any()
-    return _transition(actor=actor, petition_id=petition_id, action="file",
-                       expected_status=expected_status,
-                       kwargs={"reason": filed_reason, "on": _event_day(at)},
-                       event_type=EventType.FILED, reason=reason,
-                       details={"filed_reason": filed_reason}, at=at)
+    return _take("file", actor=actor, petition_id=petition_id,
+                 expected_status=expected_status, filed_reason=filed_reason, reason=reason,
+                 at=at)
 
 
 @transaction.atomic
@@ -392,15 +320,9 @@ def petition_follow_up(*, actor, petition_id: int, reason: str, doc_number: str 
                        doc_date: date | None = None, expected_status: str | None = None,
                        at=None) -> Petition:
     """Đôn đốc: chase the competent body for its answer; the letter stays transferred."""
-    errors = Errors()
-    if not reason.strip():
-        errors.add("reason", _("Chưa nhập nội dung đôn đốc (hình thức, người được đôn đốc)."))
-    _check_date(errors, "doc_date", doc_date, label=_("ngày văn bản đôn đốc"), required=False,
-                not_before=_received_on(petition_id))
-    errors.raise_if_any()
-    return _transition(actor=actor, petition_id=petition_id, action="follow_up",
-                       expected_status=expected_status, event_type=EventType.FOLLOWED_UP,
-                       reason=reason, doc_number=doc_number, doc_date=doc_date, at=at)
+    return _take("follow_up", actor=actor, petition_id=petition_id,
+                 expected_status=expected_status, reason=reason, doc_number=doc_number,
+                 doc_date=doc_date, at=at)
 
 
 @transaction.atomic
@@ -411,26 +333,9 @@ def petition_resolve(*, actor, petition_id: int, result: str, doc_number: str,
     """Record the outcome: the decision or answer that resolved the letter. `delivered_on`,
     the day the sender received it, starts the window for a second complaint (Luật Khiếu
     nại Điều 33(1)); the decision's own date stands for it when not known."""
-    errors = Errors()
-    if not result.strip():
-        errors.add("result", _("Chưa nhập kết quả giải quyết."))
-    if not doc_number.strip():
-        errors.add("doc_number", _("Chưa nhập số văn bản trả lời, quyết định giải quyết."))
-    _check_date(errors, "doc_date", doc_date, label=_("ngày văn bản giải quyết"),
-                not_before=_received_on(petition_id))
-    _check_date(errors, "delivered_on", delivered_on, required=False,
-                label=_("ngày người gửi nhận văn bản"), not_before=_received_on(petition_id))
-    if delivered_on and isinstance(doc_date, date) and delivered_on < doc_date:
-        errors.add("delivered_on", _("Ngày người gửi nhận văn bản không được trước ngày văn "
-                                     "bản."))
-    errors.raise_if_any()
-    return _transition(actor=actor, petition_id=petition_id, action="resolve",
-                       expected_status=expected_status,
-                       kwargs={"result": result.strip(), "on": doc_date},
-                       event_type=EventType.RESOLVED, reason=result, doc_number=doc_number,
-                       doc_date=doc_date, at=at,
-                       details={"delivered_on": delivered_on.isoformat()}
-                       if delivered_on else None)
+    return _take("resolve", actor=actor, petition_id=petition_id,
+                 expected_status=expected_status, result=result, doc_number=doc_number,
+                 doc_date=doc_date, delivered_on=delivered_on, at=at)
 
 
 @transaction.atomic
@@ -440,15 +345,9 @@ def petition_report_back(*, actor, petition_id: int, doc_number: str, doc_date: 
                          at=None) -> Petition:
     """Báo cáo kết quả: tell the body that transferred the letter here how it was resolved
     (Luật Tiếp công dân Điều 27(2)); stops that clock, the letter stays resolved."""
-    errors = Errors()
-    if not doc_number.strip():
-        errors.add("doc_number", _("Chưa nhập số văn bản báo cáo kết quả."))
-    _check_date(errors, "doc_date", doc_date, label=_("ngày văn bản báo cáo kết quả"),
-                not_before=_received_on(petition_id))
-    errors.raise_if_any()
-    return _transition(actor=actor, petition_id=petition_id, action="report_back",
-                       expected_status=expected_status, event_type=EventType.REPORTED_BACK,
-                       reason=reason, doc_number=doc_number, doc_date=doc_date, at=at)
+    return _take("report_back", actor=actor, petition_id=petition_id,
+                 expected_status=expected_status, doc_number=doc_number, doc_date=doc_date,
+                 reason=reason, at=at)
 
 
 @transaction.atomic
@@ -457,18 +356,9 @@ def petition_withdraw(*, actor, petition_id: int, doc_date: date | None, reason:
                       doc_number: str = "", expected_status: str | None = None,
                       at=None) -> Petition:
     """Rút đơn: the sender withdraws in writing, at any stage before the letter closes."""
-    errors = Errors()
-    _check_date(errors, "doc_date", doc_date, label=_("ngày đơn xin rút"),
-                not_before=_received_on(petition_id))
-    errors.raise_if_any()
-    return _transition(actor=actor, petition_id=petition_id, action="withdraw",
-                       expected_status=expected_status, kwargs={"on": doc_date},
-                       event_type=EventType.WITHDRAWN, reason=reason, doc_number=doc_number,
-                       doc_date=doc_date, at=at)
-
-
-def _event_day(at):
-    return timezone.localdate(at) if at else _today()
+    return _take("withdraw", actor=actor, petition_id=petition_id,
+                 expected_status=expected_status, doc_date=doc_date, reason=reason,
+                 doc_number=doc_number, at=at)
 
 
 SERVICES = {

@@ -37,7 +37,7 @@ from casework.models import (
     Organisation, OrgKind, ProgrammeItem,
 )
 from casework.permissions import deciding_organisations, may_open_case
-from casework.services.petitions import Errors, _check_choice
+from casework.services.fields import Errors, check_choice
 from casework.text import cleans_text
 
 CONCLUDED_STATUSES = (CaseStatus.CONCLUDED, CaseStatus.NOTIFIED, CaseStatus.DISCIPLINE,
@@ -232,7 +232,7 @@ def programme_save(*, actor, programme_id: int | None = None, organisation, year
         errors.add("organisation", _("Chưa chọn cấp ủy, tổ chức."))
     else:
         _check_planner(actor, organisation)
-    _check_choice(errors, "body", body, ConductingBody, label=_("chủ thể"))
+    check_choice(errors, "body", body, ConductingBody, label=_("chủ thể"))
     if (organisation is not None and body in BODY_KINDS
             and organisation.kind not in BODY_KINDS[body]):
         errors.add("body", _("“%(body)s” không lập chương trình cho %(org)s.")
@@ -279,7 +279,7 @@ def programme_item_save(*, actor, programme_id: int, item_id: int | None = None,
     programme = _lock_programme(programme_id)
     _check_planner(actor, programme.organisation)
     errors = Errors()
-    _check_choice(errors, "kind", kind, InspectionKind, label=_("loại"))
+    check_choice(errors, "kind", kind, InspectionKind, label=_("loại"))
     if quarter not in QUARTERS:
         errors.add("quarter", _("Chọn quý từ 1 đến 4."))
     if not planned_cases or planned_cases < 1:
