@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from casework.forms import DATE_WIDGET
 from casework.models import Organisation, Petition, PetitionKind, PetitionStatus
+from casework.numbers import number_q, parse_number
 from casework.search_keys import search_key
 from casework.text import clean_line
 
@@ -40,7 +41,7 @@ class PetitionFilter(django_filters.FilterSet):
         return queryset.filter(organisation__path__startswith=value.path)
 
     def search(self, queryset, name, value):
-        """Receipt number ("5/2025", "005/2025"), or a part of the summary, the person the
+        """Receipt number, short or full ("5/2025", "005/2025", "005/2025/VPĐU"), or a part of the summary, the person the
         letter is about, the competent body, a sender's name or address. Text is compared
         on search keys (casework.search_keys), so the Unicode form, case and accents of
         either side do not matter. A sender only matches letters whose senders the user
@@ -55,12 +56,9 @@ class PetitionFilter(django_filters.FilterSet):
             cond = (Q(summary_key__contains=key) | Q(subject_key__contains=key)
                     | Q(handled_by_key__contains=key)
                     | (self._sender_q(key) & identity_visible_q(self.user)))
-        number, _sep, year = value.partition("/")
-        if number.isdigit():
-            by_number = Q(receipt_seq=int(number))
-            if year.isdigit():
-                by_number &= Q(receipt_year=int(year))
-            cond |= by_number
+        if typed := parse_number(value):
+            cond |= number_q(typed, seq_field="receipt_seq", year_field="receipt_year",
+                             organisations=self.filters["organisation"].queryset)
         return queryset.filter(cond).distinct()
 
     @staticmethod

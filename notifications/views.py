@@ -30,7 +30,8 @@ def _back_to_inbox(request):
 @require_GET
 def inbox(request):
     notices = _own(request).select_related(
-        "escalation", "clock__rule", "clock__petition", "clock__inspection",
+        "escalation", "clock__rule", "clock__petition__organisation",
+        "clock__inspection__organisation",
         "clock__organisation", "clock__assignee", "event__actor", "petition__organisation",
     ).order_by("-created_at", "-pk")
     page = Paginator(notices, PAGE_SIZE).get_page(request.GET.get("page"))

@@ -90,7 +90,7 @@ def programme_detail(request, pk):
     cases = (InspectionCase.objects.visible_to(request.user)
              .filter(Q(programme_item__programme=programme)
                      | Q(pk__in=svc.adhoc_cases(programme).values("pk")))
-             .select_related("subject_member", "subject_organisation")
+             .select_related("organisation", "subject_member", "subject_organisation")
              .order_by("decision_date", "seq"))
     by_item, adhoc = {}, []
     for case in cases:

@@ -108,6 +108,23 @@ def test_receipt_number_search_still_works(client, tree, letters, leader):
     assert found(client, leader, "002/2025") == {letters["mai"].pk}
 
 
+def test_a_receipt_number_is_found_by_its_short_and_its_full_form(client, tree, letters,
+                                                                  leader):
+    """Three units numbered 001/2025 in parallel: the short form finds all three, the full
+    form (as typed, lower case, without accents, with spaces) the one it names."""
+    office_first, branch_first = letters["decomposed"], letters["thang"]
+    assert office_first.receipt_number == "001/2025/VPĐU"
+    assert branch_first.receipt_number == "001/2025/HOA-CHE"
+    for typed in ("001/2025/VPĐU", "1/2025/vpdu", "001 / 2025 / VPĐU"):
+        assert found(client, leader, typed) == {office_first.pk}, typed
+    assert found(client, leader, "001/2025/hoa-che") == {branch_first.pk}
+    assert found(client, leader, "002/2025/VPĐU") == set()
+    assert found(client, leader, "001/2025/UBKT") == set()
+    client.force_login(leader)
+    page = client.get(reverse("casework:petition-list"), {"q": "001/2025/VPĐU"}).content.decode()
+    assert "Tổng: 1 đơn" in page and "001/2025/VPĐU" in page
+
+
 def test_the_register_page_finds_the_probes_spellings(client, tree, letters, leader):
     client.force_login(leader)
     for typed in ("TRẦN VĂN THẮNG", "Tran Van Thang", nfd(NAME)):

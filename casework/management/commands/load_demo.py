@@ -98,7 +98,7 @@ class Command(BaseCommand):
         for code, name, kind, parent_code in data.ORGANISATIONS:
             # Parents come first in the table: Organisation.save needs the parent's path.
             org, new = Organisation.objects.get_or_create(
-                code=code, defaults=dict(name=name, kind=kind,
+                code=code, defaults=dict(name=name, kind=kind, symbol=data.SYMBOLS.get(code, ""),
                                          parent=orgs[parent_code] if parent_code else None))
             self.created["orgs"] += new
             orgs[code] = org
