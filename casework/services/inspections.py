@@ -17,6 +17,7 @@ from django_fsm import ConcurrentTransition, can_proceed
 
 from casework.dates import date_bounds_message
 from casework.errors import ActionRefused
+from casework.formatting import date_text
 from casework.models import (
     CaseEvent, CaseStatus, ConductingBody, DisciplineDecision, DisciplineForm, EventType,
     InspectionCase, InspectionKind, Organisation,
@@ -304,7 +305,7 @@ def discipline_appeal(*, actor, case_id: int, on: date | None, reason: str = "",
         raise ActionRefused(_("Bạn không được phép ghi nhận khiếu nại kỷ luật của cuộc này."))
     if decision.appealed_on:
         raise ActionRefused(_("Khiếu nại kỷ luật đã được ghi nhận ngày %(day)s.")
-                            % {"day": decision.appealed_on.strftime("%d/%m/%Y")})
+                            % {"day": date_text(decision.appealed_on)})
     errors = Errors()
     _check_date(errors, "on", on, label=_("ngày khiếu nại"), not_before=decision.notified_on)
     errors.raise_if_any()

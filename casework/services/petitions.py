@@ -17,6 +17,7 @@ from django_fsm import ConcurrentTransition, can_proceed, has_transition_perm
 
 from casework.dates import date_bounds_message
 from casework.errors import ActionRefused
+from casework.formatting import date_text, datetime_text
 from casework.models import (
     CaseEvent, Channel, ComplaintInstance, Competence, EventType, FiledReason, Organisation,
     Petition, PetitionKind, PetitionSender, PetitionStatus, ReceiptCounter, SenderType,
@@ -77,12 +78,12 @@ def _check_date(errors, name, value, *, label, required=True, not_before=None):
         errors.add(name, out_of_range)
     elif value > _today():
         errors.add(name, _("%(label)s (%(date)s) không được sau ngày hôm nay.")
-                   % {"label": _sentence_case(label), "date": f"{value:%d/%m/%Y}"})
+                   % {"label": _sentence_case(label), "date": date_text(value)})
     elif not_before and value < not_before:
         errors.add(name, _("%(label)s (%(date)s) không được trước ngày nhận đơn "
                            "(%(received_on)s).")
-                   % {"label": _sentence_case(label), "date": f"{value:%d/%m/%Y}",
-                      "received_on": f"{not_before:%d/%m/%Y}"})
+                   % {"label": _sentence_case(label), "date": date_text(value),
+                      "received_on": date_text(not_before)})
 
 
 def _check_choice(errors, name, value, choices, *, label):
@@ -122,8 +123,8 @@ def _check_backdate(petition, at):
     if last and at < last:
         raise ValidationError({"at": _(
             "Thời điểm ghi nhận (%(at)s) không được trước sự kiện trước đó của đơn (%(last)s).")
-            % {"at": f"{timezone.localtime(at):%H:%M %d/%m/%Y}",
-               "last": f"{timezone.localtime(last):%H:%M %d/%m/%Y}"}})
+            % {"at": datetime_text(at),
+               "last": datetime_text(last)}})
 
 
 def _next_receipt_seq(organisation, year):

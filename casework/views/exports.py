@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET
 
 from casework.exports import CONTENT_TYPE, petition_row, write_register
 from casework.filters import PetitionFilter
+from casework.formatting import date_text
 from casework.models import IdentityAccessPurpose, Organisation, Petition, PetitionSender
 from casework.models.organisations import role_paths
 from casework.permissions import clearance_paths, may_see_identity
@@ -84,18 +85,18 @@ def _title_lines(request, filterset, *, with_identity):
     start, end = data.get("received_from"), data.get("received_to")
     if start and end:
         scope.append(_("nhận từ ngày %(start)s đến ngày %(end)s")
-                     % {"start": f"{start:%d/%m/%Y}", "end": f"{end:%d/%m/%Y}"})
+                     % {"start": date_text(start), "end": date_text(end)})
     elif start:
-        scope.append(_("nhận từ ngày %(start)s") % {"start": f"{start:%d/%m/%Y}"})
+        scope.append(_("nhận từ ngày %(start)s") % {"start": date_text(start)})
     elif end:
-        scope.append(_("nhận đến ngày %(end)s") % {"end": f"{end:%d/%m/%Y}"})
+        scope.append(_("nhận đến ngày %(end)s") % {"end": date_text(end)})
     for name in ("kind", "status", "q"):
         if data.get(name):
             field = filterset.form.fields[name]
             value = dict(field.choices).get(data[name]) if name != "q" else f"“{data[name]}”"
             scope.append(f"{field.label}: {value}")
     made = _("Xuất ngày %(date)s bởi %(name)s") % {
-        "date": f"{timezone.localdate():%d/%m/%Y}", "name": person_name(request.user)}
+        "date": date_text(timezone.localdate()), "name": person_name(request.user)}
     note = (_("Có kèm danh tính người tố cáo (trong phạm vi được phân quyền): phải giữ bí "
               "mật; lượt xuất này đã được ghi nhật ký.") if with_identity else
             _("Danh tính người tố cáo được bảo mật (không có trong tệp này)."))
