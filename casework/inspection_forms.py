@@ -13,6 +13,7 @@ from casework.submissions import SubmissionTokenMixin
 from casework.models import (
     CaseStatus, ConductingBody, DisciplineForm, InspectionKind, Member, Organisation,
 )
+from casework.query_names import param, vietnamese_parameters
 
 YES_NO = [("yes", _("Có vi phạm")), ("no", _("Không có vi phạm"))]
 
@@ -144,6 +145,7 @@ def step_form_class(action):
             "discipline": DisciplineDecisionForm}.get(action, StepForm)
 
 
+@vietnamese_parameters  # ?nam=, ?loai=, ?trang-thai=, ?don-vi=
 class CaseFilterForm(forms.Form):
     year = forms.IntegerField(label=_("Năm"), required=False, min_value=2000, max_value=2100)
     kind = forms.ChoiceField(label=_("Loại"), required=False,
@@ -156,7 +158,7 @@ class CaseFilterForm(forms.Form):
 
     def __init__(self, *args, organisations, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["organisation"].queryset = organisations
+        self.fields[param("organisation")].queryset = organisations
 
 
 class AppealForm(SubmissionTokenMixin, CleanTextForm):

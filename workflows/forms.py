@@ -4,11 +4,13 @@ from django.utils.translation import gettext_lazy as _
 
 from casework.dates import MAX_DAYS, BoundedDateField
 from casework.forms import DATE_WIDGET
+from casework.query_names import vietnamese_parameters
 from workflows.calendar import CALENDAR, WORKING
 
 MAX_LENGTH = MAX_DAYS
 
 
+@vietnamese_parameters  # ?ngay-phat-sinh=, ?so-ngay=, ?cach-tinh=
 class DueDateForm(forms.Form):
     start = BoundedDateField(
         label=_("Ngày phát sinh"), widget=DATE_WIDGET,

@@ -19,6 +19,7 @@ from casework.forms import apply_service_errors
 from casework.models import ConductingBody, InspectionCase, Organisation, ProgrammeItem
 from casework.permissions import may_open_case
 from casework.programme_forms import ItemForm, ProgrammeForm
+from casework.query_names import param
 from casework.services import programme as svc
 from casework.submissions import AlreadySubmitted, acting_once, repeated_post
 
@@ -48,7 +49,7 @@ def programme_list(request):
     today = timezone.localdate()
     visible = _visible(request)
     years = sorted(set(visible.values_list("year", flat=True)) | {today.year}, reverse=True)
-    year = request.GET.get("year", "")
+    year = request.GET.get(param("year"), "")
     year = int(year) if year.isdigit() and int(year) in years else today.year
     # The committee's own programmes first (executive, then UBKT), then the branches'.
     order = {ConductingBody.EXECUTIVE: 0, ConductingBody.UBKT: 1, ConductingBody.BRANCH: 2}
