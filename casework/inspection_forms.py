@@ -145,8 +145,10 @@ def step_form_class(action):
             "discipline": DisciplineDecisionForm}.get(action, StepForm)
 
 
-@vietnamese_parameters  # ?nam=, ?loai=, ?trang-thai=, ?don-vi=
+@vietnamese_parameters  # ?tim=, ?nam=, ?loai=, ?trang-thai=, ?don-vi=
 class CaseFilterForm(forms.Form):
+    q = forms.CharField(label=_("Số cuộc, tên cuộc"), required=False, max_length=255,
+                        help_text=_("Số ngắn (002/2026) hoặc đầy đủ (002/2026/KT-UBKT)."))
     year = forms.IntegerField(label=_("Năm"), required=False, min_value=2000, max_value=2100)
     kind = forms.ChoiceField(label=_("Loại"), required=False,
                              choices=[("", _("Tất cả"))] + list(InspectionKind.choices))

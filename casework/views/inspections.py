@@ -19,6 +19,7 @@ from casework.models import (
     CaseStatus, InspectionCase, InspectionKind, Organisation, Petition, ProgrammeItem,
 )
 from casework.models.inspections import OPEN_CASE_STATUSES, Procedure, PROCEDURE_STEPS, STEP_LABELS
+from casework.numbers import CASE_SERIES, number_q, parse_number
 from casework.panels import inspection_panels
 from casework.permissions import case_user_may, deciding_organisations, may_open_case
 from casework.query_names import param
@@ -45,7 +46,9 @@ def case_list(request):
                           organisations=Organisation.objects.visible_to(request.user))
     if form.is_bound and form.is_valid():
         data = {name: form.cleaned_data[param(name)]
-                for name in ("year", "kind", "status", "organisation")}
+                for name in ("q", "year", "kind", "status", "organisation")}
+        if data["q"]:
+            cases = cases.filter(_case_search(data["q"], request.user))
         if data["year"]:
             cases = cases.filter(year=data["year"])
         if data["kind"]:
@@ -69,6 +72,16 @@ def case_list(request):
         "kind_totals": [(k.label, by_kind.get(k.value, 0)) for k in InspectionKind],
         "may_open": deciding_organisations(request.user).exists(),
     })
+
+
+def _case_search(text, user):
+    """A case's number, short or full (002/2026, 002/2026/KT-UBKT, the older 002/2026/KT),
+    or a part of its title."""
+    cond = Q(title__icontains=text.strip())
+    if typed := parse_number(text, series=CASE_SERIES):
+        cond |= number_q(typed, seq_field="seq", year_field="year",
+                         organisations=Organisation.objects.visible_to(user))
+    return cond
 
 
 def _prefill(request, organisations):
