@@ -146,7 +146,7 @@ def step_form_class(action):
 
 
 @vietnamese_parameters  # ?tim=, ?nam=, ?loai=, ?trang-thai=, ?don-vi=
-class CaseFilterForm(forms.Form):
+class CaseFilterForm(CleanTextForm):
     q = forms.CharField(label=_("Số cuộc, tên cuộc"), required=False, max_length=255,
                         help_text=_("Số ngắn (002/2026) hoặc đầy đủ (002/2026/KT-UBKT)."))
     year = forms.IntegerField(label=_("Năm"), required=False, min_value=2000, max_value=2100)
