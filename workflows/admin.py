@@ -162,6 +162,9 @@ class DeadlineClockAdmin(ReadOnlyAdmin):
     list_display = ("rule", "petition", "inspection", "organisation", "started_on", "status",
                     "due_on",
                     "next_escalation_on")
+    # A letter's or case's number carries its unit's symbol: load the unit with the row.
+    list_select_related = ("rule", "petition__organisation", "inspection__organisation",
+                           "organisation")
     list_filter = ("status", "rule__procedure")
     date_hierarchy = "due_on"
     inlines = [ClockEntryInline]
