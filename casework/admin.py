@@ -45,9 +45,9 @@ class ReadOnlyAdmin(ScopedAdmin):
 
 @admin.register(Organisation)
 class OrganisationAdmin(ScopedAdmin):
-    list_display = ("indented_name", "code", "kind", "remote_area")
+    list_display = ("indented_name", "code", "symbol", "kind", "remote_area")
     list_filter = ("kind", "remote_area")
-    search_fields = ("name", "code")
+    search_fields = ("name", "code", "symbol")
 
     def get_queryset(self, request):
         qs = admin.ModelAdmin.get_queryset(self, request)

@@ -19,6 +19,7 @@ class InspectionCaseAdmin(ReadOnlyAdmin):
 class DisciplineDecisionAdmin(ReadOnlyAdmin):
     list_display = ("case", "subject_type", "body", "form", "decision_number", "notified_on",
                     "appealed_on")
+    list_select_related = ("case__organisation",)  # the case's number names its unit
     list_filter = ("form", "body", "subject_type")
     scope_path_field = "case__organisation__path"
 

@@ -20,6 +20,8 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from casework.formatting import date_text
+
 # Ten years: far above any time limit in the law (the longest is months), and what the
 # working-day calendar adds after the last accepted date so that any count stays in its tables.
 MAX_DAYS = 3650
@@ -29,10 +31,6 @@ YEARS_AFTER_FOR_COUNTS = MAX_DAYS // 200 + 2
 # Python dates end in 9999; keep room for the calendar's tables after the last accepted year.
 _LAST_POSSIBLE_YEAR = 9999 - YEARS_AFTER_FOR_COUNTS - 1
 
-
-def fmt(d: date) -> str:
-    # Not strftime: on Linux "%Y" writes year 1 as "1", not "0001".
-    return f"{d.day:02d}/{d.month:02d}/{d.year:04d}"
 
 
 def date_bounds(today: date | None = None) -> tuple[date, date]:
@@ -54,8 +52,8 @@ def date_bounds_message(value: date, *, label, today: date | None = None) -> str
     if first <= value <= last:
         return None
     return _("%(label)s: ngày %(date)s nằm ngoài khoảng cho phép (từ %(first)s đến "
-             "%(last)s).") % {"label": _sentence_case(str(label)), "date": fmt(value),
-                              "first": fmt(first), "last": fmt(last)}
+             "%(last)s).") % {"label": _sentence_case(str(label)), "date": date_text(value),
+                              "first": date_text(first), "last": date_text(last)}
 
 
 def check_date_bounds(value: date | None, *, field: str, label) -> None:

@@ -46,6 +46,10 @@ ORGANISATIONS = [
     ]
 ]
 
+# Symbols as the units' documents write them ("05-TB/UBKT"); casework.numbers puts them on
+# every number: 001/2025/VPĐU. A unit not listed takes its code in capitals (Organisation.save).
+SYMBOLS = {"hai-phong": "TU", "ke-sat": "ĐU", "van-phong": "VPĐU", "ubkt": "UBKT"}
+
 FULL, PROBATIONARY = MemberStatus.FULL, MemberStatus.PROBATIONARY
 
 # branch code → [(full name, birth year, status)]

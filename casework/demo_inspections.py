@@ -18,6 +18,7 @@ People, document numbers and contents are invented; the branches are load_demo's
 """
 from django.db.models import Count
 
+from casework.formatting import count_text, date_text, rate_text
 from casework.models import (
     CaseStatus, InspectionCase, InspectionKind, InspectionProgramme, Organisation,
 )
@@ -229,11 +230,6 @@ def generated_members(code, count, taken):
 
 # ---- the summary the command prints: read back from the database --------------------------
 
-def _n(count):
-    """Counts below 10 with a leading zero, as the Party's reports write them ("03 cuộc")."""
-    return f"{count:02d}"
-
-
 def branch_counts(year):
     """{kind: {branch code: number of cases}} of the branches' cases of `year`."""
     out = {}
@@ -244,13 +240,9 @@ def branch_counts(year):
     return out
 
 
-def rate_text(rate):
-    return "–" if rate is None else f"{rate:.1f}".replace(".0", "").replace(".", ",") + "%"
-
-
 def figures_text(f):
-    return (f"dự kiến {_n(f.planned)} cuộc, đã tiến hành {_n(f.started)}, đã kết luận "
-            f"{_n(f.concluded)}, quá hạn {_n(f.overdue)}; hoàn thành {rate_text(f.rate)}")
+    return (f"dự kiến {count_text(f.planned)} cuộc, đã tiến hành {count_text(f.started)}, đã kết luận "
+            f"{count_text(f.concluded)}, quá hạn {count_text(f.overdue)}; hoàn thành {rate_text(f.rate)}")
 
 
 def summary_lines(*, orgs, today):
@@ -264,8 +256,8 @@ def summary_lines(*, orgs, today):
             (InspectionKind.THEMATIC_SUPERVISION, "giám sát chuyên đề", SUPERVISED_ORDER)]:
         per = counts.get(kind, {})
         order = [c for c in table_order if c in per] + sorted(set(per) - set(table_order))
-        lines.append(f"  Các chi bộ {verb} {_n(sum(per.values()))} đảng viên: "
-                     + ", ".join(f"{names[c]} {_n(per[c])}" for c in order) + ".")
+        lines.append(f"  Các chi bộ {verb} {count_text(sum(per.values()))} đảng viên: "
+                     + ", ".join(f"{names[c]} {count_text(per[c])}" for c in order) + ".")
     rank = {k: i for i, k in enumerate(UBKT_KIND_ORDER)}
     for code, label in [("ubkt", "Ủy ban Kiểm tra Đảng ủy"), ("ke-sat", "Ban Chấp hành Đảng bộ")]:
         cases = InspectionCase.objects.filter(year=year, organisation=orgs[code])
@@ -273,7 +265,7 @@ def summary_lines(*, orgs, today):
                                                          o=Count("subject_organisation"))
                       .order_by(), key=lambda r: rank.get(r[0], 99))
         parts = [f"{str(InspectionKind(k).label).lower()} "
-                 + ", ".join(f"{_n(n)} {what}" for n, what in [(o, "tổ chức đảng"),
+                 + ", ".join(f"{count_text(n)} {what}" for n, what in [(o, "tổ chức đảng"),
                                                                (m, "đảng viên")] if n)
                  for k, m, o in rows]
         if code == "ke-sat":
@@ -286,10 +278,10 @@ def summary_lines(*, orgs, today):
             .select_related("organisation").order_by("organisation__path", "body"))
         progress = programmes_progress(programmes, today=today)
         if y != year:
-            lines.append(f"Năm {y} (hôm nay {today:%d/%m/%Y}):")
+            lines.append(f"Năm {y} (hôm nay {date_text(today)}):")
             for p in programmes:
                 pr = progress[p.pk]
-                adhoc = f"; ngoài chương trình {_n(pr.adhoc.started)}" if pr.adhoc.started else ""
+                adhoc = f"; ngoài chương trình {count_text(pr.adhoc.started)}" if pr.adhoc.started else ""
                 body = "" if p.body == "branch" else f" ({p.get_body_display()})"
                 lines.append(f"  {p.organisation}{body}: "
                              f"{figures_text(pr.total)}{adhoc}.")
@@ -297,7 +289,7 @@ def summary_lines(*, orgs, today):
             total = Figures()
             for pr in progress.values():
                 total.add(pr.total)
-            lines.append(f"  {_n(len(programmes))} chương trình: {figures_text(total)}.")
+            lines.append(f"  {count_text(len(programmes))} chương trình: {figures_text(total)}.")
     open_cases = (InspectionCase.objects.filter(
         year=today.year, organisation__path__startswith=commune.path,
         status__in=OPEN_CASE_STATUSES).select_related("organisation").order_by("ends_on"))
@@ -307,5 +299,5 @@ def summary_lines(*, orgs, today):
             late = (" – QUÁ HẠN" if c.ends_on < today and c.status not in CONCLUDED_STATUSES
                     else "")
             lines.append(f"    {c.number} {c.organisation}: {c.title} – "
-                         f"{CaseStatus(c.status).label}, hạn {c.ends_on:%d/%m/%Y}{late}")
+                         f"{CaseStatus(c.status).label}, hạn {date_text(c.ends_on)}{late}")
     return lines

@@ -17,6 +17,7 @@ from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Si
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from casework.formatting import date_text
 from casework.models import SenderType
 from casework.services.identity import MASK, MASK_SHORT
 from casework.text import formula_like, spreadsheet_text
@@ -65,9 +66,6 @@ COLUMNS = [
 DATE_COLUMNS = frozenset(RegisterRow._fields.index(f) for f in ("received_on", "closed_on"))
 
 
-def _date(value):
-    return f"{value:%d/%m/%Y}" if value else ""
-
 
 def petition_row(petition, *, masked):
     """A letter as a register row. `masked` hides its senders; the caller decides it and
@@ -94,7 +92,7 @@ def petition_row(petition, *, masked):
     document = petition.decision_number
     if petition.decision_date:
         document = " ".join(filter(None, [document, _("ngày %(date)s")
-                                          % {"date": _date(petition.decision_date)}]))
+                                          % {"date": date_text(petition.decision_date)}]))
     return RegisterRow(
         receipt_number=petition.receipt_number, received_on=petition.received_on,
         organisation=petition.organisation.name, channel=channel,

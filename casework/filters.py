@@ -5,6 +5,8 @@ from django.utils.translation import gettext_lazy as _
 
 from casework.forms import DATE_WIDGET
 from casework.models import Organisation, Petition, PetitionKind, PetitionStatus
+from casework.numbers import number_q, parse_number
+from casework.query_names import param, vietnamese_parameters
 from casework.search_keys import search_key
 from casework.text import clean_line
 
@@ -13,6 +15,7 @@ from casework.text import clean_line
 ALL = _("Tất cả")
 
 
+@vietnamese_parameters  # ?tim=, ?loai=, ?trang-thai=, ?don-vi=, ?tu-ngay=, ?den-ngay=
 class PetitionFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Tìm kiếm"), method="search")
     kind = django_filters.ChoiceFilter(label=_("Loại đơn"), choices=PetitionKind.choices,
@@ -33,15 +36,16 @@ class PetitionFilter(django_filters.FilterSet):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
-        self.filters["organisation"].queryset = Organisation.objects.visible_to(user)
+        self.filters[param("organisation")].queryset = Organisation.objects.visible_to(user)
         self._identity_key = None  # the key searched for in senders, once `search` ran
 
     def in_subtree(self, queryset, name, value):
         return queryset.filter(organisation__path__startswith=value.path)
 
     def search(self, queryset, name, value):
-        """Receipt number ("5/2025", "005/2025"), or a part of the summary, the person the
-        letter is about, the competent body, a sender's name or address. Text is compared
+        """Receipt number, short or full ("5/2025", "005/2025", "005/2025/VPĐU"), or a part
+        of the summary, the person the letter is about, the competent body, a sender's name
+        or address. Text is compared
         on search keys (casework.search_keys), so the Unicode form, case and accents of
         either side do not matter. A sender only matches letters whose senders the user
         may see: a hit on a protected letter would tell an uncleared user who sent it."""
@@ -55,12 +59,9 @@ class PetitionFilter(django_filters.FilterSet):
             cond = (Q(summary_key__contains=key) | Q(subject_key__contains=key)
                     | Q(handled_by_key__contains=key)
                     | (self._sender_q(key) & identity_visible_q(self.user)))
-        number, _sep, year = value.partition("/")
-        if number.isdigit():
-            by_number = Q(receipt_seq=int(number))
-            if year.isdigit():
-                by_number &= Q(receipt_year=int(year))
-            cond |= by_number
+        if typed := parse_number(value):
+            cond |= number_q(typed, seq_field="receipt_seq", year_field="receipt_year",
+                             organisations=self.filters[param("organisation")].queryset)
         return queryset.filter(cond).distinct()
 
     @staticmethod

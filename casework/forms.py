@@ -14,8 +14,9 @@ from casework.models import (
 from casework.text import clean_text
 from casework.submissions import SubmissionTokenMixin
 
-DATE_WIDGET = forms.DateInput(format="%d/%m/%Y", attrs={"placeholder": "dd/mm/yyyy",
-                                                         "size": 10, "inputmode": "numeric"})
+# Shown and read in the active language's DATE_INPUT_FORMATS (config/formats): dd/mm/yyyy.
+DATE_WIDGET = forms.DateInput(attrs={"placeholder": "dd/mm/yyyy", "size": 10,
+                                     "inputmode": "numeric"})
 
 
 def blank_choice(choices):

@@ -13,6 +13,7 @@ from casework.submissions import SubmissionTokenMixin
 from casework.models import (
     CaseStatus, ConductingBody, DisciplineForm, InspectionKind, Member, Organisation,
 )
+from casework.query_names import param, vietnamese_parameters
 
 YES_NO = [("yes", _("Có vi phạm")), ("no", _("Không có vi phạm"))]
 
@@ -144,7 +145,10 @@ def step_form_class(action):
             "discipline": DisciplineDecisionForm}.get(action, StepForm)
 
 
-class CaseFilterForm(forms.Form):
+@vietnamese_parameters  # ?tim=, ?nam=, ?loai=, ?trang-thai=, ?don-vi=
+class CaseFilterForm(CleanTextForm):
+    q = forms.CharField(label=_("Số cuộc, tên cuộc"), required=False, max_length=255,
+                        help_text=_("Số ngắn (002/2026) hoặc đầy đủ (002/2026/KT-UBKT)."))
     year = forms.IntegerField(label=_("Năm"), required=False, min_value=2000, max_value=2100)
     kind = forms.ChoiceField(label=_("Loại"), required=False,
                              choices=[("", _("Tất cả"))] + list(InspectionKind.choices))
@@ -156,7 +160,7 @@ class CaseFilterForm(forms.Form):
 
     def __init__(self, *args, organisations, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["organisation"].queryset = organisations
+        self.fields[param("organisation")].queryset = organisations
 
 
 class AppealForm(SubmissionTokenMixin, CleanTextForm):

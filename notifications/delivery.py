@@ -46,8 +46,8 @@ from notifications.rendering import RenderContext
 logger = logging.getLogger(__name__)
 
 SELECT_RELATED = (
-    "recipient", "escalation", "clock__rule", "clock__petition", "clock__inspection",
-    "clock__organisation", "clock__assignee", "event__actor", "event__petition__organisation",
+    "recipient", "escalation", "clock__rule", "clock__petition__organisation",
+    "clock__inspection__organisation", "clock__organisation", "clock__assignee", "event__actor", "event__petition__organisation",
     "petition__organisation",
 )
 

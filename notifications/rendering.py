@@ -29,7 +29,9 @@ from workflows.models import CountFrom, DeadlineClock, Unit
 ESCALATION_KINDS = (NoticeKind.WARNING, NoticeKind.DUE, NoticeKind.OVERDUE, NoticeKind.REMINDER)
 # A digest lists at most this many cases per group and says how many more there are.
 DIGEST_LIMIT = 50
-CLOCK_RELATED = ("rule", "petition", "inspection", "organisation", "assignee")
+# The owners' organisations too: a number carries its unit's symbol (casework.numbers).
+CLOCK_RELATED = ("rule", "petition__organisation", "inspection__organisation", "organisation",
+                 "assignee")
 
 
 class RenderContext(NamedTuple):

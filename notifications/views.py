@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from casework.query_names import param
 from notifications.models import Channel, Notice
 from notifications.rendering import render_notices
 from notifications.templatetags.notice_tags import padded
@@ -21,19 +22,20 @@ def _own(request):
 
 
 def _back_to_inbox(request):
-    page = request.POST.get("page", "")
+    page = request.POST.get(param("page"), "")
     url = reverse("notifications:inbox")
-    return redirect(f"{url}?page={page}" if page.isdigit() else url)
+    return redirect(f"{url}?{param('page')}={page}" if page.isdigit() else url)
 
 
 @login_required
 @require_GET
 def inbox(request):
     notices = _own(request).select_related(
-        "escalation", "clock__rule", "clock__petition", "clock__inspection",
+        "escalation", "clock__rule", "clock__petition__organisation",
+        "clock__inspection__organisation",
         "clock__organisation", "clock__assignee", "event__actor", "petition__organisation",
     ).order_by("-created_at", "-pk")
-    page = Paginator(notices, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(notices, PAGE_SIZE).get_page(request.GET.get(param("page")))
     rows = list(zip(page.object_list, render_notices(list(page.object_list))))
     return render(request, "notifications/inbox.html", {"page": page, "rows": rows})
 

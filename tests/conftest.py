@@ -24,9 +24,9 @@ def tree(db):
     commune = OrganisationFactory(name="Đảng bộ xã Kè Sắt", code="ke-sat", kind=OrgKind.COMMUNE,
                                   parent=city)
     office = OrganisationFactory(name="Văn phòng Đảng ủy", code="vp", kind=OrgKind.AGENCY,
-                                 parent=commune)
+                                 parent=commune, symbol="VPĐU")
     ubkt = OrganisationFactory(name="Ủy ban Kiểm tra Đảng ủy", code="ubkt", kind=OrgKind.AGENCY,
-                               parent=commune)
+                               parent=commune, symbol="UBKT")
     branch_a = OrganisationFactory(name="Chi bộ thôn Hòa Ché", code="hoa-che", parent=commune)
     branch_b = OrganisationFactory(name="Chi bộ thôn Lại", code="thon-lai", parent=commune)
     return type("Tree", (), dict(city=city, commune=commune, office=office, ubkt=ubkt,

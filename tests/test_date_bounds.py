@@ -49,7 +49,7 @@ def test_the_calculator_refuses_a_far_start_with_a_message_and_builds_nothing(
     tracemalloc.start()
     try:
         response = client.get(reverse("workflows:due-date"),
-                              {"start": start, "length": "3650", "unit": unit})
+                              {"ngay-phat-sinh": start, "so-ngay": "3650", "cach-tinh": unit})
         peak = tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
@@ -68,7 +68,7 @@ def test_the_calculator_still_answers_at_the_edges_of_the_window(client, clerk):
     for start in (first, last):
         for unit in ("working", "calendar"):
             response = client.get(reverse("workflows:due-date"), {
-                "start": f"{start:%d/%m/%Y}", "length": "3650", "unit": unit})
+                "ngay-phat-sinh": f"{start:%d/%m/%Y}", "so-ngay": "3650", "cach-tinh": unit})
             assert response.status_code == 200
             assert "Hạn xử lý" in response.content.decode() or "hạn" in response.content.decode()
             assert response.context["explanation"] is not None

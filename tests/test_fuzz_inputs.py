@@ -104,8 +104,8 @@ def timed(call, *args, **kwargs):
 
 @FUZZ
 @given(params=st.fixed_dictionaries({}, optional={
-    "start": DATE_TEXT, "length": NUMBER_TEXT,
-    "unit": st.one_of(st.sampled_from(["working", "calendar", "month"]), TEXT)}))
+    "ngay-phat-sinh": DATE_TEXT, "so-ngay": NUMBER_TEXT,
+    "cach-tinh": st.one_of(st.sampled_from(["working", "calendar", "month"]), TEXT)}))
 def test_the_due_date_page_answers_whatever_is_typed(client, viewer, measured, params):
     client.force_login(viewer)
     note(repr(params))

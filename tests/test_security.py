@@ -429,7 +429,7 @@ def test_no_csp_violation_in_chromium(browser_page, live_server, tree, clerk, ad
     assert page.evaluate("window.printed") is True
     # The one inline <style> left, allowed by its hash: its rules do apply.
     page.goto(live_server.url + reverse("workflows:due-date")
-              + "?start=03/09/2025&length=10&unit=working")
+              + "?ngay-phat-sinh=03/09/2025&so-ngay=10&cach-tinh=working")
     size = page.eval_on_selector(".due", "e => parseFloat(getComputedStyle(e).fontSize) / "
                                  "parseFloat(getComputedStyle(document.documentElement).fontSize)")
     assert round(size, 2) == 1.15  # .due{font-size:1.15rem}

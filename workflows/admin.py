@@ -10,7 +10,8 @@ from django.utils.translation import gettext_lazy as _
 from casework.errors import ActionRefused
 
 from casework.admin import ReadOnlyAdmin
-from workflows.calendar import fmt, weekday_name
+from casework.formatting import date_text
+from workflows.calendar import weekday_name
 from workflows.models import CalendarOverride, ClockEntry, DeadlineClock, DeadlineRule, Escalation
 from workflows.services.calendar import calendar_clear_day, calendar_set_day
 from workflows.services.rules import rule_confirm, rule_unconfirm
@@ -45,7 +46,7 @@ class CalendarOverrideAdmin(SuperuserEditsAdmin):
 
     @admin.display(description=_("ngày"), ordering="day")
     def day_display(self, obj):
-        return fmt(obj.day)
+        return date_text(obj.day)
 
     @admin.display(description=_("thứ"))
     def weekday(self, obj):
@@ -104,7 +105,7 @@ class DeadlineRuleAdmin(SuperuserEditsAdmin):
 
     @admin.display(description=_("nguồn"))
     def source_display(self, obj):
-        when = f" ({obj.source_date:%d/%m/%Y})" if obj.source_date else ""
+        when = f" ({date_text(obj.source_date)})" if obj.source_date else ""
         return f"{obj.source_article} – {obj.source_title}{when}".strip(" –")
 
     def save_model(self, request, obj, form, change):
@@ -161,6 +162,9 @@ class DeadlineClockAdmin(ReadOnlyAdmin):
     list_display = ("rule", "petition", "inspection", "organisation", "started_on", "status",
                     "due_on",
                     "next_escalation_on")
+    # A letter's or case's number carries its unit's symbol: load the unit with the row.
+    list_select_related = ("rule", "petition__organisation", "inspection__organisation",
+                           "organisation")
     list_filter = ("status", "rule__procedure")
     date_hierarchy = "due_on"
     inlines = [ClockEntryInline]

@@ -30,7 +30,7 @@ import holidays
 from django.utils.translation import gettext as _
 
 from workflows.calendar_explain import (  # noqa: F401 (re-exported)
-    CALENDAR, WEEKDAY_NAMES, WORKING, Explanation, NotableDay, fmt, weekday_name,
+    CALENDAR, WEEKDAY_NAMES, WORKING, Explanation, NotableDay, weekday_name,
 )
 
 # When a date falls outside the span, grow by at least this much so that a run of far-off
@@ -152,7 +152,7 @@ class WorkingCalendar:
         return t.first_year, t.last_year
 
     def _out_of_range(self, first_year: int, last_year: int) -> DateOutOfRange:
-        from casework.dates import fmt as day
+        from casework.formatting import date_text as day
 
         lo, hi = self.limits
         return DateOutOfRange(

@@ -11,6 +11,8 @@ from datetime import date
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from casework.formatting import count_text, date_text
+
 WORKING = "working"
 CALENDAR = "calendar"
 
@@ -24,14 +26,6 @@ WEEKDAY_NAMES = (
 def weekday_name(d: date) -> str:
     return str(WEEKDAY_NAMES[d.weekday()])
 
-
-def fmt(d: date) -> str:
-    return d.strftime("%d/%m/%Y")
-
-
-def _count(n: int) -> str:
-    # Office prose writes counts below ten with a leading zero ("05 ngày").
-    return f"{n:02d}"
 
 
 @dataclass(frozen=True)
@@ -71,14 +65,14 @@ class Explanation:
         """Short Vietnamese sentences, each with its sub-items (dates and names)."""
         def items(days):
             return [_("%(date)s (%(weekday)s): %(note)s") % {
-                "date": fmt(x.day), "weekday": x.weekday, "note": x.note} for x in days]
+                "date": date_text(x.day), "weekday": x.weekday, "note": x.note} for x in days]
 
         def how_many(days):
-            return {"n": _count(len(days))}
+            return {"n": count_text(len(days))}
 
-        args = {"start": fmt(self.start), "due": fmt(self.due), "length": self.length,
-                "count": _count(self.length), "weekday": weekday_name(self.due),
-                "span": _count(self.calendar_days)}
+        args = {"start": date_text(self.start), "due": date_text(self.due), "length": self.length,
+                "count": count_text(self.length), "weekday": weekday_name(self.due),
+                "span": count_text(self.calendar_days)}
         out = []
         if self.unit == WORKING:
             out.append((_("Thời hạn %(count)s ngày làm việc, tính từ sau ngày %(start)s; hạn: "
@@ -100,12 +94,12 @@ class Explanation:
         if self.weekend_days:
             text = (_("Thứ Bảy, Chủ nhật không tính: %(n)s ngày.") if self.unit == WORKING
                     else _("Thứ Bảy, Chủ nhật trong thời hạn: %(n)s ngày."))
-            out.append((text % {"n": _count(self.weekend_days)}, []))
+            out.append((text % {"n": count_text(self.weekend_days)}, []))
         if self.unit == CALENDAR:
             passed = _(" Các ngày nghỉ lễ được bỏ qua khi chuyển:") if self.rolled_over else ""
-            nominal = {"passed": passed, "nominal": fmt(self.nominal_due),
+            nominal = {"passed": passed, "nominal": date_text(self.nominal_due),
                        "weekday": weekday_name(self.nominal_due), "why": self.rolled_reason,
-                       "due": fmt(self.due), "due_weekday": weekday_name(self.due)}
+                       "due": date_text(self.due), "due_weekday": weekday_name(self.due)}
             if not self.rolled_forward:
                 out.append((_("Ngày cuối của thời hạn là ngày làm việc nên hạn giữ nguyên."), []))
             elif self.rolled_reason == nominal["weekday"]:

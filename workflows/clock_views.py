@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from casework.errors import ActionRefused
+from casework.formatting import date_text
 from casework.forms import apply_service_errors
 from casework.submissions import AlreadySubmitted, acting_once, repeated_post
 from casework.models import InspectionCase, Petition, Role
@@ -59,10 +60,10 @@ def rule_text(clock):
     rule = clock.rule
     if clock.inspection_id and rule.counted_from == CountFrom.CASE_END:
         return _("đến ngày kết thúc ghi trong quyết định: %(day)s") % {
-            "day": clock.inspection.ends_on.strftime("%d/%m/%Y")}
+            "day": date_text(clock.inspection.ends_on)}
     return _("%(length)s %(unit)s kể từ sau ngày %(day)s") % {
         "length": rule.length, "unit": rule.get_unit_display(),
-        "day": clock.started_on.strftime("%d/%m/%Y")}
+        "day": date_text(clock.started_on)}
 
 
 def _new_due(clock):
@@ -75,10 +76,10 @@ def _done_message(action, clock, data):
     step = clock.rule.get_step_display()
     if action == "pause":
         return _("Đã ghi: tạm dừng thời hạn “%(step)s” từ ngày %(on)s.") % {
-            "step": step, "on": data["on"].strftime("%d/%m/%Y")}
+            "step": step, "on": date_text(data["on"])}
     if action == "resume":
         return _("Đã ghi: tính tiếp thời hạn “%(step)s” từ ngày %(on)s; %(due)s.") % {
-            "step": step, "on": data["on"].strftime("%d/%m/%Y"), "due": _new_due(clock)}
+            "step": step, "on": date_text(data["on"]), "due": _new_due(clock)}
     return _("Đã ghi: gia hạn thời hạn “%(step)s” thêm %(days)s theo quyết định số "
              "%(number)s; %(due)s.") % {
         "step": step, "days": unit_count(clock.rule, data["days"]),

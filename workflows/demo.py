@@ -34,11 +34,12 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from casework.demo_data import XA
+from casework.formatting import count_text, date_text
 from casework.models import (
     Channel, Competence, Organisation, Petition, PetitionKind, SenderType,
 )
 from casework.services import petitions as svc
-from workflows.calendar import fmt, get_calendar, weekday_name
+from workflows.calendar import get_calendar, weekday_name
 from workflows.models import ClockStatus, DeadlineClock, Unit
 from workflows.models.clocks import OPEN_CLOCK_STATUSES
 from workflows.services import clocks as clock_svc
@@ -72,21 +73,16 @@ class NotAsIntended(Exception):
     """A clock created through the services is not in the state the plan computed."""
 
 
-def two_digits(count):
-    """Counts below 10 with a leading zero, as office prose writes them ("05 đơn")."""
-    return f"{count:02d}"
-
-
 def _addr(village):
     return f"{village}, {XA}"
 
 
 def day_text(d):
-    return f"{weekday_name(d)}, {fmt(d)}"
+    return f"{weekday_name(d)}, {date_text(d)}"
 
 
 def unit_count(rule, n):
-    return f"{two_digits(n)} {Unit(rule.unit).label}"
+    return f"{count_text(n)} {Unit(rule.unit).label}"
 
 
 # ------------------------------------------------------------------ planning helpers
@@ -153,7 +149,8 @@ class Timeline:
         if moment > self.ctx.now:
             moment = self.ctx.now
         if (self.last is not None and moment <= self.last) or timezone.localdate(moment) != day:
-            raise Unreachable(f"chưa đủ thời gian trong ngày {fmt(day)} để ghi các bước xử lý")
+            raise Unreachable(
+                f"chưa đủ thời gian trong ngày {date_text(day)} để ghi các bước xử lý")
         self.last = moment
         return moment
 
@@ -289,7 +286,7 @@ class ComplaintAwaitingAcceptance(Letter):
         key, received, due, left = best
         note = ""
         if key[0]:
-            state = "đến hạn hôm nay" if left == 0 else f"còn {two_digits(left)} ngày làm việc"
+            state = "đến hạn hôm nay" if left == 0 else f"còn {count_text(left)} ngày làm việc"
             note = (f"hôm nay ({day_text(today)}) không có ngày làm việc nào của năm {ctx.year} "
                     f"để nhận đơn mà hạn thụ lý 10 ngày rơi vào 01–02 ngày làm việc tới; đơn "
                     f"được tạo với hạn thụ lý {day_text(due)} ({state})")
@@ -311,15 +308,15 @@ class ComplaintAwaitingAcceptance(Letter):
     def verify(self, clock, ctx, plan):
         today = ctx.today
         self.check(clock.status == ClockStatus.RUNNING and clock.due_on == plan.expect["due_on"],
-                   f"hạn thụ lý phải là {fmt(plan.expect['due_on'])}, nay là "
-                   f"{fmt(clock.due_on) if clock.due_on else 'không có'}")
+                   f"hạn thụ lý phải là {date_text(plan.expect['due_on'])}, nay là "
+                   f"{date_text(clock.due_on) if clock.due_on else 'không có'}")
         if plan.expect["warning"]:
             left = ctx.cal.working_days_between(today, clock.due_on)
             self.check(clock.warn_on is not None and clock.warn_on <= today < clock.due_on
                        and left in (1, 2),
                        f"hạn thụ lý phải ở mốc nhắc trước hạn (còn 01–02 ngày làm việc), nay "
                        f"còn {left} ngày làm việc, nhắc từ "
-                       f"{fmt(clock.warn_on) if clock.warn_on else 'không nhắc'}")
+                       f"{date_text(clock.warn_on) if clock.warn_on else 'không nhắc'}")
 
 
 class ExtendedDenunciation(Letter):
@@ -366,7 +363,7 @@ class ExtendedDenunciation(Letter):
                 if best is None or key < best[0]:
                     best = (key, accepted, decided, days, due, left)
         if best is None:
-            so_far = two_digits((today - ctx.floor).days + 1)
+            so_far = count_text((today - ctx.floor).days + 1)
             raise Unreachable(f"năm {ctx.year} mới có {so_far} ngày: "
                               f"chưa thể có đơn tố cáo thụ lý từ 03 tuần trở lên và đã gia hạn")
         key, accepted, decided, days, due, left = best
@@ -374,7 +371,7 @@ class ExtendedDenunciation(Letter):
         if key[0]:
             note = (f"không có ngày thụ lý nào trong năm {ctx.year} để sau một lần gia hạn hạn "
                     f"giải quyết còn 03–05 ngày làm việc; đơn được tạo với hạn {day_text(due)} "
-                    f"(còn {two_digits(left)} ngày làm việc)")
+                    f"(còn {count_text(left)} ngày làm việc)")
         received, classified = ctx.chain(accepted, [2, 3])
         timeline = Timeline(ctx)
         steps = [
@@ -410,8 +407,8 @@ class ExtendedDenunciation(Letter):
                    "lần gia hạn phải có số, ngày quyết định và lý do")
         self.check(clock.started_on == plan.expect["accepted"]
                    and clock.due_on == plan.expect["due_on"] and clock.due_on > ctx.today,
-                   f"hạn giải quyết sau gia hạn phải là {fmt(plan.expect['due_on'])}, nay là "
-                   f"{fmt(clock.due_on) if clock.due_on else 'không có'}")
+                   f"hạn giải quyết sau gia hạn phải là {date_text(plan.expect['due_on'])}, nay là "
+                   f"{date_text(clock.due_on) if clock.due_on else 'không có'}")
         if plan.expect["few"]:
             left = ctx.cal.working_days_between(ctx.today, clock.due_on)
             self.check(3 <= left <= 5, f"hạn giải quyết phải còn 03–05 ngày làm việc, nay "
@@ -457,7 +454,7 @@ class PausedComplaint(Letter):
     def verify(self, clock, ctx, plan):
         self.check(clock.status == ClockStatus.PAUSED and clock.due_on is None
                    and clock.paused_on == plan.expect["paused_on"],
-                   f"hạn giải quyết phải tạm dừng từ {fmt(plan.expect['paused_on'])}, nay: "
+                   f"hạn giải quyết phải tạm dừng từ {date_text(plan.expect['paused_on'])}, nay: "
                    f"{clock.get_status_display()}")
 
 
@@ -490,7 +487,7 @@ class OverdueTransferred(Letter):
             if best is None or key < best[0]:
                 best = (key, transferred, due, late)
         if best is None:
-            so_far = two_digits((today - ctx.floor).days + 1)
+            so_far = count_text((today - ctx.floor).days + 1)
             raise Unreachable(f"năm {ctx.year} mới có {so_far} ngày: "
                               f"đơn chuyển đi trong năm chưa thể quá hạn đôn đốc 15 ngày")
         key, transferred, due, late = best
@@ -498,7 +495,7 @@ class OverdueTransferred(Letter):
         if key[0]:
             note = (f"không có ngày chuyển đơn nào trong năm {ctx.year} để hạn đôn đốc đã quá "
                     f"02–05 ngày làm việc; đơn được tạo với hạn đôn đốc {day_text(due)} (quá hạn "
-                    f"{two_digits((today - due).days)} ngày)")
+                    f"{count_text((today - due).days)} ngày)")
         received, classified = ctx.chain(transferred, [1, 1])
         timeline = Timeline(ctx)
         steps = [
@@ -517,8 +514,8 @@ class OverdueTransferred(Letter):
     def verify(self, clock, ctx, plan):
         self.check(clock.status == ClockStatus.RUNNING and clock.due_on == plan.expect["due_on"]
                    and clock.due_on < ctx.today,
-                   f"hạn đôn đốc phải là {fmt(plan.expect['due_on'])} và đã qua, nay là "
-                   f"{fmt(clock.due_on) if clock.due_on else 'không có'}")
+                   f"hạn đôn đốc phải là {date_text(plan.expect['due_on'])} và đã qua, nay là "
+                   f"{date_text(clock.due_on) if clock.due_on else 'không có'}")
         if plan.expect["rung"]:
             self.check(clock.overdue_on is not None and clock.overdue_on <= ctx.today,
                        "hạn đôn đốc phải đã đến mốc báo quá hạn")
@@ -568,7 +565,7 @@ def _number_documents(plans, year):
         for step in sorted(steps, key=lambda s: s.day):
             day_of_year = (step.day - date(year, 1, 1)).days + 1
             last = max(last + 1, round(day_of_year * SERIES_RATE[series]))
-            step.data["doc_number"] = f"{two_digits(last)}-{series}"
+            step.data["doc_number"] = f"{count_text(last)}-{series}"
 
 
 def _open_clock(petition, step):
@@ -610,7 +607,7 @@ def _create(plan, *, orgs, users, subject_orgs):
             clock = _open_clock(petition, letter.step)
             clock_svc.clock_pause(
                 actor=actor, clock_id=clock.pk, on=step.day,
-                reason=f"Văn bản số {data['doc_number']} ngày {fmt(step.day)} đề nghị người "
+                reason=f"Văn bản số {data['doc_number']} ngày {date_text(step.day)} đề nghị người "
                        f"khiếu nại bổ sung bản sao quyết định kỷ luật, biên bản họp chi bộ đã "
                        f"được giao và các tài liệu, chứng cứ kèm theo; tạm dừng tính thời hạn "
                        f"đến khi nhận đủ tài liệu.")
@@ -679,7 +676,7 @@ def clock_words(clock, today, cal):
     rule = clock.rule
     step = str(rule.get_step_display())
     if clock.status == ClockStatus.PAUSED:
-        return f"{step}: tạm dừng từ {fmt(clock.paused_on)}"
+        return f"{step}: tạm dừng từ {date_text(clock.paused_on)}"
     if clock.status == ClockStatus.STOPPED:
         return f"{step}: đã kết thúc"
     left = clock_svc.days_left(clock, today=today, cal=cal)
@@ -694,16 +691,16 @@ def clock_words(clock, today, cal):
         extra = []
         if rule.unit == Unit.CALENDAR:  # the ladder counts in working days
             working = cal.working_days_between(today, clock.due_on)
-            extra.append(f"{two_digits(working)} ngày làm việc")
+            extra.append(f"{count_text(working)} ngày làm việc")
         if clock.warn_on and clock.warn_on <= today:
             extra.append("sắp đến hạn: đã đến mốc nhắc trước hạn")
         if extra:
             words += f" ({'; '.join(extra)})"
     if clock.extensions_used:
         last = clock.entries.filter(kind="extend").order_by("-id").first()
-        words += (f"; đã gia hạn {two_digits(clock.extensions_used)} lần, lần gần nhất thêm "
+        words += (f"; đã gia hạn {count_text(clock.extensions_used)} lần, lần gần nhất thêm "
                   f"{unit_count(rule, last.days)} theo quyết định số {last.decision_number} "
-                  f"ngày {fmt(last.decision_date)}")
+                  f"ngày {date_text(last.decision_date)}")
     return f"{step}: {words}"
 
 
@@ -713,4 +710,4 @@ def petition_line(petition, letter, today, cal):
     clock = clocks.first()
     state = clock_words(clock, today, cal) if clock else "không có thời hạn"
     return (f"{petition.receipt_number} {petition.organisation}, {letter.label()} nhận "
-            f"{fmt(petition.received_on)} – {state}.")
+            f"{date_text(petition.received_on)} – {state}.")

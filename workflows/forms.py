@@ -3,16 +3,17 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from casework.dates import MAX_DAYS, BoundedDateField
+from casework.forms import DATE_WIDGET
+from casework.query_names import vietnamese_parameters
 from workflows.calendar import CALENDAR, WORKING
 
-DATE_WIDGET = forms.DateInput(format="%d/%m/%Y", attrs={"placeholder": "dd/mm/yyyy",
-                                                         "size": 10, "inputmode": "numeric"})
 MAX_LENGTH = MAX_DAYS
 
 
+@vietnamese_parameters  # ?ngay-phat-sinh=, ?so-ngay=, ?cach-tinh=
 class DueDateForm(forms.Form):
     start = BoundedDateField(
-        label=_("Ngày phát sinh"), widget=DATE_WIDGET, input_formats=["%d/%m/%Y", "%Y-%m-%d"],
+        label=_("Ngày phát sinh"), widget=DATE_WIDGET,
         help_text=_("Ngày nhận đơn, ngày thụ lý…; thời hạn tính từ ngày hôm sau."),
         error_messages={"required": _("Chưa nhập ngày phát sinh."),
                         "invalid": _("Ngày phát sinh chưa đúng dạng dd/mm/yyyy.")})

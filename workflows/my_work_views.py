@@ -6,12 +6,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from casework.formatting import count_text
 from workflows.my_work import case_items, letter_items
 from workflows.panels import request_calendar
-
-
-def _count(n):
-    return f"{n:02d}" if n < 10 else f"{n:,}".replace(",", ".")
 
 
 @login_required
@@ -24,13 +21,13 @@ def my_work(request):
     overdue = sum(1 for item in letters + cases if item.state and item.state.level == "overdue")
     sections = [
         {"id": "don-thu", "title": _("Đơn thư"), "rows": letters, "total": letters_total,
-         "count": _count(letters_total), "number": _("Số đơn"),
+         "count": count_text(letters_total), "number": _("Số đơn"),
          "empty": _("Không có đơn thư nào chờ bạn xử lý.")},
         {"id": "kiem-tra", "title": _("Kiểm tra, giám sát"), "rows": cases,
-         "total": cases_total, "count": _count(cases_total), "number": _("Số cuộc"),
+         "total": cases_total, "count": count_text(cases_total), "number": _("Số cuộc"),
          "empty": _("Không có bước kiểm tra, giám sát nào chờ bạn.")},
     ]
     return render(request, "workflows/my_work.html", {
-        "today": today, "sections": sections, "overdue": _count(overdue),
+        "today": today, "sections": sections, "overdue": count_text(overdue),
         "has_overdue": overdue > 0,
     })

@@ -44,7 +44,8 @@ def clock_overview(request):
                                     order_by=[F("due_on").asc(), F("pk").asc()]),
                         total=Window(Count("pk"), partition_by=[overdue]))
               .filter(rank__lte=ROWS_PER_TABLE)
-              .select_related("rule", "petition", "inspection", "organisation", "assignee")
+              .select_related("rule", "petition__organisation", "inspection__organisation",
+                              "organisation", "assignee")
               .order_by("due_on", "pk"))
     cal = request_calendar(request)
     tables = {True: [], False: []}

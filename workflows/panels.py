@@ -16,9 +16,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from casework.formatting import count_text, date_text
 from casework.models import EventType, InspectionCase
 from casework.permissions import roles_at
-from workflows.calendar import fmt, get_calendar, weekday_name
+from workflows.calendar import get_calendar, weekday_name
 from workflows.models import ClockEntry, ClockStatus, DeadlineClock, Unit
 from workflows.services.clocks import compute, days_left, may_follow_up_clock
 
@@ -44,11 +45,11 @@ def request_calendar(request):
 
 def unit_count(rule, n):
     """"03 ngày làm việc", "15 ngày": office prose writes counts below ten with a zero."""
-    return _("%(n)s %(unit)s") % {"n": f"{n:02d}", "unit": Unit(rule.counting_unit).label}
+    return _("%(n)s %(unit)s") % {"n": count_text(n), "unit": Unit(rule.counting_unit).label}
 
 
 def day_with_weekday(d: date) -> str:
-    return _("%(weekday)s, %(date)s") % {"weekday": weekday_name(d), "date": fmt(d)}
+    return _("%(weekday)s, %(date)s") % {"weekday": weekday_name(d), "date": date_text(d)}
 
 
 @dataclass
@@ -90,7 +91,7 @@ def clock_state(clock, today, cal):
                 else _("trễ hạn"))
         return ClockState("late", _("Đã kết thúc"), text)
     if clock.status == ClockStatus.PAUSED or clock.due_on is None:
-        text = (_("tạm dừng từ %(day)s") % {"day": fmt(clock.paused_on)} if clock.paused_on
+        text = (_("tạm dừng từ %(day)s") % {"day": date_text(clock.paused_on)} if clock.paused_on
                 else _("tạm dừng"))
         return ClockState("paused", _("Tạm dừng"), text)
     n = days_left(clock, today=today, cal=cal)
@@ -178,7 +179,7 @@ def describe(clock, *, user, organisation, today, cal, entries=None):
         # it keeps the date it had when it ended.
         view.note = _("Lịch ngày nghỉ đã sửa sau khi thời hạn kết thúc; tính theo lịch hiện "
                       "nay hạn sẽ là %(due)s, nhưng hạn được giữ như lúc kết thúc.") % {
-            "due": fmt(computation.due_on)}
+            "due": date_text(computation.due_on)}
     elif computation.due_on is not None and computation.calendar_explanation is not None:
         # The calendar's reasoning goes before compute's last line ("Hạn: …"), which
         # concludes it.

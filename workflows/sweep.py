@@ -30,6 +30,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from casework.formatting import date_text
 from workflows.health import record_heartbeat
 from workflows.signals import escalations_fired
 
@@ -209,7 +210,7 @@ def start_after_elapsed(today):
             _entry(clock, ClockEntryKind.START, clock.started_on, None, None,
                    reason=_("Hết thời hạn “%(rule)s” ngày %(due)s mà chưa có kết quả giải "
                             "quyết: tính từ ngày hết thời hạn (%(basis)s).") % {
-                       "rule": ended.rule, "due": clock.started_on.strftime("%d/%m/%Y"),
+                       "rule": ended.rule, "due": date_text(clock.started_on),
                        "basis": clock.rule.legal_basis})
     return len(new)
 

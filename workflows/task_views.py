@@ -15,7 +15,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.http import require_POST
@@ -24,6 +23,7 @@ from viewflow.workflow.exceptions import FlowLockFailed
 from viewflow.workflow.status import STATUS
 
 from casework.errors import ActionRefused
+from casework.formatting import datetime_text
 from casework.forms import apply_service_errors
 from casework.inspection_forms import step_form_class
 from casework.models import InspectionCase
@@ -70,7 +70,7 @@ def gone_message(task, case):
                  "%(at)s. Thao tác của bạn chưa được ghi.") % {
             "step": label, "number": case.number,
             "who": person_name(task.owner) if task.owner else _("người khác"),
-            "at": timezone.localtime(task.finished).strftime("%H:%M %d/%m/%Y")}
+            "at": datetime_text(task.finished)}
     return _("Bước “%(step)s” của cuộc %(number)s không còn chờ thực hiện (hồ sơ đã được "
              "cập nhật theo cách khác). Thao tác của bạn chưa được ghi.") % {
         "step": label, "number": case.number}

@@ -14,6 +14,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop, pgettext_lazy
 
+from casework.formatting import datetime_text
+
 from .events import AppendOnlyError, AppendOnlyQuerySet, AppendOnlyRow
 
 
@@ -101,4 +103,4 @@ class ClearanceEvent(AppendOnlyRow):
         ordering = ["-occurred_at", "-id"]
 
     def __str__(self):
-        return f"{self.get_event_type_display()} – {self.user} – {self.occurred_at:%d/%m/%Y %H:%M}"
+        return f"{self.get_event_type_display()} – {self.user} – {datetime_text(self.occurred_at)}"

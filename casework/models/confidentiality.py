@@ -18,6 +18,8 @@ from django.utils.translation import gettext_noop
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from casework.formatting import datetime_text
+
 from .events import AppendOnlyError, AppendOnlyQuerySet, AppendOnlyRow
 
 
@@ -61,4 +63,4 @@ class IdentityAccess(AppendOnlyRow):
         ordering = ["-accessed_at", "-id"]
 
     def __str__(self):
-        return f"{self.user} – {self.petition} – {self.accessed_at:%d/%m/%Y %H:%M}"
+        return f"{self.user} – {self.petition} – {datetime_text(self.accessed_at)}"

@@ -17,6 +17,7 @@ from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from casework.formatting import datetime_text
 from casework.services import audit
 
 
@@ -166,7 +167,7 @@ class CaseEvent(AppendOnlyRow):
             name="event_belongs_to_one_case")]
 
     def __str__(self):
-        return f"{self.get_event_type_display()} – {self.occurred_at:%d/%m/%Y %H:%M}"
+        return f"{self.get_event_type_display()} – {datetime_text(self.occurred_at)}"
 
     @property
     def case(self):

@@ -17,6 +17,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
+from casework.numbers import CASE_SERIES, display_number
+
 from .organisations import Member, MemberStatus, Organisation, role_paths
 
 
@@ -227,7 +229,8 @@ class InspectionCase(ConcurrentTransitionMixin, models.Model):
 
     @property
     def number(self):
-        return f"{self.seq:03d}/{self.year}/KT"
+        """002/2026/KT-UBKT (casework.numbers); lists select_related("organisation")."""
+        return display_number(self.seq, self.year, self.organisation.symbol, CASE_SERIES)
 
     @property
     def procedure(self):

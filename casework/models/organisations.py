@@ -4,11 +4,15 @@ The tree is stored as a materialised path ("/1/4/17/") so that "everything under
 organisation" is one indexed `LIKE '/1/4/%'` in SQL, on SQLite and PostgreSQL alike.
 """
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db import models, transaction
 from django.db.models import Q
 from django.db.models.functions import Concat, Length, Substr
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
+
+from casework.search_keys import search_key
 
 
 class OrgKind(models.TextChoices):
@@ -39,6 +43,12 @@ class Organisation(models.Model):
     name = models.CharField(_("tên"), max_length=255)
     code = models.SlugField(_("mã"), max_length=50, unique=True,
                             help_text=_("Mã ngắn, không dấu, dùng trong số biên nhận và nhập liệu."))
+    # Ghép vào số đơn, số cuộc (casework.numbers): unique, so that a number names one record.
+    symbol = models.CharField(
+        _("ký hiệu"), max_length=30, unique=True,
+        validators=[RegexValidator(r"^[^\s/]+$", _("Ký hiệu không được chứa dấu cách hoặc dấu “/”."))],
+        help_text=_("Ký hiệu viết tắt như trên văn bản của Đảng (VPĐU, UBKT, ĐU), ghép vào số "
+                    "đơn, số cuộc: 001/2026/VPĐU. Không trùng với đơn vị khác."))
     kind = models.CharField(_("loại"), max_length=20, choices=OrgKind.choices)
     parent = models.ForeignKey("self", verbose_name=_("trực thuộc"), null=True, blank=True,
                                on_delete=models.PROTECT, related_name="children")
@@ -59,7 +69,23 @@ class Organisation(models.Model):
     def __str__(self):
         return self.name
 
+    def validate_unique(self, exclude=None):
+        # "VPĐU" and "VPDU" would be one number to a search (casework.numbers folds
+        # accents), so symbols must differ once folded, not only as typed.
+        super().validate_unique(exclude)
+        if exclude and "symbol" in exclude or not self.symbol:
+            return
+        key = search_key(self.symbol)
+        for other in Organisation.objects.exclude(pk=self.pk).values_list("symbol", flat=True):
+            if search_key(other) == key:
+                raise ValidationError({"symbol": _(
+                    "Ký hiệu “%(symbol)s” trùng với ký hiệu “%(other)s” của đơn vị khác.")
+                    % {"symbol": self.symbol, "other": other}})
+
     def save(self, *args, **kwargs):
+        if not self.symbol:
+            # Records made outside the admin (tests, commands) get the code, unique too.
+            self.symbol = self.code.upper()
         with transaction.atomic():
             old_path = self.path
             if self.pk is None:

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
+from casework.numbers import display_number
 from casework.permissions import may
 from casework.search_keys import SearchKeysModel, SearchKeysQuerySet
 from .organisations import Member, Organisation, role_paths
@@ -199,7 +200,9 @@ class Petition(SearchKeysModel, ConcurrentTransitionMixin, models.Model):
 
     @property
     def receipt_number(self):
-        return f"{self.receipt_seq:03d}/{self.receipt_year}"
+        """The number every page, notice, document, export and the API show (001/2026/VPĐU);
+        lists select_related("organisation") to show it without a query per row."""
+        return display_number(self.receipt_seq, self.receipt_year, self.organisation.symbol)
 
     @property
     def is_open(self):

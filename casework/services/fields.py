@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from casework.dates import date_bounds_message
+from casework.formatting import date_text
 
 
 @dataclass
@@ -49,11 +50,11 @@ def check_date(errors, name, value, *, label, required=True, not_before=None,
         errors.add(name, out_of_range)
     elif value > timezone.localdate():
         errors.add(name, _("%(label)s (%(date)s) không được sau ngày hôm nay.")
-                   % {"label": sentence_case(label), "date": f"{value:%d/%m/%Y}"})
+                   % {"label": sentence_case(label), "date": date_text(value)})
     elif not_before and value < not_before:
         errors.add(name, _("%(label)s (%(date)s) không được trước %(bound)s (%(bound_date)s).")
-                   % {"label": sentence_case(label), "date": f"{value:%d/%m/%Y}",
-                      "bound": not_before_label, "bound_date": f"{not_before:%d/%m/%Y}"})
+                   % {"label": sentence_case(label), "date": date_text(value),
+                      "bound": not_before_label, "bound_date": date_text(not_before)})
 
 
 def check_choice(errors, name, value, choices, *, label):

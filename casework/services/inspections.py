@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy
 
 from casework.dates import date_bounds_message
 from casework.errors import ActionRefused
+from casework.formatting import date_text
 from casework.models import (
     CaseStatus,
     ConductingBody,
@@ -305,7 +306,7 @@ def discipline_appeal(*, actor, case_id: int, on: date | None, reason: str = "",
                             % {"number": case.number})
     if decision.appealed_on:
         raise ActionRefused(_("Khiếu nại kỷ luật đã được ghi nhận ngày %(day)s.")
-                            % {"day": decision.appealed_on.strftime("%d/%m/%Y")})
+                            % {"day": date_text(decision.appealed_on)})
     errors = Errors()
     check_date(errors, "on", on, label=_("ngày khiếu nại"), not_before=decision.notified_on,
                not_before_label=_("ngày công bố quyết định"))

@@ -31,6 +31,7 @@ from django.utils.translation import gettext as _
 from django_fsm import ConcurrentTransition, can_proceed
 
 from casework.errors import ActionRefused
+from casework.formatting import date_text, datetime_text
 from casework.models import CaseEvent
 from casework.services.fields import Errors, check_choice, check_date, is_blank, sentence_case
 from casework.signals import case_event_written
@@ -175,12 +176,12 @@ def check_moment(errors, kind, record, at):
     if at > timezone.now():
         errors.add("at", _("Thời điểm ghi nhận không được sau thời điểm hiện tại."))
         return
-    shown = f"{timezone.localtime(at):%H:%M %d/%m/%Y}"
+    shown = datetime_text(at)
     start = kind.start_day(record)
     if isinstance(start, date) and timezone.localdate(at) < start:
         errors.add("at", _("Thời điểm ghi nhận (%(at)s) không được trước %(start)s "
                            "(%(day)s).")
-                   % {"at": shown, "start": kind.start_label, "day": f"{start:%d/%m/%Y}"})
+                   % {"at": shown, "start": kind.start_label, "day": date_text(start)})
         return
     last = (CaseEvent.objects.filter(**{kind.event_field: record})
             .order_by("-occurred_at").values_list("occurred_at", flat=True).first())
@@ -188,7 +189,7 @@ def check_moment(errors, kind, record, at):
         errors.add("at", _("Thời điểm ghi nhận (%(at)s) không được trước sự kiện trước đó "
                            "của %(this)s (%(last)s).")
                    % {"at": shown, "this": kind.this,
-                      "last": f"{timezone.localtime(last):%H:%M %d/%m/%Y}"})
+                      "last": datetime_text(last)})
 
 
 def record_event(kind, record, **event):

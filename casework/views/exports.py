@@ -21,9 +21,11 @@ from django.views.decorators.http import require_GET
 
 from casework.exports import CONTENT_TYPE, petition_row, write_register
 from casework.filters import PetitionFilter
+from casework.formatting import date_text
 from casework.models import IdentityAccessPurpose, Organisation, Petition, PetitionSender
 from casework.models.organisations import role_paths
 from casework.permissions import clearance_paths, may_see_identity
+from casework.query_names import param
 from casework.services.identity import log_identity_access, log_search_hits, unmasked_senders
 from casework.templatetags.casework_tags import person_name
 
@@ -45,7 +47,7 @@ def petition_export(request):
         return redirect(reverse("casework:petition-list") + "?" + request.GET.urlencode())
     letters = filterset.qs if filterset.is_bound else visible
 
-    with_identity = request.GET.get("identity") == "1" and bool(clearance_paths(user))
+    with_identity = request.GET.get(param("identity")) == "1" and bool(clearance_paths(user))
     senders = (unmasked_senders(user) if with_identity
                else PetitionSender.objects.filter(petition__identity_confidential=False))
     rows = (letters.select_related("organisation", "subject_member", "subject_organisation")
@@ -80,22 +82,22 @@ def petition_export(request):
 def _title_lines(request, filterset, *, with_identity):
     """What the file holds, who made it and when: a printed register must say so itself."""
     data = filterset.form.cleaned_data if filterset.is_bound else {}
-    scope = [_scope_name(request.user, data.get("organisation"))]
-    start, end = data.get("received_from"), data.get("received_to")
+    scope = [_scope_name(request.user, data.get(param("organisation")))]
+    start, end = data.get(param("received_from")), data.get(param("received_to"))
     if start and end:
         scope.append(_("nhận từ ngày %(start)s đến ngày %(end)s")
-                     % {"start": f"{start:%d/%m/%Y}", "end": f"{end:%d/%m/%Y}"})
+                     % {"start": date_text(start), "end": date_text(end)})
     elif start:
-        scope.append(_("nhận từ ngày %(start)s") % {"start": f"{start:%d/%m/%Y}"})
+        scope.append(_("nhận từ ngày %(start)s") % {"start": date_text(start)})
     elif end:
-        scope.append(_("nhận đến ngày %(end)s") % {"end": f"{end:%d/%m/%Y}"})
-    for name in ("kind", "status", "q"):
+        scope.append(_("nhận đến ngày %(end)s") % {"end": date_text(end)})
+    for name in map(param, ("kind", "status", "q")):
         if data.get(name):
             field = filterset.form.fields[name]
-            value = dict(field.choices).get(data[name]) if name != "q" else f"“{data[name]}”"
+            value = dict(field.choices).get(data[name]) if name != param("q") else f"“{data[name]}”"
             scope.append(f"{field.label}: {value}")
     made = _("Xuất ngày %(date)s bởi %(name)s") % {
-        "date": f"{timezone.localdate():%d/%m/%Y}", "name": person_name(request.user)}
+        "date": date_text(timezone.localdate()), "name": person_name(request.user)}
     note = (_("Có kèm danh tính người tố cáo (trong phạm vi được phân quyền): phải giữ bí "
               "mật; lượt xuất này đã được ghi nhật ký.") if with_identity else
             _("Danh tính người tố cáo được bảo mật (không có trong tệp này)."))

@@ -19,8 +19,10 @@ from casework.models import (
     CaseStatus, InspectionCase, InspectionKind, Organisation, Petition, ProgrammeItem,
 )
 from casework.models.inspections import OPEN_CASE_STATUSES, Procedure, PROCEDURE_STEPS, STEP_LABELS
+from casework.numbers import CASE_SERIES, number_q, parse_number
 from casework.panels import inspection_panels
 from casework.permissions import case_user_may, deciding_organisations, may_open_case
+from casework.query_names import param
 from casework.services.inspections import ESCALATION_STATUSES, case_open, discipline_appeal
 from casework.submissions import AlreadySubmitted, acting_once, repeated_post
 
@@ -43,7 +45,10 @@ def case_list(request):
     form = CaseFilterForm(request.GET or None,
                           organisations=Organisation.objects.visible_to(request.user))
     if form.is_bound and form.is_valid():
-        data = form.cleaned_data
+        data = {name: form.cleaned_data[param(name)]
+                for name in ("q", "year", "kind", "status", "organisation")}
+        if data["q"]:
+            cases = cases.filter(_case_search(data["q"], request.user))
         if data["year"]:
             cases = cases.filter(year=data["year"])
         if data["kind"]:
@@ -55,12 +60,12 @@ def case_list(request):
         if data["organisation"]:
             cases = cases.filter(organisation__path__startswith=data["organisation"].path)
     page = Paginator(cases.order_by("-year", "organisation__path", "-seq"), 50).get_page(
-        request.GET.get("page"))
+        request.GET.get(param("page")))
     # Totals come from the same filtered query, so they add up to the row count.
     by_status = dict(cases.order_by().values_list("status").annotate(n=Count("pk")))
     by_kind = dict(cases.order_by().values_list("kind").annotate(n=Count("pk")))
     query = request.GET.copy()
-    query.pop("page", None)
+    query.pop(param("page"), None)
     return render(request, "casework/case_list.html", {
         "form": form, "page": page, "query": query.urlencode(), "total": page.paginator.count,
         "status_totals": [(s.label, by_status.get(s.value, 0)) for s in CaseStatus],
@@ -69,14 +74,24 @@ def case_list(request):
     })
 
 
+def _case_search(text, user):
+    """A case's number, short or full (002/2026, 002/2026/KT-UBKT, the older 002/2026/KT),
+    or a part of its title."""
+    cond = Q(title__icontains=text.strip())
+    if typed := parse_number(text, series=CASE_SERIES):
+        cond |= number_q(typed, seq_field="seq", year_field="year",
+                         organisations=Organisation.objects.visible_to(user))
+    return cond
+
+
 def _prefill(request, organisations):
-    """Initial values and links from ?item=<programme item>, ?don=<letter> or
+    """Initial values and links from ?muc=<programme item>, ?don=<letter> or
     ?giam-sat=<supervision that found signs of a violation>."""
     initial, item, petition, supervision = {}, None, None, None
-    if request.GET.get("item", "").isdigit():
+    if request.GET.get(param("item"), "").isdigit():
         item = get_object_or_404(ProgrammeItem.objects.select_related("programme__organisation")
                                  .filter(programme__organisation__in=organisations),
-                                 pk=request.GET["item"])
+                                 pk=request.GET[param("item")])
         initial.update(kind=item.kind, organisation=item.programme.organisation,
                        body=item.programme.body, subject_organisation=item.target_organisation,
                        content=item.content, title=item.get_kind_display())

@@ -26,6 +26,7 @@ from casework.panels import case_panels
 from casework.permissions import (
     ACTION_LABELS, clearance_paths, may_see_identity, receiving_organisations, subject_scope, user_may,
 )
+from casework.query_names import param
 from casework.services.duplicates import find_duplicates
 from casework.services.identity import (
     identity_visible, log_identity_access, log_search_hits, senders_for,
@@ -57,12 +58,13 @@ def petition_list(request):
     rows = filterset.qs if filterset.is_bound and filterset.is_valid() else visible
     log_search_hits(user=request.user, filterset=filterset)
     page = Paginator(rows.order_by("-received_on", "-receipt_seq")
-                     .prefetch_related(UNPROTECTED_SENDERS), 50).get_page(request.GET.get("page"))
+                     .prefetch_related(UNPROTECTED_SENDERS), 50).get_page(
+                         request.GET.get(param("page")))
     # Totals come from the same filtered query, so they always add up to the row count.
     by_status = dict(rows.order_by().values_list("status").annotate(n=Count("pk", distinct=True)))
     by_kind = dict(rows.order_by().values_list("kind").annotate(n=Count("pk", distinct=True)))
     query = request.GET.copy()
-    query.pop("page", None)
+    query.pop(param("page"), None)
     return render(request, "casework/petition_list.html", {
         "filter": filterset, "page": page, "query": query.urlencode(),
         "total": page.paginator.count,

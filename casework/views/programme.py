@@ -14,10 +14,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from casework.errors import ActionRefused
+from casework.formatting import count_text, rate_text
 from casework.forms import apply_service_errors
 from casework.models import ConductingBody, InspectionCase, Organisation, ProgrammeItem
 from casework.permissions import may_open_case
 from casework.programme_forms import ItemForm, ProgrammeForm
+from casework.query_names import param
 from casework.services import programme as svc
 from casework.submissions import AlreadySubmitted, acting_once, repeated_post
 
@@ -29,21 +31,16 @@ def _visible(request):
 ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
 
 
-def _two(n):
-    return f"{n:02d}"
-
-
 def summary_sentence(figures):
     """"Dự kiến 08 cuộc; đã tiến hành 05, …; hoàn thành 12,5%" for the page and print."""
     rate = figures.rate
     words = _("Dự kiến %(planned)s cuộc; đã tiến hành %(started)s (đang tiến hành "
               "%(in_progress)s), đã kết luận %(concluded)s, quá hạn %(overdue)s") % {
-        "planned": _two(figures.planned), "started": _two(figures.started),
-        "in_progress": _two(figures.in_progress), "concluded": _two(figures.concluded),
-        "overdue": _two(figures.overdue)}
+        "planned": count_text(figures.planned), "started": count_text(figures.started),
+        "in_progress": count_text(figures.in_progress), "concluded": count_text(figures.concluded),
+        "overdue": count_text(figures.overdue)}
     if rate is not None:
-        shown = f"{rate:.1f}".replace(".0", "").replace(".", ",")
-        words += "; " + _("hoàn thành %(rate)s%%") % {"rate": shown}
+        words += "; " + _("hoàn thành %(rate)s") % {"rate": rate_text(rate)}
     return words + "."
 
 
@@ -52,7 +49,7 @@ def programme_list(request):
     today = timezone.localdate()
     visible = _visible(request)
     years = sorted(set(visible.values_list("year", flat=True)) | {today.year}, reverse=True)
-    year = request.GET.get("year", "")
+    year = request.GET.get(param("year"), "")
     year = int(year) if year.isdigit() and int(year) in years else today.year
     # The committee's own programmes first (executive, then UBKT), then the branches'.
     order = {ConductingBody.EXECUTIVE: 0, ConductingBody.UBKT: 1, ConductingBody.BRANCH: 2}
@@ -90,7 +87,7 @@ def programme_detail(request, pk):
     cases = (InspectionCase.objects.visible_to(request.user)
              .filter(Q(programme_item__programme=programme)
                      | Q(pk__in=svc.adhoc_cases(programme).values("pk")))
-             .select_related("subject_member", "subject_organisation")
+             .select_related("organisation", "subject_member", "subject_organisation")
              .order_by("decision_date", "seq"))
     by_item, adhoc = {}, []
     for case in cases:

@@ -83,16 +83,16 @@ def test_list_and_detail_are_scoped_to_the_users_subtree(client, tree, letters):
 
 def test_filters_are_the_registers(client, tree, letters):
     leader = person("ld", "leader", tree.commune)
-    rows = get(client, leader, LIST, kind="complaint").json()["results"]
+    rows = get(client, leader, LIST, loai="complaint").json()["results"]
     assert [(r["kind"], r["kind_display"], r["status"], r["status_display"]) for r in rows] == [
         ("complaint", "Khiếu nại", "received", "Đã tiếp nhận")]
     assert rows[0]["received_on"] == "2025-09-03"  # ISO in JSON
-    assert get(client, leader, LIST, organisation=tree.branch_a.pk).json()["count"] == 1
-    assert get(client, leader, LIST, q="bồi thường").json()["count"] == 1
+    assert get(client, leader, LIST, **{"don-vi": tree.branch_a.pk}).json()["count"] == 1
+    assert get(client, leader, LIST, tim="bồi thường").json()["count"] == 1
     # A denouncer's name finds nothing for a user who may not know it.
-    assert get(client, leader, LIST, q=NAME).json()["count"] == 0
-    response = client.get(LIST, {"received_from": "31/02/2025"})
-    assert response.status_code == 400 and "received_from" in response.json()
+    assert get(client, leader, LIST, tim=NAME).json()["count"] == 0
+    response = client.get(LIST, {"tu-ngay": "31/02/2025"})
+    assert response.status_code == 400 and "tu-ngay" in response.json()
 
 
 def test_list_masks_protected_senders_for_everyone(client, tree, letters):

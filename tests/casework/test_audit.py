@@ -178,7 +178,7 @@ def test_an_event_edited_in_the_database_is_named_with_its_case(tree, clerk, lea
             transfer.pk)
 
     out, error = _verify()
-    assert out == (f"Đơn số 001/2025 – Văn phòng Đảng ủy (id {p.pk}), sự kiện #{transfer.pk} "
+    assert out == (f"Đơn số 001/2025/VPĐU – Văn phòng Đảng ủy (id {p.pk}), sự kiện #{transfer.pk} "
                    "“Chuyển đơn”: nội dung đã bị sửa sau khi ghi (mã băm không khớp nội dung "
                    "sự kiện).\n")
     assert error == "Đã kiểm tra 5 sự kiện của 1 hồ sơ: phát hiện 1 sai lệch."
@@ -202,10 +202,10 @@ def test_a_middle_event_deleted_in_the_database_breaks_the_chain(tree, clerk, le
     out, error = _verify()
     # The classification was the only record of the letter's kind as it stands: without
     # it the kind no longer agrees with the log either.
-    assert out == (f"Đơn số 001/2025 – Văn phòng Đảng ủy (id {p.pk}), sự kiện #{transfer.pk} "
+    assert out == (f"Đơn số 001/2025/VPĐU – Văn phòng Đảng ủy (id {p.pk}), sự kiện #{transfer.pk} "
                    "“Chuyển đơn”: chuỗi bị đứt: sự kiện không nối tiếp sự kiện liền trước của "
                    "hồ sơ (có sự kiện bị xóa hoặc bị chèn vào trước nó).\n"
-                   f"Đơn số 001/2025 – Văn phòng Đảng ủy (id {p.pk}): loại đơn hiện là "
+                   f"Đơn số 001/2025/VPĐU – Văn phòng Đảng ủy (id {p.pk}): loại đơn hiện là "
                    "“Khiếu nại” nhưng nhật ký ghi lần cuối là “Kiến nghị” (loại đơn đã bị sửa "
                    "ngoài bước phân loại).\n")
     assert error == "Đã kiểm tra 4 sự kiện của 1 hồ sơ: phát hiện 2 sai lệch."
@@ -233,10 +233,10 @@ def test_deleting_the_last_events_or_all_of_them_is_detected(tree, clerk, leader
 
     out, error = _verify()
     assert out.splitlines() == [
-        f"Đơn số 001/2025 – Văn phòng Đảng ủy (id {p.pk}), sự kiện #{followed.pk} "
+        f"Đơn số 001/2025/VPĐU – Văn phòng Đảng ủy (id {p.pk}), sự kiện #{followed.pk} "
         "“Đôn đốc giải quyết”: trạng thái hiện tại của đơn là “Đã giải quyết xong” nhưng sự "
         "kiện cuối đưa đơn tới “Đã chuyển đơn” (sự kiện sau cùng có thể đã bị xóa).",
-        f"Đơn số 002/2025 – Văn phòng Đảng ủy (id {other.pk}): đơn không còn sự kiện nào "
+        f"Đơn số 002/2025/VPĐU – Văn phòng Đảng ủy (id {other.pk}): đơn không còn sự kiện nào "
         "trong nhật ký (toàn bộ nhật ký đã bị xóa).",
     ]
     assert error == "Đã kiểm tra 4 sự kiện của 2 hồ sơ: phát hiện 2 sai lệch."
@@ -391,7 +391,7 @@ def test_a_rewritten_history_passes_the_chain_but_not_a_saved_anchor(tree, clerk
     assert audit.verify().breaks == []  # the chain alone is fooled...
     out, error = _verify("--anchor", str(anchor))
     resolved = _event(p, "resolved")
-    assert out == (f"Đơn số 001/2025 – Văn phòng Đảng ủy (id {p.pk}), sự kiện #{resolved.pk} "
+    assert out == (f"Đơn số 001/2025/VPĐU – Văn phòng Đảng ủy (id {p.pk}), sự kiện #{resolved.pk} "
                    "“Giải quyết xong”: sự kiện đã lưu trong tệp mốc kiểm chứng không còn hoặc "
                    "đã khác (nhật ký của đơn đã bị viết lại).\n")
     assert error.endswith("phát hiện 1 sai lệch.")

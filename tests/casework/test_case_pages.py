@@ -47,10 +47,10 @@ def test_list_is_scoped_filtered_and_totalled(tree, ubkt_member, as_user):
     assert "001/2026/KT" in text and "002/2026/KT" in text
     assert "Giám sát chuyên đề 1" in text and "Đã công bố quyết định 1" in text
     filtered = as_user(ubkt_member).get(reverse("casework:case-list"),
-                                        {"kind": "thematic_supervision", "year": 2026})
+                                        {"loai": "thematic_supervision", "nam": 2026})
     assert filtered.context["total"] == 1
     assert as_user(ubkt_member).get(reverse("casework:case-list"),
-                                    {"status": "announced"}).context["total"] == 1
+                                    {"trang-thai": "announced"}).context["total"] == 1
     # Another branch's secretary sees none of the commune's cases.
     assert as_user(secretary_b).get(reverse("casework:case-list")).context["total"] == 0
 
@@ -61,7 +61,7 @@ def test_open_from_a_programme_item_prefills_and_links(tree, ubkt_member, as_use
     item = ProgrammeItem.objects.create(programme=programme, kind="party_finance", quarter=1,
                                         target_organisation=tree.branch_a)
     client = as_user(ubkt_member)
-    url = reverse("casework:case-create") + f"?item={item.pk}"
+    url = reverse("casework:case-create") + f"?muc={item.pk}"
     page = client.get(url)
     assert page.status_code == 200
     initial = page.context["form"].initial

@@ -106,7 +106,7 @@ def test_lists_mask_a_denouncer_even_for_cleared_users(client, tree, people):
 
 def test_searching_a_denouncer_by_name_finds_nothing_without_clearance(client, tree, people):
     letter = denounce(people["cleared_clerk"], tree.office)
-    search = reverse("casework:petition-list") + "?q=Kín Đáo"
+    search = reverse("casework:petition-list") + "?tim=Kín Đáo"
     client.force_login(people["viewer"])
     assert letter.receipt_number not in body(client, search)
     client.force_login(people["leader"])

@@ -39,7 +39,7 @@ def test_protection_lifted_in_the_database_is_named(tree, clerk):
     Petition.objects.filter(pk=letter.pk).update(identity_confidential=False)
 
     out, error = _verify()
-    assert out == (f"Đơn số 001/2025 – Văn phòng Đảng ủy (id {letter.pk}): nhật ký ghi đơn "
+    assert out == (f"Đơn số 001/2025/VPĐU – Văn phòng Đảng ủy (id {letter.pk}): nhật ký ghi đơn "
                    "này là tố cáo nhưng danh tính người gửi không còn được bảo mật (đã bị sửa "
                    "ngoài các bước xử lý đơn).\n")
     assert error == "Đã kiểm tra 1 sự kiện của 1 hồ sơ: phát hiện 1 sai lệch."
@@ -53,10 +53,10 @@ def test_a_kind_changed_in_the_database_is_named(tree, clerk):
             "recommendation", False, letter.pk)
     out, error = _verify()
     assert out.splitlines() == [
-        f"Đơn số 001/2025 – Văn phòng Đảng ủy (id {letter.pk}): nhật ký ghi đơn này là tố cáo "
+        f"Đơn số 001/2025/VPĐU – Văn phòng Đảng ủy (id {letter.pk}): nhật ký ghi đơn này là tố cáo "
         "nhưng danh tính người gửi không còn được bảo mật (đã bị sửa ngoài các bước xử lý "
         "đơn).",
-        f"Đơn số 001/2025 – Văn phòng Đảng ủy (id {letter.pk}): loại đơn hiện là “Kiến nghị” "
+        f"Đơn số 001/2025/VPĐU – Văn phòng Đảng ủy (id {letter.pk}): loại đơn hiện là “Kiến nghị” "
         "nhưng nhật ký ghi lần cuối là “Tố cáo” (loại đơn đã bị sửa ngoài bước phân loại).",
     ]
     assert error.endswith("phát hiện 2 sai lệch.")
@@ -104,7 +104,7 @@ def test_views_form_one_chain_and_a_deleted_view_is_named(tree, clerk):
     _tamper("DELETE FROM casework_identityaccess WHERE id = %s", views[1].pk)
     out, error = _verify()
     assert out == (f"Nhật ký xem danh tính, lượt xem #{views[2].pk} “Tải bản quét đơn, tài "
-                   f"liệu” (Đơn số 001/2025 – Văn phòng Đảng ủy (id {first.pk})): chuỗi bị "
+                   f"liệu” (Đơn số 001/2025/VPĐU – Văn phòng Đảng ủy (id {first.pk})): chuỗi bị "
                    "đứt: dòng này không nối tiếp dòng liền trước (có dòng bị xóa hoặc bị chèn "
                    "vào trước nó).\n")
     assert error.endswith("phát hiện 1 sai lệch.")

@@ -58,7 +58,7 @@ def run(case, actor, *actions, **kwargs):
 
 def test_an_inspection_runs_every_step_in_order_and_each_is_logged(tree, ubkt_member):
     case = open_case(tree, ubkt_member)
-    assert case.number == "001/2026/KT" and case.status == CaseStatus.DECIDED
+    assert case.number == "001/2026/KT-UBKT" and case.status == CaseStatus.DECIDED
     steps = [s for s in PROCEDURE_STEPS["inspection"] if s not in ("discipline", "remediate")]
     # verify before explain is refused: the order is the law's.
     with pytest.raises(ActionRefused):

@@ -47,9 +47,9 @@ def test_receipt_numbers_run_per_organisation_and_year(tree, clerk, admin_user):
     a = [intake(clerk, tree).receipt_number for _ in range(3)]
     b = intake(admin_user, tree, organisation=tree.ubkt).receipt_number
     c = intake(clerk, tree, received_on=datetime.date(2026, 1, 5)).receipt_number
-    assert a == ["001/2025", "002/2025", "003/2025"]
-    assert b == "001/2025"
-    assert c == "001/2026"
+    assert a == ["001/2025/VPĐU", "002/2025/VPĐU", "003/2025/VPĐU"]
+    assert b == "001/2025/UBKT"
+    assert c == "001/2026/VPĐU"
 
 
 @pytest.mark.django_db
@@ -130,7 +130,7 @@ def test_a_failure_after_numbering_rolls_the_number_back(tree, clerk, monkeypatc
                                          SimpleUploadedFile("b.png", PNG)])
     assert files_on_disk() == []
     monkeypatch.setattr(svc, "store_attachment", real_store)
-    assert intake(clerk, tree).receipt_number == "002/2025"
+    assert intake(clerk, tree).receipt_number == "002/2025/VPĐU"
     assert Petition.objects.count() == 2
 
 

@@ -137,12 +137,12 @@ def test_list_filters_and_totals_add_up(client, tree, clerk):
     for kind in ("complaint", "complaint", "recommendation"):
         receive_petition(actor=clerk, organisation=tree.office, kind=kind)
     client.force_login(clerk)
-    response = client.get(reverse("casework:petition-list"), {"kind": "complaint"})
+    response = client.get(reverse("casework:petition-list"), {"loai": "complaint"})
     assert response.context["total"] == 2
     assert dict(response.context["kind_totals"])["Khiếu nại"] == 2
     assert sum(n for _label, n in response.context["status_totals"]) == 2
-    response = client.get(reverse("casework:petition-list"), {"q": "2/2025"})
-    assert [p.receipt_number for p in response.context["page"]] == ["002/2025"]
+    response = client.get(reverse("casework:petition-list"), {"tim": "2/2025"})
+    assert [p.receipt_number for p in response.context["page"]] == ["002/2025/VPĐU"]
 
 
 @pytest.mark.django_db

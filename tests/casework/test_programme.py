@@ -213,7 +213,7 @@ def other_commune(tree):
 
 def test_pages_show_the_programme_with_its_figures(planned, client, leader):
     client.force_login(leader)
-    page = client.get(reverse("casework:programme-list"), {"year": 2026})
+    page = client.get(reverse("casework:programme-list"), {"nam": 2026})
     assert page.status_code == 200
     body = page.content.decode()
     assert "01-CTr/UBKT ngày 05/01/2026" in body and "50%" in body
@@ -223,14 +223,14 @@ def test_pages_show_the_programme_with_its_figures(planned, client, leader):
     assert "Dự kiến 08 cuộc; đã tiến hành 07 (đang tiến hành 03), đã kết luận 04, quá hạn 03; " \
            "hoàn thành 50%." in text
     assert "Quý II" in text and "Ngoài chương trình" in text
-    assert f"?item={planned.items[1].pk}" in text  # Q2 has a case still to open
+    assert f"?muc={planned.items[1].pk}" in text  # Q2 has a case still to open
     assert "2.026" not in text
 
 
 def test_another_communes_programme_is_neither_listed_nor_shown(planned, other_commune,
                                                                 client, leader):
     client.force_login(leader)
-    listing = client.get(reverse("casework:programme-list"), {"year": 2026}).content.decode()
+    listing = client.get(reverse("casework:programme-list"), {"nam": 2026}).content.decode()
     assert "99-CTr/UBKT VINH HUNG" not in listing
     for name, args in [("casework:programme-detail", [other_commune.pk]),
                        ("casework:programme-edit", [other_commune.pk]),
@@ -247,7 +247,7 @@ def test_a_viewer_sees_but_may_not_plan(planned, tree, client):
     viewer = user_with_role("viewer", tree.commune, username="xem")
     client.force_login(viewer)
     detail = client.get(reverse("casework:programme-detail", args=[planned.programme.pk]))
-    assert detail.status_code == 200 and "?item=" not in detail.content.decode()
+    assert detail.status_code == 200 and "?muc=" not in detail.content.decode()
     assert client.get(reverse("casework:programme-create")).status_code == 403
     assert client.get(reverse("casework:programme-edit",
                               args=[planned.programme.pk])).status_code == 403

@@ -44,7 +44,7 @@ def test_other_branch_letter_is_invisible_on_every_page(client, letters, secreta
     listing = client.get(reverse("casework:petition-list")).content.decode()
     assert a.receipt_number in listing and "nhà văn hóa" in listing
     assert "thôn Lại về bồi thường" not in listing and "Đỗ Thị Mai" not in listing
-    search = client.get(reverse("casework:petition-list"), {"q": "Đỗ Thị Mai"}).content.decode()
+    search = client.get(reverse("casework:petition-list"), {"tim": "Đỗ Thị Mai"}).content.decode()
     assert "bồi thường" not in search
     for name in ("petition-detail", "petition-receipt"):
         assert client.get(reverse(f"casework:{name}", args=[b.pk])).status_code == 404

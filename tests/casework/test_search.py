@@ -60,7 +60,7 @@ def protected(tree, admin_user):
 
 def found(client, user, q):
     client.force_login(user)
-    response = client.get(LIST, {"q": q})
+    response = client.get(LIST, {"tim": q})
     assert response.status_code == 200, response.content
     return {row["id"] for row in response.json()["results"]}
 
@@ -108,10 +108,27 @@ def test_receipt_number_search_still_works(client, tree, letters, leader):
     assert found(client, leader, "002/2025") == {letters["mai"].pk}
 
 
+def test_a_receipt_number_is_found_by_its_short_and_its_full_form(client, tree, letters,
+                                                                  leader):
+    """Three units numbered 001/2025 in parallel: the short form finds all three, the full
+    form (as typed, lower case, without accents, with spaces) the one it names."""
+    office_first, branch_first = letters["decomposed"], letters["thang"]
+    assert office_first.receipt_number == "001/2025/VPĐU"
+    assert branch_first.receipt_number == "001/2025/HOA-CHE"
+    for typed in ("001/2025/VPĐU", "1/2025/vpdu", "001 / 2025 / VPĐU"):
+        assert found(client, leader, typed) == {office_first.pk}, typed
+    assert found(client, leader, "001/2025/hoa-che") == {branch_first.pk}
+    assert found(client, leader, "002/2025/VPĐU") == set()
+    assert found(client, leader, "001/2025/UBKT") == set()
+    client.force_login(leader)
+    page = client.get(reverse("casework:petition-list"), {"tim": "001/2025/VPĐU"}).content.decode()
+    assert "Tổng: 1 đơn" in page and "001/2025/VPĐU" in page
+
+
 def test_the_register_page_finds_the_probes_spellings(client, tree, letters, leader):
     client.force_login(leader)
     for typed in ("TRẦN VĂN THẮNG", "Tran Van Thang", nfd(NAME)):
-        page = client.get(reverse("casework:petition-list"), {"q": typed}).content.decode()
+        page = client.get(reverse("casework:petition-list"), {"tim": typed}).content.decode()
         assert "Tổng: 2 đơn" in page, typed
         assert "Khiếu nại về bồi thường" in page and "Kiến nghị sửa đường liên thôn" in page
 
@@ -170,11 +187,11 @@ def test_no_log_row_when_the_name_is_not_what_matched(client, tree, protected, l
 def test_the_register_page_and_the_export_log_a_name_search_too(client, tree, protected):
     cleared = person("ld-duoc-xem", "leader", tree.commune, cleared=True)
     client.force_login(cleared)
-    page = client.get(reverse("casework:petition-list"), {"q": "KÍN ĐÁO"}).content.decode()
+    page = client.get(reverse("casework:petition-list"), {"tim": "KÍN ĐÁO"}).content.decode()
     assert protected.receipt_number in page
     assert list(IdentityAccess.objects.values_list("petition", "purpose")) == [
         (protected.pk, "search")]
-    response = client.get(reverse("casework:petition-export"), {"q": "kin dao"})
+    response = client.get(reverse("casework:petition-export"), {"tim": "kin dao"})
     assert response.status_code == 200
     b"".join(response.streaming_content)
     assert IdentityAccess.objects.filter(purpose="search").count() == 2

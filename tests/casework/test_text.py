@@ -257,7 +257,7 @@ def test_a_search_typed_decomposed_finds_the_stored_text(client, tree, clerk):
     """Some Vietnamese keyboards (Unikey's "Unicode tổ hợp") type "ễ" as e + two marks."""
     receive_petition(actor=clerk, organisation=tree.office, summary="Đơn của ông Nguyễn An.")
     client.force_login(clerk)
-    response = client.get(reverse("casework:petition-list"), {"q": DECOMPOSED + "\u200b An"})
+    response = client.get(reverse("casework:petition-list"), {"tim": DECOMPOSED + "\u200b An"})
     assert response.status_code == 200
     assert response.context["total"] == 1
 
@@ -266,7 +266,7 @@ def test_a_search_typed_decomposed_finds_the_stored_text(client, tree, clerk):
 
 def exported(client, user):
     client.force_login(user)
-    response = client.get(reverse("casework:petition-export"), {"identity": "1"})
+    response = client.get(reverse("casework:petition-export"), {"danh-tinh": "1"})
     assert response.status_code == 200
     return b"".join(response.streaming_content)
 

@@ -81,12 +81,12 @@ def test_digest_text_groups_overdue_and_due_this_week(tree, clocks, mailed_leade
     assert r.subject == ("Tổng hợp thời hạn ngày 10/09/2025: 01 quá hạn, "
                          "02 đến hạn trong tuần")
     overdue, soon = r.text.split("Quá hạn (01):")[1].split("Đến hạn trong tuần (02):")
-    assert "Đơn số 001/2025 – Giải quyết – hạn 05/09/2025 – quá hạn 05 ngày" in overdue
-    assert "Đơn số 002/2025 – Giải quyết – hạn 10/09/2025 – đến hạn" in soon
-    assert "Đơn số 003/2025 – Giải quyết – hạn 12/09/2025 – còn 02 ngày" in soon
+    assert "Đơn số 001/2025/VPĐU – Giải quyết – hạn 05/09/2025 – quá hạn 05 ngày" in overdue
+    assert "Đơn số 002/2025/VPĐU – Giải quyết – hạn 10/09/2025 – đến hạn" in soon
+    assert "Đơn số 003/2025/VPĐU – Giải quyết – hạn 12/09/2025 – còn 02 ngày" in soon
     assert "004/2025" not in r.text and "005/2025" not in r.text
     assert [label for label, _ in r.links] == [
-        "Đơn số 001/2025", "Đơn số 002/2025", "Đơn số 003/2025"]
+        "Đơn số 001/2025/VPĐU", "Đơn số 002/2025/VPĐU", "Đơn số 003/2025/VPĐU"]
     assert r.links[0][1] == reverse("casework:petition-detail",
                                     args=[_petition_of(clocks["overdue"])])
 

@@ -69,8 +69,8 @@ def test_opening_a_notice_marks_it_read_and_goes_to_the_case(client, letters, ma
 def test_mark_one_and_mark_all_read(client, letters, mailed_leader):
     client.force_login(mailed_leader)
     first = own(mailed_leader).order_by("pk").first()
-    response = client.post(reverse("notifications:mark-read", args=[first.pk]), {"page": "1"})
-    assert response["Location"] == INBOX + "?page=1"
+    response = client.post(reverse("notifications:mark-read", args=[first.pk]), {"trang": "1"})
+    assert response["Location"] == INBOX + "?trang=1"
     assert client.get(INBOX).context["unread_notice_count"] == 2
     assert client.get(reverse("notifications:mark-read", args=[first.pk])).status_code == 405
     response = client.post(reverse("notifications:mark-all-read"), follow=True)
@@ -96,7 +96,7 @@ def test_inbox_is_paginated_by_fifty(client, letters, mailed_leader):
         for i in range(48)
     ])
     client.force_login(mailed_leader)
-    first, second = client.get(INBOX), client.get(INBOX + "?page=2")
+    first, second = client.get(INBOX), client.get(INBOX + "?trang=2")
     assert len(first.context["rows"]) == 50 and len(second.context["rows"]) == 1
     assert "Trang 2/2" in second.content.decode()
 

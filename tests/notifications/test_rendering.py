@@ -34,9 +34,9 @@ def test_overdue_notice_in_working_days_with_legal_basis_and_link(tree, mailed_c
                                fired_on=D(2025, 9, 9), unit="working", length=7,
                                step="classify", legal_basis="Luật Tố cáo 2018, Điều 24")
     r = render_notice(notice)
-    assert r.subject == ("Quá hạn: Đơn số 001/2025 – Phân loại, xử lý đơn, "
+    assert r.subject == ("Quá hạn: Đơn số 001/2025/VPĐU – Phân loại, xử lý đơn, "
                          "quá hạn 02 ngày làm việc")
-    assert "Đơn số 001/2025 (Tố cáo) – Văn phòng Đảng ủy" in r.text
+    assert "Đơn số 001/2025/VPĐU (Tố cáo) – Văn phòng Đảng ủy" in r.text
     assert "thời hạn 07 ngày làm việc" in r.text
     assert "Hạn: 05/09/2025 – quá hạn 02 ngày làm việc (tính đến ngày 09/09/2025)" in r.text
     assert "Căn cứ: Luật Tố cáo 2018, Điều 24" in r.text
@@ -52,7 +52,7 @@ def test_email_links_are_absolute_and_message_id_is_stable(tree, mailed_clerk):
     assert render_notice(notice, absolute=True).url == (
         f"https://casework.kesat.vn/don-thu/{petition.pk}/")
     message = build_email(notice)
-    assert message.subject == "Sắp đến hạn: Đơn số 001/2025 – Giải quyết, hạn 12/09/2025"
+    assert message.subject == "Sắp đến hạn: Đơn số 001/2025/VPĐU – Giải quyết, hạn 12/09/2025"
     assert "còn 02 ngày (tính đến ngày 10/09/2025)" in message.body
     assert f"https://casework.kesat.vn/don-thu/{petition.pk}/" in message.body
     expected = f"<notice-{notice.pk}.esc-{notice.escalation_id}@casework.kesat.vn>"
@@ -67,10 +67,10 @@ def test_each_rung_has_its_own_subject(tree, mailed_clerk):
         for rung, fired in ((0, D(2025, 9, 8)), (1, D(2025, 9, 10)), (2, D(2025, 9, 12)),
                             (3, D(2025, 9, 25)))]
     assert subjects == [
-        "Sắp đến hạn: Đơn số 001/2025 – Giải quyết, hạn 10/09/2025",
-        "Đến hạn: Đơn số 001/2025 – Giải quyết, hạn 10/09/2025",
-        "Quá hạn: Đơn số 001/2025 – Giải quyết, quá hạn 02 ngày",
-        "Nhắc lại: Đơn số 001/2025 – Giải quyết, quá hạn 15 ngày",
+        "Sắp đến hạn: Đơn số 001/2025/VPĐU – Giải quyết, hạn 10/09/2025",
+        "Đến hạn: Đơn số 001/2025/VPĐU – Giải quyết, hạn 10/09/2025",
+        "Quá hạn: Đơn số 001/2025/VPĐU – Giải quyết, quá hạn 02 ngày",
+        "Nhắc lại: Đơn số 001/2025/VPĐU – Giải quyết, quá hạn 15 ngày",
     ]
 
 
@@ -89,7 +89,7 @@ def test_event_notice_says_what_who_and_when(tree, mailed_clerk, mailed_leader):
     receive_petition(actor=mailed_clerk, organisation=tree.office, kind="complaint")
     notice = Notice.objects.get(kind=NoticeKind.EVENT, channel="in_app")
     r = render_notice(notice)
-    assert r.subject == "Đơn khiếu nại mới: Đơn số 001/2025"
+    assert r.subject == "Đơn khiếu nại mới: Đơn số 001/2025/VPĐU"
     assert "Diễn biến: Tiếp nhận đơn" in r.text
     assert "Người thực hiện: Nguyễn Thị Hoa" in r.text
     assert "Trạng thái: Đã tiếp nhận" in r.text
@@ -101,4 +101,4 @@ def test_email_is_in_the_office_language_whatever_the_actor_uses(tree, mailed_cl
     notice = Notice.objects.get(kind=NoticeKind.EVENT, channel="email")
     with translation.override("en"):
         message = build_email(notice)
-    assert message.subject == "Đơn khiếu nại mới: Đơn số 001/2025"
+    assert message.subject == "Đơn khiếu nại mới: Đơn số 001/2025/VPĐU"

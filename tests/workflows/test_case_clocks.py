@@ -284,7 +284,7 @@ def test_the_sweep_tells_the_team_leader_then_the_body_then_the_leaders_once(tre
     notice = Notice.objects.get(escalation__clock=announce, escalation__rung=2,
                                 recipient=people.leader)
     rendered = render_notice(notice)
-    assert rendered.subject == ("Quá hạn: Cuộc kiểm tra, giám sát số 001/2026/KT – Công bố "
+    assert rendered.subject == ("Quá hạn: Cuộc kiểm tra, giám sát số 001/2026/KT-UBKT – Công bố "
                                 "quyết định kiểm tra, giám sát, quá hạn 02 ngày làm việc")
     assert "(Kiểm tra khi có dấu hiệu vi phạm) – Ủy ban Kiểm tra Đảng ủy" in rendered.text
     assert rendered.url == case.get_absolute_url()

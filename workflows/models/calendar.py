@@ -8,6 +8,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from casework.formatting import date_text
+
 
 class CalendarOverride(models.Model):
     day = models.DateField(_("ngày"), unique=True)
@@ -28,4 +30,4 @@ class CalendarOverride(models.Model):
         ordering = ["day"]
 
     def __str__(self):
-        return f"{self.day:%d/%m/%Y}: {self.reason}"
+        return f"{date_text(self.day)}: {self.reason}"

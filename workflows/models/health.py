@@ -7,6 +7,8 @@ run (today only the deadline sweep), rewritten in place.
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from casework.formatting import datetime_text
+
 
 class Heartbeat(models.Model):
     name = models.CharField(_("việc chạy nền"), max_length=40, primary_key=True)
@@ -17,4 +19,4 @@ class Heartbeat(models.Model):
         verbose_name_plural = _("nhịp chạy nền")
 
     def __str__(self):
-        return f"{self.name}: {self.at:%H:%M:%S %d/%m/%Y}"
+        return f"{self.name}: {datetime_text(self.at, seconds=True)}"

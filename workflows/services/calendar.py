@@ -10,8 +10,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from casework.formatting import date_text
 from casework.text import cleans_text
-from workflows.calendar import fmt, get_calendar, invalidate_calendar
+from workflows.calendar import get_calendar, invalidate_calendar
 from workflows.models import CalendarOverride
 
 REASON_MAX = CalendarOverride._meta.get_field("reason").max_length
@@ -54,10 +55,10 @@ def calendar_set_day(*, day: date, is_working_day: bool, reason: str, source: st
     invalidate_calendar()
     if bool(is_working_day) == was_working:
         change = _("Lịch: %(day)s vẫn là %(state)s, cập nhật lý do: %(reason)s") % {
-            "day": fmt(day), "state": _state(is_working_day), "reason": reason}
+            "day": date_text(day), "state": _state(is_working_day), "reason": reason}
     else:
         change = _("Lịch: %(day)s chuyển thành %(state)s (lý do: %(reason)s)") % {
-            "day": fmt(day), "state": _state(is_working_day), "reason": reason}
+            "day": date_text(day), "state": _state(is_working_day), "reason": reason}
     _recompute(day, change, actor)
     return override
 
@@ -74,7 +75,7 @@ def calendar_clear_day(*, day: date, actor) -> bool:
     now_working = get_calendar().is_working_day(day)
     change = _("Lịch: bỏ điều chỉnh ngày %(day)s (trước là %(before)s, lý do: %(reason)s); "
                "nay là %(after)s theo lịch chung") % {
-        "day": fmt(day), "before": _state(override.is_working_day), "reason": override.reason,
+        "day": date_text(day), "before": _state(override.is_working_day), "reason": override.reason,
         "after": _state(now_working)}
     _recompute(day, change, actor)
     return True

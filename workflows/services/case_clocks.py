@@ -23,6 +23,7 @@ from datetime import date, timedelta
 
 from django.utils.translation import gettext as _
 
+from casework.formatting import count_text, date_text
 from workflows.models import CountFrom, Procedure, StartCondition, Unit
 
 
@@ -75,9 +76,6 @@ class CountingBase:
     line: str  # the rule, in words, for the explanation
 
 
-def _fmt(d):
-    return d.strftime("%d/%m/%Y")
-
 
 def counting_base(clock, rule_line):
     """The base of a clock whose rule is not a plain count from its start (else None).
@@ -87,20 +85,20 @@ def counting_base(clock, rule_line):
         case = clock.inspection
         line = _("Quy tắc: %(rule)s: hạn là ngày kết thúc ghi trong quyết định số %(number)s "
                  "ngày %(date)s, tức ngày %(end)s (%(basis)s; áp dụng từ %(from)s).") % {
-            "rule": rule, "number": case.decision_number, "date": _fmt(case.decision_date),
-            "end": _fmt(case.ends_on), "basis": rule.legal_basis,
-            "from": _fmt(rule.effective_from)}
+            "rule": rule, "number": case.decision_number, "date": date_text(case.decision_date),
+            "end": date_text(case.ends_on), "basis": rule.legal_basis,
+            "from": date_text(rule.effective_from)}
         if rule.length:
-            line += " " + _("Cộng thêm %(n)s ngày.") % {"n": f"{rule.length:02d}"}
+            line += " " + _("Cộng thêm %(n)s ngày.") % {"n": count_text(rule.length)}
         # The decision's own date is kept as written, even on a day off.
         return CountingBase(case.ends_on, rule.length, Unit.CALENDAR, False, line)
     if rule.unit == Unit.MONTH:
         end = add_months(clock.started_on, rule.length)
         days = (end - clock.started_on).days
-        line = rule_line(f"{rule.length:02d} {Unit.MONTH.label}") + " " + _(
+        line = rule_line(f"{count_text(rule.length)} {Unit.MONTH.label}") + " " + _(
             "%(n)s tháng kể từ ngày %(start)s là đến ngày %(end)s: %(days)s ngày.") % {
-            "n": f"{rule.length:02d}", "start": _fmt(clock.started_on), "end": _fmt(end),
-            "days": f"{days:02d}"}
+            "n": count_text(rule.length), "start": date_text(clock.started_on), "end": date_text(end),
+            "days": count_text(days)}
         return CountingBase(clock.started_on, days, Unit.CALENDAR, True, line)
     return None
 

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from casework.dates import check_date_bounds
 from casework.errors import ActionRefused
+from casework.formatting import count_text, date_text
 from casework.permissions import may_open_case, roles_at, user_may
 from casework.text import cleans_text
 from workflows.calendar import get_calendar
@@ -38,9 +39,6 @@ class Computation:
     calendar_explanation: object = None
 
 
-def _fmt(d):
-    return d.strftime("%d/%m/%Y")
-
 
 # A suspension decision stops the count like a pause; both end with a RESUME entry.
 PAUSE_KINDS = (ClockEntryKind.PAUSE, ClockEntryKind.SUSPEND)
@@ -50,7 +48,7 @@ def _unit_label(rule, n):
     """Days of a pause or an extension, in the unit the rule counts them (days for a month
     rule)."""
     unit = Unit(rule.counting_unit).label
-    return f"{n:02d} {unit}" if n < 10 else f"{n} {unit}"
+    return f"{count_text(n)} {unit}"
 
 
 def compute(clock, entries=None, cal=None):
@@ -62,8 +60,8 @@ def compute(clock, entries=None, cal=None):
     def rule_line(length):
         return _("Quy tắc: %(rule)s, %(length)s kể từ ngày sau ngày %(start)s (%(basis)s; "
                  "áp dụng từ %(from)s).") % {
-            "rule": rule, "length": length, "start": _fmt(clock.started_on),
-            "basis": rule.legal_basis, "from": _fmt(rule.effective_from)}
+            "rule": rule, "length": length, "start": date_text(clock.started_on),
+            "basis": rule.legal_basis, "from": date_text(rule.effective_from)}
 
     base = case_clocks.counting_base(clock, rule_line)
     if base is None:
@@ -78,7 +76,7 @@ def compute(clock, entries=None, cal=None):
             lines.append(_("Gia hạn: thêm %(days)s theo quyết định số %(number)s ngày "
                            "%(date)s (%(reason)s).") % {
                 "days": _unit_label(rule, entry.days), "number": entry.decision_number,
-                "date": _fmt(entry.decision_date), "reason": entry.reason})
+                "date": date_text(entry.decision_date), "reason": entry.reason})
         elif entry.kind in PAUSE_KINDS:
             paused_since, paused_kind = entry.on, entry.kind
         elif entry.kind == ClockEntryKind.RESUME and paused_since is not None:
@@ -88,17 +86,17 @@ def compute(clock, entries=None, cal=None):
             lines.append((_("Tạm đình chỉ từ %(start)s, tiếp tục giải quyết từ %(end)s: không "
                              "tính %(days)s.") if paused_kind == ClockEntryKind.SUSPEND else
                           _("Tạm dừng từ %(start)s đến %(end)s: không tính %(days)s.")) % {
-                "start": _fmt(paused_since), "end": _fmt(entry.on),
+                "start": date_text(paused_since), "end": date_text(entry.on),
                 "days": _unit_label(rule, gap)})
             paused_since = None
     # The decision's own end date is not a count: it has no calendar to explain.
     explanation = cal.explain(base.start, total, base.unit) if base.rolls else None
     if paused_since is not None:
         lines.append(_("Đang tạm dừng từ %(start)s: hạn sẽ được tính lại khi tính tiếp.")
-                     % {"start": _fmt(paused_since)})
+                     % {"start": date_text(paused_since)})
         return Computation(None, total, lines, explanation)
     due = explanation.due if base.rolls else case_clocks.unrolled_due(base, total)
-    lines.append(_("Hạn: %(due)s.") % {"due": _fmt(due)})
+    lines.append(_("Hạn: %(due)s.") % {"due": date_text(due)})
     return Computation(due, total, lines, explanation)
 
 
@@ -264,7 +262,7 @@ def _check_day(field_name, value, *, label, not_before):
                                % {"label": label.capitalize()}})
     if value < not_before:
         raise ValidationError({field_name: _("%(label)s không được trước ngày %(day)s.")
-                               % {"label": label.capitalize(), "day": _fmt(not_before)}})
+                               % {"label": label.capitalize(), "day": date_text(not_before)}})
 
 
 def _last_entry_day(clock):
@@ -285,7 +283,7 @@ def clock_pause(*, actor, clock_id: int, on: date, reason: str, suspend: bool = 
     if suspend and not clock.rule.may_suspend:
         raise ActionRefused(_("Quy tắc “%(rule)s” (áp dụng từ %(from)s) không có tạm đình chỉ "
                               "giải quyết.") % {"rule": clock.rule,
-                                                 "from": _fmt(clock.rule.effective_from)})
+                                                 "from": date_text(clock.rule.effective_from)})
     errors = {}
     if not reason.strip():
         errors["reason"] = _("Chưa nhập lý do tạm dừng.")
@@ -388,7 +386,7 @@ def _follow_period_end(clock, actor, cal):
         window.save()
         _entry(window, ClockEntryKind.RECOMPUTE, timezone.localdate(), actor, before,
                reason=_("Thời hạn “%(rule)s” được gia hạn đến %(due)s: tính từ ngày đó.")
-               % {"rule": clock.rule, "due": _fmt(clock.due_on)})
+               % {"rule": clock.rule, "due": date_text(clock.due_on)})
 
 
 # ---------------------------------------------------------------- calendar edits

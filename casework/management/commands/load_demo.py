@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from casework import demo_data as data
 from casework.errors import ActionRefused
+from casework.formatting import count_text
 from casework.models import (
     CaseEvent, ClearanceEvent, ClearanceEventType, Competence, EventType, Member, Organisation,
     Petition, PetitionKind, PetitionStatus, ReceiptCounter, Role, RoleAssignment, SenderType,
@@ -42,11 +43,6 @@ STEP_TIME = {
 
 def _day(text):
     return datetime.strptime(text, "%d/%m/%Y").date()
-
-
-def _n(count):
-    """Counts below 10 with a leading zero, as the Party's reports write them ("03 đơn")."""
-    return f"{count:02d}"
 
 
 class _Timeline:
@@ -98,7 +94,7 @@ class Command(BaseCommand):
         for code, name, kind, parent_code in data.ORGANISATIONS:
             # Parents come first in the table: Organisation.save needs the parent's path.
             org, new = Organisation.objects.get_or_create(
-                code=code, defaults=dict(name=name, kind=kind,
+                code=code, defaults=dict(name=name, kind=kind, symbol=data.SYMBOLS.get(code, ""),
                                          parent=orgs[parent_code] if parent_code else None))
             self.created["orgs"] += new
             orgs[code] = org
@@ -285,21 +281,21 @@ class Command(BaseCommand):
         transferred = letters.filter(events__event_type=EventType.TRANSFERRED).distinct().count()
         order = [PetitionKind.DENUNCIATION, PetitionKind.COMPLAINT,
                  PetitionKind.RECOMMENDATION, PetitionKind.FEEDBACK]
-        detail = [f"{_n(kinds[k])} {str(k.label).lower()}" for k in order if kinds.get(k)]
+        detail = [f"{count_text(kinds[k])} {str(k.label).lower()}" for k in order if kinds.get(k)]
         if anonymous:
-            detail.append(f"trong đó {_n(anonymous)} đơn không rõ người gửi (giấu tên, mạo tên)")
+            detail.append(f"trong đó {count_text(anonymous)} đơn không rõ người gửi (giấu tên, mạo tên)")
         open_ = sum(statuses.get(s, 0) for s in (PetitionStatus.RECEIVED,
                                                  PetitionStatus.CLASSIFIED,
                                                  PetitionStatus.ACCEPTED,
                                                  PetitionStatus.TRANSFERRED))
-        outcome = [f"{label} {_n(count)}" for label, count in [
+        outcome = [f"{label} {count_text(count)}" for label, count in [
             ("đã chuyển", transferred), ("cho rút", statuses.get(PetitionStatus.WITHDRAWN, 0)),
             ("lưu", statuses.get(PetitionStatus.FILED, 0)),
             ("giải quyết xong", statuses.get(PetitionStatus.RESOLVED, 0)),
             ("hướng dẫn", statuses.get(PetitionStatus.GUIDED, 0)),
             ("đang xem xét, giải quyết", open_),
         ] if count]
-        line = f"Năm {data.YEAR}, {organisation}: {_n(sum(kinds.values()))} đơn"
+        line = f"Năm {data.YEAR}, {organisation}: {count_text(sum(kinds.values()))} đơn"
         if detail:
             line += f" ({', '.join(detail)})"
         return line + (f"; {', '.join(outcome)}." if outcome else ".")

@@ -5,8 +5,8 @@ did not (or never ran), with one line saying which; a database that cannot be re
 the command too (non-zero, with Django's error).
 """
 from django.core.management.base import BaseCommand
-from django.utils import timezone
 
+from casework.formatting import datetime_text
 from workflows.health import sweep_health
 
 
@@ -20,7 +20,7 @@ class Command(BaseCommand):
             self.stderr.write("LỖI: quét hạn chưa chạy lần nào trên cơ sở dữ liệu này.")
             raise SystemExit(1)
         ago = int((health.checked_at - health.last_at).total_seconds())
-        when = f"{timezone.localtime(health.last_at):%H:%M:%S %d/%m/%Y}"
+        when = datetime_text(health.last_at, seconds=True)
         if health.stale:
             self.stderr.write(
                 f"LỖI: quét hạn chưa chạy từ {when} ({ago} giây trước, quá {limit} giây).")

@@ -8,17 +8,17 @@ from datetime import date, datetime
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError
+from django.utils import formats
 from django.utils.translation import gettext as _
 
 from casework.dates import MAX_DAYS, date_bounds_message
 from workflows.calendar import CALENDAR, WORKING, get_calendar
 
-DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y")
 MAX_LENGTH = MAX_DAYS
 
 
 def parse_day(text: str) -> date:
-    for pattern in DATE_FORMATS:
+    for pattern in formats.get_format("DATE_INPUT_FORMATS"):  # dd/mm/yyyy, yyyy-mm-dd
         try:
             return datetime.strptime(text.strip(), pattern).date()
         except ValueError:

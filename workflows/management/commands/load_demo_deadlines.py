@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from casework.errors import ActionRefused
+from casework.formatting import count_text
 from workflows import demo
 from workflows.calendar import get_calendar
 
@@ -45,7 +46,7 @@ class Command(BaseCommand):
         heading = f"(hôm nay {demo.day_text(today)})"
         if result.existing:
             self.stdout.write(f"Đơn mẫu năm {year} có thời hạn đang chạy đã có "
-                              f"({demo.two_digits(len(result.existing))} đơn), không tạo thêm. "
+                              f"({count_text(len(result.existing))} đơn), không tạo thêm. "
                               f"Tình hình {heading}:")
             for letter, petition in result.existing:
                 self.stdout.write(f"  - {demo.petition_line(petition, letter, today, cal)}")
@@ -53,7 +54,7 @@ class Command(BaseCommand):
 
         if result.created:
             self.stdout.write(self.style.SUCCESS(
-                f"Đã tạo {demo.two_digits(len(result.created))} đơn năm {year} có thời hạn đang "
+                f"Đã tạo {count_text(len(result.created))} đơn năm {year} có thời hạn đang "
                 f"chạy {heading}:"))
             for plan, petition in result.created:
                 self.stdout.write(f"  - {demo.petition_line(petition, plan.letter, today, cal)}")
@@ -62,10 +63,10 @@ class Command(BaseCommand):
         notes = [(plan.letter, plan.note) for plan, _ in result.created if plan.note]
         if notes:
             self.stdout.write(f"Chưa đạt đúng trạng thái dự kiến "
-                              f"({demo.two_digits(len(notes))} đơn):")
+                              f"({count_text(len(notes))} đơn):")
             for letter, note in notes:
                 self.stdout.write(f"  - Đơn {letter.label()} “{letter.intended}”: {note}.")
         if result.skipped:
-            self.stdout.write(f"Không tạo được {demo.two_digits(len(result.skipped))} đơn hôm nay:")
+            self.stdout.write(f"Không tạo được {count_text(len(result.skipped))} đơn hôm nay:")
             for letter, reason in result.skipped:
                 self.stdout.write(f"  - Đơn {letter.label()} “{letter.intended}”: {reason}.")

@@ -24,13 +24,14 @@ from django.utils import timezone
 
 from casework import demo_data, demo_inspections as data
 from casework.errors import ActionRefused
+from casework.formatting import count_text, date_text
 from casework.models import (
     CaseEvent, CaseStatus, InspectionCase, InspectionKind, InspectionProgramme, Member,
     Organisation, ProgrammeItem, RoleAssignment,
 )
 from casework.models.inspections import Procedure, procedure_of
 from casework.services import inspections as svc
-from workflows.calendar import fmt, get_calendar
+from workflows.calendar import get_calendar
 
 ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 STATUS_AFTER = {
@@ -54,11 +55,6 @@ SERIES = {"ubkt": "UBKT", "executive": "ĐU", "branch": "CB"}
 BODY_USER = {"ubkt": ("ubkt", ["ubkt.trang"]), "executive": ("lanhdao", ["ubkt"])}
 MIN_DAYS_FOR_CASES = 20  # days of the current year needed to place its cases
 FULL_SPAN = 160          # days the current year's timeline takes when there is room
-
-
-def _n(count):
-    """Counts below 10 with a leading zero, as the Party's reports write them ("03 cuộc")."""
-    return f"{count:02d}"
 
 
 def _day(text):
@@ -280,7 +276,7 @@ class Loader:
         room = (today - jan1).days
         scale = min(1.0, max(room - 2, 0) / FULL_SPAN)
         if scale < 1:
-            self.notes.append(f"Đầu năm {year} mới có {_n(room)} ngày: các mốc thời gian của "
+            self.notes.append(f"Đầu năm {year} mới có {count_text(room)} ngày: các mốc thời gian của "
                               f"cuộc kiểm tra, giám sát năm nay được rút ngắn theo tỉ lệ.")
 
         def ago(days):
@@ -291,7 +287,7 @@ class Loader:
 
         cases = data.CURRENT_CASES if room >= MIN_DAYS_FOR_CASES else []
         if not cases:
-            self.notes.append(f"Năm {year} mới bắt đầu ({_n(room)} ngày): chỉ tạo chương "
+            self.notes.append(f"Năm {year} mới bắt đầu ({count_text(room)} ngày): chỉ tạo chương "
                               f"trình, chưa tạo cuộc kiểm tra, giám sát nào.")
         decided = {i: ago(spec[5]) for i, spec in enumerate(cases)}
         first_case_quarter = {}
@@ -302,7 +298,7 @@ class Loader:
         programmes = {
             key: InspectionProgramme.objects.create(
                 organisation=self.orgs[code], year=year, body=body,
-                document=f"01-CTr/{SERIES[body]} ngày {fmt(self.cal.next_working_day(jan1))}")
+                document=f"01-CTr/{SERIES[body]} ngày {date_text(self.cal.next_working_day(jan1))}")
             for key, (code, body) in data.CURRENT_PROGRAMMES.items()}
         items = {}
         for key, (prog, kind, target, planned, quarter, content) in data.CURRENT_ITEMS.items():
@@ -373,7 +369,7 @@ class Command(BaseCommand):
             (m.objects.count() - n, label) for (m, n), label in zip(before.items(), [
                 "chương trình", "nội dung chương trình", "cuộc kiểm tra, giám sát",
                 "sự kiện", "đảng viên"])]
-        parts = [f"{_n(n)} {label}" for n, label in created if n]
+        parts = [f"{count_text(n)} {label}" for n, label in created if n]
         self.stdout.write(self.style.SUCCESS(f"Đã tạo {', '.join(parts)}.") if parts
                           else "Dữ liệu mẫu kiểm tra, giám sát đã có, không tạo thêm.")
         for note in loader.notes:

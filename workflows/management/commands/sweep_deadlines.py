@@ -12,6 +12,7 @@ from django.core.management.base import BaseCommand
 from django.db import close_old_connections
 from django.utils import timezone
 
+from casework.formatting import count_text, datetime_text
 from workflows.sweep import sweep
 
 
@@ -27,7 +28,7 @@ class Command(BaseCommand):
             fired = sweep()
             if fired or not loop:
                 self.stdout.write(
-                    f"{timezone.localtime():%H:%M %d/%m/%Y}: đã phát {fired:02d} cảnh báo "
+                    f"{datetime_text(timezone.now())}: đã phát {count_text(fired)} cảnh báo "
                     "thời hạn.")
             if not loop:
                 return
