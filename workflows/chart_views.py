@@ -37,9 +37,19 @@ def marks_with_holder(case):
 @login_required
 def case_chart(request, case_pk):
     case = _case_or_404(request, case_pk)
+    marks = marks_with_holder(case)
+    grid = chart_grid(case, marks)
     return render(request, "workflows/case_chart.html", {
-        "case": case, "flow": flow_of(case), "marks": marks_with_holder(case),
-        "Mark": Mark})
+        "case": case, "flow": flow_of(case), "marks": marks, "grid": grid,
+        "current_x": _current_x(grid)})
+
+
+def _current_x(grid):
+    """Where the chart should be scrolled to: the middle of the current step's box (of the
+    end, once the case is archived)."""
+    cells = {cell.node.name: cell for cell in grid.cells}
+    current = next((c for c in grid.cells if c.status == Mark.CURRENT), cells["end"])
+    return current.shape.x + current.shape.width // 2
 
 
 def _cell_title(mark):
