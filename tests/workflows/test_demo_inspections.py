@@ -170,7 +170,7 @@ def test_the_backfilled_demo_case_marks_its_done_steps_on_its_page_and_chart(cli
 
     page = client.get(case.get_absolute_url()).content.decode()
     done = re.findall(r'<li class="step-done"><span class="step-label">([^<]+)</span>'
-                      r'.*?<span class="step-who">([^<]+), <time', page, re.S)
+                      r'.*?<span class="step-who">([^<]+), <time', page, re.DOTALL)
     assert len(done) == 8 and {who for _, who in done} == {"Phạm Thị Thu Hiền"}
     assert page.count('class="step-current"') == 1 and 'class="step-skipped"' in page
     assert timezone_text(when["met"]) in page  # when each step was taken

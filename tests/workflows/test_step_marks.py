@@ -51,7 +51,7 @@ def backfilled_case(tree, actor):
 def marks_in(html):
     """{step label: (mark class, text)} of the steps list on a page."""
     items = re.findall(r'<li class="step-(\w+)"><span class="step-label">([^<]+)</span>(.*?)</li>',
-                       html, re.S)
+                       html, re.DOTALL)
     return {label: (mark, re.sub(r"<[^>]+>", "", rest)) for mark, label, rest in items}
 
 

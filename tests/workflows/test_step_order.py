@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from casework.case_steps import next_action, steps_to
-from casework.models import (
-    CaseStatus as S, Competence, InspectionCase, Petition, PetitionStatus as P,
-)
+from casework.models import CaseStatus as S
+from casework.models import Competence, InspectionCase, Petition
+from casework.models import PetitionStatus as P
 from tests.factories import UserFactory, receive_petition
 from workflows.flows import InspectionFlow, SupervisionFlow
 from workflows.my_work import letters_to_act_on
