@@ -41,7 +41,8 @@ def test_the_backfilled_case_page_and_chart_on_desktop_and_phone(page, live_serv
 
         page.click("text=Xem sơ đồ quy trình")
         page.wait_for_selector("figure.flow-chart img")
-        page.wait_for_function("document.querySelector('figure.flow-chart img').complete")
+        page.wait_for_load_state("load")  # images included (the page's CSP forbids
+        # the string evaluation wait_for_function would poll with)
         assert page.evaluate("document.querySelector('figure.flow-chart img').naturalWidth") > 0
         assert page.locator("li.step-done").count() == 8
         assert "Đã thay thế" not in page.inner_text("body")
