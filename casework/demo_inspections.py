@@ -12,7 +12,9 @@ Each comes from an item of its body's 2025 programme; all were concluded and arc
 
 The current year: a programme each for the UBKT, the Ban Chấp hành and three branches, with
 cases at various steps (dates counted back from today), one past the end date its decision
-set, one opened ad hoc, and items not started yet (CURRENT).
+set, one opened ad hoc, one that found a violation and waits on its discipline decision,
+and items not started yet (CURRENT). Like every demo case, each is back-filled: its
+history is written first, its process started afterwards on its current step.
 
 People, document numbers and contents are invented; the branches are load_demo's.
 """
@@ -191,7 +193,18 @@ CURRENT_CASES = [
      "Giám sát chuyên đề đảng viên Lê Thị Thanh", 20, 40, "explained", 6),
     ("th-ke-sat-kt", "th-ke-sat", K.MEMBER_COMPLIANCE, ("th-ke-sat", "Hoàng Thị Yến"),
      "Kiểm tra đảng viên Hoàng Thị Yến chấp hành nhiệm vụ đảng viên", 50, 30, "notified", 12),
+    # Transcribed from the branch's paper file (BACKFILLED_CASE_TITLE): every step up to the
+    # proposal of discipline was taken before the case was entered, so its process starts
+    # on the discipline decision and its chart and page show the earlier steps as done.
+    ("th-ke-sat-kt", "th-ke-sat", K.MEMBER_COMPLIANCE, ("th-ke-sat", "Nguyễn Văn Toản"),
+     "Kiểm tra đảng viên Nguyễn Văn Toản chấp hành nhiệm vụ đảng viên", 70, 80,
+     "discipline", 5),
 ]
+BACKFILLED_CASE_TITLE = "Kiểm tra đảng viên Nguyễn Văn Toản chấp hành nhiệm vụ đảng viên"
+# The conclusion of the one demo case that found a violation.
+VIOLATION_CONCLUSION = (
+    "chưa thực hiện đúng quy định về sinh hoạt đảng và nhiệm vụ được chi bộ phân công "
+    "trong năm học; có vi phạm đến mức phải xem xét, xử lý kỷ luật.")
 # Members the tables above name that load_demo does not create: (branch, name, birth year).
 NAMED_MEMBERS = [("ly-dong", "Ngô Văn Thịnh", 1971), ("ngoc-mai", "Tạ Văn Kiên", 1966)]
 

@@ -14,49 +14,24 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
-from viewflow.workflow.fields import get_task_ref
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import PROCESS, STATUS
 
+from casework.case_steps import next_action
 from casework.models import InspectionCase
-from casework.models.inspections import STEP_LABELS, CaseStatus, Procedure
+from casework.models.inspections import STEP_LABELS, Procedure
 from casework.permissions import CASE_DECISION_STEPS, CASE_TEAM_STEPS, decider_paths
 from workflows.flows import InspectionFlow, SupervisionFlow
 from workflows.models import CaseProcess
+from workflows.viewflow_calls import move_process_to, task_refs
 
 FLOWS = {Procedure.INSPECTION: InspectionFlow, Procedure.SUPERVISION: SupervisionFlow}
 FLOW_CLASSES = tuple(FLOWS.values())
 OPEN_TASK_STATUSES = (STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED)
 
-# The step that follows each status, per procedure (the FSM's order; `notified` depends on
-# the conclusion, see next_action).
-_NEXT = {
-    Procedure.INSPECTION: {
-        CaseStatus.DECIDED: "announce", CaseStatus.ANNOUNCED: "explain",
-        CaseStatus.EXPLAINED: "verify", CaseStatus.VERIFIED: "report",
-        CaseStatus.REPORTED: "meet", CaseStatus.MET: "conclude",
-        CaseStatus.CONCLUDED: "notify", CaseStatus.DISCIPLINE: "discipline",
-        CaseStatus.REMEDIATION: "archive",
-    },
-    Procedure.SUPERVISION: {
-        CaseStatus.DECIDED: "announce", CaseStatus.ANNOUNCED: "explain",
-        CaseStatus.EXPLAINED: "review", CaseStatus.REVIEWED: "notify",
-        CaseStatus.NOTIFIED: "remediate", CaseStatus.REMEDIATION: "archive",
-    },
-}
-
 
 def flow_of(case):
     return FLOWS[case.procedure]
-
-
-def next_action(case):
-    """The step the case waits for, or None once archived."""
-    if case.status == CaseStatus.ARCHIVED:
-        return None
-    if case.procedure == Procedure.INSPECTION and case.status == CaseStatus.NOTIFIED:
-        return "open_discipline" if case.violation_found else "remediate"
-    return _NEXT[case.procedure][case.status]
 
 
 def active_process(case):
@@ -100,8 +75,7 @@ def sync_case_process(case):
             activation = task.flow_task.activation_class(task)
             activation.cancel()
         target = flow_class.instance.end if action is None else flow_class.instance.node(action)
-        prev_activation = previous.flow_task.activation_class(previous)
-        prev_activation._activate_next({target._create(prev_activation, previous.token)})
+        move_process_to(previous, target)
     process.refresh_from_db()
     return process
 
@@ -170,8 +144,8 @@ def queue_tasks(user):
 
 
 def _node_refs(actions):
-    return [get_task_ref(node) for flow_class in FLOW_CLASSES for node in flow_class.instance.nodes()
-            if getattr(node, "action", None) in actions]
+    return task_refs([node for flow_class in FLOW_CLASSES for node in flow_class.instance.nodes()
+                      if getattr(node, "action", None) in actions])
 
 
 def _item(task, user, mine):

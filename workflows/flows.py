@@ -3,11 +3,11 @@
 The case's status is the legal truth; the process only says who must take the next step.
 Each human task is named after the step (`announce`, `conclude`, …) and its page
 (workflows.task_views) calls the casework service for that step, so the status changes in
-exactly one place. Because a task's own step moves the case to the status whose next step
-is the task's successor, the static chain below mirrors the FSM of
-casework.models.inspections; when a case is moved some other way (the demo loader records
-back-filled history straight through the services), `sync_case_process` puts the process
-back on the right task.
+exactly one place. The nodes and their order are built from `CASE_STEPS` (the table the
+FSM is built from too): a step is followed by the step(s) waiting in the status it leaves
+the case in, two of them through a gate on whether the conclusion found a violation. When
+a case is moved some other way (the demo loader records back-filled history straight
+through the services), `sync_case_process` puts the process back on the right task.
 
 Who: field work (CASE_TEAM_STEPS) is assigned to the team leader on creation, and any
 other team member may take it over from the queue; decisions (CASE_DECISION_STEPS) are
@@ -23,7 +23,7 @@ from viewflow import this
 from viewflow.workflow import flow
 from viewflow.workflow.lock import select_for_update_lock
 
-from casework.models.inspections import STEP_LABELS
+from casework.models.inspections import CASE_STEPS, STEP_LABELS, CaseStatus, Procedure
 from casework.permissions import CASE_TEAM_STEPS, case_user_may
 from workflows.models import CaseProcess
 
@@ -73,52 +73,51 @@ class _CaseFlow(flow.Flow):
         return user.is_authenticated
 
 
-class InspectionFlow(_CaseFlow):
-    """Quy trình kiểm tra
+def _nodes(procedure):
+    """The flow's nodes for `procedure`, in table order, by name: start, one CaseStep per
+    step, a gate "violation" where the way depends on the conclusion, end."""
+    steps = CASE_STEPS[procedure]
+    nodes = {"start": flow.StartHandle(this.start_case).Next(getattr(this, steps[0].action))}
+    for step in steps:
+        ways = [s for s in steps if s.source == step.target]
+        node = _team_step(step.action) if step.action in CASE_TEAM_STEPS else CaseStep(step.action)
+        if step.target == CaseStatus.ARCHIVED:
+            nodes[step.action] = node.Next(this.end)
+        elif len(ways) == 1:
+            nodes[step.action] = node.Next(getattr(this, ways[0].action))
+        else:
+            found = next(s for s in ways if s.violation)
+            not_found = next(s for s in ways if s.violation is False)
+            nodes[step.action] = node.Next(this.violation)
+            nodes["violation"] = (flow.If(this.violation_found)
+                                  .Then(getattr(this, found.action))
+                                  .Else(getattr(this, not_found.action))
+                                  .Annotation(title=_("Có vi phạm?")))
+    nodes["end"] = flow.End()
+    return nodes
+
+
+def _violation_found(self, activation):
+    return bool(activation.process.case.violation_found)
+
+
+def _flow_class(name, procedure, doc, **attrs):
+    """A flow class as the class statement would make it, with the nodes of `procedure`
+    (named here so that tasks and processes stored under "workflows/flows.<name>" find it)."""
+    namespace = {"__module__": __name__, "__qualname__": name, "__doc__": doc,
+                 **attrs, **_nodes(procedure)}
+    return type(_CaseFlow)(name, (_CaseFlow,), namespace)
+
+
+InspectionFlow = _flow_class("InspectionFlow", Procedure.INSPECTION, """Quy trình kiểm tra
 
     Quyết định → công bố → giải trình → thẩm tra, xác minh → báo cáo → họp → kết luận →
     thông báo → có vi phạm: đề nghị và quyết định kỷ luật (vụ việc chuyển sang theo dõi
     khắc phục) / không: theo dõi khắc phục → lưu hồ sơ.
-    """
+    """, process_title=_("Quy trình kiểm tra"), violation_found=_violation_found)
 
-    process_title = _("Quy trình kiểm tra")
-
-    start = flow.StartHandle(this.start_case).Next(this.announce)
-    announce = _team_step("announce").Next(this.explain)
-    explain = _team_step("explain").Next(this.verify)
-    verify = _team_step("verify").Next(this.report)
-    report = _team_step("report").Next(this.meet)
-    meet = _team_step("meet").Next(this.conclude)
-    conclude = CaseStep("conclude").Next(this.notify)
-    notify = CaseStep("notify").Next(this.violation)
-    violation = (flow.If(this.violation_found).Then(this.open_discipline)
-                 .Else(this.remediate).Annotation(title=_("Có vi phạm?")))
-    open_discipline = CaseStep("open_discipline").Next(this.discipline)
-    # The discipline decision itself moves the case into remediation follow-up, which
-    # the archive step closes.
-    discipline = CaseStep("discipline").Next(this.archive)
-    remediate = _team_step("remediate").Next(this.archive)
-    archive = CaseStep("archive").Next(this.end)
-    end = flow.End()
-
-    def violation_found(self, activation):
-        return bool(activation.process.case.violation_found)
-
-
-class SupervisionFlow(_CaseFlow):
-    """Quy trình giám sát
+SupervisionFlow = _flow_class("SupervisionFlow", Procedure.SUPERVISION, """Quy trình giám sát
 
     Quyết định → công bố → báo cáo của đối tượng → xem xét → thông báo kết quả →
     theo dõi khắc phục → lưu hồ sơ.
-    """
-
-    process_title = _("Quy trình giám sát")
-
-    start = flow.StartHandle(this.start_case).Next(this.announce)
-    announce = _team_step("announce").Next(this.explain)
-    explain = _team_step("explain").Next(this.review)
-    review = _team_step("review").Next(this.notify)
-    notify = CaseStep("notify").Next(this.remediate)
-    remediate = _team_step("remediate").Next(this.archive)
-    archive = CaseStep("archive").Next(this.end)
-    end = flow.End()
+    """, process_title=_("Quy trình giám sát"))

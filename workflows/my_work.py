@@ -30,17 +30,33 @@ from casework.permissions import ACTION_ROLES, ACTION_LABELS
 from workflows.models import ClockStatus, DeadlineClock
 from workflows.panels import clock_state
 
-# (status, competence condition, next action). Classified letters split by competence; a
-# letter classified without a competence is treated as one for this body.
+# A letter's next step, written once: (status, the competences the row is for, action). A
+# row without competences takes every competence the other rows of its status do not
+# name, a letter classified without a competence included (it is treated as one for this
+# body). `letters_to_act_on` turns the table into one SQL filter, `next_action` reads it
+# for one letter.
 LETTER_NEXT = [
-    (PetitionStatus.RECEIVED, Q(), "classify"),
-    (PetitionStatus.CLASSIFIED, ~Q(competence__in=[Competence.OTHER, Competence.NONE]),
-     "accept"),
-    (PetitionStatus.CLASSIFIED, Q(competence=Competence.OTHER), "transfer"),
-    (PetitionStatus.CLASSIFIED, Q(competence=Competence.NONE), "guide"),
-    (PetitionStatus.ACCEPTED, Q(), "resolve"),
-    (PetitionStatus.TRANSFERRED, Q(), "follow_up"),
+    (PetitionStatus.RECEIVED, None, "classify"),
+    (PetitionStatus.CLASSIFIED, {Competence.OTHER}, "transfer"),
+    (PetitionStatus.CLASSIFIED, {Competence.NONE}, "guide"),
+    (PetitionStatus.CLASSIFIED, None, "accept"),
+    (PetitionStatus.ACCEPTED, None, "resolve"),
+    (PetitionStatus.TRANSFERRED, None, "follow_up"),
 ]
+
+
+def _named_elsewhere(status):
+    return {c for s, competences, _ in LETTER_NEXT if s == status and competences
+            for c in competences}
+
+
+def _row_q(status, competences):
+    if competences:
+        return Q(status=status, competence__in=competences)
+    named = _named_elsewhere(status)
+    return Q(status=status) & ~Q(competence__in=named) if named else Q(status=status)
+
+
 # More rows than anybody can act on in a day; the page says how many there are in all.
 LIMIT = 200
 
@@ -63,12 +79,14 @@ class WorkItem:
 
 
 def next_action(petition):
-    """The step of LETTER_NEXT that applies to this letter (the same table, in Python)."""
-    if petition.status == PetitionStatus.CLASSIFIED:
-        return {Competence.OTHER: "transfer", Competence.NONE: "guide"}.get(
-            petition.competence, "accept")
-    return {PetitionStatus.RECEIVED: "classify", PetitionStatus.ACCEPTED: "resolve",
-            PetitionStatus.TRANSFERRED: "follow_up"}.get(petition.status)
+    """The action of the LETTER_NEXT row this letter matches, or None."""
+    for status, competences, action in LETTER_NEXT:
+        if petition.status != status:
+            continue
+        if (petition.competence in competences if competences
+                else petition.competence not in _named_elsewhere(status)):
+            return action
+    return None
 
 
 def letters_to_act_on(user):
@@ -83,8 +101,8 @@ def letters_to_act_on(user):
                            .values_list("role", "organisation__path")):
             paths_by_role.setdefault(role, set()).add(path)
     cond = Q(pk__in=[])
-    for status, condition, action in LETTER_NEXT:
-        step = Q(status=status) & condition
+    for status, competences, action in LETTER_NEXT:
+        step = _row_q(status, competences)
         if paths_by_role is None:
             cond |= step
             continue

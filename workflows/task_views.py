@@ -1,4 +1,5 @@
-"""Case task pages: do a step, take a task, the inbox and the queue, the flow chart.
+"""Case task pages: do a step, take a task, the inbox and the queue (the flow
+chart is workflows.chart_views).
 
 Our own light pages rather than viewflow's Material frontend (its inline scripts are
 refused by our CSP and it is heavy for the offices' old PCs), over viewflow's engine: the
@@ -7,18 +8,13 @@ the process row), then the casework service takes the legal step and the activat
 completes the task and creates the next one, all in one transaction. A second member who
 posts the same step after the first sees who completed it, and nothing is written twice.
 """
-from csp.constants import SELF
-from csp.decorators import csp_replace
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.http import require_POST
-from viewflow.workflow import chart
 from viewflow.workflow.exceptions import FlowLockFailed
 from viewflow.workflow.status import STATUS
 
@@ -33,17 +29,8 @@ from casework.services.inspections import case_step, discipline_decide
 from casework.submissions import AlreadySubmitted, acting_once, repeated_post
 from casework.templatetags.casework_tags import person_name
 from casework.views.inspections import visible_cases
-from workflows.case_processes import (
-    FLOW_CLASSES, active_process, flow_of, inbox_tasks, queue_tasks,
-)
+from workflows.case_processes import FLOW_CLASSES, inbox_tasks, queue_tasks
 from viewflow.workflow.models import Task
-
-TASK_STATUS_LABELS = {
-    STATUS.NEW: _l("Chờ nhận"), STATUS.ASSIGNED: _l("Đang giao"),
-    STATUS.STARTED: _l("Đang thực hiện"), STATUS.DONE: _l("Đã xong"),
-    STATUS.CANCELED: _l("Đã thay thế"), STATUS.ERROR: _l("Lỗi"),
-}
-
 
 class TaskGone(Exception):
     """The task was completed or withdrawn by the time this request held its lock."""
@@ -205,44 +192,4 @@ def task_queue(request):
     return render(request, "workflows/task_queue.html", {"rows": _rows(tasks)})
 
 
-def _case_or_404(request, case_pk):
-    return get_object_or_404(visible_cases(request.user), pk=case_pk)
-
-
-@login_required
-def case_chart(request, case_pk):
-    case = _case_or_404(request, case_pk)
-    process = active_process(case)
-    tasks = (process.task_set.filter(flow_task_type="HUMAN").select_related("owner")
-             .order_by("created", "pk") if process else [])
-    return render(request, "workflows/case_chart.html", {
-        "case": case, "process": process, "flow": flow_of(case),
-        "tasks": [{"task": t, "label": STEP_LABELS[t.flow_task.action],
-                   "status": TASK_STATUS_LABELS.get(t.status, t.status)} for t in tasks],
-    })
-
-
-# The chart is viewflow's layout (calc_layout_data) drawn by our template; the SVG keeps
-# its styles inside (an <img> cannot use the page's stylesheet), so this one response
-# allows inline styles. Loaded as an image, an SVG never runs script.
-@login_required
-@csp_replace({"style-src": [SELF, "'unsafe-inline'"], "default-src": ["'none'"]})
-def case_chart_svg(request, case_pk):
-    case = _case_or_404(request, case_pk)
-    flow_class = flow_of(case)
-    grid = chart.calc_layout_data(flow_class)
-    process = active_process(case)
-    if process is not None:
-        chart.calc_cell_status(flow_class, grid, process.pk)
-    labels = {"yes": _("Có"), "no": _("Không")}
-    for edge in grid.edges:
-        edge.label = labels.get(edge.label, edge.label)
-    svg = render_to_string("workflows/case_chart.svg", {
-        "grid": grid, "cells": grid.cells, "edges": grid.edges})
-    response = HttpResponse(svg, content_type="image/svg+xml; charset=utf-8")
-    response["Cache-Control"] = "private, no-cache"
-    return response
-
-
-__all__ = ["InspectionCase", "case_chart", "case_chart_svg", "case_task", "task_claim",
-           "task_inbox", "task_queue"]
+__all__ = ["InspectionCase", "case_task", "task_claim", "task_inbox", "task_queue"]

@@ -1,6 +1,13 @@
 from django.urls import include, path
 
-from workflows import clock_views, my_work_views, overview_views, task_views, views
+from workflows import (
+    chart_views,
+    clock_views,
+    my_work_views,
+    overview_views,
+    task_views,
+    views,
+)
 
 app_name = "workflows"
 
@@ -20,8 +27,8 @@ task_patterns = [
     path("hang-doi/", task_views.task_queue, name="task-queue"),
     path("<int:pk>/", task_views.case_task, name="case-task"),
     path("<int:pk>/nhan-viec/", task_views.task_claim, name="task-claim"),
-    path("so-do/<int:case_pk>/", task_views.case_chart, name="case-chart"),
-    path("so-do/<int:case_pk>/so-do.svg", task_views.case_chart_svg, name="case-chart-svg"),
+    path("so-do/<int:case_pk>/", chart_views.case_chart, name="case-chart"),
+    path("so-do/<int:case_pk>/so-do.svg", chart_views.case_chart_svg, name="case-chart-svg"),
 ]
 
 urlpatterns = [

@@ -10,6 +10,8 @@ those services.
 Steps, kinds and discipline forms come from the domain brief (Quy định 296-QĐ/TW and its
 guidance; time limits are deadline rules in `workflows`, i.e. data).
 """
+from dataclasses import dataclass
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -86,8 +88,7 @@ class CaseStatus(models.TextChoices):
 
 OPEN_CASE_STATUSES = tuple(s for s in CaseStatus if s != CaseStatus.ARCHIVED)
 
-# The steps of each procedure, in order: (action, label). The FSM below enforces the
-# order; the flows and the case page read these to name the next step.
+# What each step is called, whichever procedure it is part of.
 STEP_LABELS = {
     "announce": _("Công bố quyết định"),
     "explain": _("Ghi nhận giải trình, báo cáo của đối tượng"),
@@ -102,11 +103,72 @@ STEP_LABELS = {
     "remediate": _("Theo dõi khắc phục"),
     "archive": _("Lưu hồ sơ"),
 }
-PROCEDURE_STEPS = {
-    Procedure.INSPECTION: ["announce", "explain", "verify", "report", "meet", "conclude",
-                           "notify", "open_discipline", "discipline", "remediate", "archive"],
-    Procedure.SUPERVISION: ["announce", "explain", "review", "notify", "remediate", "archive"],
+
+
+@dataclass(frozen=True)
+class Step:
+    """One step of a procedure: the status the case waits in for it (`source`), the status
+    it leaves the case in, the other statuses it may also be taken from (a step left out),
+    and, for the two ways out of the notice of an inspection's conclusion, whether it is
+    the way taken when a violation was found (True) or when none was (False)."""
+
+    action: str
+    source: str
+    target: str
+    also_from: tuple = ()
+    violation: bool | None = None
+
+    @property
+    def sources(self):
+        return (self.source, *self.also_from)
+
+
+_S = CaseStatus
+# THE order of the steps, written once. The FSM transitions below are built from it, and
+# so are the procedure's list of steps (PROCEDURE_STEPS), the next step of a case and the
+# path it still has to go (casework.case_steps), the viewflow processes
+# (workflows.flows) and the flow chart drawn from them.
+CASE_STEPS = {
+    Procedure.INSPECTION: (
+        Step("announce", _S.DECIDED, _S.ANNOUNCED),
+        Step("explain", _S.ANNOUNCED, _S.EXPLAINED),
+        Step("verify", _S.EXPLAINED, _S.VERIFIED),
+        Step("report", _S.VERIFIED, _S.REPORTED),
+        Step("meet", _S.REPORTED, _S.MET),
+        Step("conclude", _S.MET, _S.CONCLUDED),
+        Step("notify", _S.CONCLUDED, _S.NOTIFIED),
+        Step("open_discipline", _S.NOTIFIED, _S.DISCIPLINE, violation=True),
+        # The discipline decision moves the case into remediation follow-up.
+        Step("discipline", _S.DISCIPLINE, _S.REMEDIATION),
+        Step("remediate", _S.NOTIFIED, _S.REMEDIATION, violation=False),
+        Step("archive", _S.REMEDIATION, _S.ARCHIVED, also_from=(_S.NOTIFIED,)),
+    ),
+    Procedure.SUPERVISION: (
+        Step("announce", _S.DECIDED, _S.ANNOUNCED),
+        Step("explain", _S.ANNOUNCED, _S.EXPLAINED),
+        Step("review", _S.EXPLAINED, _S.REVIEWED),
+        Step("notify", _S.REVIEWED, _S.NOTIFIED),
+        Step("remediate", _S.NOTIFIED, _S.REMEDIATION),
+        Step("archive", _S.REMEDIATION, _S.ARCHIVED, also_from=(_S.NOTIFIED,)),
+    ),
 }
+PROCEDURE_STEPS = {procedure: [step.action for step in steps]
+                   for procedure, steps in CASE_STEPS.items()}
+
+
+def _fsm_transition(action):
+    """The FSM transition of `action` as CASE_STEPS has it: from any status it is taken
+    from in some procedure, to its one target, only in the procedures that have it."""
+    steps = {procedure: step for procedure, rows in CASE_STEPS.items()
+             for step in rows if step.action == action}
+    targets = {step.target for step in steps.values()}
+    assert len(targets) == 1, f"{action}: one target in every procedure"
+    sources = sorted({source for step in steps.values() for source in step.sources})
+    conditions = []
+    if set(steps) != set(Procedure):
+        procedures = frozenset(steps)
+        conditions.append(lambda case: case.procedure in procedures)
+    return {"source": sources, "target": targets.pop(), "conditions": conditions}
 
 
 class InspectionProgramme(models.Model):
@@ -251,64 +313,53 @@ class InspectionCase(ConcurrentTransitionMixin, models.Model):
 
     # ---- transitions: only casework.services.inspections calls these ----------------
     # Permission is checked by the service (team membership depends on the case), so the
-    # FSM only guards the order of steps and the procedure.
-    def _is_inspection(self):
-        return self.procedure == Procedure.INSPECTION
-
-    def _is_supervision(self):
-        return self.procedure == Procedure.SUPERVISION
-
-    @transition(field=status, source=CaseStatus.DECIDED, target=CaseStatus.ANNOUNCED)
+    # FSM only guards the order of steps and the procedure, both read from CASE_STEPS.
+    @transition(field=status, **_fsm_transition("announce"))
     def announce(self):
         pass
 
-    @transition(field=status, source=CaseStatus.ANNOUNCED, target=CaseStatus.EXPLAINED)
+    @transition(field=status, **_fsm_transition("explain"))
     def explain(self):
         pass
 
-    @transition(field=status, source=CaseStatus.EXPLAINED, target=CaseStatus.VERIFIED,
-                conditions=[_is_inspection])
+    @transition(field=status, **_fsm_transition("verify"))
     def verify(self):
         pass
 
-    @transition(field=status, source=CaseStatus.EXPLAINED, target=CaseStatus.REVIEWED,
-                conditions=[_is_supervision])
+    @transition(field=status, **_fsm_transition("review"))
     def review(self):
         pass
 
-    @transition(field=status, source=CaseStatus.VERIFIED, target=CaseStatus.REPORTED)
+    @transition(field=status, **_fsm_transition("report"))
     def report(self):
         pass
 
-    @transition(field=status, source=CaseStatus.REPORTED, target=CaseStatus.MET)
+    @transition(field=status, **_fsm_transition("meet"))
     def meet(self):
         pass
 
-    @transition(field=status, source=CaseStatus.MET, target=CaseStatus.CONCLUDED)
+    @transition(field=status, **_fsm_transition("conclude"))
     def conclude(self, *, conclusion, violation_found):
         self.conclusion = conclusion
         self.violation_found = violation_found
 
-    @transition(field=status, source=[CaseStatus.CONCLUDED, CaseStatus.REVIEWED],
-                target=CaseStatus.NOTIFIED)
+    @transition(field=status, **_fsm_transition("notify"))
     def notify(self):
         pass
 
-    @transition(field=status, source=CaseStatus.NOTIFIED, target=CaseStatus.DISCIPLINE,
-                conditions=[_is_inspection])
+    @transition(field=status, **_fsm_transition("open_discipline"))
     def open_discipline(self):
         pass
 
-    @transition(field=status, source=CaseStatus.DISCIPLINE, target=CaseStatus.REMEDIATION)
+    @transition(field=status, **_fsm_transition("discipline"))
     def discipline(self):
         pass
 
-    @transition(field=status, source=CaseStatus.NOTIFIED, target=CaseStatus.REMEDIATION)
+    @transition(field=status, **_fsm_transition("remediate"))
     def remediate(self):
         pass
 
-    @transition(field=status, source=[CaseStatus.REMEDIATION, CaseStatus.NOTIFIED],
-                target=CaseStatus.ARCHIVED)
+    @transition(field=status, **_fsm_transition("archive"))
     def archive(self, *, on):
         self.closed_on = on
 

@@ -253,6 +253,9 @@ STEPS = {step.action: step for step in (
     Step("discipline", EventType.DISCIPLINED, check=_check_discipline, effect=_write_decision,
          doc=("decision_number", "decision_date"), details=_discipline_details),
 )}
+# The event each step writes, for pages that read a case's history back into its steps
+# (casework.case_steps).
+STEP_EVENTS = {action: step.event for action, step in STEPS.items()}
 
 
 @transaction.atomic

@@ -12,13 +12,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from casework.case_steps import step_marks
 from casework.errors import ActionRefused
 from casework.forms import apply_service_errors
 from casework.inspection_forms import AppealForm, CaseFilterForm, CaseForm
 from casework.models import (
     CaseStatus, InspectionCase, InspectionKind, Organisation, Petition, ProgrammeItem,
 )
-from casework.models.inspections import OPEN_CASE_STATUSES, Procedure, PROCEDURE_STEPS, STEP_LABELS
+from casework.models.inspections import OPEN_CASE_STATUSES, Procedure
 from casework.numbers import CASE_SERIES, number_q, parse_number
 from casework.panels import inspection_panels
 from casework.permissions import case_user_may, deciding_organisations, may_open_case
@@ -155,11 +156,10 @@ def case_detail(request, pk):
             "team_leader", "created_by", "programme_item__programme", "source_petition",
             "escalated_from"), pk=pk)
     decision = getattr(case, "discipline_decision", None)  # None until one is recorded
-    steps = [(action, STEP_LABELS[action]) for action in PROCEDURE_STEPS[case.procedure]]
     return render(request, "casework/case_detail.html", {
         "case": case, "events": case.events.select_related("actor"),
         "team": case.team.order_by("last_name", "first_name"), "decision": decision,
-        "steps": steps, "procedure_label": Procedure(case.procedure).label,
+        "steps": step_marks(case), "procedure_label": Procedure(case.procedure).label,
         "panels": inspection_panels(request, case),
         "may_record_appeal": (decision is not None and decision.form and not decision.appealed_on
                               and case_user_may(request.user, "discipline", case)),

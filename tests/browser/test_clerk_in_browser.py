@@ -1,36 +1,10 @@
 """A clerk in a real (headless) Chromium: log in, log a letter, classify and transfer it,
-print the receipt. Needs Debian's chromium (bin/test installs it when run as root)."""
-import os
-import shutil
-
+print the receipt. Needs Debian's chromium (see conftest.py)."""
 import pytest
-
-from django.db import connections
 
 from casework.models import Petition
 
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not shutil.which(CHROMIUM), reason="chưa cài chromium"),
-]
-
-
-@pytest.fixture
-def page(live_server):
-    sync_api = pytest.importorskip("playwright.sync_api")
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # playwright runs a loop
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync"])
-        page = browser.new_page(locale="en-US")  # an English browser still gets Vietnamese
-        page.set_default_timeout(15000)
-        yield page
-        browser.close()
-        # Playwright's sync API runs the test in its own context, where Django opened
-        # separate connections; close them here, or PostgreSQL cannot drop the test DB.
-        connections.close_all()
+pytestmark = [pytest.mark.browser]
 
 
 @pytest.mark.django_db(transaction=True)

@@ -144,3 +144,45 @@ def test_only_open_demo_cases_have_open_tasks_and_each_waits_on_its_next_step():
     for case in open_cases:
         assert open_task(case).flow_task.action == next_action(case), case.number
     assert open_tasks.count() == open_cases.count()
+
+
+def test_the_backfilled_demo_case_marks_its_done_steps_on_its_page_and_chart(client):
+    """The demo's case transcribed up to its proposal of discipline: its process starts on
+    the discipline decision, and its page and chart show the eight steps before as done,
+    with who took each and when (from its events), never "Đã thay thế"."""
+    import re
+
+    from django.urls import reverse
+
+    from casework.demo_inspections import BACKFILLED_CASE_TITLE
+    from workflows.case_processes import open_task
+
+    load(datetime.date(2026, 11, 27))
+    case = InspectionCase.objects.get(title=BACKFILLED_CASE_TITLE)
+    assert case.status == CaseStatus.DISCIPLINE and case.violation_found is True
+    assert all(e.is_backfilled for e in case.events.all())
+    assert open_task(case).flow_task.action == "discipline"
+    secretary = get_user_model().objects.get(username="bithu.thkesat")
+    client.force_login(secretary)
+    done_steps = ["announce", "explain", "verify", "report", "meet", "conclude", "notify",
+                  "open_discipline"]
+    when = {e.event_type: e.occurred_at for e in case.events.all()}
+
+    page = client.get(case.get_absolute_url()).content.decode()
+    done = re.findall(r'<li class="step-done"><span class="step-label">([^<]+)</span>'
+                      r'.*?<span class="step-who">([^<]+), <time', page, re.DOTALL)
+    assert len(done) == 8 and {who for _, who in done} == {"Phạm Thị Thu Hiền"}
+    assert page.count('class="step-current"') == 1 and 'class="step-skipped"' in page
+    assert timezone_text(when["met"]) in page  # when each step was taken
+
+    chart = client.get(reverse("workflows:case-chart", args=[case.pk])).content.decode()
+    assert "Đã thay thế" not in chart and chart.count('class="step-done"') == 8
+    svg = client.get(reverse("workflows:case-chart-svg", args=[case.pk])).content.decode()
+    classes = dict(re.findall(r'<g id="(\w+)" transform="[^"]*" class="(\w+)"', svg))
+    assert [classes[s] for s in done_steps] == ["done"] * 8
+    assert (classes["violation"], classes["discipline"], classes["remediate"],
+            classes["archive"]) == ("done", "current", "skipped", "next")
+
+
+def timezone_text(moment):
+    return moment.astimezone(ZONE).strftime("%H:%M %d/%m/%Y")

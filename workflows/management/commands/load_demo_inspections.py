@@ -29,18 +29,12 @@ from casework.models import (
     CaseEvent, CaseStatus, InspectionCase, InspectionKind, InspectionProgramme, Member,
     Organisation, ProgrammeItem, RoleAssignment,
 )
-from casework.models.inspections import Procedure, procedure_of
+from casework import case_steps
+from casework.models.inspections import procedure_of
 from casework.services import inspections as svc
 from workflows.calendar import get_calendar
 
 ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
-STATUS_AFTER = {
-    "announce": CaseStatus.ANNOUNCED, "explain": CaseStatus.EXPLAINED,
-    "verify": CaseStatus.VERIFIED, "review": CaseStatus.REVIEWED,
-    "report": CaseStatus.REPORTED, "meet": CaseStatus.MET, "conclude": CaseStatus.CONCLUDED,
-    "notify": CaseStatus.NOTIFIED, "remediate": CaseStatus.REMEDIATION,
-    "archive": CaseStatus.ARCHIVED,
-}
 STEP_REASON = {
     "announce": "Công bố quyết định, kế hoạch tại cuộc họp với đối tượng.",
     "explain": "Đối tượng nộp báo cáo giải trình bằng văn bản.",
@@ -48,6 +42,7 @@ STEP_REASON = {
     "review": "Xem xét báo cáo của đối tượng, đối chiếu tài liệu.",
     "report": "Đoàn báo cáo kết quả kiểm tra.",
     "meet": "Họp thông qua dự thảo báo cáo với đối tượng.",
+    "open_discipline": "Đề nghị cấp có thẩm quyền xem xét, thi hành kỷ luật theo kết luận.",
     "remediate": "Theo dõi việc khắc phục hạn chế theo kết luận, thông báo.",
     "archive": "Hoàn thiện, lưu hồ sơ cuộc kiểm tra, giám sát.",
 }
@@ -67,15 +62,10 @@ def quarter_of(d):
 
 def steps_to(kind, upto, remediation=False):
     """The steps from the decision up to the status `upto` (archived: with or without a
-    remediation follow-up)."""
-    if procedure_of(kind) == Procedure.INSPECTION:
-        steps = ["announce", "explain", "verify", "report", "meet", "conclude", "notify"]
-    else:
-        steps = ["announce", "explain", "review", "notify"]
-    steps += (["remediate"] if remediation or upto == CaseStatus.REMEDIATION else []) + ["archive"]
-    if upto == CaseStatus.DECIDED:
-        return []
-    return steps[:[STATUS_AFTER[s] for s in steps].index(upto) + 1]
+    remediation follow-up), as CASE_STEPS orders them. A case waiting on its discipline
+    decision was concluded with a violation; every other demo case without."""
+    return case_steps.steps_to(procedure_of(kind), upto, remediation=remediation,
+                               violation_found=upto == CaseStatus.DISCIPLINE)
 
 
 class Loader:
@@ -178,11 +168,14 @@ class Loader:
             last_day = d if d > last_day else last_day
             kwargs = {"reason": STEP_REASON.get(action, "")}
             if action == "conclude":
+                violation = "open_discipline" in steps
                 kwargs.update(
-                    conclusion=f"{subject_name[:1].upper()}{subject_name[1:]} cơ bản thực hiện "
-                               f"tốt nội dung được kiểm tra; không có vi phạm. "
-                               f"{remediation_note}".strip(),
-                    violation_found=False, doc_number=self.number("KL", body, year, org_code),
+                    conclusion=(f"{subject_name[:1].upper()}{subject_name[1:]} "
+                                + (data.VIOLATION_CONCLUSION if violation else
+                                   f"cơ bản thực hiện tốt nội dung được kiểm tra; không có "
+                                   f"vi phạm. {remediation_note}".strip())),
+                    violation_found=violation,
+                    doc_number=self.number("KL", body, year, org_code),
                     doc_date=last_day, reason="")
             elif action == "notify":
                 kwargs.update(doc_number=self.number("TB", body, year, org_code),
