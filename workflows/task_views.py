@@ -32,7 +32,8 @@ from casework.permissions import case_user_may, is_case_team_member
 from casework.services.inspections import case_step, discipline_decide
 from casework.submissions import AlreadySubmitted, acting_once, repeated_post
 from casework.templatetags.casework_tags import person_name
-from casework.views.inspections import visible_cases
+from casework.selectors.cases import cases_visible
+from workflows.selectors import task_list
 from workflows.case_processes import (
     FLOW_CLASSES, active_process, flow_of, inbox_tasks, queue_tasks,
 )
@@ -58,7 +59,7 @@ def _task_or_404(request, pk):
         Task.objects.coerce_for(FLOW_CLASSES).filter(flow_task_type="HUMAN").select_related(
             "owner", "process__caseprocess__case__organisation"), pk=pk)
     case = task.process.caseprocess.case
-    if not visible_cases(request.user).filter(pk=case.pk).exists():
+    if not cases_visible(user=request.user).filter(pk=case.pk).exists():
         raise Http404
     return task, case
 
@@ -190,23 +191,20 @@ def _rows(tasks):
              "label": STEP_LABELS[t.flow_task.action]} for t in tasks]
 
 
-RELATED = ("owner", "process__caseprocess__case__organisation")
-
-
 @login_required
 def task_inbox(request):
-    tasks = inbox_tasks(request.user).select_related(*RELATED).order_by("created", "pk")
+    tasks = task_list(inbox_tasks(request.user))
     return render(request, "workflows/task_inbox.html", {"rows": _rows(tasks)})
 
 
 @login_required
 def task_queue(request):
-    tasks = queue_tasks(request.user).select_related(*RELATED).order_by("created", "pk")
+    tasks = task_list(queue_tasks(request.user))
     return render(request, "workflows/task_queue.html", {"rows": _rows(tasks)})
 
 
 def _case_or_404(request, case_pk):
-    return get_object_or_404(visible_cases(request.user), pk=case_pk)
+    return get_object_or_404(cases_visible(user=request.user), pk=case_pk)
 
 
 @login_required

@@ -1,13 +1,12 @@
 """Inspection and supervision case pages: list, open (from a programme item, a letter or
-ad hoc), detail. Thin, like the letter pages: every lookup goes through
-`InspectionCase.objects.visible_to(user)` (plus the cases the user is on the team of), so
-a case outside the user's reach is a 404 whatever the URL. The steps themselves are taken
+ad hoc), detail. Thin, like the letter pages: every read comes from
+`casework.selectors.cases` (scoped there, team members included), so a case outside the
+user's reach is a 404 whatever the URL. The steps themselves are taken
 on the task pages of workflows (their panel shows on the detail page)."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
@@ -16,55 +15,36 @@ from casework.errors import ActionRefused
 from casework.forms import apply_service_errors
 from casework.inspection_forms import AppealForm, CaseFilterForm, CaseForm
 from casework.models import (
-    CaseStatus, InspectionCase, InspectionKind, Organisation, Petition, ProgrammeItem,
+    InspectionKind, Organisation, Petition, ProgrammeItem,
 )
-from casework.models.inspections import OPEN_CASE_STATUSES, Procedure, PROCEDURE_STEPS, STEP_LABELS
+from casework.models.inspections import Procedure, PROCEDURE_STEPS, STEP_LABELS
 from casework.panels import inspection_panels
 from casework.permissions import case_user_may, deciding_organisations, may_open_case
+from casework.selectors.cases import case_for_page, case_totals, cases_visible
+from casework.selectors.cases import case_list as case_list_rows
 from casework.services.inspections import ESCALATION_STATUSES, case_open, discipline_appeal
 from casework.submissions import AlreadySubmitted, acting_once, repeated_post
 
 
 def visible_cases(user):
-    """Cases the user may see: those of their subtrees, and those they are on the team of."""
-    if not user.is_authenticated:
-        return InspectionCase.objects.none()
-    if user.is_superuser:
-        return InspectionCase.objects.all()
-    return InspectionCase.objects.filter(
-        Q(pk__in=InspectionCase.objects.visible_to(user).values("pk"))
-        | Q(pk__in=InspectionCase.objects.filter(team=user).values("pk")))
+    """Cases the user may see (`casework.selectors.scope`)."""
+    return cases_visible(user=user)
 
 
 @login_required
 def case_list(request):
-    cases = visible_cases(request.user).select_related("organisation", "subject_member",
-                                                        "subject_organisation")
     form = CaseFilterForm(request.GET or None,
                           organisations=Organisation.objects.visible_to(request.user))
-    if form.is_bound and form.is_valid():
-        data = form.cleaned_data
-        if data["year"]:
-            cases = cases.filter(year=data["year"])
-        if data["kind"]:
-            cases = cases.filter(kind=data["kind"])
-        if data["status"] == "open":
-            cases = cases.filter(status__in=OPEN_CASE_STATUSES)
-        elif data["status"]:
-            cases = cases.filter(status=data["status"])
-        if data["organisation"]:
-            cases = cases.filter(organisation__path__startswith=data["organisation"].path)
-    page = Paginator(cases.order_by("-year", "organisation__path", "-seq"), 50).get_page(
-        request.GET.get("page"))
-    # Totals come from the same filtered query, so they add up to the row count.
-    by_status = dict(cases.order_by().values_list("status").annotate(n=Count("pk")))
-    by_kind = dict(cases.order_by().values_list("kind").annotate(n=Count("pk")))
+    data = form.cleaned_data if form.is_bound and form.is_valid() else {}
+    cases = case_list_rows(user=request.user, year=data.get("year"), kind=data.get("kind"),
+                           status=data.get("status"), organisation=data.get("organisation"))
+    page = Paginator(cases, 50).get_page(request.GET.get("page"))
+    status_totals, kind_totals = case_totals(cases)
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "casework/case_list.html", {
         "form": form, "page": page, "query": query.urlencode(), "total": page.paginator.count,
-        "status_totals": [(s.label, by_status.get(s.value, 0)) for s in CaseStatus],
-        "kind_totals": [(k.label, by_kind.get(k.value, 0)) for k in InspectionKind],
+        "status_totals": status_totals, "kind_totals": kind_totals,
         "may_open": deciding_organisations(request.user).exists(),
     })
 
@@ -134,11 +114,7 @@ def case_create(request):
 
 @login_required
 def case_detail(request, pk):
-    case = get_object_or_404(
-        visible_cases(request.user).select_related(
-            "organisation", "subject_member__organisation", "subject_organisation",
-            "team_leader", "created_by", "programme_item__programme", "source_petition",
-            "escalated_from"), pk=pk)
+    case = get_object_or_404(case_for_page(user=request.user), pk=pk)
     decision = getattr(case, "discipline_decision", None)  # None until one is recorded
     steps = [(action, STEP_LABELS[action]) for action in PROCEDURE_STEPS[case.procedure]]
     return render(request, "casework/case_detail.html", {
