@@ -13,9 +13,10 @@ Cases (kiểm tra, giám sát). A role held at an organisation shows the cases
 - about that organisation, one under it, or a member of one of them: the inspected branch
   (its secretary, to whom the decision is announced and who answers for the branch) follows
   the UBKT's case about the branch or one of its members, read-only;
-- and, for a UBKT member, run anywhere in the committee their UBKT serves: the UBKT checks
-  how the branches carry out their own inspections (Điều lệ Đảng, Điều 32) and reports the
-  committee's figures, branches included;
+- and a UBKT member's role counts, for cases, at the committee their UBKT serves: they see
+  every case run in the committee, the branches' own included, and the cases about it. The
+  UBKT checks how the branches carry out their inspections (Điều lệ Đảng, Điều 32) and
+  reports the committee's figures, branches included;
 plus the cases the user is on the team of. Seeing a case gives no right to act on it:
 `casework.permissions` decides that.
 
@@ -105,12 +106,12 @@ def cases_q(user, prefix="", *, organisation=None):
         return Q()
     if not user.is_authenticated:
         return Q(pk__in=[])
-    about = role_paths(user)
+    paths = case_paths(user)
     on_team = Exists(InspectionCase.team.through.objects.filter(
         inspectioncase_id=OuterRef(f"{prefix}pk"), user_id=user.pk))
-    return (_under(f"{organisation or prefix + 'organisation'}__path", case_paths(user))
-            | _under(f"{prefix}subject_organisation__path", about)
-            | _under(f"{prefix}subject_member__organisation__path", about)
+    return (_under(f"{organisation or prefix + 'organisation'}__path", paths)
+            | _under(f"{prefix}subject_organisation__path", paths)
+            | _under(f"{prefix}subject_member__organisation__path", paths)
             | Q(on_team))
 
 
