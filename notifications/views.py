@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from notifications.models import Channel, Notice
+from notifications.selectors import inbox_notices, own_notices
 from notifications.rendering import render_notices
 from notifications.templatetags.notice_tags import padded
 
@@ -17,7 +17,7 @@ PAGE_SIZE = 50
 
 
 def _own(request):
-    return Notice.objects.filter(recipient=request.user, channel=Channel.IN_APP)
+    return own_notices(user=request.user)
 
 
 def _back_to_inbox(request):
@@ -29,10 +29,7 @@ def _back_to_inbox(request):
 @login_required
 @require_GET
 def inbox(request):
-    notices = _own(request).select_related(
-        "escalation", "clock__rule", "clock__petition", "clock__inspection",
-        "clock__organisation", "clock__assignee", "event__actor", "petition__organisation",
-    ).order_by("-created_at", "-pk")
+    notices = inbox_notices(user=request.user)
     page = Paginator(notices, PAGE_SIZE).get_page(request.GET.get("page"))
     rows = list(zip(page.object_list, render_notices(list(page.object_list))))
     return render(request, "notifications/inbox.html", {"page": page, "rows": rows})
