@@ -12,7 +12,8 @@ from casework.models import (
     Attachment, CaseEvent, IdentityAccess, IdentityAccessPurpose, Member, Organisation,
     Petition, PetitionSender, RoleAssignment,
 )
-from casework.permissions import identity_visible_q, may_see_identity
+from casework.permissions import may_see_identity
+from casework.selectors.scope import identity_visible_q
 from casework.search_keys import search_key
 from casework.services.identity import log_identity_access
 from casework.templatetags.casework_tags import person_name

@@ -99,7 +99,7 @@ class PetitionQuerySet(SearchKeysQuerySet, models.QuerySet):
 
     def identity_visible_to(self, user):
         """Of these letters, those whose senders the user may see."""
-        from casework.permissions import identity_visible_q
+        from casework.selectors.scope import identity_visible_q
 
         return self.filter(identity_visible_q(user))
 

@@ -115,6 +115,16 @@ def cases_q(user, prefix="", *, organisation=None):
             | Q(on_team))
 
 
+def identity_visible_q(user, prefix=""):
+    """SQL condition: letters whose senders this user may see (not protected, or received
+    under an organisation where the user holds clearance: `permissions.clearance_paths`).
+    `prefix` reaches a letter through a relation (e.g. "petition__")."""
+    from casework.permissions import clearance_paths
+
+    return (Q(**{f"{prefix}identity_confidential": False})
+            | _under(f"{prefix}organisation__path", clearance_paths(user)))
+
+
 def programmes_q(user, prefix=""):
     """SQL condition: the programmes this user may see: those of the organisations whose
     cases they see as run there (a programme is the plan of those cases)."""
