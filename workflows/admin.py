@@ -165,6 +165,11 @@ class DeadlineClockAdmin(ReadOnlyAdmin):
     # the admin's own select_related()).
     list_select_related = ("rule", "petition__organisation", "inspection__organisation",
                            "organisation")
+
+    def scope_q(self, user):
+        from workflows.selectors import clocks_q
+
+        return clocks_q(user)
     list_filter = ("status", "rule__procedure")
     date_hierarchy = "due_on"
     inlines = [ClockEntryInline]

@@ -76,7 +76,8 @@ def case_paths(user):
                    for role, path, kind in assignments(user))
 
 
-def _under(field, paths):
+def under(field, paths):
+    """SQL condition: `field` (an organisation path) at or under one of `paths`."""
     cond = Q(pk__in=[])
     for path in paths:
         cond |= Q(**{f"{field}__startswith": path})
@@ -93,7 +94,7 @@ def letters_q(user, prefix="", *, organisation=None):
     kept on that row (a deadline clock's), which spares the join."""
     if everything(user):
         return Q()
-    return _under(f"{organisation or prefix + 'organisation'}__path", role_paths(user))
+    return under(f"{organisation or prefix + 'organisation'}__path", role_paths(user))
 
 
 def cases_q(user, prefix="", *, organisation=None):
@@ -109,9 +110,9 @@ def cases_q(user, prefix="", *, organisation=None):
     paths = case_paths(user)
     on_team = Exists(InspectionCase.team.through.objects.filter(
         inspectioncase_id=OuterRef(f"{prefix}pk"), user_id=user.pk))
-    return (_under(f"{organisation or prefix + 'organisation'}__path", paths)
-            | _under(f"{prefix}subject_organisation__path", paths)
-            | _under(f"{prefix}subject_member__organisation__path", paths)
+    return (under(f"{organisation or prefix + 'organisation'}__path", paths)
+            | under(f"{prefix}subject_organisation__path", paths)
+            | under(f"{prefix}subject_member__organisation__path", paths)
             | Q(on_team))
 
 
@@ -122,7 +123,7 @@ def identity_visible_q(user, prefix=""):
     from casework.permissions import clearance_paths
 
     return (Q(**{f"{prefix}identity_confidential": False})
-            | _under(f"{prefix}organisation__path", clearance_paths(user)))
+            | under(f"{prefix}organisation__path", clearance_paths(user)))
 
 
 def programmes_q(user, prefix=""):
@@ -130,7 +131,7 @@ def programmes_q(user, prefix=""):
     cases they see as run there (a programme is the plan of those cases)."""
     if everything(user):
         return Q()
-    return _under(f"{prefix}organisation__path", case_paths(user))
+    return under(f"{prefix}organisation__path", case_paths(user))
 
 
 def organisations_q(user):
@@ -138,4 +139,4 @@ def organisations_q(user):
     the admin)."""
     if everything(user):
         return Q()
-    return _under("path", role_paths(user))
+    return under("path", role_paths(user))
