@@ -154,3 +154,20 @@ def test_a_page_with_panels_counts_unread_notices_once(world, client):
               if "notifications_notice" in q["sql"] and "read_at" in q["sql"]
               and "COUNT" in q["sql"]]
     assert len(unread) == 1
+
+
+def test_programme_page_queries_do_not_grow_with_its_cases(world, client):
+    programme = programme_save(actor=world.boss, organisation=world.tree.ubkt, year=YEAR,
+                               body="ubkt")
+    item = programme_item_save(actor=world.boss, programme_id=programme.pk,
+                               kind="member_compliance", quarter=1, planned_cases=LARGE)
+    client.force_login(world.leader)
+    url = reverse("casework:programme-detail", args=[programme.pk])
+    counts, added = [], 0
+    for n in (SMALL, LARGE):
+        while added < n:
+            world._add_cases(added, programme_item=item)
+            added += 1
+        client.get(url)  # warm
+        counts.append(count_queries(client, url))
+    assert counts[0] == counts[1], counts
