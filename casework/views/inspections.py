@@ -26,11 +26,6 @@ from casework.services.inspections import ESCALATION_STATUSES, case_open, discip
 from casework.submissions import AlreadySubmitted, acting_once, repeated_post
 
 
-def visible_cases(user):
-    """Cases the user may see (`casework.selectors.scope`)."""
-    return cases_visible(user=user)
-
-
 @login_required
 def case_list(request):
     form = CaseFilterForm(request.GET or None,
@@ -70,7 +65,7 @@ def _prefill(request, organisations):
                        % {"number": petition.receipt_number})
     if request.GET.get("giam-sat", "").isdigit():
         supervision = get_object_or_404(
-            visible_cases(request.user).filter(organisation__in=organisations),
+            cases_visible(user=request.user).filter(organisation__in=organisations),
             pk=request.GET["giam-sat"])
         initial.update(kind=InspectionKind.VIOLATION_SIGNS, organisation=supervision.organisation,
                        body=supervision.body, subject_member=supervision.subject_member,
@@ -138,7 +133,7 @@ def case_detail(request, pk):
 def case_appeal(request, pk):
     """Ghi nhận khiếu nại kỷ luật: recorded by the deciding body, whose appeal clock it
     stops."""
-    case = get_object_or_404(visible_cases(request.user).select_related("organisation"), pk=pk)
+    case = get_object_or_404(cases_visible(user=request.user).select_related("organisation"), pk=pk)
     if not case_user_may(request.user, "discipline", case):
         raise PermissionDenied(_("Chỉ cấp quyết định kỷ luật ghi nhận khiếu nại kỷ luật."))
     if repeat := repeated_post(request, fallback=case.get_absolute_url()):
