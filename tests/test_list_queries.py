@@ -94,6 +94,7 @@ def count_queries(client, url, params=None):
 PAGES = {
     "register": ("casework:petition-list", {}, "clerk", "letters"),
     "register-search": ("casework:petition-list", {"q": "Người gửi"}, "clerk", "letters"),
+    "register-api": ("api:petition-list", {}, "clerk", "letters"),
     "cases": ("casework:case-list", {}, "clerk", "cases"),
     "task-inbox": ("workflows:task-inbox", {}, "lead", "cases"),
     "task-queue": ("workflows:task-queue", {}, "clerk", "cases"),
