@@ -12,7 +12,10 @@ from casework.models import (
     Attachment, CaseEvent, IdentityAccess, IdentityAccessPurpose, Member, Organisation,
     Petition, PetitionSender, RoleAssignment,
 )
-from casework.permissions import identity_visible_q, may_see_identity
+from casework.permissions import may_see_identity
+from casework.selectors.scope import (
+    cases_q, identity_visible_q, letters_q, role_paths, under,
+)
 from casework.search_keys import search_key
 from casework.services.identity import log_identity_access
 from casework.templatetags.casework_tags import person_name
@@ -27,9 +30,13 @@ class ScopedAdmin(admin.ModelAdmin):
         qs = super().get_queryset(request)
         if request.user.is_superuser:
             return qs
-        visible = Organisation.objects.visible_to(request.user).values("pk")
-        field = self.scope_path_field.removesuffix("__path")
-        return qs.filter(**{f"{field}__in": visible})
+        return qs.filter(self.scope_q(request.user))
+
+    def scope_q(self, user):
+        """The rows a staff member sees: those whose organisation is at or under one where
+        they hold a role (`casework.selectors.scope`); a model with its own reading rule
+        (cases) says so."""
+        return under(self.scope_path_field, role_paths(user))
 
 
 class ReadOnlyAdmin(ScopedAdmin):
@@ -49,10 +56,7 @@ class OrganisationAdmin(ScopedAdmin):
     list_filter = ("kind", "remote_area")
     search_fields = ("name", "code", "symbol")
 
-    def get_queryset(self, request):
-        qs = admin.ModelAdmin.get_queryset(self, request)
-        return qs if request.user.is_superuser else qs.filter(
-            pk__in=Organisation.objects.visible_to(request.user).values("pk"))
+    scope_path_field = "path"
 
     @admin.display(description=_("tên"), ordering="path")
     def indented_name(self, obj):
@@ -165,14 +169,10 @@ class CaseEventAdmin(ReadOnlyAdmin):
                        "from_status", "to_status", "reason", "doc_number", "doc_date",
                        "details", "prev_hash", "hash")
 
-    def get_queryset(self, request):
-        # A letter's events or a case's events, each scoped by its own organisation.
-        qs = admin.ModelAdmin.get_queryset(self, request)
-        if request.user.is_superuser:
-            return qs
-        visible = Organisation.objects.visible_to(request.user).values("pk")
-        return qs.filter(Q(petition__organisation__in=visible)
-                         | Q(inspection__organisation__in=visible))
+    def scope_q(self, user):
+        # A letter's events or a case's events, each by the rule of its kind of record.
+        return ((Q(petition__isnull=False) & letters_q(user, prefix="petition__"))
+                | (Q(inspection__isnull=False) & cases_q(user, prefix="inspection__")))
 
     @admin.display(description=_("hồ sơ"))
     def case(self, obj):

@@ -4,6 +4,7 @@ permission checks, the event log or the process. Programmes are plans: editable.
 from django.contrib import admin
 
 from casework.admin import ReadOnlyAdmin, ScopedAdmin
+from casework.selectors.scope import cases_q
 from casework.models import DisciplineDecision, InspectionCase, InspectionProgramme, ProgrammeItem
 
 
@@ -13,6 +14,10 @@ class InspectionCaseAdmin(ReadOnlyAdmin):
     list_filter = ("kind", "body", "status", "year")
     search_fields = ("title", "decision_number")
     date_hierarchy = "decision_date"
+    list_select_related = ("organisation",)
+
+    def scope_q(self, user):
+        return cases_q(user)
 
 
 @admin.register(DisciplineDecision)
@@ -21,7 +26,9 @@ class DisciplineDecisionAdmin(ReadOnlyAdmin):
                     "appealed_on")
     list_select_related = ("case__organisation",)  # the case's number names its unit
     list_filter = ("form", "body", "subject_type")
-    scope_path_field = "case__organisation__path"
+
+    def scope_q(self, user):
+        return cases_q(user, prefix="case__")
 
 
 class ProgrammeItemInline(admin.TabularInline):

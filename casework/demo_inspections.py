@@ -26,7 +26,7 @@ from casework.models import (
 )
 from casework.models import InspectionKind as K
 from casework.models.inspections import OPEN_CASE_STATUSES
-from casework.services.programme import CONCLUDED_STATUSES, Figures, programmes_progress
+from casework.selectors.programme import CONCLUDED_STATUSES, Figures, programmes_progress
 
 YEAR = 2025
 

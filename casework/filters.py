@@ -49,7 +49,7 @@ class PetitionFilter(django_filters.FilterSet):
         on search keys (casework.search_keys), so the Unicode form, case and accents of
         either side do not matter. A sender only matches letters whose senders the user
         may see: a hit on a protected letter would tell an uncleared user who sent it."""
-        from casework.permissions import identity_visible_q
+        from casework.selectors.scope import identity_visible_q
 
         value = clean_line(value)
         key = search_key(value)
@@ -74,7 +74,8 @@ class PetitionFilter(django_filters.FilterSet):
         matched, for a user who may see those senders: the search tied these people to
         these letters (casework.services.identity.log_search_hits logs them). Empty when
         no text was searched or the filters are not valid (the page then ignores them)."""
-        from casework.permissions import clearance_paths, identity_visible_q
+        from casework.permissions import clearance_paths
+        from casework.selectors.scope import identity_visible_q
 
         if not (self.is_bound and self.is_valid() and clearance_paths(self.user)):
             return []

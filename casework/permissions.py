@@ -6,6 +6,9 @@ action. Superusers (administrators) may do everything. The same function backs t
 transition permissions, the buttons on the case page and the services, so every entry
 point agrees. The full matrix (pages, API, exports, admin, identity clearance) is
 documented in docs/permissions.md, and tests/test_access_matrix.py holds every URL to it.
+
+Only who may do what lives here; which records a user sees is read in
+`casework.selectors.scope`.
 """
 from django.utils.translation import gettext_lazy as _
 
@@ -104,18 +107,6 @@ def clearance_paths(user):
     the people the law lets know a denouncer."""
     return _assignment_paths(user, "_casework_clearance_paths", identity_clearance=True,
                              role__in=IDENTITY_CLEARABLE_ROLES)
-
-
-def identity_visible_q(user, prefix=""):
-    """SQL condition: letters whose senders this user may see (not protected, or received
-    under an organisation where the user holds clearance). `prefix` reaches a petition
-    through a relation, e.g. "petition__"."""
-    from django.db.models import Q
-
-    cond = Q(**{f"{prefix}identity_confidential": False})
-    for path in clearance_paths(user):
-        cond |= Q(**{f"{prefix}organisation__path__startswith": path})
-    return cond
 
 
 def may_see_identity(user, petition):

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from casework.forms import CleanTextForm, blank_choice
 from casework.models import ConductingBody, InspectionKind
-from casework.services.programme import QUARTERS
+from casework.selectors.programme import QUARTERS
 from casework.submissions import SubmissionTokenMixin
 
 

@@ -10,10 +10,10 @@ letter) has no deadline running, and its due date moves when it resumes.
 from datetime import timedelta
 
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from casework.models import Role, RoleAssignment
+from casework.selectors.scope import under
 from notifications.models import NoticeKind
 from notifications.outbox import enqueue_dispatch, write_notices
 from workflows.models import ClockStatus, DeadlineClock
@@ -34,9 +34,8 @@ def leader_scopes():
 def clocks_to_report(paths, today):
     """(overdue ids, due-soon ids) of running clocks of the organisations under `paths`,
     in one indexed query, earliest due first."""
-    scope = Q(pk__in=[])
-    for path in paths:
-        scope |= Q(organisation__path__startswith=path)
+    # The clock's own organisation (`casework.selectors.scope`), as on the deadlines page.
+    scope = under("organisation__path", paths)
     # A window of a right (the month to appeal a discipline decision) is nobody's work.
     rows = (DeadlineClock.objects.filter(scope, status=ClockStatus.RUNNING, lapses=False,
                                          due_on__lte=today + timedelta(days=WINDOW_DAYS))

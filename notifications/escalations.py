@@ -4,9 +4,9 @@ Who hears of a rung depends on the rule's ladder (`DeadlineRule.*_audience`, cum
 1 the handler (the clock's assignee: for an inspection or supervision case, its team
 leader); 2 also the head of the unit that holds the case (leaders assigned to that very
 organisation; for an inspection or supervision case, the deciding body there: its UBKT
-members, branch secretary or leaders); 3 also the committee's leaders (leaders assigned to
-the organisation or any level above it, short of a province: a provincial leader is not
-told of every commune's late letter). In-app notices are visible once
+members, branch secretary or leaders); 3 also the committee's leaders
+(`notifications.audiences`: leaders at the organisation or any level above it, short of a
+province). In-app notices are visible once
 committed; e-mail notices (for people with an address) wait in the outbox for delivery.
 Unique (cause_key, recipient, channel) with ON CONFLICT DO NOTHING keeps it idempotent.
 
@@ -18,6 +18,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
+from notifications.audiences import committee_leaders_join
 from notifications.models import Channel, DeliveryStatus, Notice, NoticeKind
 from notifications.outbox import enqueue_dispatch
 
@@ -49,10 +50,7 @@ WITH t AS (
     SELECT e.id, e.clock_id, c.petition_id, {_KIND}, ra.user_id
     {_FROM}
     JOIN casework_organisation co ON co.id = c.organisation_id
-    JOIN casework_roleassignment ra ON ra.role = 'leader'
-    JOIN casework_organisation lo
-      ON lo.id = ra.organisation_id AND lo.kind <> 'province'
-         AND co.path LIKE lo.path || '%%'
+    {committee_leaders_join("co")}
     WHERE e.run = %(run)s AND {_AUDIENCE} >= 3
 ), r AS (
     SELECT t.*, u.email <> '' AS has_email, COUNT(*) OVER (PARTITION BY t.user_id) AS n

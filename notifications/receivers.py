@@ -3,9 +3,9 @@
 Runs on `case_event_written`, inside the transaction that wrote the event, so a notice
 commits or rolls back with its cause. Two rules:
 
-- a newly received tố cáo or khiếu nại is reported to the leaders of the receiving
-  organisation and of every level above it, short of a province (a provincial leader is
-  not told of every commune's letter);
+- a newly received tố cáo or khiếu nại is reported to the committee's leaders of the
+  receiving organisation (`notifications.audiences`: its leaders and those of every level
+  above it, short of a province);
 - anything later done to a letter by someone else is reported to the person who logged it
   (the clerk follows "their" letters).
 
@@ -14,7 +14,8 @@ The person who acted is never told of their own action.
 """
 from django.contrib.auth import get_user_model
 
-from casework.models import EventType, Organisation, OrgKind, PetitionKind, Role
+from casework.models import EventType, PetitionKind
+from notifications.audiences import committee_leader_ids
 from notifications.models import NoticeKind
 from notifications.outbox import write_notices
 
@@ -36,11 +37,7 @@ def _recipients(event, petition):
     if event.event_type == EventType.RECEIVED:
         if petition.kind not in REPORTED_TO_LEADERS:
             return []
-        # The organisation and its ancestors, read from the materialised path.
-        levels = (Organisation.objects.filter(pk__in=petition.organisation.ancestor_ids())
-                  .exclude(kind=OrgKind.PROVINCE))
-        users = users.filter(role_assignments__role=Role.LEADER,
-                             role_assignments__organisation__in=levels)
+        users = users.filter(pk__in=committee_leader_ids(petition.organisation_id))
     elif petition.created_by_id:
         users = users.filter(pk=petition.created_by_id)
     else:

@@ -98,11 +98,11 @@ def render_notice(notice, *, absolute=False, clocks=None, render=None):
 
 
 def render_notices(notices, *, absolute=False):
-    """Render a page of notices, loading the clocks of all its digests in one query."""
-    ids = {pk for n in notices if n.kind == NoticeKind.DIGEST for pk in _digest_ids(n)}
-    clocks = (DeadlineClock.objects.select_related(*CLOCK_RELATED).in_bulk(ids)
-              if ids else {})
-    return [render_notice(n, absolute=absolute, clocks=clocks) for n in notices]
+    """Render a page of notices with what they need loaded once for the page (the clocks
+    of its digests, its summaries' escalations, its ledger lines, the calendar): the number
+    of queries does not grow with the page."""
+    render = RenderContext.for_notices(notices)
+    return [render_notice(n, absolute=absolute, render=render) for n in notices]
 
 
 def link(path, absolute):

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from casework.query_names import param
-from notifications.models import Channel, Notice
+from notifications.selectors import inbox_notices, own_notices
 from notifications.rendering import render_notices
 from notifications.templatetags.notice_tags import padded
 
@@ -18,7 +18,7 @@ PAGE_SIZE = 50
 
 
 def _own(request):
-    return Notice.objects.filter(recipient=request.user, channel=Channel.IN_APP)
+    return own_notices(user=request.user)
 
 
 def _back_to_inbox(request):
@@ -30,11 +30,7 @@ def _back_to_inbox(request):
 @login_required
 @require_GET
 def inbox(request):
-    notices = _own(request).select_related(
-        "escalation", "clock__rule", "clock__petition__organisation",
-        "clock__inspection__organisation",
-        "clock__organisation", "clock__assignee", "event__actor", "petition__organisation",
-    ).order_by("-created_at", "-pk")
+    notices = inbox_notices(user=request.user)
     page = Paginator(notices, PAGE_SIZE).get_page(request.GET.get(param("page")))
     rows = list(zip(page.object_list, render_notices(list(page.object_list))))
     return render(request, "notifications/inbox.html", {"page": page, "rows": rows})

@@ -368,3 +368,70 @@ def test_a_clerk_without_clearance_is_denied_the_identity(world, tree, client):
         body = client.get(url).content
         assert not any(s.encode() in body for s in SECRETS)
         assert "Người tố cáo (danh tính được bảo mật)".encode() in body
+
+
+# ---- who sees which case: the table "Phạm vi xem" ---------------------------------------
+SCOPE_USERS = {  # the first column of the table → (role, organisation in the tree)
+    "leader tại xã": ("leader", "commune"),
+    "viewer tại xã": ("viewer", "commune"),
+    "ubkt tại UBKT của xã": ("ubkt", "ubkt"),
+    "clerk tại Văn phòng": ("clerk", "office"),
+    "branch_secretary tại chi bộ A": ("branch_secretary", "branch_a"),
+    "branch_secretary tại chi bộ B": ("branch_secretary", "branch_b"),
+    "viewer tại tỉnh": ("viewer", "city"),
+    "thành viên đoàn, không vai trò": (None, None),
+}
+
+
+def load_scope_table():
+    header, body = _table_after("## Phạm vi xem", DOC.read_text(encoding="utf-8"))
+    return header[1:], {row[0].replace("`", ""): dict(zip(header[1:], row[1:])) for row in body}
+
+
+def _scope_cases(tree, boss, team_member):
+    """The table's columns as cases, in its order."""
+    from casework.services.inspections import case_open
+    from tests.factories import MemberFactory
+
+    def opened(organisation, body, kind, *, team=(), **subject):
+        return case_open(actor=boss, organisation=organisation, body=body, kind=kind,
+                         title="Cuộc mẫu", decision_number="01-QĐ",
+                         decision_date=datetime.date(2026, 3, 2),
+                         starts_on=datetime.date(2026, 3, 5), ends_on=datetime.date(2026, 5, 5),
+                         team_leader=boss, team=team, **subject)
+
+    return [
+        opened(tree.commune, "executive", "party_finance", team=[team_member],
+               subject_organisation=tree.branch_a),
+        opened(tree.ubkt, "ubkt", "violation_signs",
+               subject_member=MemberFactory(organisation=tree.branch_a)),
+        opened(tree.branch_b, "branch", "member_compliance",
+               subject_member=MemberFactory(organisation=tree.branch_b)),
+        opened(tree.city, "ubkt", "lower_org_duty", subject_organisation=tree.commune),
+    ]
+
+
+def test_each_user_sees_exactly_the_cases_the_document_says(tree):
+    columns, table = load_scope_table()
+    assert set(table) == set(SCOPE_USERS), f"hàng của bảng Phạm vi xem: {list(table)}"
+    boss = UserFactory(username="quantri", is_superuser=True, is_staff=True)
+    team_member = UserFactory(username="doan-vien")
+    cases = _scope_cases(tree, boss, team_member)
+    assert len(cases) == len(columns)
+    wrong = []
+    for who, (role, org) in SCOPE_USERS.items():
+        user = team_member
+        if role is not None:
+            user = UserFactory(username=f"{role}-{org}")
+            RoleAssignment.objects.create(user=user, organisation=getattr(tree, org), role=role)
+        client = Client()
+        client.force_login(user)
+        listed = {c.pk for c in client.get(reverse("casework:case-list"))
+                  .context["page"].object_list}
+        for column, case in zip(columns, cases):
+            expected = table[who][column] == "✓"
+            page = client.get(reverse("casework:case-detail", args=[case.pk])).status_code
+            if (case.pk in listed, page == 200) != (expected, expected):
+                wrong.append(f"{who} / {column}: cần {'thấy' if expected else 'không thấy'}, "
+                             f"danh sách {case.pk in listed}, trang {page}")
+    assert wrong == [], "\n".join(wrong)

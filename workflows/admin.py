@@ -162,9 +162,15 @@ class DeadlineClockAdmin(ReadOnlyAdmin):
     list_display = ("rule", "petition", "inspection", "organisation", "started_on", "status",
                     "due_on",
                     "next_escalation_on")
-    # A letter's or case's number carries its unit's symbol: load the unit with the row.
+    # Every column's record read with the rows (nullable relations are not followed by
+    # the admin's own select_related()).
     list_select_related = ("rule", "petition__organisation", "inspection__organisation",
                            "organisation")
+
+    def scope_q(self, user):
+        from workflows.selectors import clocks_q
+
+        return clocks_q(user)
     list_filter = ("status", "rule__procedure")
     date_hierarchy = "due_on"
     inlines = [ClockEntryInline]
@@ -174,6 +180,7 @@ class DeadlineClockAdmin(ReadOnlyAdmin):
 class ClockEntryAdmin(ReadOnlyAdmin):
     list_display = ("recorded_at", "clock", "kind", "on", "days", "due_before", "due_after",
                     "actor")
+    list_select_related = ("clock__rule", "actor")
     list_filter = ("kind",)
     scope_path_field = "clock__organisation__path"
 
@@ -181,4 +188,5 @@ class ClockEntryAdmin(ReadOnlyAdmin):
 @admin.register(Escalation)
 class EscalationAdmin(ReadOnlyAdmin):
     list_display = ("fired_at", "clock", "cycle", "rung", "due_on", "fired_on")
+    list_select_related = ("clock__rule",)
     scope_path_field = "clock__organisation__path"

@@ -33,9 +33,9 @@ def case_task_panel(request, case):
 
 
 def petition_cases_panel(request, petition):
-    from casework.views.inspections import visible_cases
+    from casework.selectors.cases import cases_from_letter
 
-    cases = visible_cases(request.user).filter(source_petition=petition).order_by("year", "seq")
+    cases = cases_from_letter(user=request.user, petition=petition)
     if not cases and not case_user_may_open(request.user, petition):
         return ""
     return render_to_string("workflows/_petition_cases_panel.html", {

@@ -159,9 +159,9 @@ def _item(task, user, mine):
 def open_case_tasks(user):
     """Everything the user has to do or may take on cases: list[CaseTaskItem], their own
     tasks first, then those they may claim, oldest first within each."""
-    related = ("process__caseprocess__case__organisation", "owner")  # one query per list
-    mine = inbox_tasks(user).select_related(*related).order_by("created", "pk")
-    queue = queue_tasks(user).select_related(*related).order_by("created", "pk")
+    from workflows.selectors import task_list  # one query per list
+
+    mine, queue = task_list(inbox_tasks(user)), task_list(queue_tasks(user))
     return ([_item(t, user, True) for t in mine]
             + [_item(t, user, False) for t in queue])
 

@@ -15,13 +15,13 @@ from django.utils.translation import gettext as _
 
 from casework.case_steps import Mark, step_marks
 from casework.templatetags.casework_tags import person_name
-from casework.views.inspections import visible_cases
+from casework.selectors.cases import cases_visible
 from workflows.case_processes import flow_of, open_task
 from workflows.viewflow_calls import chart_layout
 
 
 def _case_or_404(request, case_pk):
-    return get_object_or_404(visible_cases(request.user), pk=case_pk)
+    return get_object_or_404(cases_visible(user=request.user), pk=case_pk)
 
 
 def marks_with_holder(case):

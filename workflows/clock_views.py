@@ -7,7 +7,6 @@ service's decision (`ActionRefused`)."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -19,13 +18,14 @@ from casework.errors import ActionRefused
 from casework.formatting import date_text
 from casework.forms import apply_service_errors
 from casework.submissions import AlreadySubmitted, acting_once, repeated_post
-from casework.models import InspectionCase, Petition, Role
+from casework.models import Role
 from workflows.clock_forms import ExtendForm, PauseForm, ResumeForm
-from workflows.models import CountFrom, DeadlineClock
+from workflows.models import CountFrom
 from workflows.panels import (
     ACTION_LABELS, ROLE_REFUSAL, clock_state, day_with_weekday, extension_caps, refusal,
     request_calendar, role_allows, unit_count,
 )
+from workflows.selectors import clocks_visible
 from workflows.services.clocks import clock_extend, clock_pause, clock_resume
 
 TITLES = {
@@ -38,10 +38,8 @@ TITLES = {
 def _visible_clock(request, pk):
     user = request.user
     return get_object_or_404(
-        DeadlineClock.objects.select_related("rule", "petition__organisation",
-                                             "inspection__organisation")
-        .filter(Q(petition__in=Petition.objects.visible_to(user))
-                | Q(inspection__in=InspectionCase.objects.visible_to(user))), pk=pk)
+        clocks_visible(user=user).select_related("rule", "petition__organisation",
+                                                 "inspection__organisation"), pk=pk)
 
 
 def _record_words(clock):

@@ -1,9 +1,8 @@
 """Thời hạn: the open deadline clocks a leader or a clerk may see, overdue first, of
 letters and of inspection/supervision cases alike.
 
-Scoped in SQL (clocks of the letters `Petition.objects.visible_to(user)` returns and of
-the cases `InspectionCase.objects.visible_to(user)` returns) and cut
-short in SQL: one query reads the rows of both tables, at most `ROWS_PER_TABLE` each with
+Scoped in SQL by `workflows.selectors.clocks_visible` (the clock's own organisation, under
+the rules for letters and for cases) and cut short in SQL: one query reads the rows of both tables, at most `ROWS_PER_TABLE` each with
 each table's full count beside every row (window functions), and one more counts the rest.
 Windows of a right (the month to appeal a discipline decision) are nobody's work to do and
 are left out.
@@ -18,11 +17,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from casework.models import InspectionCase, Petition
 from workflows.health import sweep_health
-from workflows.models import ClockStatus, DeadlineClock
+from workflows.models import ClockStatus
 from workflows.models.clocks import OPEN_CLOCK_STATUSES
 from workflows.panels import clock_state, request_calendar
+from workflows.selectors import clocks_visible
 
 HORIZON_DAYS = 7
 ROWS_PER_TABLE = 100
@@ -34,9 +33,7 @@ def clock_overview(request):
     today = timezone.localdate()
     horizon = today + timedelta(days=HORIZON_DAYS)
     user = request.user
-    visible = DeadlineClock.objects.filter(
-        Q(petition__in=Petition.objects.visible_to(user))
-        | Q(inspection__in=InspectionCase.objects.visible_to(user)), lapses=False)
+    visible = clocks_visible(user=user).filter(lapses=False)
     overdue = ExpressionWrapper(Q(due_on__lt=today), output_field=BooleanField())
     urgent = (visible.filter(status=ClockStatus.RUNNING, due_on__lte=horizon)
               .annotate(overdue=overdue,

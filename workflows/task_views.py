@@ -22,14 +22,14 @@ from casework.errors import ActionRefused
 from casework.formatting import datetime_text
 from casework.forms import apply_service_errors
 from casework.inspection_forms import step_form_class
-from casework.models import InspectionCase
 from casework.models.inspections import STEP_LABELS, allowed_forms, subject_type_of
 from casework.permissions import case_user_may, is_case_team_member
 from casework.services.inspections import case_step, discipline_decide
 from casework.submissions import AlreadySubmitted, acting_once, repeated_post
 from casework.templatetags.casework_tags import person_name
-from casework.views.inspections import visible_cases
+from casework.selectors.cases import cases_visible
 from workflows.case_processes import FLOW_CLASSES, inbox_tasks, queue_tasks
+from workflows.selectors import task_list
 from viewflow.workflow.models import Task
 
 class TaskGone(Exception):
@@ -45,7 +45,7 @@ def _task_or_404(request, pk):
         Task.objects.coerce_for(FLOW_CLASSES).filter(flow_task_type="HUMAN").select_related(
             "owner", "process__caseprocess__case__organisation"), pk=pk)
     case = task.process.caseprocess.case
-    if not visible_cases(request.user).filter(pk=case.pk).exists():
+    if not cases_visible(user=request.user).filter(pk=case.pk).exists():
         raise Http404
     return task, case
 
@@ -177,19 +177,15 @@ def _rows(tasks):
              "label": STEP_LABELS[t.flow_task.action]} for t in tasks]
 
 
-RELATED = ("owner", "process__caseprocess__case__organisation")
-
-
 @login_required
 def task_inbox(request):
-    tasks = inbox_tasks(request.user).select_related(*RELATED).order_by("created", "pk")
+    tasks = task_list(inbox_tasks(request.user))
     return render(request, "workflows/task_inbox.html", {"rows": _rows(tasks)})
 
 
 @login_required
 def task_queue(request):
-    tasks = queue_tasks(request.user).select_related(*RELATED).order_by("created", "pk")
+    tasks = task_list(queue_tasks(request.user))
     return render(request, "workflows/task_queue.html", {"rows": _rows(tasks)})
 
 
-__all__ = ["InspectionCase", "case_task", "task_claim", "task_inbox", "task_queue"]

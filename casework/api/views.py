@@ -1,8 +1,8 @@
-"""Read-only API views. Every query starts from `Petition.objects.visible_to(user)`, so a
-letter outside the user's subtree is a 404 and a user without a role gets an empty list.
+"""Read-only API views. Every query comes from `casework.selectors.letters` (scoped
+there), so a letter outside the user's subtree is a 404 and a user without a role gets an
+empty list. A list never carries a protected sender (even for cleared users).
 Senders and scans of a protected letter go through `casework.services.identity`: masked
 in lists for everyone, shown in the detail only to cleared users, and logged (API)."""
-from django.db.models import Prefetch
 from django_filters import utils as filter_utils
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema, extend_schema_view
@@ -10,16 +10,11 @@ from rest_framework import viewsets
 from rest_framework.response import Response
 
 from casework.filters import PetitionFilter
-from casework.models import CaseEvent, IdentityAccessPurpose, Petition, PetitionSender
+from casework.models import IdentityAccessPurpose
+from casework.selectors.letters import api_letters
 from casework.services.identity import log_search_hits, senders_for
 
 from .serializers import PetitionDetailSerializer, PetitionSerializer
-
-# A list never carries a protected sender (even for cleared users), so those rows are
-# not even loaded.
-UNPROTECTED_SENDERS = Prefetch(
-    "senders", queryset=PetitionSender.objects.filter(petition__identity_confidential=False))
-
 
 class RegisterFilterBackend(DjangoFilterBackend):
     """django-filter's backend, handing PetitionFilter the user it scopes its choices and
@@ -58,13 +53,7 @@ class PetitionViewSet(viewsets.ReadOnlyModelViewSet):
     lookup_value_converter = "int"  # /api/don-thu/abc/ is a 404 before any query
 
     def get_queryset(self):
-        letters = Petition.objects.visible_to(self.request.user).select_related("organisation")
-        if self.action == "retrieve":
-            events = Prefetch("events", queryset=CaseEvent.objects.select_related("actor"))
-            return (letters.select_related("subject_member", "subject_organisation")
-                    .prefetch_related(events))
-        return letters.prefetch_related(UNPROTECTED_SENDERS).order_by(
-            "-received_on", "-receipt_seq", "-pk")
+        return api_letters(user=self.request.user, detail=self.action == "retrieve")
 
     def get_serializer_class(self):
         return PetitionDetailSerializer if self.action == "retrieve" else PetitionSerializer

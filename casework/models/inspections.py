@@ -21,7 +21,7 @@ from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from casework.numbers import CASE_SERIES, display_number
 
-from .organisations import Member, MemberStatus, Organisation, role_paths
+from .organisations import Member, MemberStatus, Organisation
 
 
 class InspectionKind(models.TextChoices):
@@ -216,16 +216,14 @@ class ProgrammeItem(models.Model):
 
 class InspectionCaseQuerySet(models.QuerySet):
     def visible_to(self, user):
-        """Cases run by an organisation in the user's subtrees, or about one (a branch
-        secretary sees the UBKT's case about their branch), filtered in SQL."""
+        """Cases the user may see: the rule of `casework.selectors.scope` (cases run in
+        their subtrees, about them, by their committee for a UBKT member, or whose team
+        they are on)."""
+        from casework.selectors.scope import cases_q
+
         if not user.is_authenticated:
             return self.none()
-        if user.is_superuser:
-            return self
-        cond = Q(pk__in=[])
-        for path in role_paths(user):
-            cond |= Q(organisation__path__startswith=path)
-        return self.filter(cond)
+        return self.filter(cases_q(user))
 
 
 class InspectionCase(ConcurrentTransitionMixin, models.Model):

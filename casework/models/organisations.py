@@ -32,11 +32,11 @@ class OrganisationQuerySet(models.QuerySet):
         return self.filter(cond)
 
     def visible_to(self, user):
+        from casework.selectors.scope import organisations_q
+
         if not user.is_authenticated:
             return self.none()
-        if user.is_superuser:
-            return self
-        return self.subtree_of(role_paths(user))
+        return self.filter(organisations_q(user))
 
 
 class Organisation(models.Model):
@@ -175,16 +175,11 @@ class RoleAssignment(models.Model):
 
 
 def role_paths(user):
-    """Paths of the organisations where the user holds any role (cached on the user object
-    for the request, since every scoped query needs them)."""
-    cached = getattr(user, "_casework_role_paths", None)
-    if cached is None:
-        cached = list(
-            RoleAssignment.objects.filter(user=user)
-            .values_list("organisation__path", flat=True).distinct()
-        )
-        user._casework_role_paths = cached
-    return cached
+    """Paths of the organisations where the user holds any role (`casework.selectors.scope`
+    reads them once per request)."""
+    from casework.selectors.scope import role_paths as paths
+
+    return paths(user)
 
 
 class MemberStatus(models.TextChoices):

@@ -6,7 +6,6 @@ acting user's role, validate the reason and document, lock the row and write the
 """
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
@@ -14,7 +13,7 @@ from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 from casework.numbers import display_number
 from casework.permissions import may
 from casework.search_keys import SearchKeysModel, SearchKeysQuerySet
-from .organisations import Member, Organisation, role_paths
+from .organisations import Member, Organisation
 
 
 class PetitionKind(models.TextChoices):
@@ -92,19 +91,16 @@ class ReceiptCounter(models.Model):
 
 class PetitionQuerySet(SearchKeysQuerySet, models.QuerySet):
     def visible_to(self, user):
-        """Letters received by an organisation in the user's subtrees, filtered in SQL."""
+        """Letters the user may see: the rule of `casework.selectors.scope`."""
+        from casework.selectors.scope import letters_q
+
         if not user.is_authenticated:
             return self.none()
-        if user.is_superuser:
-            return self
-        cond = Q(pk__in=[])
-        for path in role_paths(user):
-            cond |= Q(organisation__path__startswith=path)
-        return self.filter(cond)
+        return self.filter(letters_q(user))
 
     def identity_visible_to(self, user):
         """Of these letters, those whose senders the user may see."""
-        from casework.permissions import identity_visible_q
+        from casework.selectors.scope import identity_visible_q
 
         return self.filter(identity_visible_q(user))
 

@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from django.utils.translation import gettext_lazy as _
 
 from casework.models import IdentityAccess, IdentityAccessPurpose, PetitionSender
-from casework.permissions import identity_visible_q, may_see_identity
+from casework.permissions import may_see_identity
+from casework.selectors.scope import identity_visible_q
 
 MASK = _("Người tố cáo (danh tính được bảo mật)")
 MASK_SHORT = _("Đã bảo mật")

@@ -11,7 +11,6 @@ import tempfile
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Prefetch
 from django.http import FileResponse
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -20,12 +19,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from casework.exports import CONTENT_TYPE, petition_row, write_register
-from casework.filters import PetitionFilter
 from casework.formatting import date_text
-from casework.models import IdentityAccessPurpose, Organisation, Petition, PetitionSender
-from casework.models.organisations import role_paths
+from casework.models import IdentityAccessPurpose, Organisation, PetitionSender
 from casework.permissions import clearance_paths, may_see_identity
 from casework.query_names import param
+from casework.selectors.letters import export_rows, letter_register
+from casework.selectors.scope import role_paths, topmost
 from casework.services.identity import log_identity_access, log_search_hits, unmasked_senders
 from casework.templatetags.casework_tags import person_name
 
@@ -37,22 +36,18 @@ CHUNK = 2000
 @require_GET
 def petition_export(request):
     user = request.user
-    if not (user.is_superuser or role_paths(user)):
+    if not (user.is_superuser or role_paths(user)):  # no role anywhere: nothing to export
         raise PermissionDenied(_("Bạn chưa được phân quyền xem sổ đơn thư."))
-    visible = Petition.objects.visible_to(user)
-    filterset = PetitionFilter(request.GET or None, queryset=visible, user=user)
+    filterset, letters = letter_register(user=user, params=request.GET)
     if filterset.is_bound and not filterset.is_valid():
         # The page falls back to the whole register; a file must not do so silently.
         messages.error(request, _("Điều kiện lọc chưa hợp lệ nên chưa xuất được sổ."))
         return redirect(reverse("casework:petition-list") + "?" + request.GET.urlencode())
-    letters = filterset.qs if filterset.is_bound else visible
 
     with_identity = request.GET.get(param("identity")) == "1" and bool(clearance_paths(user))
     senders = (unmasked_senders(user) if with_identity
                else PetitionSender.objects.filter(petition__identity_confidential=False))
-    rows = (letters.select_related("organisation", "subject_member", "subject_organisation")
-            .prefetch_related(Prefetch("senders", queryset=senders))
-            .order_by("received_on", "receipt_year", "receipt_seq", "pk"))
+    rows = export_rows(letters, senders=senders)
 
     shown = []  # protected letters written with their senders: logged once the file is made
 
@@ -110,6 +105,5 @@ def _scope_name(user, organisation):
     if user.is_superuser:
         return _("Toàn hệ thống")
     # The topmost organisations where the user holds a role: each brings its subtree.
-    paths = role_paths(user)
-    tops = [p for p in paths if not any(p != q and p.startswith(q) for q in paths)]
-    return ", ".join(Organisation.objects.filter(path__in=tops).values_list("name", flat=True))
+    return ", ".join(Organisation.objects.filter(path__in=topmost(role_paths(user)))
+                     .values_list("name", flat=True))

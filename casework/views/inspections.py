@@ -1,13 +1,12 @@
 """Inspection and supervision case pages: list, open (from a programme item, a letter or
-ad hoc), detail. Thin, like the letter pages: every lookup goes through
-`InspectionCase.objects.visible_to(user)` (plus the cases the user is on the team of), so
-a case outside the user's reach is a 404 whatever the URL. The steps themselves are taken
+ad hoc), detail. Thin, like the letter pages: every read comes from
+`casework.selectors.cases` (scoped there, team members included), so a case outside the
+user's reach is a 404 whatever the URL. The steps themselves are taken
 on the task pages of workflows (their panel shows on the detail page)."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
@@ -17,72 +16,38 @@ from casework.errors import ActionRefused
 from casework.forms import apply_service_errors
 from casework.inspection_forms import AppealForm, CaseFilterForm, CaseForm
 from casework.models import (
-    CaseStatus, InspectionCase, InspectionKind, Organisation, Petition, ProgrammeItem,
+    InspectionKind, Organisation, Petition, ProgrammeItem,
 )
-from casework.models.inspections import OPEN_CASE_STATUSES, Procedure
-from casework.numbers import CASE_SERIES, number_q, parse_number
+from casework.models.inspections import Procedure
 from casework.panels import inspection_panels
 from casework.permissions import case_user_may, deciding_organisations, may_open_case
 from casework.query_names import param
+from casework.selectors.cases import case_for_page, case_totals, cases_visible
+from casework.selectors.cases import case_list as case_list_rows
 from casework.services.inspections import ESCALATION_STATUSES, case_open, discipline_appeal
 from casework.submissions import AlreadySubmitted, acting_once, repeated_post
 
 
-def visible_cases(user):
-    """Cases the user may see: those of their subtrees, and those they are on the team of."""
-    if not user.is_authenticated:
-        return InspectionCase.objects.none()
-    if user.is_superuser:
-        return InspectionCase.objects.all()
-    return InspectionCase.objects.filter(
-        Q(pk__in=InspectionCase.objects.visible_to(user).values("pk"))
-        | Q(pk__in=InspectionCase.objects.filter(team=user).values("pk")))
-
-
 @login_required
 def case_list(request):
-    cases = visible_cases(request.user).select_related("organisation", "subject_member",
-                                                        "subject_organisation")
     form = CaseFilterForm(request.GET or None,
                           organisations=Organisation.objects.visible_to(request.user))
+    data = {}
     if form.is_bound and form.is_valid():
         data = {name: form.cleaned_data[param(name)]
                 for name in ("q", "year", "kind", "status", "organisation")}
-        if data["q"]:
-            cases = cases.filter(_case_search(data["q"], request.user))
-        if data["year"]:
-            cases = cases.filter(year=data["year"])
-        if data["kind"]:
-            cases = cases.filter(kind=data["kind"])
-        if data["status"] == "open":
-            cases = cases.filter(status__in=OPEN_CASE_STATUSES)
-        elif data["status"]:
-            cases = cases.filter(status=data["status"])
-        if data["organisation"]:
-            cases = cases.filter(organisation__path__startswith=data["organisation"].path)
-    page = Paginator(cases.order_by("-year", "organisation__path", "-seq"), 50).get_page(
-        request.GET.get(param("page")))
-    # Totals come from the same filtered query, so they add up to the row count.
-    by_status = dict(cases.order_by().values_list("status").annotate(n=Count("pk")))
-    by_kind = dict(cases.order_by().values_list("kind").annotate(n=Count("pk")))
+    cases = case_list_rows(user=request.user, q=data.get("q"), year=data.get("year"),
+                           kind=data.get("kind"), status=data.get("status"),
+                           organisation=data.get("organisation"))
+    page = Paginator(cases, 50).get_page(request.GET.get(param("page")))
+    status_totals, kind_totals = case_totals(cases)
     query = request.GET.copy()
     query.pop(param("page"), None)
     return render(request, "casework/case_list.html", {
         "form": form, "page": page, "query": query.urlencode(), "total": page.paginator.count,
-        "status_totals": [(s.label, by_status.get(s.value, 0)) for s in CaseStatus],
-        "kind_totals": [(k.label, by_kind.get(k.value, 0)) for k in InspectionKind],
+        "status_totals": status_totals, "kind_totals": kind_totals,
         "may_open": deciding_organisations(request.user).exists(),
     })
-
-
-def _case_search(text, user):
-    """A case's number, short or full (002/2026, 002/2026/KT-UBKT, the older 002/2026/KT),
-    or a part of its title."""
-    cond = Q(title__icontains=text.strip())
-    if typed := parse_number(text, series=CASE_SERIES):
-        cond |= number_q(typed, seq_field="seq", year_field="year",
-                         organisations=Organisation.objects.visible_to(user))
-    return cond
 
 
 def _prefill(request, organisations):
@@ -106,7 +71,7 @@ def _prefill(request, organisations):
                        % {"number": petition.receipt_number})
     if request.GET.get("giam-sat", "").isdigit():
         supervision = get_object_or_404(
-            visible_cases(request.user).filter(organisation__in=organisations),
+            cases_visible(user=request.user).filter(organisation__in=organisations),
             pk=request.GET["giam-sat"])
         initial.update(kind=InspectionKind.VIOLATION_SIGNS, organisation=supervision.organisation,
                        body=supervision.body, subject_member=supervision.subject_member,
@@ -150,11 +115,7 @@ def case_create(request):
 
 @login_required
 def case_detail(request, pk):
-    case = get_object_or_404(
-        visible_cases(request.user).select_related(
-            "organisation", "subject_member__organisation", "subject_organisation",
-            "team_leader", "created_by", "programme_item__programme", "source_petition",
-            "escalated_from"), pk=pk)
+    case = get_object_or_404(case_for_page(user=request.user), pk=pk)
     decision = getattr(case, "discipline_decision", None)  # None until one is recorded
     return render(request, "casework/case_detail.html", {
         "case": case, "events": case.events.select_related("actor"),
@@ -177,7 +138,7 @@ def case_detail(request, pk):
 def case_appeal(request, pk):
     """Ghi nhận khiếu nại kỷ luật: recorded by the deciding body, whose appeal clock it
     stops."""
-    case = get_object_or_404(visible_cases(request.user).select_related("organisation"), pk=pk)
+    case = get_object_or_404(cases_visible(user=request.user).select_related("organisation"), pk=pk)
     if not case_user_may(request.user, "discipline", case):
         raise PermissionDenied(_("Chỉ cấp quyết định kỷ luật ghi nhận khiếu nại kỷ luật."))
     if repeat := repeated_post(request, fallback=case.get_absolute_url()):

@@ -1,12 +1,11 @@
-"""Petition pages. Thin: parse the form, call a service, show the result. Every lookup
-goes through `Petition.objects.visible_to(user)`, so a letter outside the user's subtree
+"""Petition pages. Thin: parse the form, call a service, show the result. Every read comes
+from `casework.selectors.letters` (scoped there), so a letter outside the user's subtree
 is a 404 whatever the URL."""
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -14,19 +13,21 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from casework.errors import ActionRefused
-from casework.filters import PetitionFilter
 from casework.forms import (
     TRANSITION_FORMS, IntakeForm, SenderFormSet, apply_service_errors, first_complaint_choices,
     member_choices,
 )
 from casework.models import (
-    Attachment, IdentityAccessPurpose, Petition, PetitionKind, PetitionSender, PetitionStatus,
+    Attachment, IdentityAccessPurpose,
 )
 from casework.panels import case_panels
 from casework.permissions import (
     ACTION_LABELS, clearance_paths, may_see_identity, receiving_organisations, subject_scope, user_may,
 )
 from casework.query_names import param
+from casework.selectors.letters import (
+    letter_for_page, letter_register, letter_totals, letters_visible, register_rows,
+)
 from casework.services.duplicates import find_duplicates
 from casework.services.identity import (
     identity_visible, log_identity_access, log_search_hits, senders_for,
@@ -36,7 +37,7 @@ from casework.submissions import AlreadySubmitted, acting_once, repeated_post
 
 
 def _visible(request):
-    return Petition.objects.visible_to(request.user)
+    return letters_visible(user=request.user)
 
 
 def _duplicate_pool(request):
@@ -45,32 +46,19 @@ def _duplicate_pool(request):
     return identity_visible(_visible(request), request.user)
 
 
-# Lists never show a protected sender, even to cleared users: names appear one letter at a
-# time on the case page, where each showing is logged.
-UNPROTECTED_SENDERS = Prefetch(
-    "senders", queryset=PetitionSender.objects.filter(petition__identity_confidential=False))
-
-
 @login_required
 def petition_list(request):
-    visible = _visible(request).select_related("organisation")
-    filterset = PetitionFilter(request.GET or None, queryset=visible, user=request.user)
-    rows = filterset.qs if filterset.is_bound and filterset.is_valid() else visible
+    filterset, rows = letter_register(user=request.user, params=request.GET)
     log_search_hits(user=request.user, filterset=filterset)
-    page = Paginator(rows.order_by("-received_on", "-receipt_seq")
-                     .prefetch_related(UNPROTECTED_SENDERS), 50).get_page(
-                         request.GET.get(param("page")))
-    # Totals come from the same filtered query, so they always add up to the row count.
-    by_status = dict(rows.order_by().values_list("status").annotate(n=Count("pk", distinct=True)))
-    by_kind = dict(rows.order_by().values_list("kind").annotate(n=Count("pk", distinct=True)))
+    page = Paginator(register_rows(rows), 50).get_page(request.GET.get(param("page")))
+    status_totals, kind_totals = letter_totals(rows)
     query = request.GET.copy()
     query.pop(param("page"), None)
     return render(request, "casework/petition_list.html", {
         "filter": filterset, "page": page, "query": query.urlencode(),
         "total": page.paginator.count,
         "may_export_identity": bool(clearance_paths(request.user)),
-        "status_totals": [(s.label, by_status.get(s.value, 0)) for s in PetitionStatus],
-        "kind_totals": [(k.label, by_kind.get(k.value, 0)) for k in PetitionKind],
+        "status_totals": status_totals, "kind_totals": kind_totals,
     })
 
 
@@ -146,9 +134,7 @@ def _available_actions(petition, user):
 
 @login_required
 def petition_detail(request, pk):
-    petition = get_object_or_404(
-        _visible(request).select_related("organisation", "subject_member__organisation",
-                                      "subject_organisation", "created_by"), pk=pk)
+    petition = get_object_or_404(letter_for_page(user=request.user), pk=pk)
     events = petition.events.select_related("actor")
     senders, masked = senders_for(user=request.user, petition=petition,
                                   purpose=IdentityAccessPurpose.CASE_PAGE)

@@ -1,12 +1,11 @@
 """Annual programme pages: the year's programmes with their progress, one programme by
-quarter with the cases behind each figure, and the planning forms. Thin: the figures come
-from `casework.services.programme`, every lookup is scoped to what the user may see (a
+quarter with the cases behind each figure, and the planning forms. Thin: the figures and
+the lists come from `casework.selectors.programme`, every lookup is scoped to what the user may see (a
 programme outside their subtree is a 404 whatever the URL), and planning is for those who
 may open cases at the programme's organisation."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -16,16 +15,20 @@ from django.views.decorators.http import require_http_methods, require_POST
 from casework.errors import ActionRefused
 from casework.formatting import count_text, rate_text
 from casework.forms import apply_service_errors
-from casework.models import ConductingBody, InspectionCase, Organisation, ProgrammeItem
+from casework.models import ConductingBody, Organisation, ProgrammeItem
 from casework.permissions import may_open_case
 from casework.programme_forms import ItemForm, ProgrammeForm
 from casework.query_names import param
+from casework.selectors.programme import (
+    UNCONCLUDED_STATUSES, Figures, adhoc_count, programme_cases, programme_progress,
+    programmes_progress, programmes_visible, quarter_end,
+)
 from casework.services import programme as svc
 from casework.submissions import AlreadySubmitted, acting_once, repeated_post
 
 
 def _visible(request):
-    return svc.visible_programmes(request.user).select_related("organisation")
+    return programmes_visible(user=request.user).select_related("organisation")
 
 
 ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
@@ -55,14 +58,12 @@ def programme_list(request):
     order = {ConductingBody.EXECUTIVE: 0, ConductingBody.UBKT: 1, ConductingBody.BRANCH: 2}
     programmes = sorted(visible.filter(year=year),
                         key=lambda p: (order.get(p.body, 3), p.organisation.path))
-    progress = svc.programmes_progress(programmes, today=today)
-    total = svc.Figures()
+    progress = programmes_progress(programmes, today=today)
+    total = Figures()
     for p in progress.values():
         total.add(p.total)
     # Ad-hoc cases of the year anywhere the user may see, as one figure beside the plan.
-    adhoc = InspectionCase.objects.visible_to(request.user).filter(
-        year=year, programme_item__isnull=True)
-    adhoc_total = adhoc.count()
+    adhoc_total = adhoc_count(user=request.user, year=year)
     rows = [(p, progress[p.pk]) for p in programmes]
     return render(request, "casework/programme_list.html", {
         "year": year, "years": years, "rows": rows, "total": total,
@@ -82,23 +83,18 @@ def _case_create_url():
 @login_required
 def programme_detail(request, pk):
     programme = get_object_or_404(_visible(request), pk=pk)
-    progress = svc.programme_progress(programme)
+    progress = programme_progress(programme)
     may_plan = may_open_case(request.user, programme.organisation)
-    cases = (InspectionCase.objects.visible_to(request.user)
-             .filter(Q(programme_item__programme=programme)
-                     | Q(pk__in=svc.adhoc_cases(programme).values("pk")))
-             .select_related("organisation", "subject_member", "subject_organisation")
-             .order_by("decision_date", "seq"))
     by_item, adhoc = {}, []
-    for case in cases:
-        case.late = (case.status in svc.UNCONCLUDED_STATUSES and case.ends_on < progress.today)
+    for case in programme_cases(user=request.user, programme=programme):
+        case.late = (case.status in UNCONCLUDED_STATUSES and case.ends_on < progress.today)
         if case.programme_item_id:
             by_item.setdefault(case.programme_item_id, []).append(case)
         else:
             adhoc.append(case)
     for item in progress.items:
         item.case_list = by_item.get(item.pk, [])
-        item.quarter_over = svc.quarter_end(programme.year, item.quarter) < progress.today
+        item.quarter_over = quarter_end(programme.year, item.quarter) < progress.today
     return render(request, "casework/programme_detail.html", {
         "programme": programme, "progress": progress,
         "quarters": [(q, ROMAN[q], items, sub) for q, items, sub in progress.quarters()],

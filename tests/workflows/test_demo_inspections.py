@@ -18,7 +18,7 @@ from casework.models import (
 )
 from casework.models.inspections import OPEN_CASE_STATUSES
 from casework.services import audit
-from casework.services.programme import CONCLUDED_STATUSES, programmes_progress
+from casework.selectors.programme import CONCLUDED_STATUSES, programmes_progress
 from workflows.models import CaseProcess
 
 pytestmark = pytest.mark.django_db(transaction=False)

@@ -1,0 +1,65 @@
+"""Inspection and supervision cases: the list with its totals, the case page, the cases a
+letter or a programme led to. Scoped by `scope.cases_q`."""
+from django.db.models import Count, Q
+
+from casework.models import CaseStatus, InspectionCase, InspectionKind, Organisation
+from casework.models.inspections import OPEN_CASE_STATUSES
+from casework.numbers import CASE_SERIES, number_q, parse_number
+
+# What a row of any case list shows: its organisation and its subject (a member's name
+# carries their branch, see Member.__str__).
+LIST_RELATED = ("organisation", "subject_member__organisation", "subject_organisation")
+
+
+def cases_visible(*, user):
+    return InspectionCase.objects.visible_to(user)
+
+
+def case_list(*, user, q="", year=None, kind="", status="", organisation=None):
+    """The case list's rows, newest year first, filtered as the list page's form says."""
+    cases = cases_visible(user=user).select_related(*LIST_RELATED)
+    if q:
+        cases = cases.filter(_case_search(q, user))
+    if year:
+        cases = cases.filter(year=year)
+    if kind:
+        cases = cases.filter(kind=kind)
+    if status == "open":
+        cases = cases.filter(status__in=OPEN_CASE_STATUSES)
+    elif status:
+        cases = cases.filter(status=status)
+    if organisation is not None:
+        cases = cases.filter(organisation__path__startswith=organisation.path)
+    return cases.order_by("-year", "organisation__path", "-seq")
+
+
+def _case_search(text, user):
+    """A case's number, short or full (002/2026, 002/2026/KT-UBKT, the older 002/2026/KT),
+    or a part of its title."""
+    cond = Q(title__icontains=text.strip())
+    if typed := parse_number(text, series=CASE_SERIES):
+        cond |= number_q(typed, seq_field="seq", year_field="year",
+                         organisations=Organisation.objects.visible_to(user))
+    return cond
+
+
+def case_totals(cases):
+    """[(label, n)] by status and by kind, from the same filtered query as the rows, so
+    they add up to the row count."""
+    by_status = dict(cases.order_by().values_list("status").annotate(n=Count("pk")))
+    by_kind = dict(cases.order_by().values_list("kind").annotate(n=Count("pk")))
+    return ([(s.label, by_status.get(s.value, 0)) for s in CaseStatus],
+            [(k.label, by_kind.get(k.value, 0)) for k in InspectionKind])
+
+
+def case_for_page(*, user):
+    """The case page's query (get the case from it by pk: 404 outside the user's scope)."""
+    return cases_visible(user=user).select_related(
+        "organisation", "subject_member__organisation", "subject_organisation",
+        "team_leader", "created_by", "programme_item__programme", "source_petition",
+        "escalated_from")
+
+
+def cases_from_letter(*, user, petition):
+    return (cases_visible(user=user).filter(source_petition=petition)
+            .select_related(*LIST_RELATED).order_by("year", "seq"))

@@ -1,0 +1,142 @@
+"""Who sees which records: the one place scope is decided, once per kind of record.
+
+Every rule is a condition on the row's own stored organisation (through its path, "/1/4/17/"),
+so PostgreSQL plans it as a join and an index range, never as `id IN (every visible id)`.
+docs/permissions.md ("Phạm vi xem") states the same rules in words, and
+tests/test_access_matrix.py holds the code to them.
+
+Letters. A role held at an organisation shows the letters received by that organisation
+and every organisation under it.
+
+Cases (kiểm tra, giám sát). A role held at an organisation shows the cases
+- run by that organisation or any organisation under it;
+- about that organisation, one under it, or a member of one of them: the inspected branch
+  (its secretary, to whom the decision is announced and who answers for the branch) follows
+  the UBKT's case about the branch or one of its members, read-only;
+- and a UBKT member's role counts, for cases, at the committee their UBKT serves: they see
+  every case run in the committee, the branches' own included, and the cases about it. The
+  UBKT checks how the branches carry out their inspections (Điều lệ Đảng, Điều 32) and
+  reports the committee's figures, branches included;
+plus the cases the user is on the team of. Seeing a case gives no right to act on it:
+`casework.permissions` decides that.
+
+An administrator (superuser) sees everything; a visitor who is not logged in, nothing.
+"""
+from django.db.models import Exists, OuterRef, Q
+
+from casework.models.organisations import OrgKind, Role
+
+_CACHE = "_casework_assignments"
+
+
+def assignments(user):
+    """(role, organisation path, organisation kind) of each of the user's role assignments:
+    one query, kept on the user object for the request since every scoped read needs it."""
+    from casework.models import RoleAssignment
+
+    cached = user.__dict__.get(_CACHE)
+    if cached is None:
+        cached = list(RoleAssignment.objects.filter(user=user).values_list(
+            "role", "organisation__path", "organisation__kind").distinct())
+        user.__dict__[_CACHE] = cached
+    return cached
+
+
+def forget(user):
+    """Drop what `assignments` kept (after a role assignment changed in this request)."""
+    user.__dict__.pop(_CACHE, None)
+
+
+def topmost(paths):
+    """The paths not under another of them: each subtree once, and fewer OR terms."""
+    paths = sorted(set(paths))
+    return [p for p in paths if not any(p != q and p.startswith(q) for q in paths)]
+
+
+def role_paths(user):
+    """Paths of the organisations where the user holds any role."""
+    if not user.is_authenticated:
+        return []
+    return topmost(path for _role, path, _kind in assignments(user))
+
+
+def _committee_path(path, kind):
+    """An agency (Văn phòng, UBKT) works for its parent committee."""
+    if kind == OrgKind.AGENCY and path.count("/") > 2:
+        return path.rstrip("/").rsplit("/", 1)[0] + "/"
+    return path
+
+
+def case_paths(user):
+    """Paths under which the cases run are the user's to see: each role's organisation,
+    widened for a UBKT member to the whole committee their UBKT serves."""
+    if not user.is_authenticated:
+        return []
+    return topmost(_committee_path(path, kind) if role == Role.UBKT else path
+                   for role, path, kind in assignments(user))
+
+
+def under(field, paths):
+    """SQL condition: `field` (an organisation path) at or under one of `paths`."""
+    cond = Q(pk__in=[])
+    for path in paths:
+        cond |= Q(**{f"{field}__startswith": path})
+    return cond
+
+
+def everything(user):
+    return user.is_authenticated and user.is_superuser
+
+
+def letters_q(user, prefix="", *, organisation=None):
+    """SQL condition: the letters this user may see. `prefix` reaches a letter through a
+    relation (e.g. "petition__"); `organisation` names a copy of the letter's organisation
+    kept on that row (a deadline clock's), which spares the join."""
+    if everything(user):
+        return Q()
+    return under(f"{organisation or prefix + 'organisation'}__path", role_paths(user))
+
+
+def cases_q(user, prefix="", *, organisation=None):
+    """SQL condition: the cases this user may see (the rules in the module docstring).
+    `prefix` reaches a case through a relation (e.g. "inspection__"); `organisation` names
+    a copy of the case's organisation kept on that row (a deadline clock's)."""
+    from casework.models import InspectionCase
+
+    if everything(user):
+        return Q()
+    if not user.is_authenticated:
+        return Q(pk__in=[])
+    paths = case_paths(user)
+    on_team = Exists(InspectionCase.team.through.objects.filter(
+        inspectioncase_id=OuterRef(f"{prefix}pk"), user_id=user.pk))
+    return (under(f"{organisation or prefix + 'organisation'}__path", paths)
+            | under(f"{prefix}subject_organisation__path", paths)
+            | under(f"{prefix}subject_member__organisation__path", paths)
+            | Q(on_team))
+
+
+def identity_visible_q(user, prefix=""):
+    """SQL condition: letters whose senders this user may see (not protected, or received
+    under an organisation where the user holds clearance: `permissions.clearance_paths`).
+    `prefix` reaches a letter through a relation (e.g. "petition__")."""
+    from casework.permissions import clearance_paths
+
+    return (Q(**{f"{prefix}identity_confidential": False})
+            | under(f"{prefix}organisation__path", clearance_paths(user)))
+
+
+def programmes_q(user, prefix=""):
+    """SQL condition: the programmes this user may see: those of the organisations whose
+    cases they see as run there (a programme is the plan of those cases)."""
+    if everything(user):
+        return Q()
+    return under(f"{prefix}organisation__path", case_paths(user))
+
+
+def organisations_q(user):
+    """SQL condition on Organisation: those at or under the user's roles (filter choices,
+    the admin)."""
+    if everything(user):
+        return Q()
+    return under("path", role_paths(user))

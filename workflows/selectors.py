@@ -1,0 +1,39 @@
+"""Reads of workflows, scoped by casework's one rule for letters and one for cases
+(`casework.selectors.scope`): deadline clocks and case tasks.
+
+A clock keeps a copy of its letter's or case's organisation, so the deadlines page scopes
+by the clock's own row (a join to the organisation tree, an index range on its path) and
+never by `petition IN (every visible letter) OR inspection IN (every visible case)`, which
+PostgreSQL cannot turn into a join."""
+from django.db.models import Q
+
+from casework.selectors.scope import cases_q, everything, letters_q
+from workflows.models import DeadlineClock
+
+
+def clocks_q(user):
+    """SQL condition on DeadlineClock: clocks of the letters and cases the user may see."""
+    if everything(user):
+        return Q()
+    return ((Q(petition__isnull=False) & letters_q(user, organisation="organisation"))
+            | (Q(inspection__isnull=False)
+               & cases_q(user, prefix="inspection__", organisation="organisation")))
+
+
+def clocks_visible(*, user):
+    if not user.is_authenticated:
+        return DeadlineClock.objects.none()
+    return DeadlineClock.objects.filter(clocks_q(user))
+
+
+# What a row of a task list shows: the case (with its organisation and subject, whose
+# name carries the member's branch) and who holds the task.
+TASK_RELATED = ("owner", "process__caseprocess__case__organisation",
+                "process__caseprocess__case__subject_member__organisation",
+                "process__caseprocess__case__subject_organisation")
+
+
+def task_list(tasks):
+    """A task queryset as the inbox, the queue and "Việc của tôi" list it: oldest first,
+    its cases read in the same query."""
+    return tasks.select_related(*TASK_RELATED).order_by("created", "pk")
