@@ -11,7 +11,7 @@ from django.core.management import call_command
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
-from casework.models import ClearanceEvent, RoleAssignment
+from casework.models import RoleAssignment
 from casework.models.ledger import AppendOnlyError, AppendOnlyRow, ChainedRow
 from casework.services.clearance import clearance_approve, clearance_request
 from casework.services.identity import log_identity_access
