@@ -4,9 +4,9 @@ moved, one INSERT each. Kept as the reference the set-based version must equal (
 the baseline it is timed against (benchmarks/recompute_bench.py)."""
 from django.utils import timezone
 
+from workflows.calendar import get_calendar
 from workflows.models import ClockEntryKind
 from workflows.services.clocks import _apply, _entry, compute
-from workflows.calendar import get_calendar
 from workflows.services.recompute import affected_clocks
 
 

@@ -5,25 +5,45 @@ import datetime as dt
 import random
 
 import pytest
+import time_machine
 from django.db import transaction
 
-from tests.factories import receive_petition
+from casework.services.inspections import case_open
+from tests.factories import MemberFactory, UserFactory, receive_petition, user_with_role
 from tests.workflows.recompute_reference import recompute_one_by_one
-from workflows.calendar import invalidate_calendar
+from workflows.calendar import get_calendar, invalidate_calendar
 from workflows.models import (
-    CalendarOverride, ClockEntry, ClockEntryKind, DeadlineClock, DeadlineRule,
+    CalendarOverride,
+    ClockEntry,
+    ClockEntryKind,
+    DeadlineClock,
+    DeadlineRule,
 )
 from workflows.services import recompute
 from workflows.services.clocks import _apply, compute
-from workflows.calendar import get_calendar
 
 D = dt.date
-EDITS = [  # (day, now a working day?): a day off mid-window, a make-up Saturday
-    (D(2026, 3, 10), False), (D(2026, 3, 14), True), (D(2026, 4, 20), False)]
+EDITS = [  # (day, now a working day?): days off mid-window, a make-up Saturday; the last
+    # inside the warning days of a case's clock due on its decision's end date (30/06)
+    (D(2026, 3, 10), False), (D(2026, 3, 14), True), (D(2026, 4, 20), False),
+    (D(2026, 6, 24), False)]
+
+
+def _open_case(tree):
+    """An inspection case decided Mon 13/04/2026, ending Tue 30/06/2026: its clocks
+    include one due on that end date (counted from the case's end, not rolled)."""
+    ubkt = user_with_role("ubkt", tree.ubkt, username="uv-ubkt")
+    with time_machine.travel(dt.datetime(2026, 4, 13, 9, tzinfo=dt.timezone.utc), tick=False):
+        case_open(actor=ubkt, organisation=tree.ubkt, body="ubkt", kind="violation_signs",
+                  title="Kiểm tra khi có dấu hiệu vi phạm", decision_number="05-QĐ/UBKT",
+                  decision_date=D(2026, 4, 13), starts_on=D(2026, 4, 13),
+                  ends_on=D(2026, 6, 30), team_leader=UserFactory(username="truong-doan"),
+                  subject_member=MemberFactory(organisation=tree.branch_a))
 
 
 def _generate(tree, clerk, seed, n=120):
     rng = random.Random(seed)
+    _open_case(tree)
     letters = [receive_petition(actor=clerk, organisation=tree.office,
                                 received_on=D(2026, 2, 2) + dt.timedelta(days=7 * i))
                for i in range(4)]
@@ -87,3 +107,7 @@ def test_the_set_based_recompute_equals_the_per_clock_loop(tree, clerk, admin_us
     # The data made the comparison mean something: clocks moved, paused ones were redone.
     assert ClockEntry.objects.filter(kind=ClockEntryKind.RECOMPUTE).count() > 10
     assert DeadlineClock.objects.filter(status="paused").exists()
+    # The case's clock kept its due date (the decision's) but its warning moved: 5 working
+    # days before 30/06 was 23/06, and with 24/06 off is 22/06.
+    finish = DeadlineClock.objects.get(rule__counted_from="case_end", status="running")
+    assert (finish.due_on, finish.warn_on) == (D(2026, 6, 30), D(2026, 6, 22))

@@ -37,13 +37,18 @@ def _unit_label(rule, n):
     return f"{n:02d} {unit}" if n < 10 else f"{n} {unit}"
 
 
-def compute(clock, entries=None, cal=None):
-    """Derive the due date from the rule, the start and the ledger."""
+def compute(clock, entries=None, cal=None, explain=True):
+    """Derive the due date from the rule, the start and the ledger. `explain=False` (a
+    recompute of thousands of clocks) leaves out the words and the calendar's explanation,
+    which cost many times the date itself (each names the rule in the reader's language);
+    the dates are the same."""
     cal = cal or get_calendar()
     rule = clock.rule
     entries = list(clock.entries.all()) if entries is None else entries
 
     def rule_line(length):
+        if not explain:
+            return ""
         return _("Quy tắc: %(rule)s, %(length)s kể từ ngày sau ngày %(start)s (%(basis)s; "
                  "áp dụng từ %(from)s).") % {
             "rule": rule, "length": length, "start": _fmt(clock.started_on),
@@ -53,36 +58,44 @@ def compute(clock, entries=None, cal=None):
     if base is None:
         base = case_clocks.CountingBase(clock.started_on, rule.length, rule.unit, True,
                                         rule_line(_unit_label(rule, rule.length)))
-    lines = [base.line]
+    lines = [base.line] if explain else []
     total = base.days
     paused_since = paused_kind = None
     for entry in entries:
         if entry.kind == ClockEntryKind.EXTEND:
             total += entry.days
-            lines.append(_("Gia hạn: thêm %(days)s theo quyết định số %(number)s ngày "
-                           "%(date)s (%(reason)s).") % {
-                "days": _unit_label(rule, entry.days), "number": entry.decision_number,
-                "date": _fmt(entry.decision_date), "reason": entry.reason})
+            if explain:
+                lines.append(_("Gia hạn: thêm %(days)s theo quyết định số %(number)s ngày "
+                               "%(date)s (%(reason)s).") % {
+                    "days": _unit_label(rule, entry.days), "number": entry.decision_number,
+                    "date": _fmt(entry.decision_date), "reason": entry.reason})
         elif entry.kind in PAUSE_KINDS:
             paused_since, paused_kind = entry.on, entry.kind
         elif entry.kind == ClockEntryKind.RESUME and paused_since is not None:
             gap = (cal.working_days_between(paused_since, entry.on)
                    if base.unit == Unit.WORKING else (entry.on - paused_since).days)
             total += gap
-            lines.append((_("Tạm đình chỉ từ %(start)s, tiếp tục giải quyết từ %(end)s: không "
-                             "tính %(days)s.") if paused_kind == ClockEntryKind.SUSPEND else
-                          _("Tạm dừng từ %(start)s đến %(end)s: không tính %(days)s.")) % {
-                "start": _fmt(paused_since), "end": _fmt(entry.on),
-                "days": _unit_label(rule, gap)})
+            if explain:
+                lines.append((_("Tạm đình chỉ từ %(start)s, tiếp tục giải quyết từ %(end)s: "
+                                "không tính %(days)s.")
+                              if paused_kind == ClockEntryKind.SUSPEND else
+                              _("Tạm dừng từ %(start)s đến %(end)s: không tính %(days)s.")) % {
+                    "start": _fmt(paused_since), "end": _fmt(entry.on),
+                    "days": _unit_label(rule, gap)})
             paused_since = None
     # The decision's own end date is not a count: it has no calendar to explain.
-    explanation = cal.explain(base.start, total, base.unit) if base.rolls else None
+    explanation = cal.explain(base.start, total, base.unit) if base.rolls and explain else None
     if paused_since is not None:
-        lines.append(_("Đang tạm dừng từ %(start)s: hạn sẽ được tính lại khi tính tiếp.")
-                     % {"start": _fmt(paused_since)})
+        if explain:
+            lines.append(_("Đang tạm dừng từ %(start)s: hạn sẽ được tính lại khi tính "
+                           "tiếp.") % {"start": _fmt(paused_since)})
         return Computation(None, total, lines, explanation)
-    due = explanation.due if base.rolls else case_clocks.unrolled_due(base, total)
-    lines.append(_("Hạn: %(due)s.") % {"due": _fmt(due)})
+    if not base.rolls:
+        due = case_clocks.unrolled_due(base, total)
+    else:
+        due = explanation.due if explanation else cal.due_date(base.start, total, base.unit)
+    if explain:
+        lines.append(_("Hạn: %(due)s.") % {"due": _fmt(due)})
     return Computation(due, total, lines, explanation)
 
 

@@ -2,8 +2,9 @@
 
 An edited day (a make-up Saturday, an extra day off) can move the dates of every open clock
 whose window covers it: in a province, tens of thousands. The dates come from the one
-computation (`due_dates.compute`: rule, start, ledger, calendar), which stays in Python;
-what is done as a set is the database work. Per page of PAGE clocks, four statements
+computation (`due_dates.compute`: rule, start, ledger, calendar), which stays in Python
+(without the words it writes for the case page, which cost many times the date); what is
+done as a set is the database work. Per page of PAGE clocks, four statements
 whatever their number: lock and read the clocks, read their ledgers, write every changed
 clock with one UPDATE, and write the ledger line of every clock whose due date moved with
 one INSERT … SELECT. The rows come to those two statements as one JSON parameter, read
@@ -16,8 +17,9 @@ from django.db import connection
 from django.db.models import Q
 from django.utils import timezone
 
+from casework.models import InspectionCase
 from workflows.calendar import get_calendar
-from workflows.models import ClockEntry, ClockEntryKind, DeadlineClock
+from workflows.models import ClockEntry, ClockEntryKind, CountFrom, DeadlineClock, DeadlineRule
 from workflows.models.clocks import OPEN_CLOCK_STATUSES
 from workflows.services.due_dates import apply_computation, compute
 
@@ -44,16 +46,24 @@ def recompute_for_calendar_change(*, days, reason, actor=None):
     its due date moved. Returns the number of clocks whose due date changed. Runs in the
     caller's transaction (the calendar edit's)."""
     cal = get_calendar()
+    # One instance per rule (a hundred or so), not one per clock.
+    rules = DeadlineRule.objects.in_bulk()
     moved, after = 0, 0
     while True:
-        # FOR UPDATE: a pause or an extension recorded meanwhile waits for this edit. The
-        # case is joined for clocks counted from its end date.
+        # FOR UPDATE: a pause or an extension recorded meanwhile waits for this edit.
         clocks = list(affected_clocks(days).filter(pk__gt=after).order_by("pk")
-                      .select_related("rule", "inspection")
-                      .select_for_update(of=("self",))[:PAGE])
+                      .select_for_update()[:PAGE])
         if not clocks:
             return moved
         after = clocks[-1].pk
+        for clock in clocks:
+            clock.rule = rules[clock.rule_id]
+        # The case, for the clocks counted from its end date.
+        cases = InspectionCase.objects.in_bulk(
+            {c.inspection_id for c in clocks if c.rule.counted_from == CountFrom.CASE_END})
+        for clock in clocks:
+            if clock.inspection_id in cases:
+                clock.inspection = cases[clock.inspection_id]
         ledgers = defaultdict(list)
         for entry in ClockEntry.objects.filter(clock_id__gte=clocks[0].pk,
                                                clock_id__lte=after,
@@ -62,7 +72,8 @@ def recompute_for_calendar_change(*, days, reason, actor=None):
         rows = []
         for clock in clocks:
             before = _applied(clock)
-            apply_computation(clock, compute(clock, entries=ledgers[clock.pk], cal=cal), cal)
+            apply_computation(clock, compute(clock, entries=ledgers[clock.pk], cal=cal,
+                                             explain=False), cal)
             if _applied(clock) != before:
                 rows.append({"id": clock.pk, **_applied(clock), "due_before": before["due_on"],
                              "moved": clock.due_on != before["due_on"]})
