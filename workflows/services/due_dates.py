@@ -28,6 +28,8 @@ def _fmt(d):
 
 # A suspension decision stops the count like a pause; both end with a RESUME entry.
 PAUSE_KINDS = (ClockEntryKind.PAUSE, ClockEntryKind.SUSPEND)
+# The ledger lines `compute` counts; the others (start, recompute, stop…) only record.
+COUNTED_KINDS = (ClockEntryKind.EXTEND, *PAUSE_KINDS, ClockEntryKind.RESUME)
 
 
 def _unit_label(rule, n):
