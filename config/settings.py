@@ -50,6 +50,8 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "axes",
     "csp",
+    # Declares the ledgers' append-only triggers (casework.models.ledger) on PostgreSQL.
+    "pgtrigger",
     "viewflow",
     "viewflow.workflow",
     "casework",

@@ -23,7 +23,7 @@ def fill_symbols(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("casework", "0008_complaint_instance_remote_area"),
+        ("casework", "0009_append_only_ledgers"),
     ]
 
     operations = [

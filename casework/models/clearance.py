@@ -16,7 +16,7 @@ from django.utils.translation import gettext_noop, pgettext_lazy
 
 from casework.formatting import datetime_text
 
-from .events import AppendOnlyError, AppendOnlyQuerySet, AppendOnlyRow
+from .ledger import AppendOnlyError, ChainedRow
 
 
 class ClearanceStatus(models.TextChoices):
@@ -69,7 +69,7 @@ class ClearanceEventRefused(AppendOnlyError):
                            "không được sửa/xóa.")
 
 
-class ClearanceEvent(AppendOnlyRow):
+class ClearanceEvent(ChainedRow):
     """One step in the history of identity clearances. The person, organisation and role
     are copied from the assignment, so the row still says who was cleared, where and as
     what after the assignment is changed or removed."""
@@ -89,15 +89,9 @@ class ClearanceEvent(AppendOnlyRow):
     grant = models.BooleanField(_("cấp quyền"))
     reason = models.TextField(_("lý do"), blank=True)
     occurred_at = models.DateTimeField(_("thời điểm"), default=timezone.now)
-    # Hex SHA-256; see casework.services.audit for what they cover.
-    prev_hash = models.CharField(_("mã băm sự kiện trước"), max_length=64, blank=True,
-                                 editable=False)
-    hash = models.CharField(_("mã băm"), max_length=64, editable=False)
-
-    objects = AppendOnlyQuerySet.as_manager()
     append_only_error = ClearanceEventRefused
 
-    class Meta:
+    class Meta(ChainedRow.Meta):
         verbose_name = _("lịch sử quyền xem danh tính")
         verbose_name_plural = pgettext_lazy("plural", "lịch sử quyền xem danh tính")
         ordering = ["-occurred_at", "-id"]

@@ -6,8 +6,8 @@ scanned letter, export, API, admin, a search by their name or address), one row 
 here in the same request, so the committee can answer "who has seen this person's name, and
 when".
 
-Rows are only inserted: the ORM refuses to change or remove one (also through a queryset),
-PostgreSQL refuses it with a trigger (migration 0006), and the rows form one hash chain
+Rows are only inserted (a ledger, casework.models.ledger: the ORM and PostgreSQL refuse to
+change or remove one), and the rows form one hash chain
 for the whole install (casework.services.audit), so a row deleted or edited around all of
 that is named by `manage.py verify_audit`.
 """
@@ -20,7 +20,7 @@ from django.utils.translation import pgettext_lazy
 
 from casework.formatting import datetime_text
 
-from .events import AppendOnlyError, AppendOnlyQuerySet, AppendOnlyRow
+from .ledger import AppendOnlyError, ChainedRow
 
 
 class IdentityAccessPurpose(models.TextChoices):
@@ -39,7 +39,7 @@ class IdentityAccessRefused(AppendOnlyError):
     message = gettext_noop("Nhật ký xem danh tính chỉ được ghi thêm, không được sửa/xóa.")
 
 
-class IdentityAccess(AppendOnlyRow):
+class IdentityAccess(ChainedRow):
     petition = models.ForeignKey("casework.Petition", verbose_name=_("đơn"),
                                  on_delete=models.PROTECT, related_name="identity_accesses")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("người xem"),
@@ -49,15 +49,9 @@ class IdentityAccess(AppendOnlyRow):
     # A default rather than auto_now_add, which would set it after the hash covering it
     # has been computed.
     accessed_at = models.DateTimeField(_("thời điểm"), default=timezone.now, db_index=True)
-    # Hex SHA-256; see casework.services.audit for what they cover.
-    prev_hash = models.CharField(_("mã băm lượt xem trước"), max_length=64, blank=True,
-                                 editable=False)
-    hash = models.CharField(_("mã băm"), max_length=64, editable=False)
-
-    objects = AppendOnlyQuerySet.as_manager()
     append_only_error = IdentityAccessRefused
 
-    class Meta:
+    class Meta(ChainedRow.Meta):
         verbose_name = _("lượt xem danh tính người tố cáo")
         verbose_name_plural = pgettext_lazy("plural", "lượt xem danh tính người tố cáo")
         ordering = ["-accessed_at", "-id"]

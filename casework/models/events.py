@@ -4,21 +4,20 @@ Rows are only ever inserted, by the transition engine (casework.services.transit
 which sends `case_event_written` with each one inside its transaction, so that workflows
 and notifications can react without casework knowing they exist (casework.signals).
 
-The log is evidence: the ORM refuses to change or remove a row (save of an existing row,
-delete, queryset update/delete, bulk_update), PostgreSQL refuses it with a trigger
-(migration 0003), and each row is sealed into a per-case hash chain on insert so that a
-change made around all of that is found by `manage.py verify_audit`
+The log is evidence, a ledger (casework.models.ledger): the ORM and PostgreSQL refuse to
+change or remove a row, and each row is sealed into a per-case hash chain on insert so
+that a change made around both is found by `manage.py verify_audit`
 (casework.services.audit).
 """
 from django.conf import settings
-from django.db import models, transaction
+from django.db import models
 from django.utils import timezone
-from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from casework.formatting import datetime_text
-from casework.services import audit
+# AppendOnlyError is imported from here by older code and tests.
+from .ledger import AppendOnlyError, ChainedRow  # noqa: F401
 
 
 class EventType(models.TextChoices):
@@ -55,81 +54,7 @@ class EventType(models.TextChoices):
     ESCALATED = "escalated", pgettext_lazy("event", "Chuyển sang kiểm tra")
 
 
-class AppendOnlyError(ValueError):
-    """A ValueError, as the model's refusals always were, so existing handlers still apply."""
-
-    message = gettext_noop("Nhật ký hồ sơ chỉ được ghi thêm, không được sửa/xóa.")
-
-    def __init__(self):
-        super().__init__(gettext(self.message))
-
-
-class AppendOnlyQuerySet(models.QuerySet):
-    """The queryset of every chained log (casework.services.audit.CHAINS): rows may only
-    be inserted, and each insert is sealed into its chain."""
-
-    def _refuse(self):
-        raise self.model.append_only_error()
-
-    def update(self, **kwargs):
-        self._refuse()
-
-    def delete(self):
-        self._refuse()
-
-    def bulk_update(self, objs, fields, batch_size=None):
-        self._refuse()
-
-    def bulk_create(self, objs, *args, **kwargs):
-        """Seal the new rows in list order, which is the order their ids are given in. For
-        a case the caller holds the case's lock, as for a single insert; a whole-table
-        chain is locked here."""
-        if kwargs.get("update_conflicts"):
-            self._refuse()
-        objs, ends = list(objs), {}
-        with transaction.atomic(using=self.db, savepoint=False):
-            if objs and not audit.chain_of(objs[0]).per_case:
-                audit.lock_chain(self.model)
-            for row in objs:
-                key = audit.chain_key(row)
-                if key not in ends:
-                    ends[key] = audit.last_hash(self.model, key)
-                audit.seal(row, ends[key])
-                ends[key] = row.hash
-            return super().bulk_create(objs, *args, **kwargs)
-
-
-class AppendOnlyRow(models.Model):
-    """A row of a chained log: inserted once, sealed on insert, never changed or removed
-    through the ORM (and, on PostgreSQL, not through SQL either: see the triggers in
-    migrations 0003 and 0006)."""
-
-    append_only_error = AppendOnlyError
-
-    class Meta:
-        abstract = True
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise self.append_only_error()
-        # Sealed here rather than by each caller, so no insert can leave the chain. A
-        # case's chain relies on the caller holding the case's row lock (or the case being
-        # new), a whole-table chain takes its own lock: see audit.last_hash.
-        with transaction.atomic(using=kwargs.get("using"), savepoint=False):
-            chain = audit.chain_of(self)
-            if not chain.per_case:
-                audit.lock_chain(type(self))
-            audit.seal(self, audit.last_hash(type(self), chain.key(self)))
-            super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise self.append_only_error()
-
-
-CaseEventQuerySet = AppendOnlyQuerySet
-
-
-class CaseEvent(AppendOnlyRow):
+class CaseEvent(ChainedRow):
     # Exactly one of the two: a letter's event or an inspection/supervision case's event.
     petition = models.ForeignKey("casework.Petition", on_delete=models.PROTECT, null=True,
                                  blank=True, related_name="events")
@@ -150,14 +75,8 @@ class CaseEvent(AppendOnlyRow):
     doc_number = models.CharField(_("số văn bản"), max_length=100, blank=True)
     doc_date = models.DateField(_("ngày văn bản"), null=True, blank=True)
     details = models.JSONField(_("chi tiết"), default=dict, blank=True)
-    # Hex SHA-256; see casework.services.audit for what they cover.
-    prev_hash = models.CharField(_("mã băm sự kiện trước"), max_length=64, blank=True,
-                                 editable=False)
-    hash = models.CharField(_("mã băm"), max_length=64, editable=False)
 
-    objects = CaseEventQuerySet.as_manager()
-
-    class Meta:
+    class Meta(ChainedRow.Meta):
         verbose_name = _("sự kiện hồ sơ")
         verbose_name_plural = _("nhật ký hồ sơ")
         ordering = ["occurred_at", "id"]

@@ -82,18 +82,36 @@ class Organisation(models.Model):
                     "Ký hiệu “%(symbol)s” trùng với ký hiệu “%(other)s” của đơn vị khác.")
                     % {"symbol": self.symbol, "other": other}})
 
+    def clean(self):
+        super().clean()
+        self.check_tree()
+
+    def check_tree(self):
+        """Refuse a parent that is this organisation or below it: the tree would become a
+        loop and every path under it wrong. Reads the parent's stored path, not a copy the
+        caller may hold."""
+        if self.pk is None or self.parent_id is None:
+            return
+        parent_path = (Organisation.objects.filter(pk=self.parent_id)
+                       .values_list("path", flat=True).first() or "")
+        if self.parent_id == self.pk or f"/{self.pk}/" in parent_path:
+            raise ValidationError({"parent": _(
+                "Không thể đặt một tổ chức trực thuộc chính nó hoặc một tổ chức cấp dưới "
+                "của nó.")})
+
     def save(self, *args, **kwargs):
         if not self.symbol:
             # Records made outside the admin (tests, commands) get the code, unique too.
             self.symbol = self.code.upper()
         with transaction.atomic():
+            # Forms have called clean() already; code that saves directly is held to the
+            # same rule here.
+            self.check_tree()
             old_path = self.path
             if self.pk is None:
                 super().save(*args, **kwargs)
                 kwargs.pop("force_insert", None)
             self.path = (self.parent.path if self.parent_id else "/") + f"{self.pk}/"
-            if self.parent_id and f"/{self.pk}/" in self.parent.path:
-                raise ValueError("Không thể đặt một tổ chức trực thuộc chính cấp dưới của nó.")
             super().save(*args, **kwargs)
             if old_path and old_path != self.path:
                 # Moving a subtree: rewrite every descendant's prefix in one UPDATE.

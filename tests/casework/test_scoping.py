@@ -162,6 +162,10 @@ def test_moving_a_branch_moves_its_subtree_and_its_letters_scope(tree, letters, 
     assert sub_branch.path == f"{other.path}{branch.pk}/{sub_branch.pk}/"
     assert list(Petition.objects.visible_to(new_leader)) == [a]
     assert a not in Petition.objects.visible_to(old_leader)
-    with pytest.raises(ValueError):
+    # Under its own descendant: refused by the tree check (Organisation.clean, also run by
+    # save), with the message a form shows.
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError, match="cấp dưới của nó"):
         other.parent = sub_branch
         other.save()

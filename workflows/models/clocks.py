@@ -2,13 +2,18 @@
 
 A clock belongs to one step of one letter or of one inspection/supervision case. Its due date
 is never edited by hand: it is recomputed from the rule, the start date and the ledger
-(pauses, resumptions, extensions) on the current calendar. `warn_on`, `due_on`, `overdue_on`
-and `next_escalation_on` are stored and indexed so that the sweep finds what is due in SQL.
+(pauses, resumptions, extensions) on the current calendar. Its ledger and the rungs fired
+from it are ledgers (casework.models.ledger): only ever inserted. `warn_on`, `due_on`,
+`overdue_on` and `next_escalation_on` are stored and indexed so that the sweep finds what is
+due in SQL.
 """
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
+
+from casework.models.ledger import AppendOnlyError, AppendOnlyRow
 
 
 class ClockStatus(models.TextChoices):
@@ -121,8 +126,13 @@ class ClockEntryKind(models.TextChoices):
     LAPSE = "lapse", _("Hết thời hạn")
 
 
-class ClockEntry(models.Model):
-    """One line of a clock's ledger. Only ever inserted: the due date is derived from it."""
+class ClockEntryRefused(AppendOnlyError):
+    message = gettext_noop("Sổ theo dõi thời hạn chỉ được ghi thêm, không được sửa/xóa.")
+
+
+class ClockEntry(AppendOnlyRow):
+    """One line of a clock's ledger. Only ever inserted (casework.models.ledger): the due
+    date is derived from it."""
 
     clock = models.ForeignKey(DeadlineClock, on_delete=models.PROTECT, related_name="entries")
     kind = models.CharField(_("loại"), max_length=10, choices=ClockEntryKind.choices)
@@ -137,22 +147,21 @@ class ClockEntry(models.Model):
     due_after = models.DateField(null=True, blank=True)
     recorded_at = models.DateTimeField(auto_now_add=True)
 
-    class Meta:
+    append_only_error = ClockEntryRefused
+
+    class Meta(AppendOnlyRow.Meta):
         verbose_name = _("diễn biến thời hạn")
         verbose_name_plural = _("diễn biến thời hạn")
         ordering = ["recorded_at", "id"]
 
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise ValueError("Sổ theo dõi thời hạn chỉ được ghi thêm, không được sửa.")
-        super().save(*args, **kwargs)
 
-    def delete(self, *args, **kwargs):
-        raise ValueError("Sổ theo dõi thời hạn không được xóa.")
+class EscalationRefused(AppendOnlyError):
+    message = gettext_noop("Lịch sử cảnh báo thời hạn chỉ được ghi thêm, không được sửa/xóa.")
 
 
-class Escalation(models.Model):
-    """One rung of a clock's ladder that has fired. Written only by the sweep."""
+class Escalation(AppendOnlyRow):
+    """One rung of a clock's ladder that has fired. Written only by the sweep, and only
+    inserted (casework.models.ledger): notices point at it."""
 
     clock = models.ForeignKey(DeadlineClock, on_delete=models.PROTECT,
                               related_name="escalations", db_index=False)  # unique key leads
@@ -163,7 +172,9 @@ class Escalation(models.Model):
     fired_at = models.DateTimeField()
     run = models.UUIDField(db_index=True)
 
-    class Meta:
+    append_only_error = EscalationRefused
+
+    class Meta(AppendOnlyRow.Meta):
         verbose_name = _("cảnh báo thời hạn")
         verbose_name_plural = _("cảnh báo thời hạn")
         constraints = [

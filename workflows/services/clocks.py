@@ -6,144 +6,30 @@ it and the explanation shown on the case page, so what the page says is exactly 
 date was obtained. Everything here runs inside the transaction of its cause: a clock
 starts or stops with the event that triggers it, or not at all.
 """
-from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from casework.dates import check_date_bounds
 from casework.errors import ActionRefused
-from casework.formatting import count_text, date_text
+from casework.formatting import date_text
 from casework.permissions import may_open_case, roles_at, user_may
 from casework.text import cleans_text
 from workflows.calendar import get_calendar
 from workflows.models import ClockEntry, ClockEntryKind, ClockStatus, DeadlineClock, Unit
 from workflows.models.clocks import OPEN_CLOCK_STATUSES
 from workflows.services import case_clocks
+from workflows.services.due_dates import (  # noqa: F401 (re-exported)
+    PAUSE_KINDS, Computation, _unit_label, compute, next_escalation_on,
+)
+from workflows.services.due_dates import apply_computation as _apply
+from workflows.services.recompute import recompute_for_calendar_change  # noqa: F401
 from workflows.services.rule_selection import (  # noqa: F401 (re-exported)
     petition_clock_start, procedures_for, rules_started_by,
 )
-
-
-# ---------------------------------------------------------------- computing a due date
-
-@dataclass
-class Computation:
-    due_on: date | None  # None while paused
-    counted: int  # days counted in the rule's unit, extensions and pauses included
-    lines: list = field(default_factory=list)  # how the date was obtained, for people
-    calendar_explanation: object = None
-
-
-
-# A suspension decision stops the count like a pause; both end with a RESUME entry.
-PAUSE_KINDS = (ClockEntryKind.PAUSE, ClockEntryKind.SUSPEND)
-
-
-def _unit_label(rule, n):
-    """Days of a pause or an extension, in the unit the rule counts them (days for a month
-    rule)."""
-    unit = Unit(rule.counting_unit).label
-    return f"{count_text(n)} {unit}"
-
-
-def compute(clock, entries=None, cal=None):
-    """Derive the due date from the rule, the start and the ledger."""
-    cal = cal or get_calendar()
-    rule = clock.rule
-    entries = list(clock.entries.all()) if entries is None else entries
-
-    def rule_line(length):
-        return _("Quy tắc: %(rule)s, %(length)s kể từ ngày sau ngày %(start)s (%(basis)s; "
-                 "áp dụng từ %(from)s).") % {
-            "rule": rule, "length": length, "start": date_text(clock.started_on),
-            "basis": rule.legal_basis, "from": date_text(rule.effective_from)}
-
-    base = case_clocks.counting_base(clock, rule_line)
-    if base is None:
-        base = case_clocks.CountingBase(clock.started_on, rule.length, rule.unit, True,
-                                        rule_line(_unit_label(rule, rule.length)))
-    lines = [base.line]
-    total = base.days
-    paused_since = paused_kind = None
-    for entry in entries:
-        if entry.kind == ClockEntryKind.EXTEND:
-            total += entry.days
-            lines.append(_("Gia hạn: thêm %(days)s theo quyết định số %(number)s ngày "
-                           "%(date)s (%(reason)s).") % {
-                "days": _unit_label(rule, entry.days), "number": entry.decision_number,
-                "date": date_text(entry.decision_date), "reason": entry.reason})
-        elif entry.kind in PAUSE_KINDS:
-            paused_since, paused_kind = entry.on, entry.kind
-        elif entry.kind == ClockEntryKind.RESUME and paused_since is not None:
-            gap = (cal.working_days_between(paused_since, entry.on)
-                   if base.unit == Unit.WORKING else (entry.on - paused_since).days)
-            total += gap
-            lines.append((_("Tạm đình chỉ từ %(start)s, tiếp tục giải quyết từ %(end)s: không "
-                             "tính %(days)s.") if paused_kind == ClockEntryKind.SUSPEND else
-                          _("Tạm dừng từ %(start)s đến %(end)s: không tính %(days)s.")) % {
-                "start": date_text(paused_since), "end": date_text(entry.on),
-                "days": _unit_label(rule, gap)})
-            paused_since = None
-    # The decision's own end date is not a count: it has no calendar to explain.
-    explanation = cal.explain(base.start, total, base.unit) if base.rolls else None
-    if paused_since is not None:
-        lines.append(_("Đang tạm dừng từ %(start)s: hạn sẽ được tính lại khi tính tiếp.")
-                     % {"start": date_text(paused_since)})
-        return Computation(None, total, lines, explanation)
-    due = explanation.due if base.rolls else case_clocks.unrolled_due(base, total)
-    lines.append(_("Hạn: %(due)s.") % {"due": date_text(due)})
-    return Computation(due, total, lines, explanation)
-
-
-def _ladder_dates(clock, due, cal):
-    rule = clock.rule
-    warn = cal.subtract_working_days(due, rule.warn_days_before) if rule.warn_days_before else None
-    overdue = cal.add_working_days(due, rule.overdue_days_after)
-    return warn, overdue
-
-
-def next_escalation_on(clock):
-    """The day the next rung of the ladder falls due, after `clock.last_rung` fired."""
-    rung = clock.last_rung
-    if rung < 0:
-        return clock.warn_on or clock.due_on
-    if rung == 0:
-        return clock.due_on
-    if rung == 1:
-        return clock.overdue_on
-    if clock.reminder_every:
-        return clock.overdue_on + timedelta(days=(rung - 1) * clock.reminder_every)
-    return None
-
-
-def _apply(clock, computation, cal):
-    """Store the computed dates and restart the ladder if the due date moved."""
-    due = computation.due_on
-    if due is None:
-        # Paused: no due date until counting resumes, so nothing can fall due.
-        clock.status = ClockStatus.PAUSED
-        clock.due_on = clock.warn_on = clock.overdue_on = clock.next_escalation_on = None
-        return
-    if clock.status == ClockStatus.PAUSED:
-        clock.status = ClockStatus.RUNNING
-    if due != clock.due_on:
-        if clock.pk is not None:
-            clock.cycle += 1
-        clock.last_rung = -1
-    clock.due_on = due
-    if clock.lapses:
-        # A right's window: no ladder; the sweep ends it as lapsed once it has passed.
-        clock.warn_on = clock.overdue_on = clock.next_escalation_on = None
-        clock.reminder_every = 0
-        return
-    clock.warn_on, clock.overdue_on = _ladder_dates(clock, due, cal)
-    clock.reminder_every = clock.rule.reminder_every_days
-    clock.next_escalation_on = next_escalation_on(clock)
 
 
 def _entry(clock, kind, on, actor, due_before, **fields):
@@ -387,33 +273,6 @@ def _follow_period_end(clock, actor, cal):
         _entry(window, ClockEntryKind.RECOMPUTE, timezone.localdate(), actor, before,
                reason=_("Thời hạn “%(rule)s” được gia hạn đến %(due)s: tính từ ngày đó.")
                % {"rule": clock.rule, "due": date_text(clock.due_on)})
-
-
-# ---------------------------------------------------------------- calendar edits
-
-def recompute_for_calendar_change(*, days, reason, actor=None):
-    """Recompute the open clocks whose counting window covers an edited day, and log in
-    each ledger why its due date moved. Clocks that ended are history and keep their
-    dates. Returns the number of clocks whose due date changed."""
-    cal = get_calendar()
-    first = min(days)
-    # A clock's dates can only move if the edited day falls between its start and its last
-    # fixed rung (overdue_on); paused clocks have no due date yet and are always redone.
-    affected = (DeadlineClock.objects.select_related("rule")
-                .select_for_update(of=("self",))
-                .filter(status__in=OPEN_CLOCK_STATUSES, started_on__lt=max(days))
-                .filter(Q(overdue_on__isnull=True) | Q(overdue_on__gte=first))
-                .prefetch_related("entries"))
-    moved = 0
-    for clock in affected:
-        before = clock.due_on
-        _apply(clock, compute(clock, entries=list(clock.entries.all()), cal=cal), cal)
-        clock.save()
-        if clock.due_on != before:
-            moved += 1
-            _entry(clock, ClockEntryKind.RECOMPUTE, timezone.localdate(), actor, before,
-                   reason=reason)
-    return moved
 
 
 # ---------------------------------------------------------------- reading
