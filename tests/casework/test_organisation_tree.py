@@ -12,7 +12,7 @@ CYCLE = "Không thể đặt một tổ chức trực thuộc chính nó hoặc 
 
 
 def _form(org, parent):
-    return {"name": org.name, "code": org.code, "kind": org.kind,
+    return {"name": org.name, "code": org.code, "symbol": org.symbol, "kind": org.kind,
             "parent": parent.pk if parent else "", "remote_area": ""}
 
 
