@@ -125,7 +125,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # IMMEDIATE takes the write lock at BEGIN, so two clerks saving at once queue up
     # instead of failing with "database is locked" half-way through a transaction.
     DATABASES["default"].setdefault("OPTIONS", {}).update(
-        {"transaction_mode": "IMMEDIATE", "timeout": 20}
+        {"transaction_mode": "IMMEDIATE", "timeout": env.int("SQLITE_BUSY_TIMEOUT", default=20)}
     )
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -296,6 +296,11 @@ CELERY_BEAT_SCHEDULE = {
 # The deadline sweep is reported as not running (pages, `manage.py check_health`) when its
 # last run finished longer ago than this: three missed runs of the once-a-minute sweep.
 SWEEP_STALE_AFTER = env.int("SWEEP_STALE_AFTER", default=180)
+# The sweep reads "now" from the database server (PostgreSQL), so that machines whose
+# clocks drift agree on when a rung falls due; a drift above CLOCK_DRIFT_WARN_SECONDS is
+# logged as a warning (workflows/db_clock.py).
+SWEEP_DATABASE_CLOCK = env.bool("SWEEP_DATABASE_CLOCK", default=True)
+CLOCK_DRIFT_WARN_SECONDS = env.int("CLOCK_DRIFT_WARN_SECONDS", default=60)
 
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")
