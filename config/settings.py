@@ -223,6 +223,7 @@ REQUEST_MAX_BYTES = env.int("REQUEST_MAX_BYTES", default=2 * ATTACHMENT_MAX_TOTA
 # Form fields other than files (Django does not count the files here): Django's default.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 
 # A session ends after SESSION_COOKIE_AGE seconds without a request (every request pushes
 # the end back: SESSION_SAVE_EVERY_REQUEST), and when the browser closes: an office PC is
