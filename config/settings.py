@@ -62,13 +62,16 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
     "config.middleware.PermissionsPolicyMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    # Django's, except that it writes before the view, never after it (config/sessions.py).
+    "config.sessions.EarlySessionMiddleware",
     "config.middleware.OfficeLanguageMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # A database away during a view: "not saved, try again" with what was typed kept.
+    "config.db_outage.DatabaseOutageMiddleware",
     # After the login is known (the 400 page shows the user's menu), before anything
     # reads the body (CSRF's check reads the form in process_view, after every __call__).
     "config.middleware.RequestSizeLimitMiddleware",
@@ -225,11 +228,13 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 FILE_UPLOAD_PERMISSIONS = 0o600
 FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 
-# A session ends after SESSION_COOKIE_AGE seconds without a request (every request pushes
-# the end back: SESSION_SAVE_EVERY_REQUEST), and when the browser closes: an office PC is
-# shared and often left on, so a clerk who walks away does not leave the register open.
+# A session ends after SESSION_COOKIE_AGE seconds without a request (requests push the
+# end back, at most once a minute and before the view: config/sessions.py, never after the
+# view has committed, hence SESSION_SAVE_EVERY_REQUEST off), and when the browser closes:
+# an office PC is shared and often left on, so a clerk who walks away does not leave the
+# register open.
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=30 * 60)
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_SAVE_EVERY_REQUEST = False
 SESSION_EXPIRE_AT_BROWSER_CLOSE = env.bool("SESSION_EXPIRE_AT_BROWSER_CLOSE", default=True)
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
