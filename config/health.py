@@ -25,8 +25,9 @@ from django.db import DatabaseError
 from django.http import JsonResponse
 from django.utils import timezone
 
+from workflows.health import REPORT_CACHE_KEY as CACHE_KEY
+
 WORKER = "worker"
-CACHE_KEY = "casework:health"
 CACHE_SECONDS = 30
 
 

@@ -21,6 +21,8 @@ from workflows.models import Heartbeat
 
 SWEEP = "sweep"
 CACHE_KEY = "workflows:heartbeat:sweep"
+# The whole health report (config/health.py) is cached too; a new heartbeat drops both.
+REPORT_CACHE_KEY = "casework:health"
 CACHE_SECONDS = 30
 
 
@@ -41,7 +43,7 @@ def record_heartbeat(name=SWEEP, at=None):
     Heartbeat.objects.bulk_create(
         [Heartbeat(name=name, at=at or timezone.now())],
         update_conflicts=True, unique_fields=["name"], update_fields=["at"])
-    cache.delete(CACHE_KEY)
+    cache.delete_many([CACHE_KEY, REPORT_CACHE_KEY])
 
 
 def sweep_health(*, cached=True):
