@@ -64,7 +64,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
     "config.middleware.PermissionsPolicyMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    # Django's, except that it writes before the view, never after it (config/sessions.py).
+    "config.sessions.EarlySessionMiddleware",
     "config.middleware.OfficeLanguageMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -73,6 +74,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # A database away during a view: "not saved, try again" with what was typed kept.
+    "config.db_outage.DatabaseOutageMiddleware",
     # After the login is known (the 400 page shows the user's menu), before anything
     # reads the body (CSRF's check reads the form in process_view, after every __call__).
     "config.middleware.RequestSizeLimitMiddleware",
@@ -116,7 +119,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "notifications.context_processors.unread_notices",
-                "workflows.context_processors.sweep_health",
+                "notifications.context_processors.service_health",
             ],
         },
     },
@@ -129,7 +132,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # IMMEDIATE takes the write lock at BEGIN, so two clerks saving at once queue up
     # instead of failing with "database is locked" half-way through a transaction.
     DATABASES["default"].setdefault("OPTIONS", {}).update(
-        {"transaction_mode": "IMMEDIATE", "timeout": 20}
+        {"transaction_mode": "IMMEDIATE", "timeout": env.int("SQLITE_BUSY_TIMEOUT", default=20)}
     )
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -227,12 +230,15 @@ REQUEST_MAX_BYTES = env.int("REQUEST_MAX_BYTES", default=2 * ATTACHMENT_MAX_TOTA
 # Form fields other than files (Django does not count the files here): Django's default.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 
-# A session ends after SESSION_COOKIE_AGE seconds without a request (every request pushes
-# the end back: SESSION_SAVE_EVERY_REQUEST), and when the browser closes: an office PC is
-# shared and often left on, so a clerk who walks away does not leave the register open.
+# A session ends after SESSION_COOKIE_AGE seconds without a request (requests push the
+# end back, at most once a minute and before the view: config/sessions.py, never after the
+# view has committed, hence SESSION_SAVE_EVERY_REQUEST off), and when the browser closes:
+# an office PC is shared and often left on, so a clerk who walks away does not leave the
+# register open.
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=30 * 60)
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_SAVE_EVERY_REQUEST = False
 SESSION_EXPIRE_AT_BROWSER_CLOSE = env.bool("SESSION_EXPIRE_AT_BROWSER_CLOSE", default=True)
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
@@ -287,6 +293,31 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Surviving a broker that goes away (issue 20): keep trying to reach it, at start-up and
+# for ever after, instead of exiting; a task running when the connection is lost is
+# cancelled (its message, unacknowledged, is handed out again: delivery is idempotent)
+# rather than finishing against a broker that no longer knows it.
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
+# A task is killed after CELERY_TASK_TIME_LIMIT seconds (a batch of e-mails, each bounded
+# by EMAIL_TIMEOUT, finishes well within it); Redis hands an unacknowledged message out
+# again only after the visibility timeout, which must be longer than the longest task and
+# than the longest retry countdown (30 min, notifications/tasks.py), or it would run twice.
+CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=3600)
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": 2 * CELERY_TASK_TIME_LIMIT,
+    "socket_keepalive": True,
+    "socket_connect_timeout": 10,
+}
+# Pool processes: bounded, whatever the server's CPU count. The Redis transport can exit
+# for good while restoring unacknowledged messages on a reconnect (an upstream behaviour,
+# seen with 16 processes: 6 exits in 37 broker restarts; none in 45 with 2 to 4). The
+# supervisor (deploy/systemd, or `manage.py serve --celery`) restarts a worker that exits.
+CELERY_WORKER_CONCURRENCY = env.int("CELERY_WORKER_CONCURRENCY", default=4)
+# Where beat keeps the time each periodic task last ran.
+CELERY_BEAT_SCHEDULE_FILENAME = env.str(
+    "CELERY_BEAT_SCHEDULE_FILENAME", default=str(BASE_DIR / "var" / "celerybeat-schedule"))
 CELERY_TIMEZONE = TIME_ZONE
 # Both minute tasks are safe to overlap or repeat: the sweep claims clocks set-wise, and a
 # notice is sent at most once (row lock + status). Dispatch also picks up what a broker
@@ -300,6 +331,17 @@ CELERY_BEAT_SCHEDULE = {
 # The deadline sweep is reported as not running (pages, `manage.py check_health`) when its
 # last run finished longer ago than this: three missed runs of the once-a-minute sweep.
 SWEEP_STALE_AFTER = env.int("SWEEP_STALE_AFTER", default=180)
+# The sweep reads "now" from the database server (PostgreSQL), so that machines whose
+# clocks drift agree on when a rung falls due; a drift above CLOCK_DRIFT_WARN_SECONDS is
+# logged as a warning (workflows/db_clock.py).
+# The banner on leaders' and administrators' pages, `manage.py health` and /healthz also
+# report a notice pending for longer than NOTICE_STALE_AFTER, and (with a broker) no task
+# finished by a worker for WORKER_STALE_AFTER, while beat sends two a minute (config/health.py).
+NOTICE_STALE_AFTER = env.int("NOTICE_STALE_AFTER", default=15 * 60)
+WORKER_STALE_AFTER = env.int("WORKER_STALE_AFTER", default=SWEEP_STALE_AFTER)
+WORKER_HEARTBEAT_EVERY = 30
+SWEEP_DATABASE_CLOCK = env.bool("SWEEP_DATABASE_CLOCK", default=True)
+CLOCK_DRIFT_WARN_SECONDS = env.int("CLOCK_DRIFT_WARN_SECONDS", default=60)
 
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")

@@ -4,6 +4,8 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import RedirectView
 
+from config.health import healthz
+
 admin.site.site_header = _("Casework – Quản trị hệ thống")
 admin.site.site_title = "Casework"
 admin.site.index_title = _("Quản trị")
@@ -25,4 +27,6 @@ urlpatterns = [
     path("api/", include("casework.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("quan-tri/", admin.site.urls),
+    # Unauthenticated, status words only (config/health.py).
+    path("healthz", healthz, name="healthz"),
 ]

@@ -33,6 +33,7 @@ from casework.services.petitions import (
 )
 from notifications.models import Notice
 from tests.factories import UserFactory
+from workflows.health import record_heartbeat
 from workflows.models import DeadlineClock
 from workflows.services.clocks import clock_pause
 
@@ -149,16 +150,20 @@ def _letter(actor, office, *, kind="recommendation", senders=(), upto="received"
 
 
 @pytest.fixture
-def world(tree):
+def world(tree, django_capture_on_commit_callbacks):
     users = {role: _user(role, tree) for role in ROLES}
     boss = users["admin"]
+    record_heartbeat()  # a running sweep: /healthz answers 200 (503 is for a stale one)
     secret = SenderData(full_name=SECRET_NAME, address=SECRET_ADDRESS, phone="0912000777",
                         id_number=SECRET_ID)
-    denunciation = _letter(
-        boss, tree.office, kind="denunciation", senders=[secret], upto="accepted",
-        summary="Tố cáo đảng viên Trần Văn Bị vi phạm quy định về đất đai.",
-        subject_name="Trần Văn Bị",
-        attachments=[SimpleUploadedFile("don-to-cao.pdf", PDF, content_type="application/pdf")])
+    # The scan takes its place on disk when the letter's transaction commits.
+    with django_capture_on_commit_callbacks(execute=True):
+        denunciation = _letter(
+            boss, tree.office, kind="denunciation", senders=[secret], upto="accepted",
+            summary="Tố cáo đảng viên Trần Văn Bị vi phạm quy định về đất đai.",
+            subject_name="Trần Văn Bị",
+            attachments=[SimpleUploadedFile("don-to-cao.pdf", PDF,
+                                            content_type="application/pdf")])
     received = _letter(boss, tree.office, senders=[SenderData(full_name="Lê Văn Công Khai")])
     classified = _letter(boss, tree.office, upto="classified")
     transferred = _letter(boss, tree.office, upto="transferred")

@@ -21,6 +21,8 @@ from workflows.models import Heartbeat
 
 SWEEP = "sweep"
 CACHE_KEY = "workflows:heartbeat:sweep"
+# The whole health report (config/health.py) is cached too; a new heartbeat drops both.
+REPORT_CACHE_KEY = "casework:health"
 CACHE_SECONDS = 30
 
 
@@ -35,13 +37,13 @@ class SweepHealth:
         return self.last_at is None or self.checked_at - self.last_at > self.stale_after
 
 
-def record_heartbeat(name=SWEEP):
+def record_heartbeat(name=SWEEP, at=None):
     """One statement, safe when sweeps finish at the same time (an upsert, not
     read-then-write)."""
     Heartbeat.objects.bulk_create(
-        [Heartbeat(name=name, at=timezone.now())],
+        [Heartbeat(name=name, at=at or timezone.now())],
         update_conflicts=True, unique_fields=["name"], update_fields=["at"])
-    cache.delete(CACHE_KEY)
+    cache.delete_many([CACHE_KEY, REPORT_CACHE_KEY])
 
 
 def sweep_health(*, cached=True):

@@ -31,6 +31,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from casework.formatting import date_text
+from workflows.db_clock import sweep_now
 from workflows.health import record_heartbeat
 from workflows.signals import escalations_fired
 
@@ -178,7 +179,7 @@ ON CONFLICT (started_by_id) DO NOTHING
 """
 
 
-def start_after_elapsed(today):
+def start_after_elapsed(today, now=None):
     """Start the clocks that a period passing unmet begins (the window for a second
     complaint when the first-instance period ended without a decision, Luật Khiếu nại
     Điều 33(1)); returns how many.
@@ -192,7 +193,7 @@ def start_after_elapsed(today):
     from workflows.models import ClockEntryKind, DeadlineClock
     from workflows.services.clocks import _apply, _entry, compute
 
-    params = {"today": today, "now": timezone.now()}
+    params = {"today": today, "now": now or timezone.now()}
     with transaction.atomic():
         with connection.cursor() as cursor:
             if connection.vendor != "postgresql":
@@ -215,9 +216,9 @@ def start_after_elapsed(today):
     return len(new)
 
 
-def lapse(today):
+def lapse(today, now=None):
     """End the windows that closed before `today` unused; returns how many."""
-    params = {"today": today, "now": timezone.now(),
+    params = {"today": today, "now": now or timezone.now(),
               "reason": _("Hết thời hạn mà không có sự kiện kết thúc.")}
     with transaction.atomic(), connection.cursor() as cursor:
         if connection.vendor == "postgresql":
@@ -229,10 +230,10 @@ def lapse(today):
         return cursor.rowcount
 
 
-def _one_pass(today, batch):
+def _one_pass(today, batch, now):
     """Fire one batch; returns (escalations written, clocks moved on)."""
     run = uuid.uuid4()
-    params = {"today": today, "now": timezone.now(), "run": run, "batch": batch}
+    params = {"today": today, "now": now, "run": run, "batch": batch}
     with transaction.atomic():
         with connection.cursor() as cursor:
             if connection.vendor == "postgresql":
@@ -251,18 +252,20 @@ def _one_pass(today, batch):
 
 
 def sweep(today=None, batch=BATCH):
-    """Fire everything due up to `today` (default: today in the office's time zone).
-    Returns the number of escalations written. A finished sweep moves its heartbeat, which
-    is how a sweep that stopped gets noticed (workflows.health)."""
-    today = today or timezone.localdate()
+    """Fire everything due up to `today` (default: today in the office's time zone, by the
+    database server's clock: workflows.db_clock). Returns the number of escalations
+    written. A finished sweep moves its heartbeat, which is how a sweep that stopped gets
+    noticed (workflows.health)."""
+    now = sweep_now()
+    today = today or timezone.localdate(now)
     # Before lapsing: a window whose period ended long ago (a sweep that was down) starts and
     # lapses in the same pass, with both ledger lines.
-    start_after_elapsed(today)
-    lapse(today)
+    start_after_elapsed(today, now)
+    lapse(today, now)
     total = 0
     while True:
-        fired, moved = _one_pass(today, batch)
+        fired, moved = _one_pass(today, batch, now)
         total += fired
         if moved < batch:
-            record_heartbeat()
+            record_heartbeat(at=now)
             return total

@@ -34,7 +34,7 @@ from casework.models import (
     SenderType,
 )
 from casework.permissions import ACTION_LABELS, roles_at, user_may
-from casework.services.attachments import check_upload, store_attachment
+from casework.services.attachments import check_upload, discard_staged, store_attachment
 from casework.services.fields import Errors, check_choice, check_date
 from casework.services.transitions import (
     DateRule,
@@ -155,16 +155,15 @@ def petition_receive(*, actor, organisation: Organisation, received_on: date | N
                           "kind": kind, "attachments": len(checked)}, at=at)
     if first_petition is not None:
         _record_second_complaint(first_petition.pk, petition, actor, at)
-    # Files last: the rows above roll back on any failure, files on disk do not, so the
-    # ones already written are removed by hand if a later one fails.
+    # Files last: each is staged beside its place and moved there on commit
+    # (casework.services.attachments); staged ones are removed if a later one fails.
     stored = []
     try:
         for upload, content_type in checked:
             stored.append(store_attachment(petition=petition, upload=upload,
                                            content_type=content_type, actor=actor))
-    except Exception:
-        for attachment in stored:
-            attachment.file.storage.delete(attachment.file.name)
+    except BaseException:
+        discard_staged(stored)
         raise
     return petition
 

@@ -28,6 +28,7 @@ from casework.query_names import param
 from casework.selectors.letters import (
     letter_for_page, letter_register, letter_totals, letters_visible, register_rows,
 )
+from casework.services.attachments import StorageFailed
 from casework.services.duplicates import find_duplicates
 from casework.services.identity import (
     identity_visible, log_identity_access, log_search_hits, senders_for,
@@ -116,6 +117,8 @@ def petition_create(request):
                     form.add_error(None, _("Kiểm tra lại phần người gửi đơn."))
             except ActionRefused as exc:
                 form.add_error(None, exc.message)
+            except StorageFailed as exc:  # a full disk: nothing saved, what was typed kept
+                form.add_error("attachments", exc.message)
             else:
                 messages.success(request, _("Đã tiếp nhận đơn, số biên nhận %(number)s.")
                                  % {"number": petition.receipt_number})

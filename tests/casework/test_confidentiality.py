@@ -68,9 +68,12 @@ def test_clearance_shows_the_identity_and_logs_each_showing(client, tree, people
                    ("vp-duoc-xem", "case_page")]
 
 
-def test_the_scan_of_a_denunciation_is_only_for_cleared_users_and_logged(client, tree, people):
-    letter = denounce(people["cleared_clerk"], tree.office, attachments=[
-        SimpleUploadedFile("to-cao.pdf", b"%PDF-1.4\n%%EOF\n", content_type="application/pdf")])
+def test_the_scan_of_a_denunciation_is_only_for_cleared_users_and_logged(
+        client, tree, people, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):  # the scan is moved on commit
+        letter = denounce(people["cleared_clerk"], tree.office, attachments=[
+            SimpleUploadedFile("to-cao.pdf", b"%PDF-1.4\n%%EOF\n",
+                               content_type="application/pdf")])
     url = reverse("casework:attachment-download", args=[letter.attachments.get().pk])
     client.force_login(people["clerk"])
     assert client.get(url).status_code == 403

@@ -53,10 +53,12 @@ def test_receipt_numbers_run_per_organisation_and_year(tree, clerk, admin_user):
 
 
 @pytest.mark.django_db
-def test_intake_records_event_senders_and_attachment(tree, clerk):
+def test_intake_records_event_senders_and_attachment(tree, clerk,
+                                                     django_capture_on_commit_callbacks):
     scan = SimpleUploadedFile("don khieu nai.pdf", PDF, content_type="application/pdf")
-    petition = intake(clerk, tree, attachments=[scan],
-                      senders=[SenderData("Trần Văn Bình"), SenderData("Lê Thị Cúc")])
+    with django_capture_on_commit_callbacks(execute=True):  # the scan is moved on commit
+        petition = intake(clerk, tree, attachments=[scan],
+                          senders=[SenderData("Trần Văn Bình"), SenderData("Lê Thị Cúc")])
     assert [s.full_name for s in petition.senders.all()] == ["Trần Văn Bình", "Lê Thị Cúc"]
     event = petition.events.get()
     assert (event.event_type, event.actor, event.to_status) == ("received", clerk, "received")

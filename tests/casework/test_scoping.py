@@ -12,12 +12,13 @@ PDF = b"%PDF-1.4\n%%EOF\n"
 
 
 @pytest.fixture
-def letters(tree, admin_user):
+def letters(tree, admin_user, django_capture_on_commit_callbacks):
     a = receive_petition(actor=admin_user, organisation=tree.branch_a,
                          summary="Kiến nghị của chi bộ Hòa Ché về nhà văn hóa.")
-    b = receive_petition(actor=admin_user, organisation=tree.branch_b, sender="Đỗ Thị Mai",
-                         summary="Khiếu nại của thôn Lại về bồi thường.",
-                         attachments=[SimpleUploadedFile("scan.pdf", PDF)])
+    with django_capture_on_commit_callbacks(execute=True):  # the scan is moved on commit
+        b = receive_petition(actor=admin_user, organisation=tree.branch_b, sender="Đỗ Thị Mai",
+                             summary="Khiếu nại của thôn Lại về bồi thường.",
+                             attachments=[SimpleUploadedFile("scan.pdf", PDF)])
     return a, b
 
 

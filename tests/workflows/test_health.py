@@ -9,7 +9,7 @@ from django.core.cache import cache
 from django.core.management import call_command
 from django.urls import reverse
 
-from workflows.health import CACHE_KEY, sweep_health
+from workflows.health import CACHE_KEY, REPORT_CACHE_KEY, sweep_health
 from workflows.models import Heartbeat
 from workflows.sweep import sweep
 
@@ -19,9 +19,9 @@ BANNER = "Quét hạn chưa chạy"
 
 @pytest.fixture(autouse=True)
 def fresh_cache():
-    cache.delete(CACHE_KEY)
+    cache.delete_many([CACHE_KEY, REPORT_CACHE_KEY])
     yield
-    cache.delete(CACHE_KEY)
+    cache.delete_many([CACHE_KEY, REPORT_CACHE_KEY])
 
 
 def health_command():
