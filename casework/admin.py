@@ -163,7 +163,7 @@ class PetitionAdmin(ReadOnlyAdmin):
 class CaseEventAdmin(ReadOnlyAdmin):
     list_display = ("occurred_at", "case", "event_type", "actor", "from_status", "to_status")
     list_filter = ("event_type",)
-    list_select_related = ("petition", "inspection", "actor")
+    list_select_related = ("petition__organisation", "inspection__organisation", "actor")
     # The chain fields are shown so an auditor can compare them with a saved anchor.
     readonly_fields = ("petition", "inspection", "event_type", "actor", "occurred_at", "recorded_at",
                        "from_status", "to_status", "reason", "doc_number", "doc_date",

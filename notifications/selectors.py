@@ -6,7 +6,9 @@ from notifications.models import Channel, Notice
 
 # What a notice names: its escalation, its clock (rule, letter, case, organisation,
 # handler), the event and who acted, the letter and where it was received.
-INBOX_RELATED = ("escalation", "clock__rule", "clock__petition", "clock__inspection",
+# A letter's or case's number carries its unit's symbol: the unit comes with the row.
+INBOX_RELATED = ("escalation", "clock__rule", "clock__petition__organisation",
+                 "clock__inspection__organisation",
                  "clock__organisation", "clock__assignee", "event__actor",
                  "petition__organisation")
 

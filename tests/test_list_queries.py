@@ -93,7 +93,7 @@ def count_queries(client, url, params=None):
 # page → (URL name, query parameters, who looks, what grows)
 PAGES = {
     "register": ("casework:petition-list", {}, "clerk", "letters"),
-    "register-search": ("casework:petition-list", {"q": "Người gửi"}, "clerk", "letters"),
+    "register-search": ("casework:petition-list", {"tim": "Người gửi"}, "clerk", "letters"),
     "register-api": ("api:petition-list", {}, "clerk", "letters"),
     "cases": ("casework:case-list", {}, "clerk", "cases"),
     "task-inbox": ("workflows:task-inbox", {}, "lead", "cases"),
@@ -103,7 +103,7 @@ PAGES = {
     "deadlines-letters": ("workflows:clock-overview", {}, "clerk", "letters"),
     "deadlines-cases": ("workflows:clock-overview", {}, "clerk", "cases"),
     "notices": ("notifications:inbox", {}, "leader", "letters"),
-    "programme": ("casework:programme-list", {"year": YEAR}, "leader", "programmes"),
+    "programme": ("casework:programme-list", {"nam": YEAR}, "leader", "programmes"),
 }
 
 
