@@ -369,9 +369,10 @@ def run_variant(name, *, per_email, limit, sinks, check, profile=None):
         with connection.execute_wrapper(counter):
             if profiler:
                 profiler.enable()
-            start = time.perf_counter()
+            start, cpu_start = time.perf_counter(), time.process_time()
             fired = sweep(today=TODAY)
             total = time.perf_counter() - start
+            job_cpu = time.process_time() - cpu_start
             if profiler:
                 profiler.disable()
     finally:
@@ -390,7 +391,7 @@ def run_variant(name, *, per_email, limit, sinks, check, profile=None):
     line = (f"{name:<44} toàn bộ {total:7.2f} s | quét+commit {dispatch_at - start:5.2f} s | "
             f"gửi {start + total - dispatch_at:6.2f} s | {vn(fired)} cảnh báo, "
             f"{vn(n_emails)} thư, {delivery_queries / max(n_emails, 1):.3f} truy vấn/thư | "
-            f"máy chủ thư dùng {sink_cpu:.2f} s CPU | "
+            f"CPU: tiến trình này {job_cpu:.2f} s, máy chủ thư {sink_cpu:.2f} s | "
             f"máy chủ thư nhận đủ, không trùng: {'có' if ok_mail else 'KHÔNG'}")
     if expected is not None:
         same = written_rows(since) == expected

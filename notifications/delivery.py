@@ -9,7 +9,9 @@ One batch is one transaction:
 2. load them with their recipients, letters, cases, clocks and events in a fixed number of
    queries (one joined read, plus one per kind that needs more: digest clocks, summary
    escalations, ledger entries, the working calendar), however many notices there are;
-3. send the batch over one connection to the mail server;
+3. render each message once per cause (copies share one serialised text) and send the
+   batch over one connection to the mail server, or over a few in parallel threads when
+   the batch is large (notifications/sending.py), while the rest is still rendering;
 4. mark every accepted notice sent in one UPDATE; a notice that failed is marked alone,
    with its error and its retry time (or as failed for good), then COMMIT.
 
@@ -19,12 +21,16 @@ Redis or a worker down nothing is lost (the periodic dispatch claims it again), 
 workers never hold the same notice. Every e-mail carries a Message-ID derived from its
 notice (`notifications.mail.message_id`).
 
-What a crash mid-batch can resend: the messages of that one batch that the mail server had
-already accepted when the process died (at most `NOTICE_EMAIL_BATCH`). Their marks were
-not committed, so the next claim sends them again, with the same Message-IDs, which marks
-them as repeats for the servers and readers that look. Messages of earlier batches were
+What a crash mid-batch can resend: the messages of the batch in flight that the mail
+server had already accepted when the process died (at most `NOTICE_EMAIL_BATCH`, whichever
+of the batch's connections carried them; a dispatch has one batch in flight). Their marks
+were not committed, so the next claim sends them again, with the same Message-IDs, which
+marks them as repeats for the servers and readers that look. Messages of earlier batches were
 committed; messages not yet accepted are simply sent once later. The per-notice path has
 the same window for one message; the batch trades a wider window for one commit per batch.
+
+Dispatch (`tasks.dispatch_pending`) runs batch after batch under `dispatch_lock`: at most
+one dispatch sends at a time, and one that finds the lock held ends at once.
 
 The transaction stays open while the batch is sent: on SQLite that holds the database's
 write lock for as long, so the batch size bounds how long other writers wait
