@@ -13,7 +13,6 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.core.mail.message import forbid_multi_line_headers
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -31,19 +30,20 @@ def message_id(notice):
     return f"<notice-{notice.pk}.{cause}@{domain}>"
 
 
-def _render_email(notice, render):
+def _render_email(notice, render, inbox_url=None):
     # No user language is stored: e-mails go out in the office language, whichever
     # language the person whose action caused them happened to be using.
     with translation.override(settings.LANGUAGE_CODE):
         rendered = render_notice(notice, absolute=True, render=render)
-        body = render_to_string("notifications/email.txt", {
-            "text": rendered.text,
-            "url": rendered.url,
-            "url_label": (_("Xem thông báo")
-                          if notice.kind in (NoticeKind.DIGEST, NoticeKind.SUMMARY)
-                          else _("Xem hồ sơ")),
-            "inbox_url": _inbox_url(),
-        })
+        url_label = (_("Xem thông báo")
+                     if notice.kind in (NoticeKind.DIGEST, NoticeKind.SUMMARY)
+                     else _("Xem hồ sơ"))
+        # The frame of every e-mail, formatted here rather than by a template of its own:
+        # a third of a batch's rendering was that template.
+        body = "\n".join([
+            rendered.text, "", f"{url_label}: {rendered.url}", "", "-- ",
+            _("Thư tự động của hệ thống Casework; xin đừng trả lời thư này."),
+            f"{_('Tất cả thông báo của bạn')}: {inbox_url or _inbox_url()}", "", ""])
     return rendered.subject, body
 
 
@@ -65,7 +65,11 @@ def build_email(notice, *, render=None, rendered_cache=None):
     if rendered_cache is not None and key in rendered_cache:
         shared = rendered_cache[key]
     else:
-        shared = SharedText(*_render_email(notice, render))
+        inbox_url = None
+        if rendered_cache is not None:
+            inbox_url = rendered_cache.get("inbox_url") or _inbox_url()
+            rendered_cache["inbox_url"] = inbox_url
+        shared = SharedText(*_render_email(notice, render, inbox_url))
         if rendered_cache is not None and key is not None:
             rendered_cache[key] = shared
     return PreparedEmail(shared, notice.recipient.email, message_id(notice))
