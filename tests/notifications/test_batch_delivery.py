@@ -279,3 +279,34 @@ def test_a_summary_loads_and_lists_only_its_first_items_and_counts_the_rest(
     body = mail.outbox[-1].body
     assert body.count(f"Đơn số {petition.receipt_number}") == DIGEST_LIMIT
     assert "… và 03 hồ sơ khác." in body
+
+
+def test_a_large_batch_goes_over_several_connections_each_message_once(
+        tree, mailed_clerk, leaders, settings, monkeypatch):
+    from notifications import sending
+
+    notices = outbox_of(6, tree, mailed_clerk, leaders)
+    settings.NOTICE_EMAIL_CONNECTIONS = 2
+    monkeypatch.setattr(sending, "MIN_PER_CONNECTION", 3)
+    settings.EMAIL_BACKEND = "tests.notifications.test_batch_delivery.CountingBackend"
+    CountingBackend.opened = 0
+    assert deliver_batch() == (6, 0)
+    assert CountingBackend.opened == 2
+    assert sorted(m.extra_headers["Message-ID"] for m in mail.outbox) == sorted(
+        message_id(n) for n in notices)
+    assert set(Notice.objects.filter(channel=Channel.EMAIL).values_list("status", flat=True)
+               ) == {DeliveryStatus.SENT}
+
+
+def test_a_crash_in_one_of_several_connections_commits_nothing_of_the_batch(
+        tree, mailed_clerk, leaders, settings, monkeypatch):
+    from notifications import sending
+
+    outbox_of(6, tree, mailed_clerk, leaders)
+    settings.NOTICE_EMAIL_CONNECTIONS = 2
+    monkeypatch.setattr(sending, "MIN_PER_CONNECTION", 3)
+    settings.EMAIL_BACKEND = "tests.notifications.test_batch_delivery.DyingBackend"
+    with pytest.raises(SystemExit):
+        deliver_batch()
+    assert set(Notice.objects.filter(channel=Channel.EMAIL).values_list(
+        "status", "attempts")) == {(DeliveryStatus.PENDING, 0)}
