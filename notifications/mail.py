@@ -40,10 +40,11 @@ def _render_email(notice, render, inbox_url=None):
                      else _("Xem hồ sơ"))
         # The frame of every e-mail, formatted here rather than by a template of its own:
         # a third of a batch's rendering was that template.
+        all_notices = _("Tất cả thông báo của bạn")
         body = "\n".join([
             rendered.text, "", f"{url_label}: {rendered.url}", "", "-- ",
             _("Thư tự động của hệ thống Casework; xin đừng trả lời thư này."),
-            f"{_('Tất cả thông báo của bạn')}: {inbox_url or _inbox_url()}", "", ""])
+            f"{all_notices}: {inbox_url or _inbox_url()}", "", ""])
     return rendered.subject, body
 
 
