@@ -1,26 +1,36 @@
 """Benchmark: the whole deadline job at a province's scale, on PostgreSQL: the sweep, its
 COMMIT, its after-commit work, and the delivery of every e-mail it wrote to a real local
-SMTP server (aiosmtpd, benchmarks/smtp_sink.py, started here in its own process).
+SMTP server (aiosmtpd, benchmarks/smtp_sink.py: `--sinks` processes sharing one port, so
+that the server is not what is measured).
 
     .venv/bin/python benchmarks/notice_job.py [--clocks 1000000] [--open 100000] [--due 10000]
+        [--skip-per-email] [--no-check] [--sinks 2] [--profile PREFIX]
 
 Builds bench_notices (dropped and recreated): a province of 40 communes with their
 clerks, unit heads and leaders (half with an e-mail address); `--open` running clocks, each
-belonging to a letter of its own (`--due` of them reaching a rung today: 40 % warnings,
-30 % due, 20 % overdue, 10 % reminders), and `--clocks` − `--open` stopped clocks of
-history on the same letters, with escalations and notices of history. `--open 1000000`
-makes every clock running.
+belonging to a letter of its own or, one in ten, to an inspection or supervision case of
+its own (with the case rules), `--due` of them reaching a rung today (40 % warnings, 30 %
+due, 20 % overdue, 10 % reminders, among letters and cases alike), and `--clocks` −
+`--open` stopped clocks of history on the same letters, with escalations and notices of
+history. `--open 1000000` makes every clock running. Then it runs what yesterday's sweeps
+would have: the windows of periods that ended before yesterday are started, those closed
+lapsed (without that, this morning's sweep would start hundreds of windows months late,
+which no real morning does).
 
 Each variant starts from a fresh copy of that database (CREATE DATABASE … TEMPLATE), runs
 `workflows.sweep.sweep` in autocommit as the beat does (so each pass commits and its
 after-commit work runs: without a broker, the delivery itself), and is timed from the call
 to the last message accepted by the SMTP server:
 
-  (1) today's per-e-mail path: one `deliver_notice` task per e-mail (one transaction, one
-      SMTP connection each), as `dispatch_pending` enqueued them before batches;
+  (1) the per-e-mail path: one `deliver_notice` task per e-mail (one transaction, one SMTP
+      connection each), as `dispatch_pending` enqueued them before batches;
   (2) batches (`notifications.delivery`), every escalation e-mail sent one by one
       (NOTICE_ESCALATION_EMAIL_LIMIT set out of reach: the same e-mails as (1));
   (3) batches with the shipped summary limit: leaders flooded get one summary each.
+
+Each line also gives the CPU time of this process (sweep, rendering, sending) and of the
+SMTP servers over the variant: on a shared machine wall time depends on the load, CPU
+time much less. `--profile` writes a cProfile of each variant's timed part.
 
 After each, the script checks against an independent computation (Python over the rows as
 populated, not the product's SQL) that the escalations (clock, cycle, rung) and notices
