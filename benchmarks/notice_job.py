@@ -51,8 +51,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 PG_SERVER = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
-DB_NAME = "bench_notices"
-RUN_DB = "bench_notices_run"
+DB_NAME = os.environ.get("BENCH_NOTICES_DB", "bench_notices")
+RUN_DB = DB_NAME + "_run"
 TODAY = date(2026, 11, 30)  # a Monday
 NO_LIMIT = 10**9
 
