@@ -21,8 +21,17 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.notice_job import (DB_NAME, NO_LIMIT, RUN_DB, TODAY, Sinks,  # noqa: E402
-                                   admin, populate, setup_django, vn)
+from benchmarks.notice_job import (
+    DB_NAME,
+    NO_LIMIT,
+    RUN_DB,
+    TODAY,
+    Sinks,
+    admin,
+    populate,
+    setup_django,
+    vn,
+)
 
 
 def main():
@@ -40,7 +49,7 @@ def main():
     from django.conf import settings
     from django.db import connection, connections
 
-    import notifications.tasks as tasks
+    from notifications import tasks
     from notifications.mail import message_id
     from notifications.models import Notice
     from workflows.sweep import sweep

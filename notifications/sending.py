@@ -123,5 +123,5 @@ def _send_in_threads(messages, n, batch):
 def _close_quietly(mail):
     try:
         mail.close()
-    except Exception:  # noqa: BLE001 - a connection already broken
+    except Exception:  # noqa: BLE001, S110 - a connection already broken
         pass

@@ -20,8 +20,7 @@ from notifications.mail import message_id
 from notifications.models import Channel, DeliveryStatus, Notice, NoticeKind
 from tests.factories import receive_petition, user_with_role
 from tests.notifications.test_batch_crash import own_redis  # noqa: F401 - a fixture
-from tests.notifications.test_celery_integration import (Worker, message_ids_on_disk,
-                                                          wait_until)
+from tests.notifications.test_celery_integration import Worker, message_ids_on_disk, wait_until
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
