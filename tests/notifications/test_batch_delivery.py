@@ -281,6 +281,17 @@ def test_a_summary_loads_and_lists_only_its_first_items_and_counts_the_rest(
     assert "… và 03 hồ sơ khác." in body
 
 
+class PairedBackend(EmailBackend):
+    """Sends nothing until two connections are open at once: a batch that used one
+    connection would break the barrier (its wait times out)."""
+
+    both_open = None
+
+    def open(self):
+        PairedBackend.both_open.wait()
+        return True
+
+
 def test_a_large_batch_goes_over_several_connections_each_message_once(
         tree, mailed_clerk, leaders, settings, monkeypatch):
     from notifications import sending
@@ -288,10 +299,10 @@ def test_a_large_batch_goes_over_several_connections_each_message_once(
     notices = outbox_of(6, tree, mailed_clerk, leaders)
     settings.NOTICE_EMAIL_CONNECTIONS = 2
     monkeypatch.setattr(sending, "MIN_PER_CONNECTION", 3)
-    settings.EMAIL_BACKEND = "tests.notifications.test_batch_delivery.CountingBackend"
-    CountingBackend.opened = 0
+    settings.EMAIL_BACKEND = "tests.notifications.test_batch_delivery.PairedBackend"
+    PairedBackend.both_open = threading.Barrier(2, timeout=30)
     assert deliver_batch() == (6, 0)
-    assert CountingBackend.opened == 2
+    assert PairedBackend.both_open.n_waiting == 0 and not PairedBackend.both_open.broken
     assert sorted(m.extra_headers["Message-ID"] for m in mail.outbox) == sorted(
         message_id(n) for n in notices)
     assert set(Notice.objects.filter(channel=Channel.EMAIL).values_list("status", flat=True)
