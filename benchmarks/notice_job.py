@@ -1,26 +1,36 @@
 """Benchmark: the whole deadline job at a province's scale, on PostgreSQL: the sweep, its
 COMMIT, its after-commit work, and the delivery of every e-mail it wrote to a real local
-SMTP server (aiosmtpd, benchmarks/smtp_sink.py, started here in its own process).
+SMTP server (aiosmtpd, benchmarks/smtp_sink.py: `--sinks` processes sharing one port, so
+that the server is not what is measured).
 
     .venv/bin/python benchmarks/notice_job.py [--clocks 1000000] [--open 100000] [--due 10000]
+        [--skip-per-email] [--no-check] [--sinks 2] [--profile PREFIX]
 
-Builds casework_bench_notices (dropped and recreated): a province of 40 communes with their
+Builds bench_notices (dropped and recreated): a province of 40 communes with their
 clerks, unit heads and leaders (half with an e-mail address); `--open` running clocks, each
-belonging to a letter of its own (`--due` of them reaching a rung today: 40 % warnings,
-30 % due, 20 % overdue, 10 % reminders), and `--clocks` − `--open` stopped clocks of
-history on the same letters, with escalations and notices of history. `--open 1000000`
-makes every clock running.
+belonging to a letter of its own or, one in ten, to an inspection or supervision case of
+its own (with the case rules), `--due` of them reaching a rung today (40 % warnings, 30 %
+due, 20 % overdue, 10 % reminders, among letters and cases alike), and `--clocks` −
+`--open` stopped clocks of history on the same letters, with escalations and notices of
+history. `--open 1000000` makes every clock running. Then it runs what yesterday's sweeps
+would have: the windows of periods that ended before yesterday are started, those closed
+lapsed (without that, this morning's sweep would start hundreds of windows months late,
+which no real morning does).
 
 Each variant starts from a fresh copy of that database (CREATE DATABASE … TEMPLATE), runs
 `workflows.sweep.sweep` in autocommit as the beat does (so each pass commits and its
 after-commit work runs: without a broker, the delivery itself), and is timed from the call
 to the last message accepted by the SMTP server:
 
-  (1) today's per-e-mail path: one `deliver_notice` task per e-mail (one transaction, one
-      SMTP connection each), as `dispatch_pending` enqueued them before batches;
+  (1) the per-e-mail path: one `deliver_notice` task per e-mail (one transaction, one SMTP
+      connection each), as `dispatch_pending` enqueued them before batches;
   (2) batches (`notifications.delivery`), every escalation e-mail sent one by one
       (NOTICE_ESCALATION_EMAIL_LIMIT set out of reach: the same e-mails as (1));
   (3) batches with the shipped summary limit: leaders flooded get one summary each.
+
+Each line also gives the CPU time of this process (sweep, rendering, sending) and of the
+SMTP servers over the variant: on a shared machine wall time depends on the load, CPU
+time much less. `--profile` writes a cProfile of each variant's timed part.
 
 After each, the script checks against an independent computation (Python over the rows as
 populated, not the product's SQL) that the escalations (clock, cycle, rung) and notices
@@ -34,15 +44,15 @@ import sys
 import tempfile
 import time
 from collections import defaultdict
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 PG_SERVER = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
-DB_NAME = "casework_bench_notices"
-RUN_DB = "casework_bench_notices_run"
+DB_NAME = os.environ.get("BENCH_NOTICES_DB", "bench_notices")
+RUN_DB = DB_NAME + "_run"
 TODAY = date(2026, 11, 30)  # a Monday
 NO_LIMIT = 10**9
 
@@ -72,6 +82,11 @@ def setup_django():
     call_command("migrate", verbosity=0)
 
 
+# One running clock in ten (the tens digit of its number 0) belongs to an inspection or
+# supervision case, the others to letters: each to a case or a letter of its own.
+IS_CASE = "(g / 10) %% 10 = 0"
+
+
 def populate(n_clocks, n_open, n_due):
     from django.db import connection
 
@@ -79,13 +94,18 @@ def populate(n_clocks, n_open, n_due):
     from workflows.models import DeadlineRule
 
     # Rules that lapse (windows of a right) are nobody's work and fire nothing.
-    rule_ids = list(DeadlineRule.objects.filter(lapses=False).values_list("id", flat=True))
+    rules = DeadlineRule.objects.filter(lapses=False)
+    case_procedures = ("inspection", "supervision")
     with connection.cursor() as cur:
         offices, clerks = populate_people(cur)
-        params = {"today": TODAY, "rules": rule_ids, "offices": offices, "clerks": clerks,
-                  "n_stopped": n_clocks - n_open, "n_open": n_open, "n_due": n_due}
-        # One letter per running clock, received at the clock's office.
-        cur.execute("""
+        params = {"today": TODAY, "offices": offices, "clerks": clerks,
+                  "n_stopped": n_clocks - n_open, "n_open": n_open, "n_due": n_due,
+                  "letter_rules": list(rules.exclude(procedure__in=case_procedures)
+                                       .values_list("id", flat=True)),
+                  "case_rules": list(rules.filter(procedure__in=case_procedures)
+                                     .values_list("id", flat=True))}
+        # Letters and cases numbered by their clock's g, at the clock's office.
+        cur.execute(f"""
             INSERT INTO casework_petition
                 (organisation_id, receipt_year, receipt_seq, received_on, channel,
                  forwarded_by, kind, sender_type, subject_name, summary, instance,
@@ -95,39 +115,65 @@ def populate(n_clocks, n_open, n_due):
             SELECT (%(offices)s::int[])[1 + g %% array_length(%(offices)s::int[], 1)],
                    2026, g, %(today)s::date - 30, 'direct', '', 'complaint', 'named', '',
                    '', 1, false, 'accepted', 'here', '', '', '', '', '', '', '', now(), now()
-            FROM generate_series(1, %(n_open)s) g
+            FROM generate_series(1, %(n_open)s) g WHERE NOT {IS_CASE}
         """, params)
-        cur.execute("SELECT min(id) FROM casework_petition")
-        params["first_petition"] = cur.fetchone()[0]
+        cur.execute(f"""
+            INSERT INTO casework_inspectioncase
+                (organisation_id, body, kind, year, seq, title, decision_number,
+                 decision_date, starts_on, ends_on, content, status, conclusion,
+                 created_at, updated_at, created_by_id, team_leader_id,
+                 subject_organisation_id)
+            SELECT o.office, 'ubkt', 'violation_signs', 2026, g, 'Cuộc kiểm tra ' || g,
+                   g || '-QĐ/UBKT', %(today)s::date - 30, %(today)s::date - 25,
+                   %(today)s::date + 60, '', 'decided', '', now(), now(), o.clerk, o.clerk,
+                   o.office
+            FROM generate_series(1, %(n_open)s) g,
+            LATERAL (SELECT
+                (%(offices)s::int[])[1 + g %% array_length(%(offices)s::int[], 1)] AS office,
+                (%(clerks)s::int[])[1 + g %% array_length(%(clerks)s::int[], 1)] AS clerk) o
+            WHERE {IS_CASE}
+        """, params)
+        cur.execute("SELECT min(id), count(*) FROM casework_petition")
+        params["first_petition"], params["n_letters"] = cur.fetchone()
+        # History: stopped clocks on the same letters.
         cur.execute("""
             INSERT INTO workflows_deadlineclock
                 (rule_id, organisation_id, assignee_id, petition_id, started_on, status,
                  due_on, warn_on, overdue_on, reminder_every, next_escalation_on, cycle,
                  last_rung, extensions_used, stopped_on, created_at)
-            SELECT (%(rules)s::int[])[1 + g %% array_length(%(rules)s::int[], 1)],
+            SELECT (%(letter_rules)s::int[])[1 + g %% array_length(%(letter_rules)s::int[], 1)],
                    (%(offices)s::int[])[1 + g %% array_length(%(offices)s::int[], 1)],
                    (%(clerks)s::int[])[1 + g %% array_length(%(clerks)s::int[], 1)],
-                   %(first_petition)s + g %% %(n_open)s,
+                   %(first_petition)s + g %% %(n_letters)s,
                    %(today)s::date - 400 + g %% 380, 'stopped',
                    %(today)s::date - 380 + g %% 380, NULL, %(today)s::date - 376 + g %% 380,
                    7, NULL, 0, 1, 0, %(today)s::date - 390 + g %% 380, now()
             FROM generate_series(1, %(n_stopped)s) g
         """, params)
-        # The clock's office is its letter's (same index into the office list).
-        cur.execute("""
+        # Running clocks: the clock's office is its letter's or case's (the same index
+        # into the office list); `n_due` reach a rung today (40 % warnings, 30 % due,
+        # 20 % overdue, 10 % reminders, among letters and cases alike).
+        cur.execute(f"""
             INSERT INTO workflows_deadlineclock
-                (rule_id, organisation_id, assignee_id, petition_id, started_on, status,
-                 due_on, warn_on, overdue_on, reminder_every, next_escalation_on, cycle,
-                 last_rung, extensions_used, created_at)
-            SELECT (%(rules)s::int[])[1 + g %% array_length(%(rules)s::int[], 1)],
+                (rule_id, organisation_id, assignee_id, petition_id, inspection_id,
+                 started_on, status, due_on, warn_on, overdue_on, reminder_every,
+                 next_escalation_on, cycle, last_rung, extensions_used, created_at)
+            SELECT CASE WHEN {IS_CASE}
+                        THEN (%(case_rules)s::int[])[1 + g %% array_length(%(case_rules)s::int[], 1)]
+                        ELSE (%(letter_rules)s::int[])[1 + g %% array_length(%(letter_rules)s::int[], 1)]
+                   END,
                    (%(offices)s::int[])[1 + g %% array_length(%(offices)s::int[], 1)],
                    (%(clerks)s::int[])[1 + g %% array_length(%(clerks)s::int[], 1)],
-                   %(first_petition)s + g - 1,
+                   p.id, ic.id,
                    d.due - 20, 'running', d.due, d.due - 2, d.due + 2, 5,
                    CASE WHEN g <= %(n_due)s THEN %(today)s::date
                         ELSE %(today)s::date + 1 + g %% 60 END,
                    0, d.last_rung, 0, now()
-            FROM generate_series(1, %(n_open)s) g,
+            FROM generate_series(1, %(n_open)s) g
+            LEFT JOIN casework_petition p ON p.receipt_year = 2026 AND p.receipt_seq = g
+                                          AND NOT {IS_CASE}
+            LEFT JOIN casework_inspectioncase ic ON ic.year = 2026 AND ic.seq = g
+                                                 AND {IS_CASE},
             LATERAL (SELECT
                 CASE WHEN g > %(n_due)s THEN %(today)s::date + 3 + g %% 60
                      WHEN g %% 10 < 4 THEN %(today)s::date + 2
@@ -139,6 +185,15 @@ def populate(n_clocks, n_open, n_due):
                      WHEN g %% 10 < 9 THEN 1 ELSE 2 END AS last_rung) d
         """, params)
         cur.execute(HISTORY)
+        cur.execute("ANALYZE")
+    # What the sweeps of the days before left: the windows that periods ended before
+    # yesterday open were started, and those closed were lapsed (a sweep runs every minute;
+    # without this, this morning's would start hundreds of windows dated months back).
+    from workflows.sweep import lapse, start_after_elapsed
+
+    start_after_elapsed(TODAY - timedelta(days=1))
+    lapse(TODAY - timedelta(days=1))
+    with connection.cursor() as cur:
         cur.execute("ANALYZE")
 
 
@@ -155,10 +210,15 @@ def expected_rows(limit):
     rules = {r.pk: r for r in DeadlineRule.objects.all()}
     orgs = {o.pk: o for o in Organisation.objects.all()}
     users = {u.pk: u for u in get_user_model().objects.filter(is_active=True)}
-    leaders_at = defaultdict(set)
-    for user_id, org_id in RoleAssignment.objects.filter(role="leader").values_list(
-            "user_id", "organisation_id"):
-        leaders_at[org_id].add(user_id)
+    leaders_at, deciders_at = defaultdict(set), defaultdict(set)
+    for user_id, org_id, role in RoleAssignment.objects.values_list(
+            "user_id", "organisation_id", "role"):
+        if role == "leader":
+            leaders_at[org_id].add(user_id)
+        # The head of the unit that holds an inspection or supervision case: the deciding
+        # body there (its leaders, UBKT members, branch secretary).
+        if role in ("leader", "ubkt", "branch_secretary"):
+            deciders_at[org_id].add(user_id)
 
     def above(org):  # the organisation and its ancestors, short of a province
         found = []
@@ -180,7 +240,7 @@ def expected_rows(limit):
         audience = rules[clock.rule_id].audience_for_rung(rung)
         who = {clock.assignee_id}
         if audience >= 2:
-            who |= leaders_at[clock.organisation_id]
+            who |= (deciders_at if clock.inspection_id else leaders_at)[clock.organisation_id]
         if audience >= 3:
             for org_id in above(orgs[clock.organisation_id]):
                 who |= leaders_at[org_id]
@@ -240,7 +300,48 @@ def per_email_dispatch():
     return len(ids)
 
 
-def run_variant(name, *, per_email, limit, smtp_port, sink_path, check):
+def cpu_seconds(pid):
+    """User + system CPU time of a process so far (Linux /proc): what the SMTP server
+    spent, to tell whether it, rather than the job, is the bottleneck."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+class Sinks:
+    """`n` aiosmtpd servers on one port (SO_REUSEPORT), each in its own process writing the
+    Message-IDs it receives to its own file."""
+
+    def __init__(self, n, port):
+        self.port = port
+        self.paths = [tempfile.mktemp(prefix=f"casework-bench-smtp-{i}-") for i in range(n)]
+        self.processes = [
+            subprocess.Popen([sys.executable, str(ROOT / "benchmarks" / "smtp_sink.py"),
+                              str(port), path], stdout=subprocess.PIPE)
+            for path in self.paths]
+        for process in self.processes:
+            assert process.stdout.readline().strip() == b"ready"
+
+    def clear(self):
+        for path in self.paths:
+            Path(path).write_text("")
+
+    def received(self):
+        return [line for path in self.paths for line in Path(path).read_text().splitlines()
+                if line]
+
+    def cpu(self):
+        return sum(cpu_seconds(process.pid) for process in self.processes)
+
+    def stop(self):
+        for process in self.processes:
+            process.terminate()
+        for process in self.processes:
+            process.wait(10)
+        for path in self.paths:
+            os.unlink(path)
+
+
+def run_variant(name, *, per_email, limit, sinks, check, profile=None):
     from django.conf import settings
     from django.db import connection, connections
 
@@ -253,34 +354,46 @@ def run_variant(name, *, per_email, limit, smtp_port, sink_path, check):
     admin(f"DROP DATABASE IF EXISTS {RUN_DB}",
           f"CREATE DATABASE {RUN_DB} TEMPLATE {DB_NAME}")
     connection.settings_dict["NAME"] = RUN_DB
-    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", smtp_port
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", sinks.port
     settings.NOTICE_ESCALATION_EMAIL_LIMIT = limit
-    Path(sink_path).write_text("")
+    sinks.clear()
     expected = expected_rows(limit) if check else None
     since = Notice.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
     connection.close()  # a fresh connection, as a worker's
 
     counter, marks = Counter(), {}
-    product_dispatch = tasks.dispatch_pending
+    product_request = tasks.request_dispatch
 
-    class Dispatch:  # what the sweep's after-commit hook calls
-        @staticmethod
-        def delay():
-            marks.setdefault("start", (time.perf_counter(), counter.n))
-            return per_email_dispatch() if per_email else product_dispatch()
+    def request_dispatch():  # what the sweep's after-commit hook calls
+        marks.setdefault("start", (time.perf_counter(), counter.n))
+        return per_email_dispatch() if per_email else tasks.dispatch_pending()
 
-    tasks.dispatch_pending = Dispatch
+    tasks.request_dispatch = request_dispatch
+    profiler = None
+    if profile:
+        import cProfile
+
+        profiler = cProfile.Profile()
+    sink_cpu = sinks.cpu()
     try:
         with connection.execute_wrapper(counter):
-            start = time.perf_counter()
+            if profiler:
+                profiler.enable()
+            start, cpu_start = time.perf_counter(), time.process_time()
             fired = sweep(today=TODAY)
             total = time.perf_counter() - start
+            job_cpu = time.process_time() - cpu_start
+            if profiler:
+                profiler.disable()
     finally:
-        tasks.dispatch_pending = product_dispatch
+        tasks.request_dispatch = product_request
+    sink_cpu = sinks.cpu() - sink_cpu
+    if profiler:
+        profiler.dump_stats(profile)
     dispatch_at, queries_before = marks.get("start", (start + total, counter.n))
     emails = Notice.objects.filter(pk__gt=since, channel="email")
     n_emails = emails.count()
-    received = [line for line in Path(sink_path).read_text().splitlines() if line]
+    received = sinks.received()
     ok_mail = (len(received) == len(set(received)) == n_emails
                and set(received) == {message_id(n) for n in emails.only("pk", "cause_key")}
                and not emails.exclude(status="sent").exists())
@@ -288,6 +401,7 @@ def run_variant(name, *, per_email, limit, smtp_port, sink_path, check):
     line = (f"{name:<44} toàn bộ {total:7.2f} s | quét+commit {dispatch_at - start:5.2f} s | "
             f"gửi {start + total - dispatch_at:6.2f} s | {vn(fired)} cảnh báo, "
             f"{vn(n_emails)} thư, {delivery_queries / max(n_emails, 1):.3f} truy vấn/thư | "
+            f"CPU: tiến trình này {job_cpu:.2f} s, máy chủ thư {sink_cpu:.2f} s | "
             f"máy chủ thư nhận đủ, không trùng: {'có' if ok_mail else 'KHÔNG'}")
     if expected is not None:
         same = written_rows(since) == expected
@@ -303,6 +417,10 @@ def main():
     parser.add_argument("--due", type=int, default=10_000)
     parser.add_argument("--skip-per-email", action="store_true")
     parser.add_argument("--no-check", action="store_true")
+    parser.add_argument("--sinks", type=int, default=2,
+                        help="SMTP server processes sharing the port (default 2)")
+    parser.add_argument("--profile", metavar="PREFIX",
+                        help="cProfile each variant's timed part into PREFIX-<n>.prof")
     args = parser.parse_args()
 
     admin(f"DROP DATABASE IF EXISTS {RUN_DB}", f"DROP DATABASE IF EXISTS {DB_NAME}",
@@ -312,14 +430,10 @@ def main():
 
     start = time.perf_counter()
     populate(args.clocks, args.open, args.due)
-    print(f"Dữ liệu: {vn(args.clocks)} thời hạn, {vn(args.open)} đang tính (mỗi thời hạn một "
-          f"đơn), {vn(args.due)} đến mốc hôm nay ({time.perf_counter() - start:.1f} s để tạo)")
+    print(f"Dữ liệu: {vn(args.clocks)} thời hạn, {vn(args.open)} đang tính (mỗi thời hạn của một "
+          f"đơn thư, cứ mười thời hạn có một của một cuộc kiểm tra, giám sát), {vn(args.due)} đến mốc hôm nay ({time.perf_counter() - start:.1f} s để tạo)")
 
-    port = 20000 + os.getpid() % 20000
-    sink_path = tempfile.mktemp(prefix="casework-bench-smtp-")
-    sink = subprocess.Popen([sys.executable, str(ROOT / "benchmarks" / "smtp_sink.py"),
-                             str(port), sink_path], stdout=subprocess.PIPE)
-    assert sink.stdout.readline().strip() == b"ready"
+    sinks = Sinks(args.sinks, 20000 + os.getpid() % 20000)
     try:
         variants = [("(2) lô, mỗi cảnh báo một thư", False, NO_LIMIT),
                     (f"(3) lô, thư tổng hợp khi > {settings.NOTICE_ESCALATION_EMAIL_LIMIT}",
@@ -327,16 +441,16 @@ def main():
         if not args.skip_per_email:
             variants.insert(0, ("(1) từng thư (đường cũ)", True, NO_LIMIT))
         times = {}
-        for name, per_email, limit in variants:
-            times[name] = run_variant(name, per_email=per_email, limit=limit, smtp_port=port,
-                                      sink_path=sink_path, check=not args.no_check)
+        for number, (name, per_email, limit) in enumerate(variants, 1):
+            times[name] = run_variant(
+                name, per_email=per_email, limit=limit, sinks=sinks,
+                check=not args.no_check,
+                profile=args.profile and f"{args.profile}-{number}.prof")
         names = list(times)
         if not args.skip_per_email:
             print(f"\nđường cũ / lô (cùng số thư): {times[names[0]] / times[names[1]]:.1f}×")
     finally:
-        sink.terminate()
-        sink.wait(10)
-        os.unlink(sink_path)
+        sinks.stop()
         from django.db import connections
 
         connections.close_all()

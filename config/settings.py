@@ -324,7 +324,9 @@ CELERY_TIMEZONE = TIME_ZONE
 # outage left in the outbox. Digests go out at 07:00 office time (CELERY_TIMEZONE).
 CELERY_BEAT_SCHEDULE = {
     "sweep-deadlines": {"task": "workflows.tasks.sweep_deadlines", "schedule": 60.0},
-    "dispatch-notices": {"task": "notifications.tasks.dispatch_pending", "schedule": 60.0},
+    # Expires before the next: a worker back from an outage runs one, not a backlog.
+    "dispatch-notices": {"task": "notifications.tasks.dispatch_pending", "schedule": 60.0,
+                         "options": {"expires": 55}},
     "daily-digests": {"task": "notifications.tasks.send_daily_digests",
                       "schedule": crontab(hour=7, minute=0)},
 }
@@ -358,6 +360,12 @@ EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 # before its commit sends that part again (same Message-IDs); on SQLite the batch's
 # transaction holds the write lock while it is sent. See notifications/delivery.py.
 NOTICE_EMAIL_BATCH = env.int("NOTICE_EMAIL_BATCH", default=200)
+# A large batch is sent over up to this many connections at once, each for at least 50
+# messages (notifications/sending.py): an SMTP conversation is mostly waiting for replies.
+NOTICE_EMAIL_CONNECTIONS = env.int("NOTICE_EMAIL_CONNECTIONS", default=4)
+# A dispatch asked for after a commit and not taken by a worker within this many seconds is
+# dropped unrun (the beat's dispatch, every minute, sends what is pending anyway).
+NOTICE_DISPATCH_EXPIRES = env.int("NOTICE_DISPATCH_EXPIRES", default=300)
 # A person who would get more escalation e-mails than this from one sweep gets one summary
 # e-mail listing them instead (their in-app notices stay one per item).
 NOTICE_ESCALATION_EMAIL_LIMIT = env.int("NOTICE_ESCALATION_EMAIL_LIMIT", default=10)

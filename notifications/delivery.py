@@ -9,7 +9,9 @@ One batch is one transaction:
 2. load them with their recipients, letters, cases, clocks and events in a fixed number of
    queries (one joined read, plus one per kind that needs more: digest clocks, summary
    escalations, ledger entries, the working calendar), however many notices there are;
-3. send the batch over one connection to the mail server;
+3. render each message once per cause (copies share one serialised text) and send the
+   batch over one connection to the mail server, or over a few in parallel threads when
+   the batch is large (notifications/sending.py), while the rest is still rendering;
 4. mark every accepted notice sent in one UPDATE; a notice that failed is marked alone,
    with its error and its retry time (or as failed for good), then COMMIT.
 
@@ -19,12 +21,16 @@ Redis or a worker down nothing is lost (the periodic dispatch claims it again), 
 workers never hold the same notice. Every e-mail carries a Message-ID derived from its
 notice (`notifications.mail.message_id`).
 
-What a crash mid-batch can resend: the messages of that one batch that the mail server had
-already accepted when the process died (at most `NOTICE_EMAIL_BATCH`). Their marks were
-not committed, so the next claim sends them again, with the same Message-IDs, which marks
-them as repeats for the servers and readers that look. Messages of earlier batches were
+What a crash mid-batch can resend: the messages of the batch in flight that the mail
+server had already accepted when the process died (at most `NOTICE_EMAIL_BATCH`, whichever
+of the batch's connections carried them; a dispatch has one batch in flight). Their marks
+were not committed, so the next claim sends them again, with the same Message-IDs, which
+marks them as repeats for the servers and readers that look. Messages of earlier batches were
 committed; messages not yet accepted are simply sent once later. The per-notice path has
 the same window for one message; the batch trades a wider window for one commit per batch.
+
+Dispatch (`tasks.dispatch_pending`) runs batch after batch under `dispatch_lock`: at most
+one dispatch sends at a time, and one that finds the lock held ends at once.
 
 The transaction stays open while the batch is sent: on SQLite that holds the database's
 write lock for as long, so the batch size bounds how long other writers wait
@@ -32,16 +38,17 @@ write lock for as long, so the batch size bounds how long other writers wait
 """
 import logging
 from collections import defaultdict
+from contextlib import contextmanager
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.mail import get_connection
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from notifications.mail import build_email
 from notifications.models import Channel, DeliveryStatus, Notice
 from notifications.rendering import RenderContext
+from notifications.sending import send_all
 
 logger = logging.getLogger(__name__)
 
@@ -81,20 +88,8 @@ def deliver_batch(limit=None):
                        .order_by("pk"))
         render = RenderContext.for_notices(notices)
         failures = {}  # notice -> exception
-        messages, rendered = [], {}
-        for notice in notices:
-            try:
-                if not notice.recipient.is_active:
-                    raise Undeliverable("người nhận đã bị khóa tài khoản")
-                if not notice.recipient.email:
-                    raise Undeliverable("người nhận không có địa chỉ thư điện tử")
-                messages.append((notice, build_email(notice, render=render,
-                                                     rendered_cache=rendered)))
-            except DatabaseError:
-                raise  # the transaction is broken: the whole batch stays pending
-            except Exception as exc:  # noqa: BLE001 - this notice alone is recorded
-                failures[notice] = exc
-        sent = _send_all(messages, failures)
+        sent = send_all(_prepared(notices, render, failures, Undeliverable), len(notices),
+                        failures)
         if sent:
             Notice.objects.filter(pk__in=[n.pk for n in sent]).update(
                 status=DeliveryStatus.SENT, sent_at=timezone.now(), last_error="",
@@ -110,46 +105,23 @@ def _claim(limit, now):
         return [row[0] for row in cursor.fetchall()]
 
 
-def _send_all(messages, failures):
-    """Send over one connection; a message the server refuses, or a dropped connection,
-    fails that message alone (the connection is opened again for the next). If the server
-    cannot be reached at all, the rest of the batch fails with that error, to be retried."""
-    sent = []
-    if not messages:
-        return sent
-    mail = get_connection(fail_silently=False)
-    is_open = False
-    try:
-        for index, (notice, message) in enumerate(messages):
-            if not is_open:
-                try:
-                    mail.open()
-                except Exception as exc:  # noqa: BLE001 - the server is unreachable
-                    # Not once more per message: with a server that does not answer, each
-                    # try would hold the batch's transaction for EMAIL_TIMEOUT.
-                    for failed, _message in messages[index:]:
-                        failures[failed] = exc
-                    break
-                is_open = True
-            try:
-                message.connection = mail
-                mail.send_messages([message])
-            except Exception as exc:  # noqa: BLE001 - recorded on this notice
-                failures[notice] = exc
-                _close_quietly(mail)
-                is_open = False
-            else:
-                sent.append(notice)
-    finally:
-        _close_quietly(mail)
-    return sent
-
-
-def _close_quietly(mail):
-    try:
-        mail.close()
-    except Exception:  # noqa: BLE001 - a connection already broken
-        pass
+def _prepared(notices, render, failures, undeliverable):
+    """(notice, e-mail) for each notice that can be sent, rendered as the connections
+    take them; a notice that cannot is added to `failures`."""
+    rendered = {}
+    for notice in notices:
+        try:
+            if not notice.recipient.is_active:
+                raise undeliverable("người nhận đã bị khóa tài khoản")
+            if not notice.recipient.email:
+                raise undeliverable("người nhận không có địa chỉ thư điện tử")
+            message = build_email(notice, render=render, rendered_cache=rendered)
+        except DatabaseError:
+            raise  # the transaction is broken: the whole batch stays pending
+        except Exception as exc:  # noqa: BLE001 - this notice alone is recorded
+            failures[notice] = exc
+        else:
+            yield notice, message
 
 
 def _record_failures(failures, now, max_attempts, undeliverable, retry_delay):
@@ -166,6 +138,33 @@ def _record_failures(failures, now, max_attempts, undeliverable, retry_delay):
     for (status, retry_at, error), ids in groups.items():
         Notice.objects.filter(pk__in=ids).update(status=status, next_attempt_at=retry_at,
                                                  last_error=error)
+
+
+# pg_try_advisory_lock key of the dispatch: "notices" in ASCII.
+DISPATCH_LOCK_KEY = 0x6E6F7469636573
+
+
+@contextmanager
+def dispatch_lock():
+    """Yields whether this process may dispatch: at most one dispatch at a time.
+
+    PostgreSQL: a session advisory lock, released on exit or when the holder's connection
+    dies (a worker killed mid-dispatch does not keep it). SQLite has no such lock and needs
+    none for correctness: each batch's claim takes the database's one write lock, so two
+    dispatches (possible only in the embedded install, inline after two requests) take
+    disjoint batches."""
+    if connection.vendor != "postgresql":
+        yield True
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s)", [DISPATCH_LOCK_KEY])
+        held = cursor.fetchone()[0]
+    try:
+        yield held
+    finally:
+        if held:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_unlock(%s)", [DISPATCH_LOCK_KEY])
 
 
 def due_email_count(now=None):

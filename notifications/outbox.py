@@ -41,10 +41,10 @@ def enqueue_dispatch():
     """Ask a worker to send what is pending. Runs after commit, so the cause is already
     saved: a broker that is down must not turn a saved action into an error page. The
     notices stay pending and the periodic dispatch sends them once the broker is back."""
-    from notifications.tasks import dispatch_pending
+    from notifications.tasks import request_dispatch
 
     try:
-        dispatch_pending.delay()
+        request_dispatch()
     except Exception:  # noqa: BLE001 - any broker error; the outbox keeps the notices
         logger.warning("Không gửi được yêu cầu phát thông báo tới hàng đợi; "
                        "thông báo vẫn chờ trong hộp thư đi.", exc_info=True)

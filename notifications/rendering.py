@@ -11,12 +11,13 @@ the free-text reason of an event (which may quote any of them), so no notice or 
 carry a denouncer's identity, whoever receives it.
 """
 from datetime import date
+from functools import lru_cache
 from typing import NamedTuple
 
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from casework.models import EventType, PetitionStatus
@@ -48,8 +49,9 @@ class RenderContext(NamedTuple):
         from workflows.models import ClockEntry, Escalation
 
         clock_ids = {pk for n in notices if n.kind == NoticeKind.DIGEST for pk in _digest_ids(n)}
+        # A summary lists its first DIGEST_LIMIT escalations and counts the others.
         esc_ids = {pk for n in notices if n.kind == NoticeKind.SUMMARY
-                   for pk in (n.payload or {}).get("escalations", [])}
+                   for pk in (n.payload or {}).get("escalations", [])[:DIGEST_LIMIT]}
         entry_ids = {n.payload.get("entry") for n in notices
                      if n.kind == NoticeKind.MOVED and n.payload}
         entry_ids.discard(None)
@@ -62,6 +64,19 @@ class RenderContext(NamedTuple):
             entries=ClockEntry.objects.in_bulk(entry_ids) if entry_ids else {},
             calendar=get_calendar(),
         )
+
+
+@lru_cache(maxsize=4096)
+def _choice_label(model, field_name, value, language):
+    return str(dict(model._meta.get_field(field_name).flatchoices).get(value, value))
+
+
+def display(instance, field_name):
+    """`instance.get_<field>_display()`, remembered per model, field, value and language:
+    Django's rebuilds the field's whole choice list, translating every label, on each call,
+    which was a tenth of a batch's time."""
+    return _choice_label(type(instance), field_name, getattr(instance, field_name),
+                         translation.get_language())
 
 
 class RenderedNotice(NamedTuple):
@@ -136,14 +151,14 @@ def clock_url(clock, absolute):
 
 def clock_kind(clock):
     if clock.inspection_id:
-        return clock.inspection.get_kind_display()
-    return clock.petition.get_kind_display() if clock.petition_id else ""
+        return display(clock.inspection, "kind")
+    return display(clock.petition, "kind") if clock.petition_id else ""
 
 
 def rule_length(rule):
     if rule.counted_from == CountFrom.CASE_END:
         return _("đến ngày kết thúc ghi trong quyết định")
-    return f"{padded(rule.length)} {rule.get_unit_display()}"
+    return f"{padded(rule.length)} {display(rule, 'unit')}"
 
 
 def days_between(start, end, unit, calendar=None):
@@ -184,7 +199,7 @@ def _escalation_context(notice, absolute, calendar=None):
         "case_label": clock_label(clock),
         "petition_kind": clock_kind(clock),
         "organisation": clock.organisation.name,
-        "step": rule.get_step_display(),
+        "step": display(rule, "step"),
         "rule_length": rule_length(rule),
         "legal_basis": rule.legal_basis,
         "due_on": due_on,
@@ -216,9 +231,9 @@ def _event_context(notice, absolute):
     event, petition = notice.event, notice.petition or notice.event.petition
     return {
         "case_label": case_label(petition),
-        "petition_kind": petition.get_kind_display(),
+        "petition_kind": display(petition, "kind"),
         "organisation": petition.organisation.name,
-        "event_label": event.get_event_type_display(),
+        "event_label": display(event, "event_type"),
         "is_new": event.event_type == EventType.RECEIVED,
         # The state the event left the letter in, not today's: the text stays true.
         "status": _status_label(event.to_status),
@@ -239,18 +254,19 @@ def _summary_context(notice, absolute, render=None):
         escalations, calendar = render.escalations, render.calendar
     else:
         escalations = Escalation.objects.select_related(
-            *(f"clock__{name}" for name in CLOCK_RELATED)).in_bulk(ids)
+            *(f"clock__{name}" for name in CLOCK_RELATED)).in_bulk(ids[:DIGEST_LIMIT])
         calendar = get_calendar()
-    items, links = [], []
+    items, links, fired_on = [], [], None
     for pk in ids[:DIGEST_LIMIT]:
         escalation = escalations.get(pk)
         if escalation is None:
             continue
+        fired_on = fired_on or escalation.fired_on
         clock = escalation.clock
         item = {
             "kind": kind_for_rung(escalation.rung).label,
             "case_label": clock_label(clock),
-            "step": clock.rule.get_step_display(),
+            "step": display(clock.rule, "step"),
             "due_on": escalation.due_on,
             "phrase": (deadline_phrase(escalation.due_on, escalation.fired_on,
                                        clock.rule.counting_unit, calendar)
@@ -259,9 +275,8 @@ def _summary_context(notice, absolute, render=None):
         }
         items.append(item)
         links.append((item["case_label"], item["url"]))
-    fired_on = next((e.fired_on for e in escalations.values()), timezone.localdate())
     return {
-        "on": fired_on,
+        "on": fired_on or timezone.localdate(),
         "count": len(ids),
         "items": items,
         "more": max(len(ids) - DIGEST_LIMIT, 0),
@@ -304,7 +319,7 @@ def _digest_context(notice, absolute, clocks, calendar=None):
                 continue
             item = {
                 "case_label": clock_label(clock),
-                "step": clock.rule.get_step_display(),
+                "step": display(clock.rule, "step"),
                 "due_on": clock.due_on,
                 "phrase": (deadline_phrase(clock.due_on, on, clock.rule.counting_unit,
                                            calendar) if clock.due_on else ""),

@@ -10,8 +10,8 @@ same time: `deliver_notice` locks the row (skipping it if another worker holds i
 that it is still pending, sends, and marks it sent in the same transaction.
 
 At least once, even if the broker or a worker dies: the row stays pending until that
-transaction commits, and `dispatch_pending` (beat, every minute) enqueues whatever is
-still pending. The one gap no design can close is a crash after the mail server accepted a
+transaction commits, and `dispatch_pending` (beat, every minute) sends whatever is still
+pending. The one gap no design can close is a crash after the mail server accepted a
 message and before our commit: the message is then sent again, with the same Message-ID
 (see `notifications.mail.message_id`), which marks it as a repeat.
 """
@@ -115,8 +115,8 @@ def _record_failure(notice, exc, now):
 
 @shared_task(name="notifications.tasks.deliver_batch", ignore_result=True)
 def deliver_batch_task():
-    """Send one batch of due e-mails (notifications/delivery.py); a failed notice waits,
-    with its next_attempt_at, for a later dispatch."""
+    """Send one batch of due e-mails (notifications/delivery.py). Dispatch no longer
+    enqueues these; kept so that tasks an earlier version queued still run."""
     from notifications.delivery import deliver_batch
 
     return deliver_batch()
@@ -124,29 +124,40 @@ def deliver_batch_task():
 
 @shared_task(name="notifications.tasks.dispatch_pending", ignore_result=True)
 def dispatch_pending():
-    """Send every pending e-mail that is due, in batches. With a broker, enqueue one batch
-    task per batch's worth of due notices (workers claim disjoint batches, SKIP LOCKED);
-    without one (eager mode), send them here, batch after batch. Returns how many e-mails
-    were due."""
-    from notifications.delivery import batch_size, deliver_batch, due_email_count
+    """Send every pending e-mail that is due, batch after batch, in this task; returns how
+    many were due (0 when another dispatch holds the lock).
+
+    No flood after an outage: a dispatch enqueues no other task, and at most one sends at
+    a time (notifications.delivery.dispatch_lock); a dispatch that finds the lock held ends
+    at once, since the one holding it goes on until nothing is due. However many
+    dispatches were queued (one per committed action with an e-mail, one a minute from
+    beat), each notice is claimed by one batch (SKIP LOCKED) and sent once, and the work
+    is one claim per batch of pending e-mails, not dispatches × pending. Queued dispatches
+    also expire (NOTICE_DISPATCH_EXPIRES): after a long outage the stale ones are dropped
+    unrun."""
+    from notifications.delivery import deliver_batch, dispatch_lock, due_email_count
 
     now = timezone.now()
     # In-app notices are written as sent; one written pending by any other path is
     # visible already, and only needs its status to say so.
     Notice.objects.filter(status=DeliveryStatus.PENDING, channel=Channel.IN_APP).update(
         status=DeliveryStatus.SENT, sent_at=now)
-    due = due_email_count(now)
-    if not due:
-        return 0
-    if deliver_batch_task.app.conf.task_always_eager:
-        # Each batch claims only what is due and pending: a notice that fails here gets a
-        # later retry time, so this loop ends.
-        while deliver_batch() != (0, 0):
+    with dispatch_lock() as held:
+        if not held:
+            return 0
+        due = due_email_count(now)
+        # Each batch claims only what is due and pending: a notice that fails gets a later
+        # retry time, so this loop ends.
+        while due and deliver_batch() != (0, 0):
             pass
-        return due
-    for _ in range(-(-due // batch_size())):
-        deliver_batch_task.delay()
     return due
+
+
+def request_dispatch():
+    """Queue a dispatch that expires if no worker takes it in time."""
+    from django.conf import settings
+
+    dispatch_pending.apply_async(expires=settings.NOTICE_DISPATCH_EXPIRES)
 
 
 @shared_task(name="notifications.tasks.send_daily_digests", ignore_result=True)

@@ -247,3 +247,77 @@ def test_an_unreachable_server_is_tried_once_per_batch_and_the_batch_retried_lat
     rows = set(Notice.objects.filter(channel=Channel.EMAIL).values_list("status", "attempts"))
     assert rows == {(DeliveryStatus.PENDING, 1)}
     assert not Notice.objects.filter(channel=Channel.EMAIL, next_attempt_at=None).exists()
+
+
+def test_a_summary_loads_and_lists_only_its_first_items_and_counts_the_rest(
+        tree, mailed_clerk, leaders):
+    """A province-wide morning gives a head a summary of hundreds of escalations: the batch
+    loads the DIGEST_LIMIT it lists, not all of them."""
+    from notifications.rendering import DIGEST_LIMIT, RenderContext
+
+    stop_all_clocks()
+    today = timezone.localdate()
+    petition = receive_petition(actor=mailed_clerk, organisation=tree.office, kind="complaint")
+    escalations = [make_escalation(make_clock(petition, due_on=today), rung=1, fired_on=today)
+                   for _ in range(DIGEST_LIMIT + 3)]
+    Notice.objects.filter(channel=Channel.EMAIL).delete()
+    Notice.objects.create(cause_key="escsum:test", kind=NoticeKind.SUMMARY,
+                          channel=Channel.EMAIL, recipient=leaders[0],
+                          payload={"escalations": [e.pk for e in escalations]})
+    loaded = []
+    real = RenderContext.for_notices.__func__
+
+    def spy(cls, notices):
+        context = real(cls, notices)
+        loaded.append(set(context.escalations))
+        return context
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(RenderContext, "for_notices", classmethod(spy))
+        assert deliver_batch() == (1, 0)
+    assert loaded == [{e.pk for e in escalations[:DIGEST_LIMIT]}]
+    body = mail.outbox[-1].body
+    assert body.count(f"Đơn số {petition.receipt_number}") == DIGEST_LIMIT
+    assert "… và 03 hồ sơ khác." in body
+
+
+class PairedBackend(EmailBackend):
+    """Sends nothing until two connections are open at once: a batch that used one
+    connection would break the barrier (its wait times out)."""
+
+    both_open = None
+
+    def open(self):
+        PairedBackend.both_open.wait()
+        return True
+
+
+def test_a_large_batch_goes_over_several_connections_each_message_once(
+        tree, mailed_clerk, leaders, settings, monkeypatch):
+    from notifications import sending
+
+    notices = outbox_of(6, tree, mailed_clerk, leaders)
+    settings.NOTICE_EMAIL_CONNECTIONS = 2
+    monkeypatch.setattr(sending, "MIN_PER_CONNECTION", 3)
+    settings.EMAIL_BACKEND = "tests.notifications.test_batch_delivery.PairedBackend"
+    PairedBackend.both_open = threading.Barrier(2, timeout=30)
+    assert deliver_batch() == (6, 0)
+    assert PairedBackend.both_open.n_waiting == 0 and not PairedBackend.both_open.broken
+    assert sorted(m.extra_headers["Message-ID"] for m in mail.outbox) == sorted(
+        message_id(n) for n in notices)
+    assert set(Notice.objects.filter(channel=Channel.EMAIL).values_list("status", flat=True)
+               ) == {DeliveryStatus.SENT}
+
+
+def test_a_crash_in_one_of_several_connections_commits_nothing_of_the_batch(
+        tree, mailed_clerk, leaders, settings, monkeypatch):
+    from notifications import sending
+
+    outbox_of(6, tree, mailed_clerk, leaders)
+    settings.NOTICE_EMAIL_CONNECTIONS = 2
+    monkeypatch.setattr(sending, "MIN_PER_CONNECTION", 3)
+    settings.EMAIL_BACKEND = "tests.notifications.test_batch_delivery.DyingBackend"
+    with pytest.raises(SystemExit):
+        deliver_batch()
+    assert set(Notice.objects.filter(channel=Channel.EMAIL).values_list(
+        "status", "attempts")) == {(DeliveryStatus.PENDING, 0)}

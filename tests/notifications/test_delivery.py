@@ -13,7 +13,7 @@ from django.core.mail.backends.locmem import EmailBackend
 from django.db import connections
 from django.utils import timezone
 
-from notifications import tasks
+from notifications import delivery, tasks
 from notifications.mail import message_id
 from notifications.models import Channel, DeliveryStatus, Notice, NoticeKind
 from notifications.tasks import MAX_ATTEMPTS, deliver_notice, dispatch_pending
@@ -135,8 +135,8 @@ def test_without_a_broker_a_failure_waits_for_the_next_dispatch(email_notice, se
     assert email_notice.status == DeliveryStatus.PENDING and email_notice.attempts == 1
 
 
-def test_dispatch_enqueues_every_pending_due_email_in_batches(tree, mailed_clerk, mailed_leader,
-                                                             monkeypatch, settings):
+def test_dispatch_sends_every_due_email_in_batches_and_enqueues_no_task(
+        tree, mailed_clerk, mailed_leader, monkeypatch, settings):
     for _ in range(5):
         receive_petition(actor=mailed_clerk, organisation=tree.office, kind="complaint")
     later = Notice.objects.filter(channel=Channel.EMAIL).order_by("pk").last()
@@ -144,26 +144,73 @@ def test_dispatch_enqueues_every_pending_due_email_in_batches(tree, mailed_clerk
         next_attempt_at=timezone.now() + datetime.timedelta(minutes=5))
     stray_in_app = Notice.objects.filter(channel=Channel.IN_APP).first()
     Notice.objects.filter(pk=stray_in_app.pk).update(status=DeliveryStatus.PENDING, sent_at=None)
-    enqueued = []
+    enqueued, batches = [], []
     settings.NOTICE_EMAIL_BATCH = 2
-    monkeypatch.setattr(tasks.deliver_batch_task, "delay", lambda: enqueued.append("batch"))
+    # With a broker: no task is spawned, however much is pending.
     monkeypatch.setitem(tasks.deliver_batch_task.app.conf, "task_always_eager", False)
-
-    assert dispatch_pending() == 4
-    assert enqueued == ["batch", "batch"]  # 4 due e-mails, batches of 2
-    assert not mail.outbox
+    for task in (tasks.deliver_batch_task, tasks.deliver_notice, dispatch_pending):
+        monkeypatch.setattr(task, "delay", lambda *a, **kw: enqueued.append(a))
+        monkeypatch.setattr(task, "apply_async", lambda *a, **kw: enqueued.append(a))
+    real_batch = delivery.deliver_batch
+    monkeypatch.setattr(delivery, "deliver_batch",
+                        lambda: batches.append(1) or real_batch())
     expected = list(Notice.objects.filter(channel=Channel.EMAIL).exclude(pk=later.pk)
                     .order_by("pk").values_list("pk", flat=True))
-    # Each batch task takes the next due notices in id order; the one not due waits.
-    for _ in enqueued:
-        tasks.deliver_batch_task()
-    assert tasks.deliver_batch_task() == (0, 0)
+
+    assert dispatch_pending() == 4
+    assert enqueued == []
+    assert len(batches) == 3  # 4 due e-mails in batches of 2, then one that finds none
     sent = Notice.objects.filter(channel=Channel.EMAIL, status=DeliveryStatus.SENT)
-    assert sorted(sent.values_list("pk", flat=True)) == expected
+    assert sorted(sent.values_list("pk", flat=True)) == expected  # the one not due waits
     assert [m.extra_headers["Message-ID"] for m in mail.outbox] == [
         message_id(n) for n in sent.order_by("pk")]
     stray_in_app.refresh_from_db()
     assert stray_in_app.status == DeliveryStatus.SENT and stray_in_app.sent_at is not None
+
+
+def test_a_dispatch_asked_for_after_commit_expires(tree, mailed_clerk, mailed_leader,
+                                                   monkeypatch, settings,
+                                                   django_capture_on_commit_callbacks):
+    queued = []
+    monkeypatch.setattr(dispatch_pending, "apply_async", lambda *a, **kw: queued.append(kw))
+    with django_capture_on_commit_callbacks(execute=True):
+        receive_petition(actor=mailed_clerk, organisation=tree.office, kind="complaint")
+    assert queued == [{"expires": settings.NOTICE_DISPATCH_EXPIRES}]
+    beat = settings.CELERY_BEAT_SCHEDULE["dispatch-notices"]
+    assert beat["options"]["expires"] < beat["schedule"]
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_dispatch_that_finds_another_running_ends_and_sends_nothing(
+        tree, mailed_clerk, mailed_leader):
+    receive_petition(actor=mailed_clerk, organisation=tree.office, kind="complaint")
+    pending = Notice.objects.filter(channel=Channel.EMAIL, status=DeliveryStatus.PENDING)
+    mail.outbox.clear()
+    Notice.objects.filter(channel=Channel.EMAIL).update(status=DeliveryStatus.PENDING)
+    holding, release, done = threading.Event(), threading.Event(), threading.Event()
+
+    def other_dispatch():
+        try:
+            with delivery.dispatch_lock() as held:
+                assert held
+                holding.set()
+                release.wait(30)
+        finally:
+            connections.close_all()
+            done.set()
+
+    thread = threading.Thread(target=other_dispatch)
+    thread.start()
+    assert holding.wait(30)
+    try:
+        assert dispatch_pending() == 0
+        assert pending.count() == 1 and mail.outbox == []
+    finally:
+        release.set()
+        thread.join(30)
+    assert dispatch_pending() == 1  # the lock is free again
+    assert not pending.exists() and len(mail.outbox) == 1
 
 
 def test_dispatch_delivers_in_process_without_a_broker(tree, mailed_clerk, mailed_leader):

@@ -133,7 +133,7 @@ def test_broker_down_the_transition_still_succeeds_and_the_notice_waits(
     def broker_down(*args, **kwargs):
         raise OperationalError("Error 111 connecting to 127.0.0.1:6390. Connection refused.")
 
-    monkeypatch.setattr(dispatch_pending, "delay", broker_down)
+    monkeypatch.setattr(dispatch_pending, "apply_async", broker_down)
     with caplog.at_level(logging.WARNING, logger="notifications.outbox"), \
             django_capture_on_commit_callbacks(execute=True):
         petition = receive_petition(actor=clerk, organisation=tree.office, kind="complaint")
