@@ -9,14 +9,25 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from casework.models import (
-    Attachment, CaseEvent, IdentityAccess, IdentityAccessPurpose, Member, Organisation,
-    Petition, PetitionSender, RoleAssignment,
+    Attachment,
+    CaseEvent,
+    IdentityAccess,
+    IdentityAccessPurpose,
+    Member,
+    Organisation,
+    Petition,
+    PetitionSender,
+    RoleAssignment,
 )
 from casework.permissions import may_see_identity
-from casework.selectors.scope import (
-    cases_q, identity_visible_q, letters_q, role_paths, under,
-)
 from casework.search_keys import search_key
+from casework.selectors.scope import (
+    cases_q,
+    identity_visible_q,
+    letters_q,
+    role_paths,
+    under,
+)
 from casework.services.identity import log_identity_access
 from casework.templatetags.casework_tags import person_name
 

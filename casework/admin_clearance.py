@@ -11,7 +11,10 @@ from casework.admin import ReadOnlyAdmin
 from casework.errors import ActionRefused
 from casework.models import ClearanceEvent, ClearanceRequest, ClearanceStatus, RoleAssignment
 from casework.services.clearance import (
-    clearance_approve, clearance_check_request, clearance_refuse, clearance_request,
+    clearance_approve,
+    clearance_check_request,
+    clearance_refuse,
+    clearance_request,
 )
 
 

@@ -4,8 +4,8 @@ permission checks, the event log or the process. Programmes are plans: editable.
 from django.contrib import admin
 
 from casework.admin import ReadOnlyAdmin, ScopedAdmin
-from casework.selectors.scope import cases_q
 from casework.models import DisciplineDecision, InspectionCase, InspectionProgramme, ProgrammeItem
+from casework.selectors.scope import cases_q
 
 
 @admin.register(InspectionCase)

@@ -10,7 +10,13 @@ document numbers and contents are invented. Dates are written dd/mm/yyyy and are
 working days of 2025, after the commune was founded on 01/07/2025.
 """
 from casework.models import (
-    Channel, Competence, FiledReason, MemberStatus, OrgKind, PetitionKind, Role,
+    Channel,
+    Competence,
+    FiledReason,
+    MemberStatus,
+    OrgKind,
+    PetitionKind,
+    Role,
 )
 
 DEMO_PASSWORD = "KeSat@2025demo"

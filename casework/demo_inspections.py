@@ -22,7 +22,11 @@ from django.db.models import Count
 
 from casework.formatting import count_text, date_text, rate_text
 from casework.models import (
-    CaseStatus, InspectionCase, InspectionKind, InspectionProgramme, Organisation,
+    CaseStatus,
+    InspectionCase,
+    InspectionKind,
+    InspectionProgramme,
+    Organisation,
 )
 from casework.models import InspectionKind as K
 from casework.models.inspections import OPEN_CASE_STATUSES

@@ -2,17 +2,23 @@
 their messages are put back on the right field (see `apply_service_errors`)."""
 from django import forms
 from django.conf import settings
-from django.template.defaultfilters import filesizeformat
 from django.core.exceptions import ValidationError
+from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
 from casework.dates import BoundedDateField
 from casework.models import (
-    Channel, ComplaintInstance, Competence, FiledReason, Member, PetitionKind, PetitionStatus,
+    Channel,
+    Competence,
+    ComplaintInstance,
+    FiledReason,
+    Member,
+    PetitionKind,
+    PetitionStatus,
     SenderType,
 )
-from casework.text import clean_text
 from casework.submissions import SubmissionTokenMixin
+from casework.text import clean_text
 
 # Shown and read in the active language's DATE_INPUT_FORMATS (config/formats): dd/mm/yyyy.
 DATE_WIDGET = forms.DateInput(attrs={"placeholder": "dd/mm/yyyy", "size": 10,

@@ -9,11 +9,16 @@ from django.utils.translation import gettext_lazy as _
 
 from casework.dates import BoundedDateField
 from casework.forms import DATE_WIDGET, CleanTextForm, blank_choice
-from casework.submissions import SubmissionTokenMixin
 from casework.models import (
-    CaseStatus, ConductingBody, DisciplineForm, InspectionKind, Member, Organisation,
+    CaseStatus,
+    ConductingBody,
+    DisciplineForm,
+    InspectionKind,
+    Member,
+    Organisation,
 )
 from casework.query_names import param, vietnamese_parameters
+from casework.submissions import SubmissionTokenMixin
 
 YES_NO = [("yes", _("Có vi phạm")), ("no", _("Không có vi phạm"))]
 

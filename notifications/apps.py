@@ -9,10 +9,9 @@ class NotificationsConfig(AppConfig):
     def ready(self):
         from casework.models import CaseEvent
         from casework.signals import case_event_written
-        from workflows.signals import escalations_fired
-
         from notifications.escalations import write_escalation_notices
         from notifications.receivers import notify_case_event
+        from workflows.signals import escalations_fired
 
         escalations_fired.connect(write_escalation_notices,
                                   dispatch_uid="notifications.escalations")

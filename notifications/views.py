@@ -10,8 +10,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from casework.query_names import param
-from notifications.selectors import inbox_notices, own_notices
 from notifications.rendering import render_notices
+from notifications.selectors import inbox_notices, own_notices
 from notifications.templatetags.notice_tags import padded
 
 PAGE_SIZE = 50

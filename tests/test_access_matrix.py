@@ -28,7 +28,11 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from casework.forms import TRANSITION_FORMS
 from casework.models import Petition, RoleAssignment
 from casework.services.petitions import (
-    SenderData, petition_accept, petition_classify, petition_receive, petition_resolve,
+    SenderData,
+    petition_accept,
+    petition_classify,
+    petition_receive,
+    petition_resolve,
     petition_transfer,
 )
 from notifications.models import Notice

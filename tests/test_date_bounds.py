@@ -16,7 +16,11 @@ from casework.services.petitions import SenderData, petition_receive
 from tests.casework.test_pages import intake_post
 from tests.factories import MemberFactory, user_with_role
 from workflows.calendar import (
-    DateOutOfRange, WorkingCalendar, calendar_window, get_calendar, invalidate_calendar,
+    DateOutOfRange,
+    WorkingCalendar,
+    calendar_window,
+    get_calendar,
+    invalidate_calendar,
 )
 from workflows.clock_forms import PauseForm
 from workflows.models import DeadlineRule

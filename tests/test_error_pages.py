@@ -5,11 +5,11 @@ from pathlib import Path
 import pytest
 from django.conf import settings as django_settings
 from django.template.loader import get_template
-from django.test import Client, override_settings
+from django.test import Client
 from django.urls import path, reverse
 
 from config.urls import urlpatterns as product_urls
-from tests.factories import receive_petition, user_with_role
+from tests.factories import receive_petition
 
 OURS = Path(django_settings.BASE_DIR) / "templates"
 

@@ -18,7 +18,12 @@ from hypothesis import strategies as st
 
 from casework.forms import TRANSITION_FORMS
 from casework.models import (
-    Channel, Competence, FiledReason, PetitionKind, PetitionStatus, SenderType,
+    Channel,
+    Competence,
+    FiledReason,
+    PetitionKind,
+    PetitionStatus,
+    SenderType,
 )
 from casework.services.petitions import petition_classify, petition_transfer
 from tests.factories import receive_petition, user_with_role

@@ -14,10 +14,14 @@ from django.urls import reverse
 
 from casework.services.inspections import case_open
 from casework.services.programme import programme_item_save, programme_save
-from workflows.sweep import sweep
 from tests.factories import (
-    MemberFactory, OrganisationFactory, UserFactory, receive_petition, user_with_role,
+    MemberFactory,
+    OrganisationFactory,
+    UserFactory,
+    receive_petition,
+    user_with_role,
 )
+from workflows.sweep import sweep
 
 pytestmark = pytest.mark.django_db
 D = datetime.date

@@ -28,7 +28,7 @@ from tests.factories import UserFactory, receive_petition
 
 ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "Mat-khau-thu-2025"
-T0 = datetime.datetime(2025, 9, 3, 9, 0, tzinfo=datetime.timezone.utc)
+T0 = datetime.datetime(2025, 9, 3, 9, 0, tzinfo=datetime.UTC)
 LOCKED = "Đã đăng nhập sai quá nhiều lần: tài khoản tạm khóa trên máy này."
 WRONG = "Tên đăng nhập hoặc mật khẩu không đúng."
 

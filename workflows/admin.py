@@ -7,9 +7,8 @@ calendar and the rules: both decide every due date in the system.
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
-from casework.errors import ActionRefused
-
 from casework.admin import ReadOnlyAdmin
+from casework.errors import ActionRefused
 from casework.formatting import date_text
 from workflows.calendar import weekday_name
 from workflows.models import CalendarOverride, ClockEntry, DeadlineClock, DeadlineRule, Escalation

@@ -30,7 +30,12 @@ import holidays
 from django.utils.translation import gettext as _
 
 from workflows.calendar_explain import (  # noqa: F401 (re-exported)
-    CALENDAR, WEEKDAY_NAMES, WORKING, Explanation, NotableDay, weekday_name,
+    CALENDAR,
+    WEEKDAY_NAMES,
+    WORKING,
+    Explanation,
+    NotableDay,
+    weekday_name,
 )
 
 # When a date falls outside the span, grow by at least this much so that a run of far-off

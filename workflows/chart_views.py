@@ -14,8 +14,8 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from casework.case_steps import Mark, step_marks
-from casework.templatetags.casework_tags import person_name
 from casework.selectors.cases import cases_visible
+from casework.templatetags.casework_tags import person_name
 from workflows.case_processes import flow_of, open_task
 from workflows.viewflow_calls import chart_layout
 

@@ -17,13 +17,20 @@ from django.views.decorators.http import require_http_methods
 from casework.errors import ActionRefused
 from casework.formatting import date_text
 from casework.forms import apply_service_errors
-from casework.submissions import AlreadySubmitted, acting_once, repeated_post
 from casework.models import Role
+from casework.submissions import AlreadySubmitted, acting_once, repeated_post
 from workflows.clock_forms import ExtendForm, PauseForm, ResumeForm
 from workflows.models import CountFrom
 from workflows.panels import (
-    ACTION_LABELS, ROLE_REFUSAL, clock_state, day_with_weekday, extension_caps, refusal,
-    request_calendar, role_allows, unit_count,
+    ACTION_LABELS,
+    ROLE_REFUSAL,
+    clock_state,
+    day_with_weekday,
+    extension_caps,
+    refusal,
+    request_calendar,
+    role_allows,
+    unit_count,
 )
 from workflows.selectors import clocks_visible
 from workflows.services.clocks import clock_extend, clock_pause, clock_resume

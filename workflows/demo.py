@@ -36,7 +36,12 @@ from django.utils import timezone
 from casework.demo_data import XA
 from casework.formatting import count_text, date_text
 from casework.models import (
-    Channel, Competence, Organisation, Petition, PetitionKind, SenderType,
+    Channel,
+    Competence,
+    Organisation,
+    Petition,
+    PetitionKind,
+    SenderType,
 )
 from casework.services import petitions as svc
 from workflows.calendar import get_calendar, weekday_name

@@ -26,7 +26,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from casework.models import Competence, Petition, PetitionStatus, RoleAssignment
-from casework.permissions import ACTION_ROLES, ACTION_LABELS
+from casework.permissions import ACTION_LABELS, ACTION_ROLES
 from workflows.models import ClockStatus, DeadlineClock
 from workflows.panels import clock_state
 

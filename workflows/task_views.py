@@ -16,6 +16,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from viewflow.workflow.exceptions import FlowLockFailed
+from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
 from casework.errors import ActionRefused
@@ -24,13 +25,13 @@ from casework.forms import apply_service_errors
 from casework.inspection_forms import step_form_class
 from casework.models.inspections import STEP_LABELS, allowed_forms, subject_type_of
 from casework.permissions import case_user_may, is_case_team_member
+from casework.selectors.cases import cases_visible
 from casework.services.inspections import case_step, discipline_decide
 from casework.submissions import AlreadySubmitted, acting_once, repeated_post
 from casework.templatetags.casework_tags import person_name
-from casework.selectors.cases import cases_visible
 from workflows.case_processes import FLOW_CLASSES, inbox_tasks, queue_tasks
 from workflows.selectors import task_list
-from viewflow.workflow.models import Task
+
 
 class TaskGone(Exception):
     """The task was completed or withdrawn by the time this request held its lock."""

@@ -14,7 +14,12 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from casework.models import (
-    Attachment, CaseEvent, Competence, FiledReason, Petition, SenderType,
+    Attachment,
+    CaseEvent,
+    Competence,
+    FiledReason,
+    Petition,
+    SenderType,
 )
 from casework.services.identity import MASK, MaskedSender
 from casework.templatetags.casework_tags import person_name, status_label

@@ -16,6 +16,7 @@ from casework.services.identity import log_search_hits, senders_for
 
 from .serializers import PetitionDetailSerializer, PetitionSerializer
 
+
 class RegisterFilterBackend(DjangoFilterBackend):
     """django-filter's backend, handing PetitionFilter the user it scopes its choices and
     its sender-name search by. An invalid filter is a 400 naming the parameter (the page

@@ -10,7 +10,6 @@ import pgtrigger.compiler
 import pgtrigger.migrations
 from django.db import migrations, models
 
-
 OLD_TABLES = ("casework_caseevent", "casework_identityaccess", "casework_clearanceevent")
 
 

@@ -1,6 +1,9 @@
 """The records. Split by entity; import from `casework.models`."""
 from .clearance import (
-    ClearanceEvent, ClearanceEventType, ClearanceRequest, ClearanceStatus,
+    ClearanceEvent,
+    ClearanceEventType,
+    ClearanceRequest,
+    ClearanceStatus,
 )
 from .confidentiality import IdentityAccess, IdentityAccessPurpose
 from .events import CaseEvent, EventType
@@ -15,12 +18,12 @@ from .inspections import (
     ProgrammeItem,
     SubjectType,
 )
-from .organisations import Member, MemberStatus, OrgKind, Organisation, Role, RoleAssignment
+from .organisations import Member, MemberStatus, Organisation, OrgKind, Role, RoleAssignment
 from .petitions import (
     Attachment,
     Channel,
-    ComplaintInstance,
     Competence,
+    ComplaintInstance,
     FiledReason,
     Petition,
     PetitionKind,

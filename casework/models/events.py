@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from casework.formatting import datetime_text
+
 # AppendOnlyError is imported from here by older code and tests.
 from .ledger import AppendOnlyError, ChainedRow  # noqa: F401
 

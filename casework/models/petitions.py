@@ -13,6 +13,7 @@ from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 from casework.numbers import display_number
 from casework.permissions import may
 from casework.search_keys import SearchKeysModel, SearchKeysQuerySet
+
 from .organisations import Member, Organisation
 
 

@@ -22,9 +22,9 @@ migrations that seal rows written before a chain existed use the same definition
 """
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timezone as dt_timezone
-from typing import Callable
+from datetime import UTC
 
 from django.db.models import F
 
@@ -40,7 +40,7 @@ def _utc(value):
         return None
     if value.tzinfo is None:
         raise ValueError("Thời điểm của sự kiện phải kèm múi giờ (USE_TZ).")
-    return value.astimezone(dt_timezone.utc).isoformat(timespec="microseconds")
+    return value.astimezone(UTC).isoformat(timespec="microseconds")
 
 
 def _case_key(event) -> tuple[str, int]:

@@ -22,7 +22,11 @@ from django.utils.translation import gettext as _
 
 from casework.errors import ActionRefused
 from casework.models import (
-    ClearanceEvent, ClearanceEventType, ClearanceRequest, ClearanceStatus, RoleAssignment,
+    ClearanceEvent,
+    ClearanceEventType,
+    ClearanceRequest,
+    ClearanceStatus,
+    RoleAssignment,
 )
 from casework.permissions import IDENTITY_CLEARABLE_ROLES
 

@@ -8,7 +8,11 @@ from django.utils.translation import gettext as _
 
 from casework.errors import ActionRefused
 from casework.models import (
-    ConductingBody, InspectionKind, InspectionProgramme, OrgKind, ProgrammeItem,
+    ConductingBody,
+    InspectionKind,
+    InspectionProgramme,
+    OrgKind,
+    ProgrammeItem,
 )
 from casework.permissions import deciding_organisations, may_open_case
 from casework.selectors.programme import QUARTERS

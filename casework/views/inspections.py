@@ -16,7 +16,10 @@ from casework.errors import ActionRefused
 from casework.forms import apply_service_errors
 from casework.inspection_forms import AppealForm, CaseFilterForm, CaseForm
 from casework.models import (
-    InspectionKind, Organisation, Petition, ProgrammeItem,
+    InspectionKind,
+    Organisation,
+    Petition,
+    ProgrammeItem,
 )
 from casework.models.inspections import Procedure
 from casework.panels import inspection_panels

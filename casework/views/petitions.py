@@ -14,24 +14,41 @@ from django.views.decorators.http import require_http_methods
 
 from casework.errors import ActionRefused
 from casework.forms import (
-    TRANSITION_FORMS, IntakeForm, SenderFormSet, apply_service_errors, first_complaint_choices,
+    TRANSITION_FORMS,
+    IntakeForm,
+    SenderFormSet,
+    apply_service_errors,
+    first_complaint_choices,
     member_choices,
 )
 from casework.models import (
-    Attachment, IdentityAccessPurpose,
+    Attachment,
+    IdentityAccessPurpose,
 )
 from casework.panels import case_panels
 from casework.permissions import (
-    ACTION_LABELS, clearance_paths, may_see_identity, receiving_organisations, subject_scope, user_may,
+    ACTION_LABELS,
+    clearance_paths,
+    may_see_identity,
+    receiving_organisations,
+    subject_scope,
+    user_may,
 )
 from casework.query_names import param
 from casework.selectors.letters import (
-    letter_for_page, letter_register, letter_totals, letters_visible, register_rows,
+    letter_for_page,
+    letter_register,
+    letter_totals,
+    letters_visible,
+    register_rows,
 )
 from casework.services.attachments import StorageFailed
 from casework.services.duplicates import find_duplicates
 from casework.services.identity import (
-    identity_visible, log_identity_access, log_search_hits, senders_for,
+    identity_visible,
+    log_identity_access,
+    log_search_hits,
+    senders_for,
 )
 from casework.services.petitions import SERVICES, SenderData, petition_receive
 from casework.submissions import AlreadySubmitted, acting_once, repeated_post

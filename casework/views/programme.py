@@ -20,8 +20,14 @@ from casework.permissions import may_open_case
 from casework.programme_forms import ItemForm, ProgrammeForm
 from casework.query_names import param
 from casework.selectors.programme import (
-    UNCONCLUDED_STATUSES, Figures, adhoc_count, programme_cases, programme_progress,
-    programmes_progress, programmes_visible, quarter_end,
+    UNCONCLUDED_STATUSES,
+    Figures,
+    adhoc_count,
+    programme_cases,
+    programme_progress,
+    programmes_progress,
+    programmes_visible,
+    quarter_end,
 )
 from casework.services import programme as svc
 from casework.submissions import AlreadySubmitted, acting_once, repeated_post

@@ -153,7 +153,7 @@ def test_changing_any_single_field_changes_the_hash():
 
     # Presentation is not content: key order and time zone do not matter.
     same = CaseEvent(**{**base, "details": {"n": 1, "recipient": "UBND xã"},
-                        "occurred_at": base["occurred_at"].astimezone(datetime.timezone.utc)})
+                        "occurred_at": base["occurred_at"].astimezone(datetime.UTC)})
     assert audit.event_hash("a" * 64, same) == reference
 
 

@@ -12,7 +12,10 @@ from django.urls import reverse
 
 from casework.errors import ActionRefused
 from casework.models import (
-    ClearanceEvent, ClearanceRequest, ClearanceStatus, RoleAssignment,
+    ClearanceEvent,
+    ClearanceRequest,
+    ClearanceStatus,
+    RoleAssignment,
 )
 from casework.models.clearance import ClearanceEventRefused
 from casework.permissions import may_see_identity

@@ -12,8 +12,18 @@ from django.utils import timezone
 
 from casework.errors import ActionRefused
 from casework.models import (
-    CaseEvent, Channel, EventType, FiledReason, Member, Organisation, OrgKind, Petition,
-    PetitionSender, PetitionStatus, RoleAssignment, SenderType,
+    CaseEvent,
+    Channel,
+    EventType,
+    FiledReason,
+    Member,
+    Organisation,
+    OrgKind,
+    Petition,
+    PetitionSender,
+    PetitionStatus,
+    RoleAssignment,
+    SenderType,
 )
 from casework.permissions import user_may
 from casework.services import petitions as petition_services

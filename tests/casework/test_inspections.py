@@ -8,10 +8,18 @@ from django.core.exceptions import ValidationError
 
 from casework.errors import ActionRefused
 from casework.models import (
-    CaseStatus, ConductingBody, DisciplineForm, InspectionCase, MemberStatus, SubjectType,
+    CaseStatus,
+    ConductingBody,
+    DisciplineForm,
+    InspectionCase,
+    MemberStatus,
+    SubjectType,
 )
 from casework.models.inspections import (
-    FORMS_BY_BODY, FORMS_BY_SUBJECT, PROCEDURE_STEPS, allowed_forms,
+    FORMS_BY_BODY,
+    FORMS_BY_SUBJECT,
+    PROCEDURE_STEPS,
+    allowed_forms,
 )
 from casework.services import audit
 from casework.services.inspections import case_open, case_step, discipline_decide

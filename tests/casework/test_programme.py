@@ -10,10 +10,13 @@ from django.urls import reverse
 
 from casework.errors import ActionRefused
 from casework.models import CaseStatus, InspectionCase, InspectionProgramme, OrgKind, ProgrammeItem
-from casework.services.inspections import case_open, case_step
 from casework.selectors.programme import (
-    CONCLUDED_STATUSES, programme_progress, programmes_progress, quarter_end,
+    CONCLUDED_STATUSES,
+    programme_progress,
+    programmes_progress,
+    quarter_end,
 )
+from casework.services.inspections import case_open, case_step
 from casework.services.programme import programme_item_delete, programme_item_save, programme_save
 from tests.factories import MemberFactory, OrganisationFactory, user_with_role
 

@@ -147,7 +147,7 @@ def _request_for(user):
 def test_moving_a_branch_moves_its_subtree_and_its_letters_scope(tree, letters, admin_user):
     """Reorganisations happen (the 2025 merger of communes): moving a branch under another
     commune rewrites the paths below it, so scoping follows at once."""
-    from casework.models import OrgKind, Organisation
+    from casework.models import Organisation, OrgKind
     from tests.factories import OrganisationFactory
 
     a, _b = letters

@@ -229,11 +229,11 @@ def test_tokens_older_than_two_days_are_pruned(client, tree, clerk):
 
     client.force_login(clerk)
     url = reverse("casework:petition-create")
-    with time_machine.travel(datetime.datetime(2025, 9, 3, 9, tzinfo=datetime.timezone.utc)):
+    with time_machine.travel(datetime.datetime(2025, 9, 3, 9, tzinfo=datetime.UTC)):
         client.post(url, intake_post(organisation=tree.office.pk,
                                      form_token=token_of(client.get(url))))
     assert SubmissionToken.objects.count() == 1
-    with time_machine.travel(datetime.datetime(2025, 9, 6, 9, tzinfo=datetime.timezone.utc)):
+    with time_machine.travel(datetime.datetime(2025, 9, 6, 9, tzinfo=datetime.UTC)):
         client.force_login(clerk)
         client.post(url, intake_post(organisation=tree.office.pk, confirm_duplicate="on",
                                      form_token=token_of(client.get(url))))

@@ -16,7 +16,10 @@ from casework.exports import RegisterRow, write_register
 from casework.models import CaseEvent, InspectionCase, Petition, PetitionSender
 from casework.services.inspections import case_open
 from casework.services.petitions import (
-    SenderData, petition_classify, petition_receive, petition_transfer,
+    SenderData,
+    petition_classify,
+    petition_receive,
+    petition_transfer,
 )
 from casework.services.programme import programme_save
 from casework.text import clean_line, clean_text, csv_cell, formula_like
@@ -95,10 +98,11 @@ def every_form_class():
     import importlib
     import pkgutil
 
+    from django import forms
+
     import casework
     import notifications
     import workflows
-    from django import forms
 
     for package in (casework, workflows, notifications):
         for module in pkgutil.walk_packages(package.__path__, package.__name__ + "."):

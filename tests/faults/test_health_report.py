@@ -11,7 +11,7 @@ from django.core.cache import cache
 from django.core.management import call_command
 from django.urls import reverse
 
-from config.health import CACHE_KEY, read_health, task_ran
+from config.health import CACHE_KEY, task_ran
 from notifications.models import Channel, Notice, NoticeKind
 from workflows.health import record_heartbeat
 from workflows.models import Heartbeat

@@ -6,7 +6,7 @@ the database coming back (its heartbeat moves).
 Before the change the loop ended with exit status 1 on the first error (issue 20)."""
 import sqlite3
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -83,7 +83,7 @@ def test_the_loop_survives_postgresql_stopped_under_it(tmp_path):
         assert wait_for(lambda: loop.failures() >= 3, 30), loop.text()
         assert loop.process.poll() is None, loop.text()
         pg.start()
-        back_at = datetime.now(timezone.utc)
+        back_at = datetime.now(UTC)
         assert_resumes(loop, heartbeat, back_at)
     finally:
         if loop:
@@ -102,7 +102,7 @@ def test_the_loop_survives_a_sqlite_file_locked_past_its_busy_timeout(tmp_path):
         with sqlite3.connect(path, timeout=5) as db:
             row = db.execute("SELECT at FROM workflows_heartbeat WHERE name = 'sweep'"
                              ).fetchone()
-        return row and datetime.fromisoformat(row[0]).replace(tzinfo=timezone.utc)
+        return row and datetime.fromisoformat(row[0]).replace(tzinfo=UTC)
 
     try:
         assert wait_for(heartbeat, 30), loop.text()
@@ -113,7 +113,7 @@ def test_the_loop_survives_a_sqlite_file_locked_past_its_busy_timeout(tmp_path):
         assert loop.process.poll() is None, loop.text()
         locker.execute("ROLLBACK")
         locker.close()
-        back_at = datetime.now(timezone.utc)
+        back_at = datetime.now(UTC)
         assert_resumes(loop, heartbeat, back_at)
     finally:
         loop.close()

@@ -23,7 +23,10 @@ from notifications.rendering import render_notice
 from notifications.tasks import dispatch_pending
 from tests.factories import receive_petition, user_with_role
 from tests.notifications.conftest import (
-    make_clock, make_escalation, secret_denunciation, secret_fragments,
+    make_clock,
+    make_escalation,
+    secret_denunciation,
+    secret_fragments,
 )
 
 pytestmark = pytest.mark.django_db

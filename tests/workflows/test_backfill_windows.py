@@ -14,7 +14,10 @@ from django.apps import apps
 
 from casework.models import CaseEvent, Petition
 from casework.services.petitions import (
-    petition_accept, petition_classify, petition_receive, petition_report_back,
+    petition_accept,
+    petition_classify,
+    petition_receive,
+    petition_report_back,
     petition_resolve,
 )
 from tests.factories import user_with_role

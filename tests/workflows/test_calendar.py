@@ -11,7 +11,11 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from workflows.calendar import (
-    Override, WorkingCalendar, get_calendar, invalidate_calendar, load_overrides,
+    Override,
+    WorkingCalendar,
+    get_calendar,
+    invalidate_calendar,
+    load_overrides,
 )
 from workflows.models import CalendarOverride, DeadlineRule
 from workflows.services.calendar import calendar_clear_day, calendar_set_day

@@ -12,7 +12,10 @@ from django.urls import reverse
 
 from casework.models import EventType
 from casework.services.inspections import (
-    case_open, case_step, discipline_appeal, discipline_decide,
+    case_open,
+    case_step,
+    discipline_appeal,
+    discipline_decide,
 )
 from notifications.models import Notice
 from notifications.rendering import render_notice

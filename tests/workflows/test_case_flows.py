@@ -13,7 +13,11 @@ from casework.services import audit
 from tests.casework.test_inspections import open_case, run
 from tests.factories import MemberFactory, user_with_role
 from workflows.case_processes import (
-    active_process, open_case_tasks, open_task, queue_tasks, sync_case_process,
+    active_process,
+    open_case_tasks,
+    open_task,
+    queue_tasks,
+    sync_case_process,
 )
 
 pytestmark = pytest.mark.django_db

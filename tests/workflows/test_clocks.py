@@ -8,7 +8,11 @@ from django.core.exceptions import ValidationError
 
 from casework.errors import ActionRefused
 from casework.services.petitions import (
-    petition_accept, petition_classify, petition_follow_up, petition_resolve, petition_transfer,
+    petition_accept,
+    petition_classify,
+    petition_follow_up,
+    petition_resolve,
+    petition_transfer,
 )
 from tests.factories import MemberFactory, receive_petition, user_with_role
 from workflows.models import ClockEntryKind, ClockStatus, DeadlineClock, DeadlineRule

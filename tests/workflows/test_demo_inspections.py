@@ -14,11 +14,16 @@ from django.db.models import Count, F
 from viewflow.workflow.models import Task
 
 from casework.models import (
-    CaseEvent, CaseStatus, InspectionCase, InspectionProgramme, Member, ProgrammeItem,
+    CaseEvent,
+    CaseStatus,
+    InspectionCase,
+    InspectionProgramme,
+    Member,
+    ProgrammeItem,
 )
 from casework.models.inspections import OPEN_CASE_STATUSES
-from casework.services import audit
 from casework.selectors.programme import CONCLUDED_STATUSES, programmes_progress
+from casework.services import audit
 from workflows.models import CaseProcess
 
 pytestmark = pytest.mark.django_db(transaction=False)

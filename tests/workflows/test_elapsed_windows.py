@@ -10,7 +10,9 @@ import time_machine
 from django.db import IntegrityError, connection, transaction
 
 from casework.services.petitions import (
-    petition_accept, petition_classify, petition_resolve,
+    petition_accept,
+    petition_classify,
+    petition_resolve,
 )
 from tests.factories import receive_petition, user_with_role
 from workflows.default_rules import install_default_rules

@@ -11,7 +11,11 @@ from casework.models import OrgKind
 from casework.services.inspections import case_open, case_step
 from casework.services.petitions import petition_accept, petition_classify
 from tests.factories import (
-    MemberFactory, OrganisationFactory, UserFactory, receive_petition, user_with_role,
+    MemberFactory,
+    OrganisationFactory,
+    UserFactory,
+    receive_petition,
+    user_with_role,
 )
 from workflows.calendar import get_calendar
 from workflows.case_processes import sync_case_process

@@ -33,7 +33,7 @@ def _open_case(tree):
     """An inspection case decided Mon 13/04/2026, ending Tue 30/06/2026: its clocks
     include one due on that end date (counted from the case's end, not rolled)."""
     ubkt = user_with_role("ubkt", tree.ubkt, username="uv-ubkt")
-    with time_machine.travel(dt.datetime(2026, 4, 13, 9, tzinfo=dt.timezone.utc), tick=False):
+    with time_machine.travel(dt.datetime(2026, 4, 13, 9, tzinfo=dt.UTC), tick=False):
         case_open(actor=ubkt, organisation=tree.ubkt, body="ubkt", kind="violation_signs",
                   title="Kiểm tra khi có dấu hiệu vi phạm", decision_number="05-QĐ/UBKT",
                   decision_date=D(2026, 4, 13), starts_on=D(2026, 4, 13),

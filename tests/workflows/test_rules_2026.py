@@ -14,7 +14,10 @@ from django.core.exceptions import ValidationError
 
 from casework.errors import ActionRefused
 from casework.services.petitions import (
-    petition_accept, petition_classify, petition_receive, petition_report_back,
+    petition_accept,
+    petition_classify,
+    petition_receive,
+    petition_report_back,
     petition_resolve,
 )
 from tests.factories import MemberFactory, receive_petition, user_with_role

@@ -23,12 +23,18 @@ from workflows.models import ClockEntry, ClockEntryKind, ClockStatus, DeadlineCl
 from workflows.models.clocks import OPEN_CLOCK_STATUSES
 from workflows.services import case_clocks
 from workflows.services.due_dates import (  # noqa: F401 (re-exported)
-    PAUSE_KINDS, Computation, _unit_label, compute, next_escalation_on,
+    PAUSE_KINDS,
+    Computation,
+    _unit_label,
+    compute,
+    next_escalation_on,
 )
 from workflows.services.due_dates import apply_computation as _apply
 from workflows.services.recompute import recompute_for_calendar_change  # noqa: F401
 from workflows.services.rule_selection import (  # noqa: F401 (re-exported)
-    petition_clock_start, procedures_for, rules_started_by,
+    petition_clock_start,
+    procedures_for,
+    rules_started_by,
 )
 
 

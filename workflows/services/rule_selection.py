@@ -7,7 +7,7 @@ letter's clock counts from when its rule says it is not the event's own day.
 """
 from datetime import date
 
-from casework.models import Channel, ComplaintInstance, Competence, InspectionCase, PetitionKind
+from casework.models import Channel, Competence, ComplaintInstance, InspectionCase, PetitionKind
 from workflows.models import CountFrom, DeadlineRule, Procedure, StartCondition
 from workflows.services import case_clocks
 

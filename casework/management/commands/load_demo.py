@@ -23,8 +23,20 @@ from casework import demo_data as data
 from casework.errors import ActionRefused
 from casework.formatting import count_text
 from casework.models import (
-    CaseEvent, ClearanceEvent, ClearanceEventType, Competence, EventType, Member, Organisation,
-    Petition, PetitionKind, PetitionStatus, ReceiptCounter, Role, RoleAssignment, SenderType,
+    CaseEvent,
+    ClearanceEvent,
+    ClearanceEventType,
+    Competence,
+    EventType,
+    Member,
+    Organisation,
+    Petition,
+    PetitionKind,
+    PetitionStatus,
+    ReceiptCounter,
+    Role,
+    RoleAssignment,
+    SenderType,
 )
 from casework.services import petitions as svc
 from casework.services.clearance import clearance_approve, clearance_request

@@ -11,7 +11,12 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from casework.models import (
-    ClearanceEventType, EventType, IdentityAccessPurpose, Petition, PetitionKind, PetitionStatus,
+    ClearanceEventType,
+    EventType,
+    IdentityAccessPurpose,
+    Petition,
+    PetitionKind,
+    PetitionStatus,
 )
 from casework.services import audit
 

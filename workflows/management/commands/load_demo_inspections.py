@@ -22,14 +22,21 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
-from casework import demo_data, demo_inspections as data
+from casework import case_steps, demo_data
+from casework import demo_inspections as data
 from casework.errors import ActionRefused
 from casework.formatting import count_text, date_text
 from casework.models import (
-    CaseEvent, CaseStatus, InspectionCase, InspectionKind, InspectionProgramme, Member,
-    Organisation, ProgrammeItem, RoleAssignment,
+    CaseEvent,
+    CaseStatus,
+    InspectionCase,
+    InspectionKind,
+    InspectionProgramme,
+    Member,
+    Organisation,
+    ProgrammeItem,
+    RoleAssignment,
 )
-from casework import case_steps
 from casework.models.inspections import procedure_of
 from casework.services import inspections as svc
 from workflows.calendar import get_calendar
