@@ -21,7 +21,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.notice_job import (
+from benchmarks.notice_job import (  # noqa: E402 (sys.path insert above must come first)
     DB_NAME,
     NO_LIMIT,
     RUN_DB,

@@ -159,8 +159,8 @@ def populate(n_clocks, n_open, n_due):
                  started_on, status, due_on, warn_on, overdue_on, reminder_every,
                  next_escalation_on, cycle, last_rung, extensions_used, created_at)
             SELECT CASE WHEN {IS_CASE}
-                        THEN (%(case_rules)s::int[])[1 + g %% array_length(%(case_rules)s::int[], 1)]
-                        ELSE (%(letter_rules)s::int[])[1 + g %% array_length(%(letter_rules)s::int[], 1)]
+                 THEN (%(case_rules)s::int[])[1 + g %% array_length(%(case_rules)s::int[], 1)]
+                 ELSE (%(letter_rules)s::int[])[1 + g %% array_length(%(letter_rules)s::int[], 1)]
                    END,
                    (%(offices)s::int[])[1 + g %% array_length(%(offices)s::int[], 1)],
                    (%(clerks)s::int[])[1 + g %% array_length(%(clerks)s::int[], 1)],
@@ -431,7 +431,8 @@ def main():
     start = time.perf_counter()
     populate(args.clocks, args.open, args.due)
     print(f"Dữ liệu: {vn(args.clocks)} thời hạn, {vn(args.open)} đang tính (mỗi thời hạn của một "
-          f"đơn thư, cứ mười thời hạn có một của một cuộc kiểm tra, giám sát), {vn(args.due)} đến mốc hôm nay ({time.perf_counter() - start:.1f} s để tạo)")
+          f"đơn thư, cứ mười thời hạn có một của một cuộc kiểm tra, giám sát), "
+          f"{vn(args.due)} đến mốc hôm nay ({time.perf_counter() - start:.1f} s để tạo)")
 
     sinks = Sinks(args.sinks, 20000 + os.getpid() % 20000)
     try:

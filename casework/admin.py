@@ -176,9 +176,9 @@ class CaseEventAdmin(ReadOnlyAdmin):
     list_filter = ("event_type",)
     list_select_related = ("petition__organisation", "inspection__organisation", "actor")
     # The chain fields are shown so an auditor can compare them with a saved anchor.
-    readonly_fields = ("petition", "inspection", "event_type", "actor", "occurred_at", "recorded_at",
-                       "from_status", "to_status", "reason", "doc_number", "doc_date",
-                       "details", "prev_hash", "hash")
+    readonly_fields = ("petition", "inspection", "event_type", "actor", "occurred_at",
+                       "recorded_at", "from_status", "to_status", "reason", "doc_number",
+                       "doc_date", "details", "prev_hash", "hash")
 
     def scope_q(self, user):
         # A letter's events or a case's events, each by the rule of its kind of record.

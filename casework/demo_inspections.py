@@ -258,8 +258,10 @@ def branch_counts(year):
 
 
 def figures_text(f):
-    return (f"dự kiến {count_text(f.planned)} cuộc, đã tiến hành {count_text(f.started)}, đã kết luận "
-            f"{count_text(f.concluded)}, quá hạn {count_text(f.overdue)}; hoàn thành {rate_text(f.rate)}")
+    return (f"dự kiến {count_text(f.planned)} cuộc, "
+            f"đã tiến hành {count_text(f.started)}, đã kết luận "
+            f"{count_text(f.concluded)}, quá hạn {count_text(f.overdue)}; "
+            f"hoàn thành {rate_text(f.rate)}")
 
 
 def summary_lines(*, orgs, today):
@@ -298,7 +300,8 @@ def summary_lines(*, orgs, today):
             lines.append(f"Năm {y} (hôm nay {date_text(today)}):")
             for p in programmes:
                 pr = progress[p.pk]
-                adhoc = f"; ngoài chương trình {count_text(pr.adhoc.started)}" if pr.adhoc.started else ""
+                adhoc = (f"; ngoài chương trình {count_text(pr.adhoc.started)}"
+                         if pr.adhoc.started else "")
                 body = "" if p.body == "branch" else f" ({p.get_body_display()})"
                 lines.append(f"  {p.organisation}{body}: "
                              f"{figures_text(pr.total)}{adhoc}.")

@@ -54,7 +54,8 @@ logger = logging.getLogger(__name__)
 
 SELECT_RELATED = (
     "recipient", "escalation", "clock__rule", "clock__petition__organisation",
-    "clock__inspection__organisation", "clock__organisation", "clock__assignee", "event__actor", "event__petition__organisation",
+    "clock__inspection__organisation", "clock__organisation", "clock__assignee", "event__actor",
+    "event__petition__organisation",
     "petition__organisation",
 )
 

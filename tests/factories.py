@@ -52,5 +52,6 @@ def receive_petition(*, actor, organisation, kind="recommendation", sender="Nguy
     senders = [SenderData(full_name=sender, address="Thôn Hòa Ché")] if sender else []
     kwargs.setdefault("sender_type", "named" if sender else "anonymous")
     return petition_receive(
-        actor=actor, organisation=organisation, received_on=received_on or datetime.date(2025, 9, 3),
+        actor=actor, organisation=organisation,
+        received_on=received_on or datetime.date(2025, 9, 3),
         channel="post", kind=kind, senders=senders, summary=summary, **kwargs)

@@ -46,7 +46,8 @@ def test_dates_and_numbers_follow_vietnamese_conventions_in_both_languages():
 
     for language in ("vi", "en"):
         with translation.override(language):
-            assert formats.date_format(datetime.date(2025, 1, 5), "SHORT_DATE_FORMAT") == "05/01/2025"
+            assert (formats.date_format(datetime.date(2025, 1, 5), "SHORT_DATE_FORMAT")
+                    == "05/01/2025")
             assert formats.number_format(1822, force_grouping=True) == "1.822"
             assert formats.number_format(55.8, 1) == "55,8"
 

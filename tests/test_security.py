@@ -446,4 +446,4 @@ def test_no_csp_violation_in_chromium(browser_page, live_server, tree, clerk, ad
         page.goto(live_server.url + reverse(name))
     page.goto(live_server.url + reverse("admin:auth_user_change", args=[clerk.pk]))
     csp = [line for line in page.console_lines if "Content Security Policy" in line]
-    assert csp == [] and not [l for l in page.console_lines if l.startswith("pageerror")]
+    assert csp == [] and not [ln for ln in page.console_lines if ln.startswith("pageerror")]

@@ -2,8 +2,8 @@
 form, call the service, show the result on the case page.
 
 A clock is found only through the letters and inspection/supervision cases the user may
-see, so a clock of another commune is a 404 whatever the URL; what the user may do with a visible clock is the
-service's decision (`ActionRefused`)."""
+see, so a clock of another commune is a 404 whatever the URL; what the user may do with a
+visible clock is the service's decision (`ActionRefused`)."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError

@@ -1,8 +1,8 @@
 """The deadline rules shipped with the product (domain.md, "Deadlines").
 
 Installed after every `migrate` (and every flush) by `install_default_rules`, which only
-adds missing versions, so a database always has them. Never edit a row here to follow a change in the law: add a new
-entry with the same code and a later `effective_from`.
+adds missing versions, so a database always has them. Never edit a row here to follow a
+change in the law: add a new entry with the same code and a later `effective_from`.
 
 Each rule names its source (`source_article`, `source_title`, `source_date`) and whether
 it was checked against the text itself (`confirmed`; the checked table of domain.md,

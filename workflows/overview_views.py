@@ -2,8 +2,9 @@
 letters and of inspection/supervision cases alike.
 
 Scoped in SQL by `workflows.selectors.clocks_visible` (the clock's own organisation, under
-the rules for letters and for cases) and cut short in SQL: one query reads the rows of both tables, at most `ROWS_PER_TABLE` each with
-each table's full count beside every row (window functions), and one more counts the rest.
+the rules for letters and for cases) and cut short in SQL: one query reads the rows of
+both tables, at most `ROWS_PER_TABLE` each with each table's full count beside every row
+(window functions), and one more counts the rest.
 Windows of a right (the month to appeal a discipline decision) are nobody's work to do and
 are left out.
 """

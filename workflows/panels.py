@@ -121,7 +121,8 @@ def extension_caps(rule, used):
                         "used": used}
 
 
-ROLE_REFUSAL = gettext_lazy("Vai trò của bạn không được phép thực hiện thao tác này đối với thời hạn này.")
+ROLE_REFUSAL = gettext_lazy("Vai trò của bạn không được phép thực hiện thao tác này "
+                            "đối với thời hạn này.")
 
 
 def role_allows(user, clock, organisation, action):

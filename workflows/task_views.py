@@ -67,7 +67,8 @@ def gone_message(task, case):
 def _refuse_role(request, task, case):
     action = task.flow_task.action
     if not case_user_may(request.user, action, case):
-        raise PermissionDenied(_("Vai trò của bạn không được phép “%(step)s” trong cuộc %(number)s.")
+        raise PermissionDenied(_("Vai trò của bạn không được phép “%(step)s” trong cuộc "
+                                 "%(number)s.")
                                % {"step": STEP_LABELS[action], "number": case.number})
 
 
@@ -132,7 +133,8 @@ def case_task(request, pk):
             messages.error(request, exc.message)
             return redirect(case)
         except FlowLockFailed:
-            form.add_error(None, _("Có người khác đang ghi bước này. Đề nghị thử lại sau giây lát."))
+            form.add_error(None, _("Có người khác đang ghi bước này. "
+                                   "Đề nghị thử lại sau giây lát."))
         else:
             messages.success(request, _("Đã ghi: %(step)s (cuộc %(number)s).") % {
                 "step": STEP_LABELS[task.flow_task.action], "number": case.number})

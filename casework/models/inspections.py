@@ -287,6 +287,11 @@ class InspectionCase(ConcurrentTransitionMixin, models.Model):
     def __str__(self):
         return f"{self.number} – {self.title}"
 
+    def get_absolute_url(self):
+        from django.urls import reverse
+
+        return reverse("casework:case-detail", args=[self.pk])
+
     @property
     def number(self):
         """002/2026/KT-UBKT (casework.numbers); lists select_related("organisation")."""
@@ -303,11 +308,6 @@ class InspectionCase(ConcurrentTransitionMixin, models.Model):
     @property
     def is_open(self):
         return self.status != CaseStatus.ARCHIVED
-
-    def get_absolute_url(self):
-        from django.urls import reverse
-
-        return reverse("casework:case-detail", args=[self.pk])
 
     # ---- transitions: only casework.services.inspections calls these ----------------
     # Permission is checked by the service (team membership depends on the case), so the

@@ -42,11 +42,13 @@ class OrganisationQuerySet(models.QuerySet):
 class Organisation(models.Model):
     name = models.CharField(_("tên"), max_length=255)
     code = models.SlugField(_("mã"), max_length=50, unique=True,
-                            help_text=_("Mã ngắn, không dấu, dùng trong số biên nhận và nhập liệu."))
+                            help_text=_("Mã ngắn, không dấu, dùng trong số biên nhận và "
+                                        "nhập liệu."))
     # Ghép vào số đơn, số cuộc (casework.numbers): unique, so that a number names one record.
     symbol = models.CharField(
         _("ký hiệu"), max_length=30, unique=True,
-        validators=[RegexValidator(r"^[^\s/]+$", _("Ký hiệu không được chứa dấu cách hoặc dấu “/”."))],
+        validators=[RegexValidator(r"^[^\s/]+$",
+                                   _("Ký hiệu không được chứa dấu cách hoặc dấu “/”."))],
         help_text=_("Ký hiệu viết tắt như trên văn bản của Đảng (VPĐU, UBKT, ĐU), ghép vào số "
                     "đơn, số cuộc: 001/2026/VPĐU. Không trùng với đơn vị khác."))
     kind = models.CharField(_("loại"), max_length=20, choices=OrgKind.choices)
@@ -68,6 +70,27 @@ class Organisation(models.Model):
 
     def __str__(self):
         return self.name
+
+    def save(self, *args, **kwargs):
+        if not self.symbol:
+            # Records made outside the admin (tests, commands) get the code, unique too.
+            self.symbol = self.code.upper()
+        with transaction.atomic():
+            # Forms have called clean() already; code that saves directly is held to the
+            # same rule here.
+            self.check_tree()
+            old_path = self.path
+            if self.pk is None:
+                super().save(*args, **kwargs)
+                kwargs.pop("force_insert", None)
+            self.path = (self.parent.path if self.parent_id else "/") + f"{self.pk}/"
+            super().save(*args, **kwargs)
+            if old_path and old_path != self.path:
+                # Moving a subtree: rewrite every descendant's prefix in one UPDATE.
+                Organisation.objects.filter(path__startswith=old_path).exclude(pk=self.pk).update(
+                    path=Concat(models.Value(self.path),
+                                Substr("path", len(old_path) + 1, Length("path")))
+                )
 
     def validate_unique(self, exclude=None):
         # "VPĐU" and "VPDU" would be one number to a search (casework.numbers folds
@@ -98,27 +121,6 @@ class Organisation(models.Model):
             raise ValidationError({"parent": _(
                 "Không thể đặt một tổ chức trực thuộc chính nó hoặc một tổ chức cấp dưới "
                 "của nó.")})
-
-    def save(self, *args, **kwargs):
-        if not self.symbol:
-            # Records made outside the admin (tests, commands) get the code, unique too.
-            self.symbol = self.code.upper()
-        with transaction.atomic():
-            # Forms have called clean() already; code that saves directly is held to the
-            # same rule here.
-            self.check_tree()
-            old_path = self.path
-            if self.pk is None:
-                super().save(*args, **kwargs)
-                kwargs.pop("force_insert", None)
-            self.path = (self.parent.path if self.parent_id else "/") + f"{self.pk}/"
-            super().save(*args, **kwargs)
-            if old_path and old_path != self.path:
-                # Moving a subtree: rewrite every descendant's prefix in one UPDATE.
-                Organisation.objects.filter(path__startswith=old_path).exclude(pk=self.pk).update(
-                    path=Concat(models.Value(self.path),
-                                Substr("path", len(old_path) + 1, Length("path")))
-                )
 
     def ancestor_ids(self):
         """This organisation and every organisation above it, read from the path."""

@@ -89,6 +89,9 @@ class ReceiptCounter(models.Model):
         constraints = [models.UniqueConstraint(fields=["organisation", "year"],
                                                name="unique_receipt_counter")]
 
+    def __str__(self):
+        return f"{self.organisation_id}/{self.year}: {self.last_value}"
+
 
 class PetitionQuerySet(SearchKeysQuerySet, models.QuerySet):
     def visible_to(self, user):
@@ -300,8 +303,8 @@ class Attachment(models.Model):
     content_type = models.CharField(_("định dạng"), max_length=50)
     size = models.PositiveIntegerField(_("dung lượng"))
     sha256 = models.CharField(_("mã băm SHA-256"), max_length=64)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("người tải lên"), null=True,
-                                    on_delete=models.SET_NULL, related_name="+")
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("người tải lên"),
+                                    null=True, on_delete=models.SET_NULL, related_name="+")
     uploaded_at = models.DateTimeField(_("thời điểm tải lên"), auto_now_add=True)
 
     class Meta:

@@ -91,7 +91,8 @@ def case_open(*, actor, organisation, body: str, kind: str, title: str, decision
     if organisation is None:
         errors.add("organisation", _("Chưa chọn cấp tiến hành."))
     elif not may_open_case(actor, organisation):
-        raise ActionRefused(_("Bạn không có quyền ra quyết định kiểm tra, giám sát của tổ chức này."))
+        raise ActionRefused(_("Bạn không có quyền ra quyết định kiểm tra, giám sát của "
+                              "tổ chức này."))
     check_choice(errors, "body", body, ConductingBody, label=_("chủ thể tiến hành"))
     check_choice(errors, "kind", kind, InspectionKind, label=_("loại cuộc kiểm tra, giám sát"))
     if not title.strip():
@@ -111,7 +112,8 @@ def case_open(*, actor, organisation, body: str, kind: str, title: str, decision
     if team_leader is None:
         errors.add("team_leader", _("Chưa chọn trưởng đoàn."))
     if bool(subject_member) == bool(subject_organisation):
-        errors.add("subject_member", _("Chọn đúng một đối tượng: một đảng viên hoặc một tổ chức đảng."))
+        errors.add("subject_member", _("Chọn đúng một đối tượng: một đảng viên hoặc "
+                                       "một tổ chức đảng."))
     elif kind in KIND_SUBJECTS:
         subject_is = MEMBER if subject_member else ORGANISATION
         if subject_is not in KIND_SUBJECTS[kind]:
@@ -126,7 +128,8 @@ def case_open(*, actor, organisation, body: str, kind: str, title: str, decision
             errors.add("subject_member" if subject_member else "subject_organisation",
                        _("Đối tượng không thuộc Đảng bộ của cấp tiến hành."))
     if programme_item is not None and programme_item.kind != kind:
-        errors.add("kind", _("Loại cuộc kiểm tra khác với nội dung chương trình đã chọn (%(kind)s).")
+        errors.add("kind", _("Loại cuộc kiểm tra khác với nội dung chương trình đã chọn "
+                             "(%(kind)s).")
                    % {"kind": programme_item.get_kind_display()})
     if programme_item is not None and (
             programme_item.programme.organisation_id != getattr(organisation, "pk", None)
@@ -143,7 +146,8 @@ def case_open(*, actor, organisation, body: str, kind: str, title: str, decision
                        % {"kind": InspectionKind.VIOLATION_SIGNS.label})
         elif escalated_from.status not in ESCALATION_STATUSES:
             errors.add("escalated_from", _(
-                "Cuộc giám sát %(number)s chưa xem xét xong báo cáo của đối tượng (nay: “%(status)s”).")
+                "Cuộc giám sát %(number)s chưa xem xét xong báo cáo của đối tượng "
+                "(nay: “%(status)s”).")
                 % {"number": escalated_from.number,
                    "status": CaseStatus(escalated_from.status).label})
     errors.raise_if_any()

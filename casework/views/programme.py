@@ -1,8 +1,8 @@
 """Annual programme pages: the year's programmes with their progress, one programme by
 quarter with the cases behind each figure, and the planning forms. Thin: the figures and
-the lists come from `casework.selectors.programme`, every lookup is scoped to what the user may see (a
-programme outside their subtree is a 404 whatever the URL), and planning is for those who
-may open cases at the programme's organisation."""
+the lists come from `casework.selectors.programme`, every lookup is scoped to what the
+user may see (a programme outside their subtree is a 404 whatever the URL), and planning
+is for those who may open cases at the programme's organisation."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError

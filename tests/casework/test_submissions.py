@@ -185,7 +185,8 @@ def test_clock_pause_posted_twice_pauses_once(client, tree, clerk):
     client.force_login(clerk)
     url = reverse("workflows:clock-pause", args=[clock.pk])
     with time_machine.travel(_at(D(2026, 3, 10)), tick=False):
-        data = {"on": "10/03/2026", "reason": "Chờ bổ sung.", "form_token": token_of(client.get(url))}
+        data = {"on": "10/03/2026", "reason": "Chờ bổ sung.",
+                "form_token": token_of(client.get(url))}
         first = client.post(url, data)
         again = client.post(url, data)
     assert first.status_code == again.status_code == 302 and again.url == first.url
@@ -332,7 +333,8 @@ print(office.pk)
         assert p.returncode == 0, err[-2000:]
     answers = {out.strip() for out, _err in outputs}
     count = run_python("from casework.models import Petition\n"
-                       "print(Petition.objects.count(), Petition.objects.order_by('pk').first().pk)", env)
+                       "print(Petition.objects.count(), "
+                       "Petition.objects.order_by('pk').first().pk)", env)
     letters, pk = count.stdout.split()
     assert letters == "1", f"{letters} letters from one form"
     assert answers == {f"302 /don-thu/{pk}/"}, answers

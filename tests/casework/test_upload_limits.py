@@ -9,8 +9,10 @@ from casework.models import Attachment, Petition
 from tests.casework.test_intake import PDF, files_on_disk
 from tests.casework.test_pages import intake_post
 
+PDF_SIZE = len(PDF)
 
-def scans(n, size=len(PDF)):
+
+def scans(n, size=PDF_SIZE):
     body = PDF + b"\x00" * max(0, size - len(PDF))
     return [SimpleUploadedFile(f"don-{i}.pdf", body, content_type="application/pdf")
             for i in range(n)]

@@ -29,6 +29,8 @@ from workflows.sweep import sweep
 
 pytestmark = pytest.mark.django_db
 D = dt.date
+DECISION_DAY = D(2026, 4, 13)
+NOTIFIED_ON = D(2026, 6, 10)
 
 
 def at(day):
@@ -49,7 +51,7 @@ def people(tree):
     ))
 
 
-def open_case(tree, people, *, kind="violation_signs", day=D(2026, 4, 13), **extra):
+def open_case(tree, people, *, kind="violation_signs", day=DECISION_DAY, **extra):
     """Decision of Mon 13/04/2026; the decision's period ends Tue 30/06/2026."""
     extra.setdefault("subject_member", MemberFactory(organisation=tree.branch_a))
     with time_machine.travel(at(day), tick=False):
@@ -183,7 +185,7 @@ def test_the_finish_clock_is_due_on_the_decision_end_date_and_a_decision_extends
     assert lines[-1] == "Hạn: 15/07/2026."
 
 
-def run_to_discipline(tree, people, *, form="warning", notified_on=D(2026, 6, 10)):
+def run_to_discipline(tree, people, *, form="warning", notified_on=NOTIFIED_ON):
     case = open_case(tree, people)
     for action, day in (("announce", D(2026, 4, 21)), ("explain", D(2026, 5, 8)),
                         ("verify", D(2026, 5, 20)), ("report", D(2026, 5, 21)),

@@ -42,7 +42,7 @@ def test_two_members_submit_the_same_task_at_once_one_wins(tree):
         start = threading.Barrier(2)
         outcomes = {}
 
-        def submit(user_pk):
+        def submit(user_pk, start=start, clients=clients, url=url, outcomes=outcomes):
             try:
                 start.wait()
                 response = clients[user_pk].post(

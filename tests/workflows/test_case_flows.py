@@ -169,7 +169,8 @@ def test_an_inspection_runs_to_the_end_through_its_pages(tree, ubkt_member, team
     assert audit.verify().breaks == []
 
     detail = ubkt.get(case.get_absolute_url())
-    assert detail.status_code == 200 and "Đã lưu hồ sơ; quy trình đã kết thúc." in detail.content.decode()
+    assert detail.status_code == 200
+    assert "Đã lưu hồ sơ; quy trình đã kết thúc." in detail.content.decode()
     chart = ubkt.get(reverse("workflows:case-chart-svg", args=[case.pk]))
     assert chart.status_code == 200 and chart["Content-Type"].startswith("image/svg+xml")
     assert b"Quy\xe1\xba\xbft \xc4\x91\xe1\xbb\x8bnh k\xe1\xbb\xb7 lu\xe1\xba\xadt" in chart.content

@@ -102,7 +102,8 @@ def test_a_clerk_opens_the_empty_form_from_the_menu(client, clerk):
 
 def test_the_page_shows_the_due_date_and_how_it_was_counted(client, clerk):
     client.force_login(clerk)
-    response = client.get(URL, {"ngay-phat-sinh": "10/02/2026", "so-ngay": "10", "cach-tinh": "working"})
+    response = client.get(URL, {"ngay-phat-sinh": "10/02/2026", "so-ngay": "10",
+                                "cach-tinh": "working"})
     assert response.status_code == 200
     body = response.content.decode()
     assert "Thứ Ba, 03/03/2026" in body
@@ -113,7 +114,8 @@ def test_the_page_shows_the_due_date_and_how_it_was_counted(client, clerk):
 def test_the_page_rolls_a_calendar_deadline_forward(client, leader):
     client.force_login(leader)
     # Fri 13/02/2026 + 1 day = Sat 14/02 -> Mon 23/02 after Tết.
-    response = client.get(URL, {"ngay-phat-sinh": "2026-02-13", "so-ngay": "1", "cach-tinh": "calendar"})
+    response = client.get(URL, {"ngay-phat-sinh": "2026-02-13", "so-ngay": "1",
+                                "cach-tinh": "calendar"})
     body = response.content.decode()
     assert "Thứ Hai, 23/02/2026" in body
     assert "là Thứ Bảy nên hạn chuyển sang ngày làm việc tiếp theo" in body
@@ -121,7 +123,8 @@ def test_the_page_rolls_a_calendar_deadline_forward(client, leader):
 
 def test_the_page_reports_bad_input_in_vietnamese(client, clerk):
     client.force_login(clerk)
-    response = client.get(URL, {"ngay-phat-sinh": "31/02/2026", "so-ngay": "0", "cach-tinh": "tuần"})
+    response = client.get(URL, {"ngay-phat-sinh": "31/02/2026", "so-ngay": "0",
+                                "cach-tinh": "tuần"})
     assert response.status_code == 200
     errors = response.context["form"].errors
     assert errors["ngay-phat-sinh"] == ["Ngày phát sinh chưa đúng dạng dd/mm/yyyy."]

@@ -159,7 +159,8 @@ def test_case_tasks_mine_and_claimable_most_urgent_first(client, tree, ubkt_memb
     with time_machine.travel(at(TODAY), tick=False):
         html = client.get(reverse("workflows:my-work")).content.decode()
     assert html.index(old.number) < html.index(new.number)
-    assert "quá hạn 04 ngày làm việc" in html and "Kiểm tra, giám sát <span class=\"count\">(02)" in html
+    assert "quá hạn 04 ngày làm việc" in html
+    assert "Kiểm tra, giám sát <span class=\"count\">(02)" in html
     # The other team member may take over the field work of the case they are on only.
     with time_machine.travel(at(TODAY), tick=False):
         member_items, _ = case_items(member, TODAY, get_calendar())

@@ -54,7 +54,7 @@ def add_days(apps, schema_editor):
 
 def remove_days(apps, schema_editor):
     CalendarOverride = apps.get_model("workflows", "CalendarOverride")
-    for day, is_working_day, reason, source in DAYS:
+    for day, _is_working_day, reason, source in DAYS:
         CalendarOverride.objects.filter(day=day, reason=reason, source=source).delete()
 
 

@@ -6,6 +6,7 @@ from .processes import CaseProcess
 from .rules import Audience, CountFrom, DeadlineRule, Procedure, StartCondition, Step, Unit
 
 __all__ = [
-    "Audience", "CalendarOverride", "CountFrom", "CaseProcess", "ClockEntry", "ClockEntryKind", "ClockStatus",
-    "DeadlineClock", "DeadlineRule", "Escalation", "Heartbeat", "Procedure", "StartCondition", "Step", "Unit",
+    "Audience", "CalendarOverride", "CountFrom", "CaseProcess", "ClockEntry", "ClockEntryKind",
+    "ClockStatus", "DeadlineClock", "DeadlineRule", "Escalation", "Heartbeat", "Procedure",
+    "StartCondition", "Step", "Unit",
 ]

@@ -97,7 +97,8 @@ def counting_base(clock, rule_line):
         days = (end - clock.started_on).days
         line = rule_line(f"{count_text(rule.length)} {Unit.MONTH.label}") + " " + _(
             "%(n)s tháng kể từ ngày %(start)s là đến ngày %(end)s: %(days)s ngày.") % {
-            "n": count_text(rule.length), "start": date_text(clock.started_on), "end": date_text(end),
+            "n": count_text(rule.length), "start": date_text(clock.started_on),
+            "end": date_text(end),
             "days": count_text(days)}
         return CountingBase(clock.started_on, days, Unit.CALENDAR, True, line)
     return None

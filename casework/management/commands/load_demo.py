@@ -295,7 +295,8 @@ class Command(BaseCommand):
                  PetitionKind.RECOMMENDATION, PetitionKind.FEEDBACK]
         detail = [f"{count_text(kinds[k])} {str(k.label).lower()}" for k in order if kinds.get(k)]
         if anonymous:
-            detail.append(f"trong đó {count_text(anonymous)} đơn không rõ người gửi (giấu tên, mạo tên)")
+            detail.append(f"trong đó {count_text(anonymous)} đơn không rõ người gửi "
+                          f"(giấu tên, mạo tên)")
         open_ = sum(statuses.get(s, 0) for s in (PetitionStatus.RECEIVED,
                                                  PetitionStatus.CLASSIFIED,
                                                  PetitionStatus.ACCEPTED,

@@ -42,7 +42,7 @@ class Command(BaseCommand):
             start_day = parse_day(start)
         except ValueError:
             raise CommandError(_("START (ngày bắt đầu) không hợp lệ: “%(value)s”. Nhập theo "
-                                 "dạng YYYY-MM-DD hoặc dd/mm/yyyy.") % {"value": start})
+                                 "dạng YYYY-MM-DD hoặc dd/mm/yyyy.") % {"value": start}) from None
         out_of_range = date_bounds_message(start_day, label=_("START (ngày bắt đầu)"))
         if out_of_range:
             raise CommandError(out_of_range)
@@ -61,11 +61,11 @@ class Command(BaseCommand):
         except DatabaseError as exc:
             # Most often a fresh install whose database was never migrated.
             raise CommandError(_("Không đọc được lịch ngày nghỉ trong cơ sở dữ liệu (%(error)s). "
-                                 "Hãy chạy: python manage.py migrate") % {"error": exc})
+                                 "Hãy chạy: python manage.py migrate") % {"error": exc}) from exc
         try:
             explanation = cal.explain(start_day, n, unit)
         except ValueError as exc:  # DateOutOfRange: the due date falls outside the calendar
-            raise CommandError(str(exc))
+            raise CommandError(str(exc)) from exc
         self.stdout.write(explanation.due.isoformat())
         for text, items in explanation.lines():
             self.stdout.write(text)

@@ -276,7 +276,8 @@ class Loader:
         room = (today - jan1).days
         scale = min(1.0, max(room - 2, 0) / FULL_SPAN)
         if scale < 1:
-            self.notes.append(f"Đầu năm {year} mới có {count_text(room)} ngày: các mốc thời gian của "
+            self.notes.append(f"Đầu năm {year} mới có {count_text(room)} ngày: "
+                              f"các mốc thời gian của "
                               f"cuộc kiểm tra, giám sát năm nay được rút ngắn theo tỉ lệ.")
 
         def ago(days):

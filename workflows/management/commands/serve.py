@@ -29,7 +29,8 @@ class Command(BaseCommand):
         parser.add_argument("--threads", type=int, default=8)
         parser.add_argument("--sweep-every", type=int, metavar="GIÂY", default=60,
                             help="Quét hạn sau mỗi số giây này (mặc định 60).")
-        parser.add_argument("--log-file", default=str(settings.BASE_DIR / "var" / "log" / "serve.log"),
+        parser.add_argument("--log-file",
+                            default=str(settings.BASE_DIR / "var" / "log" / "serve.log"),
                             help="Tệp nhật ký của bộ giám sát (rỗng: chỉ ghi ra stderr).")
         parser.add_argument("--restart-max", type=float, default=60.0, metavar="GIÂY",
                             help="Khoảng chờ lâu nhất trước khi khởi động lại (mặc định 60).")
