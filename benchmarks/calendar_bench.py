@@ -17,7 +17,6 @@ Both give the same answer on every item the walk computed. Runs on a throw-away 
 (migrated, so the override rows of the data migration are there).
 """
 import argparse
-import os
 import random
 import statistics
 import sys
@@ -29,28 +28,17 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from benchmarks import common  # noqa: E402 (needs the path above)
+from benchmarks.common import vn  # noqa: E402
+
 FIRST, LAST = date(2024, 1, 1), date(2027, 12, 31)
 SAMPLE_FIRST = 20_000  # items walked first, to estimate the walk's total time
 REPEATS = 5
 
 
-def vn(number, decimals=0):
-    """1.000.000 and 55,8: the office's way of writing numbers."""
-    text = f"{number:,.{decimals}f}"
-    return text.replace(",", " ").replace(".", ",").replace(" ", ".")
-
-
 def setup_django():
     folder = tempfile.mkdtemp(prefix="casework-calbench-")
-    os.environ["DATABASE_URL"] = f"sqlite:///{folder}/bench.sqlite3"
-    os.environ.pop("CELERY_BROKER_URL", None)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
+    common.setup_django(f"sqlite:///{folder}/bench.sqlite3")
 
 
 def workload(n, seed):

@@ -50,36 +50,18 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-PG_SERVER = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
+from benchmarks import common  # noqa: E402 (needs the path above)
+from benchmarks.common import PG_SERVER, admin, vn  # noqa: E402
+
 DB_NAME = os.environ.get("BENCH_NOTICES_DB", "bench_notices")
 RUN_DB = DB_NAME + "_run"
 TODAY = date(2026, 11, 30)  # a Monday
 NO_LIMIT = 10**9
 
 
-def vn(number):
-    return f"{number:,}".replace(",", ".")
-
-
-def admin(*statements):
-    import psycopg
-
-    with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as conn:
-        for statement in statements:
-            conn.execute(statement)
-
-
 def setup_django():
-    os.environ["DATABASE_URL"] = f"{PG_SERVER}/{DB_NAME}"
-    os.environ.pop("CELERY_BROKER_URL", None)
-    os.environ["EMAIL_BACKEND"] = "django.core.mail.backends.smtp.EmailBackend"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
+    common.setup_django(f"{PG_SERVER}/{DB_NAME}",
+                        EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend")
 
 
 # One running clock in ten (the tens digit of its number 0) belongs to an inspection or

@@ -23,7 +23,6 @@ Both are then checked row by row: every column of every clock and every ledger l
 its id and its insertion time) after (b) must equal those after (a).
 """
 import argparse
-import os
 import sys
 import time
 from datetime import date, timedelta
@@ -32,7 +31,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-PG_SERVER = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
+from benchmarks import common  # noqa: E402 (needs the path above)
+from benchmarks.common import PG_SERVER, admin, vn  # noqa: E402
+
 DB_NAME = "casework_bench_recompute"
 RUN_DB = "casework_bench_recompute_run"
 TODAY = date(2026, 11, 30)  # a Monday
@@ -40,29 +41,8 @@ EDITED = TODAY + timedelta(days=2)  # Wednesday 02/12/2026 made a day off
 INITIAL = "Tính hạn ban đầu"
 
 
-def vn(number, decimals=0):
-    text = f"{number:,.{decimals}f}"
-    return text.replace(",", " ").replace(".", ",").replace(" ", ".")
-
-
-def admin(*statements):
-    import psycopg
-
-    with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as conn:
-        for statement in statements:
-            conn.execute(statement)
-
-
 def setup_django():
-    os.environ["DATABASE_URL"] = f"{PG_SERVER}/{DB_NAME}"
-    os.environ.pop("CELERY_BROKER_URL", None)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
+    common.setup_django(f"{PG_SERVER}/{DB_NAME}")
 
 
 def populate(n_open):

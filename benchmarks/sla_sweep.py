@@ -23,7 +23,6 @@ after-commit work (the delivery of its e-mails), a row-by-row check against an i
 computation, and clocks that belong to letters (here they belong to none).
 """
 import argparse
-import os
 import statistics
 import sys
 import time
@@ -33,7 +32,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-PG_SERVER = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
+from benchmarks import common  # noqa: E402 (needs the path above)
+from benchmarks.common import PG_SERVER, admin, vn  # noqa: E402
+
 DB_NAME = "casework_bench"
 TODAY = date(2026, 11, 30)  # a Monday
 
@@ -42,29 +43,12 @@ class Rollback(Exception):
     pass
 
 
-def vn(number):
-    """1.000.000, the way the office writes numbers."""
-    return f"{number:,}".replace(",", ".")
-
-
 def create_database():
-    import psycopg
-
-    with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {DB_NAME}")
-        conn.execute(f"CREATE DATABASE {DB_NAME}")
+    admin(f"DROP DATABASE IF EXISTS {DB_NAME}", f"CREATE DATABASE {DB_NAME}")
 
 
 def setup_django():
-    os.environ["DATABASE_URL"] = f"{PG_SERVER}/{DB_NAME}"
-    os.environ.pop("CELERY_BROKER_URL", None)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
+    common.setup_django(f"{PG_SERVER}/{DB_NAME}")
 
 
 def populate_people(cur):
@@ -72,15 +56,15 @@ def populate_people(cur):
     the office and 2 leaders at the commune, half of everyone with an e-mail address.
     Returns (office ids, clerk ids)."""
     cur.execute("""
-        INSERT INTO casework_organisation (name, code, kind, parent_id, path)
-        VALUES ('Đảng bộ tỉnh', 'tinh', 'province', NULL, '');
+        INSERT INTO casework_organisation (name, code, symbol, kind, parent_id, path)
+        VALUES ('Đảng bộ tỉnh', 'tinh', 'TINH', 'province', NULL, '');
         UPDATE casework_organisation SET path = '/' || id || '/' WHERE code = 'tinh';
-        INSERT INTO casework_organisation (name, code, kind, parent_id, path)
-        SELECT 'Đảng bộ xã ' || g, 'xa-' || g, 'commune',
+        INSERT INTO casework_organisation (name, code, symbol, kind, parent_id, path)
+        SELECT 'Đảng bộ xã ' || g, 'xa-' || g, 'XA-' || g, 'commune',
                (SELECT id FROM casework_organisation WHERE code = 'tinh'), ''
         FROM generate_series(1, 40) g;
-        INSERT INTO casework_organisation (name, code, kind, parent_id, path)
-        SELECT 'Văn phòng ' || o.code, 'vp-' || o.code, 'agency', o.id, ''
+        INSERT INTO casework_organisation (name, code, symbol, kind, parent_id, path)
+        SELECT 'Văn phòng ' || o.code, 'vp-' || o.code, upper('vp-' || o.code), 'agency', o.id, ''
         FROM casework_organisation o WHERE o.kind = 'commune';
         UPDATE casework_organisation o SET path = p.path || o.id || '/'
         FROM casework_organisation p WHERE o.parent_id = p.id AND o.kind = 'commune';
