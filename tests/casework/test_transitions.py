@@ -151,7 +151,7 @@ def test_the_email_is_queued_only_when_the_step_commits(tree, ubkt,
     queues nothing."""
     clerk = user_with_role("clerk", tree.ubkt, username="vt", email="vt@example.org")
     letter = new_letter(tree, clerk)
-    with mock.patch("notifications.tasks.dispatch_pending.delay") as delay:
+    with mock.patch("notifications.tasks.dispatch_pending.apply_async") as delay:
         with django_capture_on_commit_callbacks(execute=True):
             with transaction.atomic():
                 classify(ubkt, letter.pk)
