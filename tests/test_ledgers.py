@@ -16,7 +16,8 @@ from casework.models.ledger import AppendOnlyError, AppendOnlyRow, ChainedRow
 from casework.services.clearance import clearance_approve, clearance_request
 from casework.services.identity import log_identity_access
 from tests.factories import UserFactory, receive_petition, user_with_role
-from workflows.models import ClockEntry, DeadlineClock, Escalation
+from workflows.default_rules import install_default_rules
+from workflows.models import ClockEntry, DeadlineClock, DeadlineRule, Escalation
 
 LEDGERS = {"casework.caseevent", "casework.identityaccess", "casework.clearanceevent",
            "workflows.clockentry", "workflows.escalation"}
@@ -30,6 +31,7 @@ def _ledger_models():
 @pytest.fixture
 def rows(tree, clerk):
     """One row of each ledger, as the product writes them."""
+    install_default_rules(DeadlineRule)  # a transactional test may have flushed them
     letter = receive_petition(actor=clerk, organisation=tree.office, kind="denunciation",
                               sender="Vũ Thị Kín Đáo")
     log_identity_access(user=clerk, petitions=[letter], purpose="case_page")
