@@ -139,3 +139,27 @@ def test_api_refuses_an_unknown_parameter(client, leader):
     assert response.status_code == 400
     assert "Không hiểu tham số lọc “nam”: đã bỏ qua." in response.content.decode()
     assert client.get("/api/don-thu/", {"tim": "lan", "trang": "1"}).status_code == 200
+
+
+@pytest.mark.postgres
+def test_register_page_one_is_read_from_the_order_index(tree, leader, capsys):
+    """With a few thousand letters, PostgreSQL reads page 1 of the register from the head
+    of `petition_register_order` (no sort of every visible letter), for the commune's
+    leader and for an administrator. The plans are printed (pytest -s) for the record."""
+    units = [tree.office, tree.ubkt, tree.branch_a, tree.branch_b, tree.city]
+    Petition.objects.bulk_create(
+        Petition(organisation=units[i % 5], receipt_year=2025 + i % 2, receipt_seq=i + 1,
+                 received_on=datetime.date(2025, 1, 1) + datetime.timedelta(days=i % 700),
+                 channel="post", kind=KINDS[i % 4], summary=f"Đơn {i}", status=STATUSES[i % 3])
+        for i in range(6000))
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE casework_petition")
+        cursor.execute("ANALYZE casework_organisation")
+    boss = UserFactory(username="quantri", is_superuser=True, is_staff=True)
+    for user in (leader, boss):
+        _filterset, letters = letter_register(user=user, params=_query())
+        page_one = register_rows(letters)[:50]
+        plan = page_one.explain()
+        print(f"--- {user.username}\n{plan}")
+        assert "petition_register_order" in plan, plan
+        assert "Sort" not in plan.split("Index Scan")[0], plan
