@@ -16,7 +16,7 @@ from casework.permissions import clearance_paths
 from casework.search_keys import search_key
 from casework.selectors.letters import letter_register, letter_totals, register_rows
 from casework.services.petitions import SenderData, petition_receive
-from tests.factories import UserFactory, user_with_role
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
