@@ -8,6 +8,7 @@ from collections import Counter
 
 import pytest
 from django.db import connection
+from django.db.models import Count
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -163,3 +164,11 @@ def test_register_page_one_is_read_from_the_order_index(tree, leader, capsys):
         print(f"--- {user.username}\n{plan}")
         assert "petition_register_order" in plan, plan
         assert "Sort" not in plan.split("Index Scan")[0], plan
+    # A sender search: the senders are asked by EXISTS (a semi-join), never joined row by
+    # row, so neither the page nor the totals need a DISTINCT (no Unique step).
+    _filterset, found = letter_register(user=leader, params=_query(tim="lan"))
+    for query in (register_rows(found)[:50], found.order_by().values_list("status", "kind")
+                  .annotate(n=Count("pk"))):
+        plan = query.explain()
+        print(f"--- tim=lan\n{plan}")
+        assert "Unique" not in plan and ("Semi Join" in plan or "SubPlan" in plan), plan
