@@ -1,10 +1,16 @@
 """Register list filters. The base queryset is already scoped to the user."""
 import django_filters
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
 from casework.forms import DATE_WIDGET
-from casework.models import Organisation, Petition, PetitionKind, PetitionStatus
+from casework.models import (
+    Organisation,
+    Petition,
+    PetitionKind,
+    PetitionSender,
+    PetitionStatus,
+)
 from casework.numbers import number_q, parse_number
 from casework.query_names import param, vietnamese_parameters
 from casework.search_keys import search_key
@@ -62,12 +68,15 @@ class PetitionFilter(django_filters.FilterSet):
         if typed := parse_number(value):
             cond |= number_q(typed, seq_field="receipt_seq", year_field="receipt_year",
                              organisations=self.filters[param("organisation")].queryset)
-        return queryset.filter(cond).distinct()
+        return queryset.filter(cond)
 
     @staticmethod
     def _sender_q(key):
-        # Name or address, in one Q so that both go through one join to the senders.
-        return Q(senders__name_key__contains=key) | Q(senders__address_key__contains=key)
+        # A correlated EXISTS, not a join: a letter with several matching senders stays one
+        # row, so neither the list nor its totals need DISTINCT (issue 18).
+        return Q(Exists(PetitionSender.objects.filter(
+            Q(name_key__contains=key) | Q(address_key__contains=key),
+            petition_id=OuterRef("pk"))))
 
     def identity_hits(self):
         """Ids of the protected letters among the results that a sender's name or address
@@ -84,4 +93,4 @@ class PetitionFilter(django_filters.FilterSet):
             return []
         return list(results.filter(identity_visible_q(self.user), identity_confidential=True)
                     .filter(self._sender_q(self._identity_key))
-                    .order_by().values_list("pk", flat=True).distinct())
+                    .order_by().values_list("pk", flat=True))

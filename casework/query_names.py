@@ -9,6 +9,7 @@ nothing reads two names for one thing.
 from urllib.parse import urlencode
 
 from django.http import HttpResponsePermanentRedirect
+from django.utils.translation import gettext as _
 
 # The field's name in the code → the parameter's name in an address.
 QUERY_NAMES = {
@@ -41,6 +42,19 @@ def vietnamese_parameters(cls):
     attr = "base_filters" if hasattr(cls, "base_filters") else "base_fields"
     setattr(cls, attr, {param(name): field for name, field in getattr(cls, attr).items()})
     return cls
+
+
+def unknown_parameters_message(query, known):
+    """The message for the parameters in `query` (a QueryDict) that are not among `known`
+    (a page's own names), or None: a misspelt filter (?nam-nhan=, ?trangthai=) is said,
+    not silently dropped, so nobody reads an unfiltered list as a filtered one. The English
+    names never get here: the middleware below has already renamed them."""
+    unknown = [name for name in query if name not in known]
+    if not unknown:
+        return None
+    # The names are the visitor's own text: a few, shortened, escaped by the template.
+    names = ", ".join(f"“{name[:40]}”" for name in unknown[:5])
+    return _("Không hiểu tham số lọc %(names)s: đã bỏ qua.") % {"names": names}
 
 
 class LegacyQueryNamesMiddleware:

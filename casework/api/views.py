@@ -7,10 +7,12 @@ from django_filters import utils as filter_utils
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import viewsets
+from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from casework.filters import PetitionFilter
 from casework.models import IdentityAccessPurpose
+from casework.query_names import param, unknown_parameters_message
 from casework.selectors.letters import api_letters
 from casework.services.identity import log_search_hits, senders_for
 
@@ -31,6 +33,10 @@ class RegisterFilterBackend(DjangoFilterBackend):
         filterset = self.get_filterset(request, queryset, view)
         if filterset is None:
             return queryset
+        # A misspelt filter is a 400 naming it, as the page names it in a message.
+        known = {*filterset.filters, param("page"), "format"}
+        if unknown := unknown_parameters_message(request.query_params, known):
+            raise ValidationError({"detail": unknown})
         if not filterset.is_valid() and self.raise_exception:
             raise filter_utils.translate_validation(filterset.errors)
         log_search_hits(user=request.user, filterset=filterset)

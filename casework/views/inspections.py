@@ -24,7 +24,7 @@ from casework.models import (
 from casework.models.inspections import Procedure
 from casework.panels import inspection_panels
 from casework.permissions import case_user_may, deciding_organisations, may_open_case
-from casework.query_names import param
+from casework.query_names import param, unknown_parameters_message
 from casework.selectors.cases import case_for_page, case_totals, cases_visible
 from casework.selectors.cases import case_list as case_list_rows
 from casework.services.inspections import ESCALATION_STATUSES, case_open, discipline_appeal
@@ -35,6 +35,8 @@ from casework.submissions import AlreadySubmitted, acting_once, repeated_post
 def case_list(request):
     form = CaseFilterForm(request.GET or None,
                           organisations=Organisation.objects.visible_to(request.user))
+    if unknown := unknown_parameters_message(request.GET, {*form.fields, param("page")}):
+        messages.warning(request, unknown)
     data = {}
     if form.is_bound and form.is_valid():
         data = {name: form.cleaned_data[param(name)]

@@ -34,7 +34,7 @@ from casework.permissions import (
     subject_scope,
     user_may,
 )
-from casework.query_names import param
+from casework.query_names import param, unknown_parameters_message
 from casework.selectors.letters import (
     letter_for_page,
     letter_register,
@@ -67,6 +67,10 @@ def _duplicate_pool(request):
 @login_required
 def petition_list(request):
     filterset, rows = letter_register(user=request.user, params=request.GET)
+    # The identity box belongs to the export but is in the same form as the filters.
+    known = {*filterset.filters, param("page"), param("identity")}
+    if unknown := unknown_parameters_message(request.GET, known):
+        messages.warning(request, unknown)
     log_search_hits(user=request.user, filterset=filterset)
     page = Paginator(register_rows(rows), 50).get_page(request.GET.get(param("page")))
     status_totals, kind_totals = letter_totals(rows)
