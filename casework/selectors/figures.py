@@ -1,0 +1,157 @@
+"""Figures for a period, counted from the event log (issue 12, item 1): letters for now.
+
+A letter's history is read from its events at their own moments (a back-dated event at its
+back-dated moment), never from its status today. A day is the office's local day
+(settings.TIME_ZONE, Asia/Ho_Chi_Minh): the period [start, end] is the instants from local
+midnight starting `start` to local midnight ending `end`, so "dated in the period" means
+exactly "TruncDate(occurred_at, tzinfo=office) between start and end", written as a range on
+the indexed column.
+
+Each letter has one RECEIVED event and at most one closing event (the event leaving an open
+status for a closed one: closed statuses are final), and the transition engine refuses an
+event dated before the previous one (casework.services.transitions.check_moment). So every
+letter received by the end of the period is, as of the period, exactly one of: closed before
+it, carried in or received in it, and then exactly one of: closed in it (by outcome) or open
+at its end. Hence `carried_in + received == sum(closed.values()) + open_at_end` by
+construction.
+
+Kind at the period's end: the kind is written on the RECEIVED and CLASSIFIED events
+(details["kind"]); the kind of the last such event dated at or before the end (the letter's
+current kind if none carries one).
+
+Overdue at the end: the letter is open at the end and one of its deadline clocks
+(workflows' clock ledger) was running then (started on or before the end, not stopped by
+it, not paused by it, not a window of a right that lapses) with the due date its ledger gave
+as of the end (the `due_after` of its last entry dated on or before the end) before the end.
+
+All of it in one SQL query, grouped by receiving unit; the totals are the units' sums.
+"""
+from datetime import date, datetime, time, timedelta
+
+from django.apps import apps
+from django.db.models import CharField, Count, Exists, OuterRef, Q, Subquery
+from django.db.models.fields.json import KeyTextTransform
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from casework.models import (
+    CaseEvent,
+    EventType,
+    Organisation,
+    Petition,
+    PetitionKind,
+    PetitionStatus,
+    SenderType,
+)
+from casework.models.petitions import OPEN_STATUSES
+
+CLOSED_OUTCOMES = (PetitionStatus.RESOLVED, PetitionStatus.WITHDRAWN, PetitionStatus.FILED,
+                   PetitionStatus.GUIDED)
+STEPS_COUNTED = {"transferred": EventType.TRANSFERRED, "guided": EventType.GUIDED,
+                 "accepted": EventType.ACCEPTED}
+LETTER_KEYS = ("carried_in", "received", "received_by_kind", "anonymous", *STEPS_COUNTED,
+               "closed", "open_at_end", "overdue_at_end")
+
+
+def day_start(day: date) -> datetime:
+    """The instant the office's local `day` begins."""
+    return timezone.make_aware(datetime.combine(day, time.min), timezone.get_default_timezone())
+
+
+def _events(event_type=None):
+    events = CaseEvent.objects.filter(petition=OuterRef("pk"))
+    return events.filter(event_type=event_type) if event_type else events
+
+
+def _closing_events():
+    return _events().filter(to_status__in=CLOSED_OUTCOMES, from_status__in=OPEN_STATUSES)
+
+
+def _overdue_at(end: date):
+    """SQL condition on a letter: one of its clocks was running and past due at `end`.
+    The clocks live in workflows, which casework never imports: looked up by name."""
+    clock_model = apps.get_model("workflows", "DeadlineClock")
+    entry_model = apps.get_model("workflows", "ClockEntry")
+    entries = entry_model.objects.filter(clock=OuterRef("pk"), on__lte=end).order_by("-on", "-id")
+    pauses = entries.filter(kind__in=("pause", "suspend", "resume"))
+    clocks = (clock_model.objects
+              .filter(petition=OuterRef("pk"), started_on__lte=end, lapses=False)
+              .filter(Q(stopped_on__isnull=True) | Q(stopped_on__gt=end))
+              .annotate(due_then=Subquery(entries.values("due_after")[:1]),
+                        pause_then=Subquery(pauses.values("kind")[:1]))
+              .filter(due_then__lt=end)
+              .exclude(pause_then__in=("pause", "suspend")))
+    return Exists(clocks)
+
+
+def _letters(organisation, start: date, end: date):
+    after_start, after_end = day_start(start), day_start(end + timedelta(days=1))
+    kind_events = (_events().filter(occurred_at__lt=after_end, details__has_key="kind")
+                   .order_by("-occurred_at", "-id"))
+    closing = _closing_events().order_by("occurred_at", "id")
+    letters = (Petition.objects.filter(organisation__path__startswith=organisation.path)
+               .annotate(
+                   received_at=Subquery(_events(EventType.RECEIVED).order_by("occurred_at")
+                                        .values("occurred_at")[:1]),
+                   closed_at=Subquery(closing.values("occurred_at")[:1]),
+                   outcome=Subquery(closing.values("to_status")[:1]),
+                   kind_then=Coalesce(Subquery(kind_events.annotate(
+                       k=KeyTextTransform("kind", "details")).values("k")[:1]), "kind",
+                                        output_field=CharField()),
+                   overdue_then=_overdue_at(end),
+                   **{f"{name}_then": Exists(_events(event_type).filter(
+                       occurred_at__gte=after_start, occurred_at__lt=after_end))
+                      for name, event_type in STEPS_COUNTED.items()}))
+    # Every letter counted below was received by the end of the period and not closed
+    # before its start: the balance's two sides are the same set, split two ways.
+    live = Q(received_at__lt=after_end) & (Q(closed_at__isnull=True)
+                                           | Q(closed_at__gte=after_start))
+    received = live & Q(received_at__gte=after_start)
+    open_at_end = live & (Q(closed_at__isnull=True) | Q(closed_at__gte=after_end))
+    closed_in = live & Q(closed_at__lt=after_end)
+    counts = {
+        "carried_in": Count("pk", filter=live & Q(received_at__lt=after_start)),
+        "received": Count("pk", filter=received),
+        "anonymous": Count("pk", filter=received & Q(
+            sender_type__in=(SenderType.ANONYMOUS, SenderType.PSEUDONYMOUS))),
+        "open_at_end": Count("pk", filter=open_at_end),
+        "overdue_at_end": Count("pk", filter=open_at_end & Q(overdue_then=True)),
+        **{f"kind_{kind}": Count("pk", filter=received & Q(kind_then=kind))
+           for kind in PetitionKind.values},
+        **{name: Count("pk", filter=Q(**{f"{name}_then": True})) for name in STEPS_COUNTED},
+        **{f"closed_{outcome}": Count("pk", filter=closed_in & Q(outcome=outcome))
+           for outcome in CLOSED_OUTCOMES},
+    }
+    return letters.values("organisation__code").order_by("organisation__code").annotate(**counts)
+
+
+def _empty():
+    return {"carried_in": 0, "received": 0,
+            "received_by_kind": dict.fromkeys(PetitionKind.values, 0), "anonymous": 0,
+            **dict.fromkeys(STEPS_COUNTED, 0),
+            "closed": {str(outcome): 0 for outcome in CLOSED_OUTCOMES},
+            "open_at_end": 0, "overdue_at_end": 0}
+
+
+def _add(figures, row):
+    for key in ("carried_in", "received", "anonymous", *STEPS_COUNTED, "open_at_end",
+                "overdue_at_end"):
+        figures[key] += row[key]
+    for kind in PetitionKind.values:
+        figures["received_by_kind"][kind] += row[f"kind_{kind}"]
+    for outcome in CLOSED_OUTCOMES:
+        figures["closed"][str(outcome)] += row[f"closed_{outcome}"]
+
+
+def letter_figures(*, organisation: Organisation, start: date, end: date) -> dict:
+    """The letters' figures of `organisation`'s subtree for the days `start` to `end`
+    (inclusive; see the module docstring for each key): the totals, and `by_unit`
+    {organisation code: the same keys} for each receiving unit with a letter counted."""
+    total, by_unit = _empty(), {}
+    for row in _letters(organisation, start, end):
+        if not any(row[key] for key in row if key != "organisation__code"):
+            continue
+        unit = by_unit[row["organisation__code"]] = _empty()
+        _add(unit, row)
+        _add(total, row)
+    return {**total, "by_unit": by_unit}
