@@ -80,7 +80,8 @@ def _overdue_at(end: date):
               .annotate(due_then=Subquery(entries.values("due_after")[:1]),
                         pause_then=Subquery(pauses.values("kind")[:1]))
               .filter(due_then__lt=end)
-              .exclude(pause_then__in=("pause", "suspend")))
+              # Not paused then (NULL: never paused, and NOT IN would drop it).
+              .filter(Q(pause_then__isnull=True) | Q(pause_then="resume")))
     return Exists(clocks)
 
 
