@@ -15,9 +15,11 @@ it, carried in or received in it, and then exactly one of: closed in it (by outc
 at its end. Hence `carried_in + received == sum(closed.values()) + open_at_end` by
 construction.
 
-Kind at the period's end: the kind is written on the RECEIVED and CLASSIFIED events
-(details["kind"]); the kind of the last such event dated at or before the end (the letter's
-current kind if none carries one).
+Kind at the period's end: a letter's kind is set only on receipt and on classification,
+and both events record it (details["kind"]; `verify_audit` checks the letter's kind is the
+last one recorded). So the kind at the end is that of the last event carrying a kind dated
+at or before the end (the letter's current kind if none does, which no service writes).
+`anonymous` (giấu tên, mạo tên) reads the letter's sender type, set once on receipt.
 
 Overdue at the end: the letter is open at the end and one of its deadline clocks
 (workflows' clock ledger) was running then (started on or before the end, not stopped by
