@@ -55,6 +55,8 @@ class History:
                                   sender=None if anonymous else "Nguyễn Văn An")
         for action in self.path():
             at = self.moment(at)
+            if at > timezone.now():  # a moment may not be in the future: the rest waits
+                break
             self.take(action, letter.pk, at)
         return letter
 
