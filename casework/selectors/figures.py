@@ -52,8 +52,6 @@ CLOSED_OUTCOMES = (PetitionStatus.RESOLVED, PetitionStatus.WITHDRAWN, PetitionSt
                    PetitionStatus.GUIDED)
 STEPS_COUNTED = {"transferred": EventType.TRANSFERRED, "guided": EventType.GUIDED,
                  "accepted": EventType.ACCEPTED}
-LETTER_KEYS = ("carried_in", "received", "received_by_kind", "anonymous", *STEPS_COUNTED,
-               "closed", "open_at_end", "overdue_at_end")
 
 
 def day_start(day: date) -> datetime:
