@@ -8,7 +8,8 @@ Per conducting unit, by kind and by conducting body: cases decided in the period
 members and organisations that were their subjects, concluded, with a violation found,
 discipline by form; and the programme items planned for the quarters of the period with
 the cases from them concluded by its end. The 2025 report's footnotes (members each branch
-inspected and supervised) are `by_unit[branch]["by_kind"][kind]["members"]`.
+inspected and supervised) are `by_unit[branch]["by_body"]["branch"]["by_kind"][kind]
+["members"]`, their totals `by_body["branch"]["by_kind"][kind]["members"]`.
 
 Two queries, whatever the number of cases: one grouped over the cases of the subtree, one
 over the programme items.
@@ -22,8 +23,9 @@ from casework.selectors.figure_rules import (
     CASE_FIGURES,
     DISCIPLINE_KEYS,
     case_conditions,
+    programme_done,
+    programme_items,
 )
-from casework.selectors.programme import QUARTERS, quarter_end
 
 COUNTS = CASE_FIGURES[:-1]
 
@@ -34,7 +36,8 @@ def _zero():
 
 def _empty():
     return {**_zero(), "by_kind": {k: _zero() for k in InspectionKind.values},
-            "by_body": {b: _zero() for b in ConductingBody.values},
+            "by_body": {b: {**_zero(), "by_kind": {k: _zero() for k in InspectionKind.values}}
+                        for b in ConductingBody.values},
             "programme": {"planned": 0, "done": 0}}
 
 
@@ -43,32 +46,6 @@ def _add(target, row):
         target[key] += row[key]
     for form in DISCIPLINE_KEYS:
         target["discipline"][form] += row[f"discipline_{form}"]
-
-
-def _quarters_in(start, end):
-    """(year, quarter) of the quarters that end within the period."""
-    return [(year, q) for year in range(start.year, end.year + 1) for q in QUARTERS
-            if start <= quarter_end(year, q) <= end]
-
-
-def programme_items(organisation, start, end):
-    """The programme items of the subtree planned for a quarter ending in the period."""
-    cond = Q(pk__in=[])
-    for year, quarter in _quarters_in(start, end):
-        cond |= Q(programme__year=year, quarter=quarter)
-    return ProgrammeItem.objects.filter(
-        cond, programme__organisation__path__startswith=organisation.path)
-
-
-def programme_done_condition(start, end):
-    """A case from a programme item of the period, concluded (or, for a supervision, its
-    results notified) by the period's end."""
-    quarters = _quarters_in(start, end)
-    cond = Q(pk__in=[])
-    for year, quarter in quarters:
-        cond |= Q(programme_item__programme__year=year, programme_item__quarter=quarter)
-    concluded_by_end = case_conditions(date(1900, 1, 1), end)["concluded"]
-    return cond & concluded_by_end
 
 
 def case_figures(*, organisation, start: date, end: date) -> dict:
@@ -89,8 +66,10 @@ def case_figures(*, organisation, start: date, end: date) -> dict:
             _add(target, row)
             _add(target["by_kind"][row["case_kind"]], row)
             _add(target["by_body"][row["case_body"]], row)
-    done = programme_done_condition(start, end)
-    items = (programme_items(organisation, start, end)
+            _add(target["by_body"][row["case_body"]]["by_kind"][row["case_kind"]], row)
+    done = programme_done(start, end)
+    items = (programme_items(ProgrammeItem.objects.filter(
+        programme__organisation__path__startswith=organisation.path), start, end)
              .values("pk", "planned_cases", unit=F("programme__organisation__code"))
              .annotate(done=Count("cases", filter=Q(
                  cases__in=InspectionCase.objects.filter(done).values("pk"))))

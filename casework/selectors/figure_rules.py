@@ -29,6 +29,7 @@ from casework.models import (
 from casework.models.inspections import SUPERVISION_KINDS
 from casework.models.petitions import OPEN_STATUSES
 from casework.selectors.figures import CLOSED_OUTCOMES, STEPS_COUNTED, _overdue_at, day_start
+from casework.selectors.programme import QUARTERS, quarter_end
 
 
 def bounds(start: date, end: date):
@@ -149,12 +150,44 @@ CASE_FIGURES = ("decided", "members", "organisations", "concluded", "violations"
                 "discipline")
 
 
+def quarters_in(start, end):
+    """(year, quarter) of the quarters that end within the period."""
+    return [(year, q) for year in range(start.year, end.year + 1) for q in QUARTERS
+            if start <= quarter_end(year, q) <= end]
+
+
+def programme_items(items, start, end):
+    """`items` (ProgrammeItem) planned for a quarter ending in the period."""
+    cond = Q(pk__in=[])
+    for year, quarter in quarters_in(start, end):
+        cond |= Q(programme__year=year, quarter=quarter)
+    return items.filter(cond)
+
+
+def programme_done(start, end):
+    """A case from a programme item planned for a quarter ending in the period, concluded
+    (a supervision: its results notified) by the period's end, whenever that was."""
+    _after_start, after_end = bounds(start, end)
+    cond = Q(pk__in=[])
+    for year, quarter in quarters_in(start, end):
+        cond |= Q(programme_item__programme__year=year, programme_item__quarter=quarter)
+    concluded = ((~SUPERVISION & Q(Exists(CaseEvent.objects.filter(
+        inspection=OuterRef("pk"), event_type=EventType.CONCLUDED, occurred_at__lt=after_end))))
+        | (SUPERVISION & Q(Exists(CaseEvent.objects.filter(
+            inspection=OuterRef("pk"), event_type=EventType.CASE_NOTIFIED,
+            occurred_at__lt=after_end)))))
+    return cond & concluded
+
+
 def case_figure_names():
-    return {**dict.fromkeys(CASE_FIGURES[:-1], None), "discipline": DISCIPLINE_KEYS}
+    return {**dict.fromkeys(CASE_FIGURES[:-1], None), "discipline": DISCIPLINE_KEYS,
+            "programme_done": None}
 
 
 def cases_figure(cases, figure, start, end, detail=""):
     """`cases` (an InspectionCase queryset) narrowed to those `figure` counts."""
+    if figure == "programme_done":
+        return cases.filter(programme_done(start, end))
     conditions = case_conditions(start, end)
     if figure == "discipline":
         keys = [detail] if detail else DISCIPLINE_KEYS
