@@ -5,6 +5,7 @@ alike; the page's query count does not grow with the records; scoping; bad perio
 import datetime
 import json
 import random
+import re
 from io import BytesIO, StringIO
 
 import pytest
@@ -253,7 +254,7 @@ def test_demo_2025_report_figures_docx_and_xlsx(demo, client):
              "don-vi": Organisation.objects.get(code="ke-sat").pk}
     page = client.get(reverse("casework:report"), query)
     assert page.status_code == 200
-    text = page.content.decode()
+    text = re.sub(r"<[^>]+>", "", page.content.decode())
     for words in ("Văn phòng Đảng ủy nhận được", "01 đơn tố cáo, 05 đơn khiếu nại, 11 đơn "
                   "kiến nghị", "cho rút", "còn", "đảng viên"):
         assert words in text
@@ -279,7 +280,6 @@ def test_demo_2025_report_figures_docx_and_xlsx(demo, client):
     assert "ĐẢNG ỦY XÃ KÈ SẮT" in header[0].text and "-BC/" in header[0].text
     assert "ĐẢNG CỘNG SẢN VIỆT NAM" in header[1].text
     assert document.tables[0].rows[0].cells[1].paragraphs[0].runs[0].underline
-    assert document.paragraphs[-1].runs == [] or True
     annex = document.tables[2]  # header, signature, then the letters' table
     total = [c.text for c in annex.rows[-1].cells]
     headings = [c.text for c in annex.rows[0].cells]
