@@ -6,7 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import render
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from casework.models import Organisation
@@ -61,7 +61,13 @@ def report_page(request):
 
 
 def _download(request, writer, content_type, extension):
-    form, report, figures = _report(request)
+    # The document goes to the superior level: Vietnamese whatever the reader's language.
+    with translation.override("vi"):
+        form, report, figures = _report(request)
+        return _document(form, report, figures, writer, content_type, extension)
+
+
+def _document(form, report, figures, writer, content_type, extension):
     if report is None:
         errors = "; ".join(f"{form.fields[name].label if name in form.fields else ''}: {m}"
                            for name, messages in form.errors.items() for m in messages)
