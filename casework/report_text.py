@@ -201,8 +201,14 @@ class Report:
             out.append([Segment("Trong kỳ không có cuộc kiểm tra, giám sát nào được quyết "
                                 "định.")])
         if cases["programme"]["planned"]:
+            # The planned cases are the programmes' items, not records: the figure links
+            # to the programmes of the year when the period lies within one.
+            programmes = (f"{reverse('casework:programme-list')}?"
+                          f"{urlencode({param('year'): self.period.start.year})}"
+                          if self.period.start.year == self.period.end.year else "")
             out.append([Segment("Chương trình kiểm tra, giám sát của các quý trong kỳ dự kiến "),
-                        Segment(count_text(cases["programme"]["planned"])),
+                        Segment(count_text(cases["programme"]["planned"]), programmes,
+                                cases["programme"]["planned"]),
                         Segment(" cuộc; đã kết luận "),
                         self.number(cases["programme"]["done"], "cases", "programme_done"),
                         Segment(" cuộc theo chương trình.")])

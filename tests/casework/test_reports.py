@@ -310,6 +310,10 @@ def test_every_figure_of_the_demo_report_is_the_length_of_its_list(demo, client)
     context = page.context
     segments = [s for par in [*context["case_paragraphs"], *context["notes"],
                               *context["letter_paragraphs"]] for s in par if s.url]
+    # The planned cases link to the year's programmes (items, not records).
+    planned = [s for s in segments if s.url.startswith(reverse("casework:programme-list"))]
+    assert len(planned) == 1 and planned[0].value == 80
+    segments = [s for s in segments if s not in planned]
     for table in (context["letter_table"], context["case_table"]):
         segments += [s for _label, cells in table[1] for s in cells] + list(table[2][1])
     segments += [s for _b, _k, cells in context["kind_table"][1] for s in cells]
