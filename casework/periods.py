@@ -91,6 +91,10 @@ def range_period(start, end):
                     _("Đến ngày"))
 
 
+def out_of_range(text):
+    return _("Kỳ: “%(t)s” nằm ngoài khoảng ngày cho phép.") % {"t": str(text)[:40]}
+
+
 def current_term_start(today):
     """The first year of the term `today` falls in."""
     return FIRST_TERM_START + max(0, (today.year - FIRST_TERM_START)) // TERM_YEARS * TERM_YEARS
@@ -112,10 +116,20 @@ def parse_period(text):
         if int(term[2]) - int(term[1]) != TERM_YEARS:
             raise PeriodError(_("Kỳ: “%(t)s” không phải một nhiệm kỳ %(n)s năm (ví dụ "
                                 "2025-2030).") % {"t": text, "n": TERM_YEARS})
-        return term_period(int(term[1]))
+        try:
+            return term_period(int(term[1]))
+        except PeriodError:
+            raise
+        except (ValueError, OverflowError):
+            raise PeriodError(out_of_range(text)) from None
     for pattern, build in _FORMS:
         if match := pattern.match(text):
-            return build(match)
+            try:
+                return build(match)
+            except (ValueError, OverflowError) as error:  # year 0, or past 9999
+                if isinstance(error, PeriodError):
+                    raise
+                raise PeriodError(out_of_range(text)) from None
     raise PeriodError(_("Kỳ: “%(t)s” không đọc được; viết 2025 (năm), 2025-03 (tháng), "
                         "2025-Q3 (quý), 2025-6T hoặc 2025-9T (6, 9 tháng đầu năm), "
                         "2025-2030 (nhiệm kỳ).") % {"t": text[:40]})

@@ -1,6 +1,8 @@
 """The report page's choice of period and unit (/bao-cao/?ky=quy&nam=2025&quy=3&don-vi=…):
 read into a casework.periods.Period, with a Vietnamese message naming the field when the
 choice cannot be read."""
+from datetime import date
+
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -63,10 +65,11 @@ class ReportForm(forms.Form):
                 "9-thang": lambda: periods.months_period(year, 9),
                 "nam": lambda: periods.year_period(year),
                 "nhiem-ky": lambda: periods.term_period(
-                    periods.current_term_start(today) if not year
-                    else periods.current_term_start(periods.date(year, 1, 1))),
+                    periods.current_term_start(date(year, 1, 1) if year else today)),
                 "tu-chon": lambda: periods.range_period(data["tu-ngay"], data["den-ngay"]),
             }[kind]()
         except periods.PeriodError as error:
             self.add_error("den-ngay" if kind == "tu-chon" else "nam", str(error))
+        except (ValueError, OverflowError):  # a year Python's dates cannot hold
+            self.add_error("nam", periods.out_of_range(year))
         return data

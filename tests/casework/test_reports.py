@@ -386,6 +386,7 @@ def test_who_gets_which_report(tree, client):
      "Từ ngày phải trước hoặc bằng đến ngày."),
     ({"ky": "tu-chon", "tu-ngay": "2025-02-30", "den-ngay": "2025-03-01"}, "tu-ngay", ""),
     ({"ky": "tuan", "nam": "2025"}, "ky", ""),
+    ({"ky": "nhiem-ky", "nam": "9999"}, "nam", "ngoài khoảng"),
 ])
 def test_bad_periods_get_a_message_naming_the_field(tree, client, query, field, message):
     client.force_login(user_with_role("leader", tree.commune, username="ld"))
@@ -405,7 +406,8 @@ def test_periods(text, start, end):
     assert (period.start, period.end) == (start, end)
 
 
-@pytest.mark.parametrize("text", ["2025-13", "2025-Q5", "2025-2027", "hôm qua", "9999"])
+@pytest.mark.parametrize("text", ["2025-13", "2025-Q5", "2025-2027", "hôm qua", "9999",
+                                  "0000", "9999-12", "9998-10003", "0000-0005"])
 def test_bad_written_periods(text):
     with pytest.raises(PeriodError):
         parse_period(text)
