@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from casework.dates import BoundedDateField
+from casework.forms import CleanTextForm
 from casework.models import ConductingBody
 from casework.query_names import param, vietnamese_parameters
 from casework.selectors.figure_rules import (
@@ -25,7 +26,7 @@ def figure_parameters(request_get):
     return param("figure") in request_get
 
 
-class _FigureForm(forms.Form):
+class _FigureForm(CleanTextForm):
     figure = forms.ChoiceField(label=_("Số liệu"))
     figure_detail = forms.CharField(label=_("Chi tiết số liệu"), required=False, max_length=30)
     period_from = BoundedDateField(label=_("Kỳ từ ngày"))
