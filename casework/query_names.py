@@ -26,6 +26,19 @@ QUERY_NAMES = {
     "start": "ngay-phat-sinh",     # máy tính thời hạn
     "length": "so-ngay",
     "unit": "cach-tinh",
+    # The list behind a report's figure (casework.figure_filters, /bao-cao/).
+    "figure": "so-lieu",
+    "figure_detail": "chi-tiet",   # the kind, outcome or discipline form of the figure
+    "period_from": "ky-tu-ngay",
+    "period_to": "ky-den-ngay",
+    "exact_unit": "tai-don-vi",    # this unit only (the figure of one row of the table)
+    "figure_body": "chu-the",             # chủ thể tiến hành
+    "report_period": "ky",                # /bao-cao/: tháng, quý, 6 tháng, 9 tháng, năm, nhiệm kỳ
+    "report_month": "thang",
+    "report_quarter": "quy",
+    "report_from": "tu-ngay",
+    "report_to": "den-ngay",
+    "report_format": "dinh-dang",
 }
 
 

@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from casework.views import exports, inspections, petitions
+from casework.views import exports, inspections, petitions, reports
 
 app_name = "casework"
 
@@ -25,8 +25,15 @@ inspection_patterns = [
     path("<int:pk>/khieu-nai-ky-luat/", inspections.case_appeal, name="case-appeal"),
 ]
 
+report_patterns = [
+    path("", reports.report_page, name="report"),
+    path("docx/", reports.report_docx, name="report-docx"),
+    path("xlsx/", reports.report_xlsx, name="report-xlsx"),
+]
+
 urlpatterns = [
     path("don-thu/", include(petition_patterns)),
     path("kiem-tra/", include(inspection_patterns)),
     path("chuong-trinh/", include("casework.programme_urls")),
+    path("bao-cao/", include(report_patterns)),
 ]

@@ -5,6 +5,7 @@ tasks run in-process), DEBUG off unless asked for. Production sets DATABASE_URL
 (PostgreSQL), CELERY_BROKER_URL (Redis), SECRET_KEY and ALLOWED_HOSTS.
 HTTPS=1 marks a server behind a TLS proxy: secure cookies, HSTS, and a SECRET_KEY is required.
 """
+import os
 from datetime import timedelta
 from pathlib import Path
 
@@ -14,6 +15,14 @@ from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 from config.security import EMBEDDED_FIXED_KEY, embedded_secret_key
+
+# openpyxl writes its XML with lxml when lxml is installed (python-docx, for the reports,
+# brings it), and lxml writes every non-ASCII letter as a character reference (&#7901;).
+# Both are valid XLSX, but the exports must be the same file whichever is installed, and
+# their confidentiality tests search the unzipped bytes for a denouncer's name in UTF-8:
+# keep openpyxl on its own writer. Read when openpyxl is first imported, which the
+# settings precede.
+os.environ.setdefault("OPENPYXL_LXML", "False")
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods
 
 from casework.case_steps import step_marks
 from casework.errors import ActionRefused
+from casework.figure_filters import CaseFigureForm, apply_figure, figure_field_names
 from casework.forms import apply_service_errors
 from casework.inspection_forms import AppealForm, CaseFilterForm, CaseForm
 from casework.models import (
@@ -35,7 +36,8 @@ from casework.submissions import AlreadySubmitted, acting_once, repeated_post
 def case_list(request):
     form = CaseFilterForm(request.GET or None,
                           organisations=Organisation.objects.visible_to(request.user))
-    if unknown := unknown_parameters_message(request.GET, {*form.fields, param("page")}):
+    known = {*form.fields, param("page"), *figure_field_names()}
+    if unknown := unknown_parameters_message(request.GET, known):
         messages.warning(request, unknown)
     data = {}
     if form.is_bound and form.is_valid():
@@ -44,6 +46,10 @@ def case_list(request):
     cases = case_list_rows(user=request.user, q=data.get("q"), year=data.get("year"),
                            kind=data.get("kind"), status=data.get("status"),
                            organisation=data.get("organisation"))
+    # A report's figure (?so-lieu=…): exactly the cases it counts.
+    cases, figure, figure_errors = apply_figure(CaseFigureForm, request.GET, cases)
+    for error in figure_errors:
+        messages.error(request, error)
     page = Paginator(cases, 50).get_page(request.GET.get(param("page")))
     status_totals, kind_totals = case_totals(cases)
     query = request.GET.copy()
@@ -51,7 +57,7 @@ def case_list(request):
     return render(request, "casework/case_list.html", {
         "form": form, "page": page, "query": query.urlencode(), "total": page.paginator.count,
         "status_totals": status_totals, "kind_totals": kind_totals,
-        "may_open": deciding_organisations(request.user).exists(),
+        "may_open": deciding_organisations(request.user).exists(), "figure": figure,
     })
 
 

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from casework.errors import ActionRefused
+from casework.figure_filters import LetterFigureForm, apply_figure, figure_field_names
 from casework.forms import (
     TRANSITION_FORMS,
     IntakeForm,
@@ -67,8 +68,12 @@ def _duplicate_pool(request):
 @login_required
 def petition_list(request):
     filterset, rows = letter_register(user=request.user, params=request.GET)
+    # A report's figure (?so-lieu=…): exactly the letters it counts.
+    rows, figure, figure_errors = apply_figure(LetterFigureForm, request.GET, rows)
+    for error in figure_errors:
+        messages.error(request, error)
     # The identity box belongs to the export but is in the same form as the filters.
-    known = {*filterset.filters, param("page"), param("identity")}
+    known = {*filterset.filters, param("page"), param("identity"), *figure_field_names()}
     if unknown := unknown_parameters_message(request.GET, known):
         messages.warning(request, unknown)
     log_search_hits(user=request.user, filterset=filterset)
@@ -80,7 +85,7 @@ def petition_list(request):
         "filter": filterset, "page": page, "query": query.urlencode(),
         "total": page.paginator.count,
         "may_export_identity": bool(clearance_paths(request.user)),
-        "status_totals": status_totals, "kind_totals": kind_totals,
+        "status_totals": status_totals, "kind_totals": kind_totals, "figure": figure,
     })
 
 
