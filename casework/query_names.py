@@ -26,6 +26,9 @@ QUERY_NAMES = {
     "start": "ngay-phat-sinh",     # máy tính thời hạn
     "length": "so-ngay",
     "unit": "cach-tinh",
+    "handler": "nguoi-xu-ly",      # người xử lý một thời hạn (/thoi-han/)
+    "closed_from": "ket-thuc-tu",  # ngày kết thúc của đơn (sổ đơn thư)
+    "closed_to": "ket-thuc-den",
 }
 
 
