@@ -20,6 +20,7 @@ from casework.models import Role
 from casework.query_names import param, unknown_parameters_message
 from casework.selectors.scope import assignments
 from workflows import leader_overview as figures
+from workflows.models import Unit
 from workflows.panels import clock_state, request_calendar
 
 
@@ -118,6 +119,8 @@ def leader_overview(request):
     for clock in data["most_overdue"]:
         clock.state = clock_state(clock, today, cal)
         clock.days_late = (today - clock.due_on).days
+        # A working-day rule's own count ("quá hạn 238 ngày làm việc") is said beside it.
+        clock.working_days = clock.rule.counting_unit != Unit.CALENDAR
     months = [{"start": start, "end": end, "received": received, "closed": closed,
                "label": start.strftime("%m/%Y"),
                "received_url": links.received(start=start, end=end),
