@@ -86,5 +86,18 @@ class ClockFilter(django_filters.FilterSet):
             field = self.form.fields[name]
             if name == "loai":
                 value = dict(kind_filter_choices()).get(value, value)
+            elif name == "nguoi-xu-ly":
+                value = self._handler_name(value)
             shown.append((field.label, value))
         return shown
+
+    def _handler_name(self, value):
+        """The handler's name, if they hold one of the deadlines the user may see (a
+        number typed into the address tells nothing about anyone else)."""
+        from casework.templatetags.casework_tags import person_name
+
+        if value == UNASSIGNED:
+            return _("Chưa giao người xử lý")
+        clock = (self.queryset.filter(assignee_id=int(value)).select_related("assignee")
+                 .order_by().first())
+        return person_name(clock.assignee) if clock else value

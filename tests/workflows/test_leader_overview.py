@@ -188,3 +188,25 @@ def provincial_world_more(tree, start, end):
         letters(boss, office, 1)
         made.append(commune)
     return made
+
+
+def test_the_deadlines_page_says_how_it_is_filtered(tree, client):
+    boss = user_with_role("clerk", tree.commune, username="vanphong")
+    letters(boss, tree.office, 2)
+    letters(boss, tree.ubkt, 1, kind="denunciation")
+    client.force_login(user_with_role("leader", tree.commune, username="lanhdao"))
+    page = client.get("/thoi-han/", {"don-vi": "ubkt", "loai": "denunciation"})
+    text = page.content.decode()
+    assert "Đang lọc" in text and "Ủy ban Kiểm tra Đảng ủy" in text and "Tố cáo" in text
+    assert {c.petition.organisation.code for c in page.context["tables"][0]["rows"]} == {"ubkt"}
+    handler = DeadlineClock.objects.filter(organisation=tree.office).first().assignee
+    page = client.get("/thoi-han/", {"nguoi-xu-ly": handler.pk if handler else "chua-giao"})
+    assert page.context["tables"][0]["total"] == DeadlineClock.objects.filter(
+        assignee=handler, status="running", due_on__lt=TODAY).count()
+    bad = client.get("/thoi-han/", {"nguoi-xu-ly": "abc", "don-vi": "khong-co"})
+    assert "Điều kiện lọc chưa hợp lệ" in bad.content.decode()
+    assert "không phải mã người dùng" in bad.content.decode()
+    # Another commune's unit is not a choice: refused, not shown.
+    other = provincial_world(tree, 1)[0]
+    assert "Điều kiện lọc chưa hợp lệ" in client.get(
+        "/thoi-han/", {"don-vi": other.code}).content.decode()
