@@ -13,6 +13,8 @@ import pytest
 from django.core.management import call_command
 
 from casework.demo_data import DEMO_PASSWORD
+from workflows.default_rules import install_default_rules
+from workflows.models import DeadlineRule
 
 pytestmark = [pytest.mark.browser]
 SCREENS = {"desktop": (1366, 768), "phone": (390, 844)}
@@ -39,6 +41,7 @@ def check_overview(page, width, out, name):
 
 @pytest.mark.django_db(transaction=True)
 def test_the_overview_as_commune_and_city_leader(page, live_server, tmp_path):
+    install_default_rules(DeadlineRule)  # an earlier transactional test may have flushed them
     for command, args in [("load_demo", ()), ("load_demo_deadlines", ()),
                           ("load_demo_province", ("--communes", "3",
                                                   "--letters-per-commune", "15"))]:

@@ -20,11 +20,21 @@ from casework.models import (
 )
 from casework.models.petitions import OPEN_STATUSES
 from casework.selectors.figures import letter_figures
+from workflows.default_rules import install_default_rules
+from workflows.models import DeadlineRule
 
 pytestmark = pytest.mark.django_db
 ARGS = ("--communes", "2", "--letters-per-commune", "12", "--years", "3", "--seed", "7")
+
 CLOSED = {PetitionStatus.RESOLVED, PetitionStatus.WITHDRAWN, PetitionStatus.FILED,
           PetitionStatus.GUIDED}
+
+
+@pytest.fixture(autouse=True)
+def deadline_rules(db):
+    """The shipped deadline rules: a transactional test before this one may have flushed
+    them, and without them no letter has a deadline."""
+    install_default_rules(DeadlineRule)
 
 
 def run(*args):

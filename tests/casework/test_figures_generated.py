@@ -26,7 +26,12 @@ from casework.models import OrgKind, PetitionKind
 from casework.selectors.figures import letter_figures
 from casework.services import petitions as services
 from tests.factories import OrganisationFactory, receive_petition, user_with_role
-from workflows.models import ClockEntry, DeadlineClock
+from workflows.default_rules import install_default_rules
+from workflows.models import (
+    ClockEntry,
+    DeadlineClock,
+    DeadlineRule,
+)
 from workflows.services import clocks as clock_services
 
 pytestmark = pytest.mark.django_db
@@ -38,6 +43,15 @@ FIRST, LAST = D(2021, 1, 1), D(2026, 10, 31)
 # Period boundaries where events are put on purpose (just before and after midnight).
 EDGES = [D(2022, 1, 1), D(2023, 1, 1), D(2024, 1, 1), D(2024, 4, 1), D(2024, 7, 1),
          D(2025, 1, 1), D(2025, 10, 1), D(2026, 1, 1)]
+
+
+@pytest.fixture(autouse=True)
+def deadline_rules(db):
+    """The shipped deadline rules: a transactional test before this one may have flushed
+    them, and without them no letter has a deadline."""
+    install_default_rules(DeadlineRule)
+
+
 PATHS = [[], ["accept"], ["accept", "resolve"], ["accept", "withdraw"], ["guide"], ["file"],
          ["transfer"], ["transfer", "follow_up"], ["transfer", "resolve"], ["transfer", "file"],
          ["transfer", "follow_up", "resolve", "report_back"], ["transfer", "withdraw"]]

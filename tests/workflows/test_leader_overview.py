@@ -14,12 +14,24 @@ from django.utils import timezone
 from casework.models import OrgKind
 from casework.services import petitions as services
 from tests.factories import OrganisationFactory, receive_petition, user_with_role
-from workflows.models import DeadlineClock
+from workflows.default_rules import install_default_rules
+from workflows.models import (
+    DeadlineClock,
+    DeadlineRule,
+)
 
 pytestmark = pytest.mark.django_db
 D = datetime.date
 URL = "/tong-quan/"
 TODAY = D(2026, 11, 18)
+
+
+@pytest.fixture(autouse=True)
+def deadline_rules(db):
+    """The shipped deadline rules: a transactional test before this one may have flushed
+    them, and without them no letter has a deadline."""
+    install_default_rules(DeadlineRule)
+
 
 
 @pytest.fixture(autouse=True)
