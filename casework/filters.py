@@ -21,7 +21,8 @@ from casework.text import clean_line
 ALL = _("Tất cả")
 
 
-@vietnamese_parameters  # ?tim=, ?loai=, ?trang-thai=, ?don-vi=, ?tu-ngay=, ?den-ngay=
+@vietnamese_parameters  # ?tim=, ?loai=, ?trang-thai=, ?don-vi=, ?tu-ngay=, ?den-ngay=,
+# ?ket-thuc-tu=, ?ket-thuc-den=
 class PetitionFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Tìm kiếm"), method="search")
     kind = django_filters.ChoiceFilter(label=_("Loại đơn"), choices=PetitionKind.choices,
@@ -34,6 +35,11 @@ class PetitionFilter(django_filters.FilterSet):
                                               lookup_expr="gte", widget=DATE_WIDGET)
     received_to = django_filters.DateFilter(label=_("đến ngày"), field_name="received_on",
                                             lookup_expr="lte", widget=DATE_WIDGET)
+    # The letters closed in a period (the leaders' overview counts them per month).
+    closed_from = django_filters.DateFilter(label=_("Kết thúc từ ngày"), field_name="closed_on",
+                                            lookup_expr="gte", widget=DATE_WIDGET)
+    closed_to = django_filters.DateFilter(label=_("đến ngày"), field_name="closed_on",
+                                          lookup_expr="lte", widget=DATE_WIDGET)
 
     class Meta:
         model = Petition

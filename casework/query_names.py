@@ -39,6 +39,9 @@ QUERY_NAMES = {
     "report_from": "tu-ngay",
     "report_to": "den-ngay",
     "report_format": "dinh-dang",
+    "handler": "nguoi-xu-ly",      # người xử lý một thời hạn (/thoi-han/)
+    "closed_from": "ket-thuc-tu",  # ngày kết thúc của đơn (sổ đơn thư)
+    "closed_to": "ket-thuc-den",
 }
 
 

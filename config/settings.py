@@ -190,7 +190,7 @@ TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 AXES_CLIENT_IP_CALLABLE = "config.security.client_ip"
 
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "casework:petition-list"
+LOGIN_REDIRECT_URL = "home"  # the overview for a leader, the register for others
 LOGOUT_REDIRECT_URL = "login"
 
 # Vietnamese first; English as the second language.

@@ -2,9 +2,9 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
-from django.views.generic import RedirectView
 
 from config.health import healthz
+from workflows import leader_views
 
 admin.site.site_header = _("Casework – Quản trị hệ thống")
 admin.site.site_title = "Casework"
@@ -16,8 +16,8 @@ admin.site.index_title = _("Quản trị")
 handler400 = "config.errors.bad_request"
 
 urlpatterns = [
-    path("", RedirectView.as_view(pattern_name="casework:petition-list", permanent=False),
-         name="home"),
+    # A leader lands on the overview (/tong-quan/), everyone else on the register.
+    path("", leader_views.home, name="home"),
     path("dang-nhap/", auth_views.LoginView.as_view(redirect_authenticated_user=True),
          name="login"),
     path("dang-xuat/", auth_views.LogoutView.as_view(), name="logout"),

@@ -68,7 +68,7 @@ def test_five_wrong_passwords_lock_the_account_until_the_cool_off_has_passed(cli
         clock.shift(datetime.timedelta(minutes=31))
         response = login(client, "vanphong", PASSWORD)
         assert response.status_code == 302
-        assert response.url == reverse("casework:petition-list")
+        assert response.url == reverse("home")  # then the register, for the office
         assert logged_in(client)
 
 

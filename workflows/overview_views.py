@@ -10,6 +10,7 @@ are left out.
 """
 from datetime import timedelta
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import BooleanField, Count, ExpressionWrapper, F, Q, Window
 from django.db.models.functions import RowNumber
@@ -18,6 +19,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from casework.query_names import unknown_parameters_message
+from workflows.clock_filters import ClockFilter
 from workflows.health import sweep_health
 from workflows.models import ClockStatus
 from workflows.models.clocks import OPEN_CLOCK_STATUSES
@@ -35,6 +38,12 @@ def clock_overview(request):
     horizon = today + timedelta(days=HORIZON_DAYS)
     user = request.user
     visible = clocks_visible(user=user).filter(lapses=False)
+    # ?don-vi=, ?loai=, ?nguoi-xu-ly= (the leaders' overview links here with them).
+    filters = ClockFilter(request.GET, queryset=visible, user=user)
+    if unknown := unknown_parameters_message(request.GET, set(filters.filters)):
+        messages.warning(request, unknown)
+    if filters.is_valid():
+        visible = filters.qs
     overdue = ExpressionWrapper(Q(due_on__lt=today), output_field=BooleanField())
     urgent = (visible.filter(status=ClockStatus.RUNNING, due_on__lte=horizon)
               .annotate(overdue=overdue,
@@ -68,7 +77,7 @@ def clock_overview(request):
              "empty": _("Không có thời hạn nào đến hạn trong %(n)s ngày tới.")
              % {"n": HORIZON_DAYS}},
         ],
-        "later": rest["later"], "paused": rest["paused"],
+        "later": rest["later"], "paused": rest["paused"], "filters": filters,
         "several_places": len({c.organisation_id for c in rows}) > 1,
         # Deadlines are only as good as the sweep that warns of them.
         "sweep_health": sweep_health(),

@@ -3,6 +3,7 @@ from django.urls import include, path
 from workflows import (
     chart_views,
     clock_views,
+    leader_views,
     my_work_views,
     overview_views,
     task_views,
@@ -35,4 +36,5 @@ urlpatterns = [
     path("thoi-han/", include(clock_patterns)),
     path("cong-viec/", include(task_patterns)),
     path("viec-cua-toi/", my_work_views.my_work, name="my-work"),
+    path("tong-quan/", leader_views.leader_overview, name="leader-overview"),
 ]

@@ -1,0 +1,285 @@
+"""Tổng quan: what a leader looks at first (issue 12, item 4), read for one organisation's
+subtree (the focus) and split by the units directly under it: a commune's office, UBKT and
+branches, or a province's communes.
+
+Every figure is read in SQL, scoped by the selectors that scope the lists it links to
+(`workflows.selectors.clocks_visible` for deadlines, `Petition.objects.visible_to` for
+letters), grouped by the row's own stored organisation path; the page's query count is the
+same for 5 rows or 500 (tests/workflows/test_leader_overview.py):
+
+- deadlines: the open clocks of /thoi-han/ (running, not the window of a right), overdue
+  (due before today) or due within `HORIZON_DAYS`, counted per unit, per kind (the letter's
+  kind, or an inspection/supervision case) and per handler, in one grouped query;
+- the most overdue ones, in one query;
+- the on-time rate of the year so far, per unit (`ON_TIME_DEFINITION`);
+- letters received (the register's "ngày nhận") and closed (its "ngày kết thúc") this year
+  per unit, and per month over the last 12 months for the chart.
+A unit's figures are its whole subtree's; the focus organisation's own records (a letter
+received by the province itself) make a row of their own.
+"""
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from django.db.models import BooleanField, Case, CharField, Count, F, Q, Value, When
+from django.db.models.functions import Coalesce, TruncMonth
+from django.utils.translation import gettext_lazy as _
+
+from casework.models import Organisation, OrgKind, Petition, PetitionKind
+from casework.selectors.scope import role_paths
+
+# CASES (a case's clock, beside the letters' PetitionKind values) and LETTERS are the
+# values of /thoi-han/'s ?loai= filter, and HORIZON_DAYS its "Đến hạn trong 7 ngày tới":
+# where the numbers lead.
+from workflows.clock_filters import CASES, LETTERS, UNASSIGNED  # noqa: F401
+from workflows.models import ClockStatus
+from workflows.overview_views import HORIZON_DAYS
+from workflows.selectors import clocks_visible
+
+MOST_OVERDUE = 10
+HANDLER_ROWS = 20
+MONTHS = 12
+ON_TIME_DEFINITION = _(
+    "Tỷ lệ đúng hạn = số thời hạn đã kết thúc từ ngày 01/01 đến hôm nay mà việc được làm "
+    "xong không muộn hơn hạn (hạn sau cùng, đã tính tạm dừng, gia hạn) ÷ tổng số thời hạn "
+    "đã kết thúc trong cùng khoảng, của đơn thư và các cuộc kiểm tra, giám sát. Mỗi bước "
+    "có thời hạn (phân loại, thụ lý, giải quyết, đôn đốc, …) là một thời hạn; thời hạn "
+    "thực hiện quyền (khiếu nại kỷ luật) không tính.")
+
+
+def kind_choices():
+    """(code, label) of the kinds the figures are split by: letters by their kind, then
+    the cases."""
+    return [*PetitionKind.choices, (CASES, _("Kiểm tra, giám sát"))]
+
+
+@dataclass
+class Counts:
+    overdue: dict = field(default_factory=lambda: defaultdict(int))  # kind → n
+    soon: dict = field(default_factory=lambda: defaultdict(int))
+
+    @property
+    def overdue_total(self):
+        return sum(self.overdue.values())
+
+    @property
+    def soon_total(self):
+        return sum(self.soon.values())
+
+    def letters(self, bucket):
+        return sum(n for kind, n in getattr(self, bucket).items() if kind != CASES)
+
+    @property
+    def overdue_letters(self):
+        return self.letters("overdue")
+
+    @property
+    def soon_letters(self):
+        return self.letters("soon")
+
+    @property
+    def overdue_cases(self):
+        return self.overdue.get(CASES, 0)
+
+    @property
+    def soon_cases(self):
+        return self.soon.get(CASES, 0)
+
+
+@dataclass
+class UnitRow(Counts):
+    organisation: Organisation | None = None
+    own: bool = False  # the focus organisation's own records, not a unit under it
+    finished: int = 0  # clocks ended this year
+    on_time: int = 0
+    received: int = 0  # letters received this year
+    closed: int = 0
+
+    @property
+    def rate(self):
+        return round(100 * self.on_time / self.finished, 1) if self.finished else None
+
+    @property
+    def empty(self):
+        return not (self.overdue_total or self.soon_total or self.finished or self.received
+                    or self.closed)
+
+
+@dataclass
+class HandlerRow(Counts):
+    user_id: int | None = None
+    name: str = ""
+
+
+def focus_choices(user):
+    """The organisations the user may open the overview for: at or under their roles."""
+    return Organisation.objects.visible_to(user)
+
+
+def default_focus(user):
+    """The topmost organisation of the user's roles (an administrator's: the first root)."""
+    if user.is_superuser:
+        return Organisation.objects.filter(parent__isnull=True).order_by("path").first()
+    paths = role_paths(user)
+    return Organisation.objects.filter(path__in=paths[:1]).first() if paths else None
+
+
+def _unit_key(focus_path, path):
+    """The unit under the focus that a row stored at `path` counts for ("" for the focus
+    itself): the next step of the path."""
+    rest = path[len(focus_path):]
+    return rest.split("/", 1)[0]
+
+
+def _clocks(user, focus):
+    return (clocks_visible(user=user)
+            .filter(lapses=False, organisation__path__startswith=focus.path))
+
+
+def _kind():
+    return Coalesce(F("petition__kind"), Value(CASES), output_field=CharField())
+
+
+def deadline_counts(user, focus, today):
+    """Running clocks overdue or due within the horizon, grouped by (unit path, kind,
+    handler, overdue?): one query."""
+    horizon = today + timedelta(days=HORIZON_DAYS)
+    return list(
+        _clocks(user, focus).filter(status=ClockStatus.RUNNING, due_on__lte=horizon)
+        .annotate(kind_code=_kind(),
+                  late=Case(When(due_on__lt=today, then=Value(True)), default=Value(False),
+                            output_field=BooleanField()))
+        .values("organisation__path", "kind_code", "assignee_id", "assignee__username",
+                "assignee__first_name", "assignee__last_name", "late")
+        .annotate(n=Count("pk")).order_by())
+
+
+def finished_counts(user, focus, today):
+    """Clocks ended this year and those ended on time, per stored organisation path."""
+    return list(
+        _clocks(user, focus)
+        .filter(status=ClockStatus.STOPPED, stopped_on__gte=date(today.year, 1, 1),
+                stopped_on__lte=today, due_on__isnull=False)
+        .values("organisation__path")
+        .annotate(finished=Count("pk"), on_time=Count("pk", filter=Q(stopped_on__lte=F("due_on"))))
+        .order_by())
+
+
+def _letters(user, focus):
+    return Petition.objects.visible_to(user).filter(organisation__path__startswith=focus.path)
+
+
+def letter_counts(user, focus, today):
+    """Letters received and closed this year, per stored organisation path."""
+    jan1 = date(today.year, 1, 1)
+    received = Q(received_on__gte=jan1, received_on__lte=today)
+    closed = Q(closed_on__gte=jan1, closed_on__lte=today)
+    return list(_letters(user, focus).filter(received | closed)
+                .values("organisation__path")
+                .annotate(received=Count("pk", filter=received), closed=Count("pk", filter=closed))
+                .order_by())
+
+
+def month_starts(today, months=MONTHS):
+    first = date(today.year, today.month, 1)
+    starts = []
+    for back in range(months - 1, -1, -1):
+        y, m = divmod(first.year * 12 + first.month - 1 - back, 12)
+        starts.append(date(y, m + 1, 1))
+    return starts
+
+
+def monthly(user, focus, today):
+    """[(month start, month end, received, closed)] for the last MONTHS months: two
+    grouped queries (received by "ngày nhận", closed by "ngày kết thúc")."""
+    starts = month_starts(today)
+    letters = _letters(user, focus)
+
+    def per_month(column):
+        rows = (letters.filter(**{f"{column}__gte": starts[0], f"{column}__lte": today})
+                .annotate(month=TruncMonth(column)).values("month")
+                .annotate(n=Count("pk")).order_by())
+        # TruncMonth of a date is a date (a datetime on some backends): keyed by (y, m).
+        return {(row["month"].year, row["month"].month): row["n"] for row in rows}
+
+    received, closed = per_month("received_on"), per_month("closed_on")
+    result = []
+    for i, start in enumerate(starts):
+        end = (starts[i + 1] - timedelta(days=1)) if i + 1 < len(starts) else today
+        key = (start.year, start.month)
+        result.append((start, end, received.get(key, 0), closed.get(key, 0)))
+    return result
+
+
+def most_overdue(user, focus, today, limit=MOST_OVERDUE):
+    """The running clocks longest past their due date, with their letter or case."""
+    return list(
+        _clocks(user, focus).filter(status=ClockStatus.RUNNING, due_on__lt=today)
+        .select_related("rule", "petition", "inspection", "organisation", "assignee")
+        .order_by("due_on", "pk")[:limit])
+
+
+def units(focus):
+    """The organisations directly under the focus, in the tree's order: one query."""
+    return list(Organisation.objects.filter(parent=focus).order_by("path"))
+
+
+def overview(*, user, focus, today):
+    """Everything the page shows for `focus`, as of `today` (see the module docstring)."""
+    children = units(focus)
+    rows = {str(org.pk): UnitRow(organisation=org) for org in children}
+    rows[""] = UnitRow(organisation=focus, own=True)
+    total = UnitRow(organisation=focus)
+    kinds = {code: Counts() for code, _label in kind_choices()}
+    handlers = {}
+
+    def unit_of(path):
+        # A record stored under a unit created after `children` was read still counts,
+        # in the total and in its own row.
+        key = _unit_key(focus.path, path)
+        if key not in rows:
+            rows[key] = UnitRow(organisation=Organisation.objects.filter(pk=key).first())
+        return rows[key]
+
+    for row in deadline_counts(user, focus, today):
+        bucket = "overdue" if row["late"] else "soon"
+        kind, n = row["kind_code"], row["n"]
+        for target in (unit_of(row["organisation__path"]), total, kinds[kind]):
+            getattr(target, bucket)[kind] += n
+        handler = handlers.get(row["assignee_id"])
+        if handler is None:
+            name = " ".join(p for p in (row["assignee__last_name"] or "",
+                                        row["assignee__first_name"] or "") if p.strip())
+            handler = handlers[row["assignee_id"]] = HandlerRow(
+                user_id=row["assignee_id"], name=name or row["assignee__username"] or "")
+        getattr(handler, bucket)[kind] += n
+    for row in finished_counts(user, focus, today):
+        for target in (unit_of(row["organisation__path"]), total):
+            target.finished += row["finished"]
+            target.on_time += row["on_time"]
+    for row in letter_counts(user, focus, today):
+        for target in (unit_of(row["organisation__path"]), total):
+            target.received += row["received"]
+            target.closed += row["closed"]
+
+    own = rows.pop("")
+    unit_rows = sorted(rows.values(), key=lambda r: (-r.overdue_total, -r.soon_total,
+                                                     r.organisation.name if r.organisation
+                                                     else ""))
+    # A province's leader sees every commune, quiet ones too; under a commune the units
+    # with nothing to show are only counted.
+    show_all = focus.kind == OrgKind.PROVINCE
+    shown = [r for r in unit_rows if show_all or not r.empty]
+    handler_rows = sorted(handlers.values(),
+                          key=lambda h: (-h.overdue_total, -h.soon_total, h.name))
+    return {
+        "units": ([own] if not own.empty else []) + shown,
+        "quiet_units": len(unit_rows) - len(shown),
+        "total": total,
+        "kinds": [(code, label, kinds[code]) for code, label in kind_choices()],
+        "handlers": handler_rows[:HANDLER_ROWS],
+        "handlers_total": len(handler_rows),
+        "most_overdue": most_overdue(user, focus, today),
+        "months": monthly(user, focus, today),
+        "horizon": today + timedelta(days=HORIZON_DAYS),
+    }
