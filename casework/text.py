@@ -74,6 +74,20 @@ def clean_line(value) -> str:
     return clean_text(value, multiline=False)
 
 
+_WORD = re.compile(r"\w+")
+
+
+def name_case(value) -> str:
+    """A person's name as the register writes it: cleaned like any single-line field (so
+    NFC: a name typed in NFD is stored in composed letters), then each word with a capital
+    first letter and small letters after it, "ngô văn thịnh" and "NGÔ VĂN THỊNH" both
+    becoming "Ngô Văn Thịnh", "đặng" → "Đặng". Every word, because a Vietnamese name has
+    no particles written small; a word is a run of letters, so "Mai-anh" → "Mai-Anh". Runs
+    of spaces become one."""
+    words = " ".join(clean_line(value).split())  # "Văn  Đức" typed with two spaces
+    return _WORD.sub(lambda word: word[0][:1].upper() + word[0][1:].lower(), words)
+
+
 def cleans_text(*multiline):
     """Clean every text keyword argument of a service before it runs: the names in
     `multiline` keep their line breaks (a summary, a reason, a conclusion), the others are
