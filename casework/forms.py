@@ -123,6 +123,15 @@ def grouped_members(members, empty_label):
     return [("", empty_label), *groups.items()]
 
 
+def member_picker(field, members):
+    """Make a member ModelChoiceField the searchable picker: `members` grouped by branch,
+    and the search box that static/js/site.js puts above it (data-filter)."""
+    field.queryset = members
+    field.choices = grouped_members(members, field.empty_label)
+    field.widget.attrs.update({"data-filter": _("Tìm đảng viên theo tên hoặc chi bộ"),
+                               "data-filter-empty": _("Không có đảng viên nào khớp.")})
+
+
 class IntakeForm(SubmissionTokenMixin, CleanTextForm):
     token_required = True  # a repeated intake would be a second letter with its own number
 
@@ -163,12 +172,7 @@ class IntakeForm(SubmissionTokenMixin, CleanTextForm):
         self.fields["first_petition"].queryset = first_complaints
         self.fields["subject_organisation"].queryset = subject_organisations
         self.fields["organisation"].queryset = organisations
-        self.fields["subject_member"].queryset = members
-        self.fields["subject_member"].choices = grouped_members(
-            members, self.fields["subject_member"].empty_label)
-        self.fields["subject_member"].widget.attrs.update({
-            "data-filter": _("Tìm đảng viên theo tên hoặc chi bộ"),
-            "data-filter-empty": _("Không có đảng viên nào khớp.")})
+        member_picker(self.fields["subject_member"], members)
         if organisations.count() == 1:
             self.fields["organisation"].initial = organisations.first()
         # Today, as most letters are logged the day they arrive; still editable.
