@@ -11,6 +11,16 @@ from tests.factories import MemberFactory
 from tests.test_access_matrix import _case_at_a_decision
 
 pytestmark = [pytest.mark.browser]
+
+
+@pytest.fixture(autouse=True)
+def deadline_rules(transactional_db):
+    """The shipped deadline rules, which a transactional test run before may have flushed
+    (the walk's world needs their clocks)."""
+    from workflows.default_rules import install_default_rules
+    from workflows.models import DeadlineRule
+
+    install_default_rules(DeadlineRule)
 PASSWORD = "Mat-khau-thu-2025"
 
 FOCUSED = """() => {

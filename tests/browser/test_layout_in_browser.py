@@ -23,6 +23,16 @@ from tests.test_access_matrix import all_url_patterns, requests_for, world  # no
 
 pytestmark = [pytest.mark.browser]
 
+
+@pytest.fixture(autouse=True)
+def deadline_rules(transactional_db):
+    """The shipped deadline rules, which a transactional test run before may have flushed
+    (the walk's world needs their clocks)."""
+    from workflows.default_rules import install_default_rules
+    from workflows.models import DeadlineRule
+
+    install_default_rules(DeadlineRule)
+
 AXE = Path(__file__).parent / "node_modules" / "axe-core" / "axe.min.js"
 SIZES = [(390, 844), (1366, 768)]
 # The clerk for what the leader is not given; a visitor for the login page.
