@@ -28,12 +28,16 @@ NFD = lambda text: unicodedata.normalize("NFD", text)  # noqa: E731 – as a pho
     ("  lê   thị  mai-anh ", "Lê Thị Mai-Anh"),
     ("ưng hoàng phúc", "Ưng Hoàng Phúc"),
     ("ỷ lan", "Ỷ Lan"),
+    ("Nguyễn văn An", "Nguyễn Văn An"),  # mixed case: only the small words change …
+    ("Trần Thị MacLean", "Trần Thị MacLean"),  # … a word with a capital is kept
+    ("=HYPERLINK(\"x\")", "=HYPERLINK(\"x\")"),  # not a plain name: as typed
 ])
 def test_names_are_title_cased_and_composed(typed, stored):
     for form in (typed, NFD(typed)):
         result = name_case(form)
         assert result == stored
         assert unicodedata.is_normalized("NFC", result)
+    assert SenderData(NFD(typed)).full_name == stored  # what the service stores
 
 
 @pytest.mark.django_db
