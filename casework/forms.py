@@ -1,9 +1,12 @@
 """Forms only parse what the user typed; the services decide what is acceptable and
 their messages are put back on the right field (see `apply_service_errors`)."""
+import json
+
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from casework.dates import BoundedDateField
@@ -100,6 +103,35 @@ class MultipleFileField(forms.FileField):
                 for problem in problems])
 
 
+SUBJECT_DEFAULT_LABEL = _("Người, tổ chức bị khiếu nại, tố cáo, phản ánh")
+SUBJECT_LABELS = {
+    PetitionKind.DENUNCIATION: _("Người bị tố cáo"),
+    PetitionKind.COMPLAINT: _("Người, tổ chức bị khiếu nại"),
+    PetitionKind.FEEDBACK: _("Người, tổ chức bị phản ánh"),
+    PetitionKind.RECOMMENDATION: _("Người, tổ chức bị kiến nghị"),
+}
+
+
+def grouped_members(members, empty_label):
+    """Choices of a member picker: one group per branch (<optgroup>), each name with its
+    branch beside it, since the same name is found in two branches. Members come ordered
+    by branch (Member.Meta.ordering)."""
+    groups = {}
+    for member in members:
+        branch = member.organisation.name
+        groups.setdefault(branch, []).append((member.pk, f"{member.full_name} – {branch}"))
+    return [("", empty_label), *groups.items()]
+
+
+def member_picker(field, members):
+    """Make a member ModelChoiceField the searchable picker: `members` grouped by branch,
+    and the search box that static/js/site.js puts above it (data-filter)."""
+    field.queryset = members
+    field.choices = grouped_members(members, field.empty_label)
+    field.widget.attrs.update({"data-filter": _("Tìm đảng viên theo tên hoặc chi bộ"),
+                               "data-filter-empty": _("Không có đảng viên nào khớp.")})
+
+
 class IntakeForm(SubmissionTokenMixin, CleanTextForm):
     token_required = True  # a repeated intake would be a second letter with its own number
 
@@ -114,8 +146,7 @@ class IntakeForm(SubmissionTokenMixin, CleanTextForm):
                              required=False)
     sender_type = forms.ChoiceField(label=_("Người gửi"), choices=SenderType.choices,
                                     initial=SenderType.NAMED, widget=forms.RadioSelect)
-    subject_name = forms.CharField(
-        label=_("Người, tổ chức bị khiếu nại, tố cáo, phản ánh"), required=False, max_length=255)
+    subject_name = forms.CharField(label=SUBJECT_DEFAULT_LABEL, required=False, max_length=255)
     subject_member = forms.ModelChoiceField(label=_("Là đảng viên (nếu có)"), queryset=None,
                                             required=False, empty_label=_("— không —"))
     subject_organisation = forms.ModelChoiceField(
@@ -141,9 +172,19 @@ class IntakeForm(SubmissionTokenMixin, CleanTextForm):
         self.fields["first_petition"].queryset = first_complaints
         self.fields["subject_organisation"].queryset = subject_organisations
         self.fields["organisation"].queryset = organisations
-        self.fields["subject_member"].queryset = members
+        member_picker(self.fields["subject_member"], members)
         if organisations.count() == 1:
             self.fields["organisation"].initial = organisations.first()
+        # Today, as most letters are logged the day they arrive; still editable.
+        self.fields["received_on"].initial = timezone.localdate()
+        # "Người bị tố cáo" for a denunciation, and so on: the label of the chosen kind,
+        # here for the page as served (also after a failed post), in static/js/site.js as
+        # the kind changes.
+        subject = self.fields["subject_name"]
+        subject.label = SUBJECT_LABELS.get(self["kind"].value(), subject.label)
+        subject.widget.attrs["data-labels"] = json.dumps(
+            {kind: str(label) for kind, label in SUBJECT_LABELS.items()}, ensure_ascii=False)
+        subject.widget.attrs["data-label-default"] = str(SUBJECT_DEFAULT_LABEL)
 
 
 class SenderForm(CleanTextForm):
@@ -243,3 +284,18 @@ def first_complaint_choices(user):
     return (Petition.objects.visible_to(user)
             .filter(kind=PetitionKind.COMPLAINT, instance=ComplaintInstance.FIRST)
             .order_by("-receipt_year", "-receipt_seq"))
+
+
+def formset_error_links(formset, row_label, extra=()):
+    """(label, anchor, message) rows for the error summary above a form with a formset
+    (templates/_form_errors.html): each error of a row links to its field, a row-wide one
+    (and each of `extra`, errors about the rows as a whole) to the first row's first field."""
+    first = f"id_{formset.prefix}-0-{next(iter(formset.empty_form.fields))}"
+    links = [(row_label, first, e) for e in [*formset.non_form_errors(), *extra]]
+    for number, form in enumerate(formset, start=1):
+        for name, errors in form.errors.items():
+            field = form[name] if name in form.fields else None
+            label = f"{row_label} {number}" + (f" – {field.label}" if field else "")
+            anchor = field.auto_id if field else first
+            links.extend((label, anchor, e) for e in errors)
+    return links

@@ -8,7 +8,7 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
 from casework.dates import BoundedDateField
-from casework.forms import DATE_WIDGET, CleanTextForm, blank_choice
+from casework.forms import DATE_WIDGET, CleanTextForm, blank_choice, member_picker
 from casework.models import (
     CaseStatus,
     ConductingBody,
@@ -72,8 +72,8 @@ class CaseForm(SubmissionTokenMixin, CleanTextForm):
         committees = Organisation.objects.subtree_of(
             sorted({o.committee.path for o in organisations.select_related("parent")}))
         self.fields["subject_organisation"].queryset = committees
-        self.fields["subject_member"].queryset = (
-            Member.objects.filter(organisation__in=committees).select_related("organisation"))
+        member_picker(self.fields["subject_member"], Member.objects.filter(
+            organisation__in=committees).select_related("organisation"))
         people = team_choices(organisations)
         self.fields["team_leader"].queryset = people
         self.fields["team"].queryset = people

@@ -74,6 +74,32 @@ def clean_line(value) -> str:
     return clean_text(value, multiline=False)
 
 
+_WORD = re.compile(r"\w+")
+# What a person's name is made of; anything else (digits, "=", brackets) and the text is
+# not a plain name, so its letters are left as typed.
+_NAME = re.compile(r"[^\W\d_]+(?:[ '’.-]+[^\W\d_]+)*[.]?")
+
+
+def _capital(word):
+    return word[:1].upper() + word[1:].lower()
+
+
+def name_case(value) -> str:
+    """A person's name as the register writes it: cleaned like any single-line field (so
+    NFC: a name typed in NFD is stored in composed letters; runs of spaces become one),
+    then in title case: "ngô văn thịnh" and "NGÔ VĂN THỊNH" both become "Ngô Văn Thịnh",
+    "đặng" → "Đặng", "mai-anh" → "Mai-Anh". A name typed in mixed case keeps each word that
+    has a capital as typed (an abbreviation such as "UBND") and only gives the words typed
+    in small letters their capital ("Nguyễn văn An" → "Nguyễn Văn An"). A text that is not
+    a plain name (digits, signs) is left as typed."""
+    text = " ".join(clean_line(value).split())
+    if not _NAME.fullmatch(text):
+        return text
+    if text.islower() or text.isupper():
+        return _WORD.sub(lambda word: _capital(word[0]), text)
+    return _WORD.sub(lambda word: _capital(word[0]) if word[0].islower() else word[0], text)
+
+
 def cleans_text(*multiline):
     """Clean every text keyword argument of a service before it runs: the names in
     `multiline` keep their line breaks (a summary, a reason, a conclusion), the others are

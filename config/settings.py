@@ -129,6 +129,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "notifications.context_processors.unread_notices",
                 "notifications.context_processors.service_health",
+                "config.menu.main_menu",
             ],
         },
     },

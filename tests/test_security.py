@@ -423,7 +423,7 @@ def test_no_csp_violation_in_chromium(browser_page, live_server, tree, clerk, ad
     page.goto(live_server.url + reverse("login"))
     page.fill("input[name=username]", "vanphong")
     page.fill("input[name=password]", PASSWORD)
-    page.click("button.primary")
+    page.click("button.btn-primary")
     page.wait_for_selector("text=Sổ tiếp nhận đơn thư")
     page.goto(live_server.url + reverse("casework:petition-receipt", args=[petition.pk]))
     page.evaluate("window.printed = false; window.print = () => { window.printed = true; }")

@@ -45,20 +45,23 @@ from casework.services.transitions import (
     record_event,
     take,
 )
-from casework.text import clean_line, cleans_text
+from casework.text import clean_line, cleans_text, name_case
 
 
 @dataclass
 class SenderData:
-    """A sender as typed; each field is a single line, cleaned as it is made."""
+    """A sender as typed; each field is a single line, cleaned as it is made, the name in
+    title case (`casework.text.name_case`)."""
     full_name: str
     address: str = ""
     phone: str = ""
     id_number: str = ""
 
     def __post_init__(self):
-        for name in ("full_name", "address", "phone", "id_number"):
+        for name in ("address", "phone", "id_number"):
             setattr(self, name, clean_line(getattr(self, name)))
+        # "ngô văn thịnh" is stored as "Ngô Văn Thịnh" (NFC), whichever way it came in.
+        self.full_name = name_case(self.full_name)
 
 
 LETTER = RecordKind(

@@ -45,6 +45,15 @@ def person_name(user):
 
 
 @register.filter
+def subject_label(kind):
+    """"Người bị tố cáo" for a denunciation, …: the intake form's label for the subject of a
+    letter of this kind (casework.forms.SUBJECT_LABELS)."""
+    from casework.forms import SUBJECT_DEFAULT_LABEL, SUBJECT_LABELS
+
+    return SUBJECT_LABELS.get(kind, SUBJECT_DEFAULT_LABEL)
+
+
+@register.filter
 def may_receive(user):
     """Whether to offer "Tiếp nhận đơn" (one EXISTS query per request: the answer is kept
     on the user object, which the menu and the register page both ask)."""

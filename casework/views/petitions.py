@@ -20,6 +20,7 @@ from casework.forms import (
     SenderFormSet,
     apply_service_errors,
     first_complaint_choices,
+    formset_error_links,
     member_choices,
 )
 from casework.models import (
@@ -114,7 +115,7 @@ def petition_create(request):
             if repeat := repeated_post(request, fallback="casework:petition-list"):
                 return repeat
             form.add_error("confirm_duplicate", _(
-                "Người gửi này đã có đơn tương tự trong 12 tháng qua (xem danh sách ở trên). "
+                "Người gửi này đã có đơn tương tự (xem danh sách ở trên). "
                 "Đánh dấu ô này nếu vẫn tiếp nhận như một đơn mới."))
         else:
             try:
@@ -151,6 +152,8 @@ def petition_create(request):
                 return redirect(claim.result_url)
     return render(request, "casework/petition_form.html", {
         "form": form, "senders": senders, "duplicates": duplicates,
+        "sender_error_links": formset_error_links(
+            senders, _("Người gửi"), getattr(form, "sender_errors", ())),
         "max_attachment_bytes": settings.ATTACHMENT_MAX_BYTES,
         "max_attachment_files": settings.ATTACHMENT_MAX_FILES,
         "max_attachment_total": settings.ATTACHMENT_MAX_TOTAL_BYTES})

@@ -28,7 +28,7 @@ def test_the_backfilled_case_page_and_chart_on_desktop_and_phone(page, live_serv
     page.goto(live_server.url + "/")
     page.fill("input[name=username]", "bithu.thkesat")
     page.fill("input[name=password]", DEMO_PASSWORD)
-    page.click("button.primary")
+    page.click("button.btn-primary")
     page.wait_for_selector("text=Đăng xuất")
     for screen, (width, height) in SCREENS.items():
         page.set_viewport_size({"width": width, "height": height})

@@ -12,7 +12,7 @@ def test_clerk_logs_classifies_and_transfers_a_letter(page, live_server, tree, c
     page.goto(live_server.url + "/")
     page.fill("input[name=username]", "vanphong")
     page.fill("input[name=password]", "Mat-khau-thu-2025")
-    page.click("button.primary")
+    page.click("button.btn-primary")
     page.wait_for_selector("text=Sổ tiếp nhận đơn thư")
 
     page.click("text=Tiếp nhận đơn mới")
@@ -25,23 +25,23 @@ def test_clerk_logs_classifies_and_transfers_a_letter(page, live_server, tree, c
     scan = tmp_path / "don.pdf"
     scan.write_bytes(b"%PDF-1.4\n%%EOF\n")
     page.set_input_files("input[name=attachments]", str(scan))
-    page.click("button.primary")
+    page.click("button.btn-primary")
     page.wait_for_selector("text=Đơn số 001/2025")
     assert "Đã tiếp nhận đơn, số biên nhận 001/2025" in page.content()
 
     page.click("text=Phân loại đơn")
     page.select_option("select[name=kind]", "complaint")
     page.select_option("select[name=competence]", "other")
-    page.click("button.primary")
+    page.click("button.btn-primary")
     page.wait_for_selector("text=Đã ghi")
 
     page.click("text=Chuyển đơn")
-    page.click("button.primary")  # nothing filled in: errors, nothing written
+    page.click("button.btn-primary")  # nothing filled in: errors, nothing written
     page.wait_for_selector("text=Chưa nhập cơ quan")
     page.fill("input[name=recipient]", "UBND xã Kè Sắt")
     page.fill("input[name=doc_number]", "12-CV/ĐU")
     page.fill("input[name=doc_date]", "05/09/2025")
-    page.click("button.primary")
+    page.click("button.btn-primary")
     page.wait_for_selector("text=Đã ghi")
     timeline = page.inner_text("body")
     assert "UBND xã Kè Sắt" in timeline and "12-CV/ĐU" in timeline
