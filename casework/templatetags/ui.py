@@ -72,3 +72,13 @@ def choices(field):
     attrs["class"] = "form-check-input" + (" is-invalid" if field.errors else "")
     return [BoundWidget(widget, sub, field.form.renderer)
             for sub in widget.subwidgets(field.html_name, field.value(), attrs=attrs)]
+
+
+@register.filter
+def column(headers, index):
+    """The heading of column `index` (0-based) of a table given as its list of headings: the
+    label a cell shows beside its value when a .table-stack table becomes cards on a phone."""
+    try:
+        return headers[int(index)]
+    except (IndexError, TypeError, ValueError):
+        return ""
