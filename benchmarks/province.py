@@ -400,7 +400,7 @@ INSERT INTO casework_inspectioncase
 SELECT c.org, 'ubkt', c.kind, extract(year FROM c.day), c.seq,
        CASE WHEN c.kind LIKE '%%supervision' THEN 'Giám sát ' ELSE 'Kiểm tra ' END
        || CASE WHEN c.member IS NULL THEN b.name ELSE 'đảng viên ' || m.full_name END,
-       c.seq || '-QĐ/UBKT', c.day, c.day + 5, c.day + 60, 'Nội dung theo quyết định', 
+       c.seq || '-QĐ/UBKT', c.day, c.day + 5, c.day + 60, 'Nội dung theo quyết định',
        CASE WHEN c.day > %(last)s::date - %(open_days)s THEN 'announced' ELSE 'archived' END,
        CASE WHEN c.day > %(last)s::date - %(open_days)s THEN '' ELSE 'Kết luận' END,
        CASE WHEN c.day > %(last)s::date - %(open_days)s THEN NULL ELSE c.g %% 7 = 0 END,
