@@ -231,7 +231,7 @@ CREATE UNLOGGED TABLE bench_letter AS
 SELECT g,
        CASE WHEN g %% 20 = 0 THEN (SELECT id FROM casework_organisation WHERE code = 'tinh')
             ELSE (SELECT array_agg(id ORDER BY id) FROM casework_organisation
-                  WHERE kind = 'commune')[1 + (g * 7919) %% %(communes)s] END AS org,
+                  WHERE kind = 'commune')[1 + ((g::bigint * 7919) %% %(communes)s)::int] END AS org,
        (%(first)s::date + ((g::bigint * (%(last)s::date - %(first)s::date + 1))
                            / %(letters)s)::int) AS day,
        (%(kinds)s::text[])[1 + (g * 31) %% 4] AS kind,
@@ -363,7 +363,7 @@ CASES = """
 CREATE UNLOGGED TABLE bench_case AS
 SELECT g,
        (SELECT array_agg(id ORDER BY id) FROM casework_organisation
-        WHERE kind = 'commune')[1 + (g * 7919) %% %(communes)s] AS org,
+        WHERE kind = 'commune')[1 + ((g::bigint * 7919) %% %(communes)s)::int] AS org,
        (%(first)s::date + ((g::bigint * (%(last)s::date - %(first)s::date + 1))
                            / %(cases)s)::int) AS day,
        (ARRAY['member_compliance','violation_signs','lower_org_duty','party_finance',
