@@ -33,7 +33,8 @@ from benchmarks import common  # noqa: E402 (needs the path above)
 from benchmarks.common import PG_SERVER, vn  # noqa: E402
 from benchmarks.province import build_province  # noqa: E402
 
-USERS = {"tỉnh": "tinh.lanhdao", "xã": "xa1.lanhdao", "chi bộ": "xa1.cb1"}
+# Commune 1 is left out: the builder's spread gives its share of letters to the province.
+USERS = {"tỉnh": "tinh.lanhdao", "xã": "xa2.lanhdao", "chi bộ": "xa2.cb1"}
 EXPORT_YEAR = 2025
 BIG_TABLES = ("casework_petition", "casework_caseevent", "workflows_deadlineclock")
 
@@ -83,6 +84,10 @@ def timed_get(client, url):
 
 def explain(sql):
     from django.db import connection
+
+    # A query read through a server-side cursor (`.iterator()`) was captured as its
+    # DECLARE; the SELECT is what to explain.
+    sql = re.sub(r"^DECLARE .*? CURSOR WITH(?:OUT)? HOLD FOR ", "", sql)
 
     with connection.cursor() as cur:
         cur.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql)
