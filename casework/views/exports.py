@@ -86,6 +86,8 @@ def _title_lines(request, filterset, *, with_identity):
         scope.append(_("nhận từ ngày %(start)s") % {"start": date_text(start)})
     elif end:
         scope.append(_("nhận đến ngày %(end)s") % {"end": date_text(end)})
+    if data.get(param("year")):
+        scope.append(_("nhận trong năm %(year)s") % {"year": int(data[param("year")])})
     for name in map(param, ("kind", "status", "q")):
         if data.get(name):
             field = filterset.form.fields[name]
