@@ -136,7 +136,7 @@ def test_case_list_names_an_unknown_parameter(client, leader):
 
 def test_api_refuses_an_unknown_parameter(client, leader):
     client.force_login(leader)
-    response = client.get("/api/don-thu/", {"nam": "2025"})
+    response = client.get("/api/don-thu/", {"nam-nhan": "2025"})
     assert response.status_code == 400
     assert "Không hiểu tham số lọc “nam”: đã bỏ qua." in response.content.decode()
     assert client.get("/api/don-thu/", {"tim": "lan", "trang": "1"}).status_code == 200
