@@ -202,3 +202,14 @@ def test_province_page_shows_communes_then_drills_down(client, tree, second, pro
     found = client.get(url, {"tim": "lan"})
     assert found.context["groups"] is None and found.context["page"].object_list
 
+
+
+def test_export_past_the_limit_asks_for_a_year_or_a_unit(client, settings, province_leader,
+                                                         letters):
+    settings.EXPORT_MAX_ROWS = 40
+    client.force_login(province_leader)
+    response = client.get(reverse("casework:petition-export"), follow=True)
+    assert response.redirect_chain[-1][0].startswith(reverse("casework:petition-list"))
+    assert "Sổ đang chọn có 60 đơn, quá 40 đơn mỗi lần xuất" in response.content.decode()
+    year = client.get(reverse("casework:petition-export"), {"nam": "2025"})
+    assert year.status_code == 200 and year["Content-Type"].startswith("application/vnd")
