@@ -120,6 +120,8 @@ def run(args):
 
     rows, plans = [], []
     for who, username in USERS.items():
+        if args.users and who not in args.users.split(","):
+            continue
         user = get_user_model().objects.get(username=username)
         client = Client()
         client.force_login(user)
@@ -129,10 +131,13 @@ def run(args):
             if args.only and not any(part in url for part in args.only.split(",")):
                 continue
             export = "xuat-excel" in url
+            if export and args.no_export:
+                continue
             if export and who != "tỉnh" and not args.export_all:
                 continue
             n = args.export_requests if export else args.requests
-            timed_get(client, url)  # warm-up: caches, the first compile of templates
+            if not export:  # warm-up: caches, the first compile of templates
+                timed_get(client, url)
             times, counts, heaviest = [], set(), None
             for _ in range(n):
                 elapsed, queries, status, captured = timed_get(client, url)
@@ -172,6 +177,8 @@ def main():
                         help="export for every user, not only the province's")
     parser.add_argument("--only", default="", help="comma-separated parts of the URLs")
     parser.add_argument("--no-explain", action="store_true")
+    parser.add_argument("--no-export", action="store_true")
+    parser.add_argument("--users", default="", help="comma-separated: tỉnh,xã,chi bộ")
     parser.add_argument("--rebuild", action="store_true")
     args = parser.parse_args()
     started = time.monotonic()
