@@ -1,4 +1,5 @@
-"""Trigram indexes for the register's search (issue 18), on PostgreSQL only.
+"""Trigram indexes for the register's search (issue 18), on PostgreSQL only; and an index
+for the register's grouped counts.
 
 The search compares folded keys with `LIKE '%…%'` (casework.search_keys), which a B-tree
 cannot serve: at a province's million letters every search read every letter in scope.
@@ -11,7 +12,7 @@ office's size (thousands of letters) is quick. So the operations do nothing on a
 database, and the models' state does not change (no Meta index: the index cannot be
 expressed for both databases).
 """
-from django.db import migrations
+from django.db import migrations, models
 
 INDEXES = [
     ("petition_summary_trgm", "casework_petition", "summary_key"),
@@ -46,4 +47,11 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.RunPython(create, drop, elidable=False),
+        # And the register's counts by unit, status and kind from an index alone (on both
+        # databases): casework.selectors.letters.register_counts.
+        migrations.AddIndex(
+            model_name="petition",
+            index=models.Index(fields=["organisation", "status", "kind"],
+                               name="petition_unit_status_kind"),
+        ),
     ]
