@@ -48,7 +48,7 @@ def register_rows(letters):
 def letter_totals(letters):
     """[(label, n)] by status and by kind, from the same filtered query as the rows, so
     they add up to the row count: one grouped COUNT over (status, kind), summed here. No
-    DISTINCT: the filters never join a letter's senders (the search asks EXISTS)."""
+    DISTINCT: the filters never join a letter's senders (the search joins a UNION of letter ids)."""
     return register_counts(letters).totals()
 
 

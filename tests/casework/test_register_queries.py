@@ -1,4 +1,4 @@
-"""The register's rewritten queries (issue 18): the sender search is an EXISTS, so the list
+"""The register's rewritten queries (issue 18): the search joins a UNION of letter ids, so the list
 needs no DISTINCT and the totals are plain grouped COUNTs. On generated letters with
 several senders each, they give the rows, the order and the totals worked out here in
 plain Python; and a misspelt filter parameter is named, not silently dropped."""
