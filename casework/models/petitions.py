@@ -187,6 +187,10 @@ class Petition(SearchKeysModel, ConcurrentTransitionMixin, models.Model):
             # the index's head instead of sorting every visible letter.
             models.Index(models.F("received_on").desc(), models.F("receipt_seq").desc(),
                          models.F("id").desc(), name="petition_register_order"),
+            # The register's counts (selectors.letters.register_counts): one grouped COUNT
+            # by unit, status and kind, answered from this index alone.
+            models.Index(fields=["organisation", "status", "kind"],
+                         name="petition_unit_status_kind"),
         ]
 
     def __str__(self):

@@ -44,12 +44,16 @@ def _case_search(text, user):
 
 
 def case_totals(cases):
-    """[(label, n)] by status and by kind, from the same filtered query as the rows, so
-    they add up to the row count."""
-    by_status = dict(cases.order_by().values_list("status").annotate(n=Count("pk")))
-    by_kind = dict(cases.order_by().values_list("kind").annotate(n=Count("pk")))
+    """([(label, n)] by status, [(label, n)] by kind, total), from the same filtered query
+    as the rows, so they add up to the row count: one grouped COUNT over (status, kind),
+    summed here (the list's paginator takes the total and asks no COUNT of its own)."""
+    by_status, by_kind, total = {}, {}, 0
+    for status, kind, n in cases.order_by().values_list("status", "kind").annotate(n=Count("pk")):
+        by_status[status] = by_status.get(status, 0) + n
+        by_kind[kind] = by_kind.get(kind, 0) + n
+        total += n
     return ([(s.label, by_status.get(s.value, 0)) for s in CaseStatus],
-            [(k.label, by_kind.get(k.value, 0)) for k in InspectionKind])
+            [(k.label, by_kind.get(k.value, 0)) for k in InspectionKind], total)
 
 
 def case_for_page(*, user):

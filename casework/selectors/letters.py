@@ -1,10 +1,22 @@
 """Letters (đơn thư): the register with its totals, the letter page, the export and the
 API. Scoped by `scope.letters_q` (through `Petition.objects.visible_to`); who may see a
 protected sender is `casework.services.identity`'s business, and lists never load one."""
+from typing import NamedTuple
+
+from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch
 
 from casework.filters import PetitionFilter
-from casework.models import CaseEvent, Petition, PetitionKind, PetitionSender, PetitionStatus
+from casework.models import (
+    CaseEvent,
+    Organisation,
+    Petition,
+    PetitionKind,
+    PetitionSender,
+    PetitionStatus,
+)
+from casework.models.organisations import OrgKind
+from casework.models.petitions import OPEN_STATUSES
 
 # Lists never show a protected sender, even to cleared users: names appear one letter at a
 # time on the letter page, where each showing is logged. So those rows are not even loaded.
@@ -36,14 +48,79 @@ def register_rows(letters):
 def letter_totals(letters):
     """[(label, n)] by status and by kind, from the same filtered query as the rows, so
     they add up to the row count: one grouped COUNT over (status, kind), summed here. No
-    DISTINCT: the filters never join a letter's senders (the search asks EXISTS)."""
-    by_status, by_kind = {}, {}
-    for status, kind, n in (letters.order_by().values_list("status", "kind")
-                            .annotate(n=Count("pk"))):
-        by_status[status] = by_status.get(status, 0) + n
-        by_kind[kind] = by_kind.get(kind, 0) + n
-    return ([(s.label, by_status.get(s.value, 0)) for s in PetitionStatus],
-            [(k.label, by_kind.get(k.value, 0)) for k in PetitionKind])
+    DISTINCT: the filters never join a letter's senders (the search joins a UNION of letter ids)."""
+    return register_counts(letters).totals()
+
+
+class RegisterCounts:
+    """The register's numbers from ONE grouped COUNT over (receiving unit, status, kind):
+    the total, the totals by status and by kind, and the count per unit (for the grouped
+    provincial register). One query whatever the size; it also spares the paginator's
+    own COUNT (`total` is the row count)."""
+
+    def __init__(self, rows):
+        self.rows = rows  # [(organisation_id, status, kind, n)]
+        self.total = sum(n for *_key, n in rows)
+
+    def totals(self):
+        by_status, by_kind = {}, {}
+        for _unit, status, kind, n in self.rows:
+            by_status[status] = by_status.get(status, 0) + n
+            by_kind[kind] = by_kind.get(kind, 0) + n
+        return ([(s.label, by_status.get(s.value, 0)) for s in PetitionStatus],
+                [(k.label, by_kind.get(k.value, 0)) for k in PetitionKind])
+
+    def by_unit(self):
+        """{organisation id: (letters, of which open)}."""
+        units = {}
+        for unit, status, _kind, n in self.rows:
+            total, open_ = units.get(unit, (0, 0))
+            units[unit] = (total + n, open_ + (n if status in OPEN_STATUSES else 0))
+        return units
+
+
+def register_counts(letters):
+    return RegisterCounts(list(letters.order_by().values_list("organisation_id", "status", "kind")
+                               .annotate(n=Count("pk"))))
+
+
+class UnitGroup(NamedTuple):
+    organisation: Organisation  # a commune (with everything under it) or a unit above
+    letters: int
+    open: int
+
+
+def register_groups(*, user, counts):
+    """The provincial register's first view (issue 18): one line per commune (its
+    letters and those of every unit under it) and per unit above the communes that
+    received letters, rather than pages of rows nobody reads at a province's scale; each
+    line links to the register filtered to it. None when the user sees fewer than two
+    communes: then the register lists its rows as before."""
+    organisations = list(Organisation.objects.visible_to(user).order_by("path"))
+    communes = [o for o in organisations if o.kind == OrgKind.COMMUNE]
+    if len(communes) < 2:
+        return None
+    by_unit = counts.by_unit()
+    groups = {}
+    for organisation in organisations:
+        if organisation.pk not in by_unit:
+            continue
+        head = next((c for c in communes if organisation.path.startswith(c.path)),
+                    organisation)
+        total, open_ = groups.get(head, (0, 0))
+        n, n_open = by_unit[organisation.pk]
+        groups[head] = (total + n, open_ + n_open)
+    return [UnitGroup(head, total, open_) for head, (total, open_) in groups.items()]
+
+
+def register_page(letters, number, *, counts, per_page=50):
+    """The page `number` of the register's rows. The count comes from `counts` (no
+    second COUNT). The rows are read in the register's order from its index
+    (petition_register_order): OFFSET over that index, so a deep page costs the index
+    entries skipped, not a sort of every letter in scope."""
+    paginator = Paginator(register_rows(letters), per_page)
+    paginator.count = counts.total  # a cached_property: set, it is never queried
+    return paginator.get_page(number)
 
 
 def letter_for_page(*, user):

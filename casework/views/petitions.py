@@ -5,7 +5,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -40,9 +39,10 @@ from casework.query_names import param, unknown_parameters_message
 from casework.selectors.letters import (
     letter_for_page,
     letter_register,
-    letter_totals,
     letters_visible,
-    register_rows,
+    register_counts,
+    register_groups,
+    register_page,
 )
 from casework.services.attachments import StorageFailed
 from casework.services.duplicates import find_duplicates
@@ -78,13 +78,22 @@ def petition_list(request):
     if unknown := unknown_parameters_message(request.GET, known):
         messages.warning(request, unknown)
     log_search_hits(user=request.user, filterset=filterset)
-    page = Paginator(register_rows(rows), 50).get_page(request.GET.get(param("page")))
-    status_totals, kind_totals = letter_totals(rows)
+    counts = register_counts(rows)
+    status_totals, kind_totals = counts.totals()
+    data = filterset.form.cleaned_data if filterset.is_bound and filterset.is_valid() else {}
+    # A province's register opens on its communes (one line each, with a link), not on
+    # pages of rows: unless a unit or a text was asked for, or the user sees one commune.
+    groups = None
+    if not (data.get(param("organisation")) or data.get(param("q"))):
+        groups = register_groups(user=request.user, counts=counts)
+    page = None if groups else register_page(rows, request.GET.get(param("page")),
+                                            counts=counts)
     query = request.GET.copy()
     query.pop(param("page"), None)
     return render(request, "casework/petition_list.html", {
         "filter": filterset, "page": page, "query": query.urlencode(),
-        "total": page.paginator.count,
+        "total": counts.total, "groups": groups,
+        "unit_param": param("organisation"),
         "may_export_identity": bool(clearance_paths(request.user)),
         "status_totals": status_totals, "kind_totals": kind_totals, "figure": figure,
     })

@@ -1,0 +1,202 @@
+"""Benchmark: every list and detail page at a province's scale, for a provincial leader, a
+commune leader and a branch secretary (issue 18), on PostgreSQL.
+
+    .venv/bin/python benchmarks/pages.py --size 100000      # quick
+    .venv/bin/python benchmarks/pages.py --size 1000000     # the figures quoted
+        [--communes 100] [--requests 20] [--export-requests 3] [--only thoi-han,...]
+        [--no-explain]
+
+The province comes from `benchmarks.province.build_province` (built once, then copied from
+its template) and is migrated to the code being measured. Each page is requested through
+Django's test client `--requests` times per user (the export `--export-requests` times,
+for the province's year only the leader's), after one warm-up request; the server time
+is the whole `client.get` with the body read, the query count from Django's query capture.
+Beside them, in the same run, the median of a bare `count(*)` over the user's letters
+(`Petition.objects.visible_to(user).count()`): the floor a page about those letters
+stands on.
+
+For each list page the slowest query of one request is run again under
+`EXPLAIN (ANALYZE, BUFFERS)` and printed; a line flags any sequential scan of the
+letters, events or clocks tables.
+
+Figures before and after issue 18's read-layer work, at 1,000,000 letters: benchmarks/
+README.md ("pages.py").
+"""
+import argparse
+import re
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from benchmarks import common  # noqa: E402 (needs the path above)
+from benchmarks.common import PG_SERVER, vn  # noqa: E402
+from benchmarks.province import build_province  # noqa: E402
+
+# Commune 1 is left out: the builder's spread gives its share of letters to the province.
+USERS = {"tỉnh": "tinh.lanhdao", "xã": "xa2.lanhdao", "chi bộ": "xa2.cb1"}
+EXPORT_YEAR = 2025
+BIG_TABLES = ("casework_petition", "casework_caseevent", "workflows_deadlineclock")
+
+
+def pages(user):
+    """(label, url, is a list) of the pages measured for `user`."""
+    from casework.models import Petition, PetitionSender
+    from casework.selectors.letters import letters_visible
+
+    letter = letters_visible(user=user).order_by("-received_on", "-pk").first()
+    sender = (PetitionSender.objects.filter(petition__in=letters_visible(user=user)
+                                            .filter(identity_confidential=False))
+              .order_by("petition_id").first())
+    found = [("sổ đơn thư", "/don-thu/", True),
+             ("sổ đơn thư, trang 500", "/don-thu/?trang=500", True),
+             ("tìm theo tên", "/don-thu/?tim=" + (sender.full_name if sender
+                                                  else "Nguyễn Văn An"), True),
+             ("thời hạn", "/thoi-han/", True),
+             ("việc của tôi", "/viec-cua-toi/", True),
+             ("kiểm tra", "/kiem-tra/", True),
+             ("chương trình", "/chuong-trinh/", True)]
+    if letter is not None:
+        found.append(("trang một đơn", f"/don-thu/{letter.pk}/", False))
+    found.append(("xuất Excel năm " + str(EXPORT_YEAR),
+                  f"/don-thu/xuat-excel/?tu-ngay=01/01/{EXPORT_YEAR}"
+                  f"&den-ngay=31/12/{EXPORT_YEAR}", False))
+    del Petition
+    return found
+
+
+def timed_get(client, url):
+    """(seconds, queries, status, the queries) of one request, the body read."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        started = time.perf_counter()
+        response = client.get(url, HTTP_HOST="127.0.0.1")
+        if getattr(response, "streaming", False):
+            for _chunk in response.streaming_content:
+                pass
+        else:
+            _ = response.content
+        elapsed = time.perf_counter() - started
+    return elapsed, len(captured), response.status_code, captured.captured_queries
+
+
+def explain(sql):
+    from django.db import connection
+
+    # A query read through a server-side cursor (`.iterator()`) was captured as its
+    # DECLARE; the SELECT is what to explain.
+    sql = re.sub(r"^DECLARE .*? CURSOR WITH(?:OUT)? HOLD FOR ", "", sql)
+
+    with connection.cursor() as cur:
+        cur.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql)
+        return [row[0] for row in cur.fetchall()]
+
+
+def percentile(values, p):
+    values = sorted(values)
+    return values[min(len(values) - 1, round(p / 100 * (len(values) - 1)))]
+
+
+def ms(seconds):
+    return vn(seconds * 1000) + " ms" if seconds < 10 else vn(seconds, 1) + " s"
+
+
+def bare_count(user, n):
+    from casework.selectors.letters import letters_visible
+
+    times = []
+    for _ in range(n):
+        started = time.perf_counter()
+        count = letters_visible(user=user).count()
+        times.append(time.perf_counter() - started)
+    return count, statistics.median(times)
+
+
+def run(args):
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+
+    rows, plans = [], []
+    for who, username in USERS.items():
+        if args.users and who not in args.users.split(","):
+            continue
+        user = get_user_model().objects.get(username=username)
+        client = Client()
+        client.force_login(user)
+        letters, floor = bare_count(user, args.requests)
+        print(f"\n## {who} ({username}): {vn(letters)} đơn; count(*) {ms(floor)}", flush=True)
+        for label, url, is_list in pages(user):
+            if args.only and not any(part in url for part in args.only.split(",")):
+                continue
+            export = "xuat-excel" in url
+            if export and args.no_export:
+                continue
+            if export and who != "tỉnh" and not args.export_all:
+                continue
+            n = args.export_requests if export else args.requests
+            if not export:  # warm-up: caches, the first compile of templates
+                timed_get(client, url)
+            times, counts, heaviest = [], set(), None
+            for _ in range(n):
+                elapsed, queries, status, captured = timed_get(client, url)
+                times.append(elapsed)
+                counts.add(queries)
+                slowest = max(captured, key=lambda q: float(q["time"]), default=None)
+                if slowest and (heaviest is None or float(slowest["time"]) > float(
+                        heaviest["time"])):
+                    heaviest = slowest
+            row = (who, label, ms(statistics.median(times)), ms(percentile(times, 95)),
+                   "/".join(str(c) for c in sorted(counts)), status, ms(floor))
+            rows.append(row)
+            print("| " + " | ".join(str(c) for c in row) + " |", flush=True)
+            if is_list and heaviest and not args.no_explain:
+                plan = explain(heaviest["sql"])
+                scans = sorted({t for line in plan for t in BIG_TABLES
+                                if re.search(rf"Seq Scan on {t}\b", line)})
+                plans.append((who, label, heaviest, plan, scans))
+    print("\n| người dùng | trang | trung vị | p95 | số truy vấn | mã | count(*) |")
+    print("|---|---|---|---|---|---|---|")
+    for row in rows:
+        print("| " + " | ".join(str(c) for c in row) + " |")
+    for who, label, heaviest, plan, scans in plans:
+        print(f"\n### EXPLAIN: {who}, {label} (chậm nhất: {ms(float(heaviest['time']))})")
+        print(heaviest["sql"][:2000])
+        print("\n".join(plan))
+        print("quét tuần tự bảng lớn: " + (", ".join(scans) if scans else "không"))
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--size", type=int, default=100_000, help="letters")
+    parser.add_argument("--communes", type=int, default=100)
+    parser.add_argument("--requests", type=int, default=20)
+    parser.add_argument("--export-requests", type=int, default=3)
+    parser.add_argument("--export-all", action="store_true",
+                        help="export for every user, not only the province's")
+    parser.add_argument("--only", default="", help="comma-separated parts of the URLs")
+    parser.add_argument("--no-explain", action="store_true")
+    parser.add_argument("--no-export", action="store_true")
+    parser.add_argument("--users", default="", help="comma-separated: tỉnh,xã,chi bộ")
+    parser.add_argument("--rebuild", action="store_true")
+    args = parser.parse_args()
+    started = time.monotonic()
+    db = build_province(args.communes, args.size, args.size // 10, rebuild=args.rebuild)
+    common.setup_django(f"{PG_SERVER}/{db}")
+    from django.conf import settings
+
+    # The pages name their static files; the hashed manifest needs a collectstatic run,
+    # which the measure does not depend on.
+    settings.STORAGES = {**settings.STORAGES, "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+    print(f"# {db}: {vn(args.size)} đơn, {args.communes} xã "
+          f"(dựng và migrate {time.monotonic() - started:.0f} s)")
+    run(args)
+
+
+if __name__ == "__main__":
+    main()
