@@ -5,7 +5,6 @@ and never queries the database nor decides who may see what (the view does both)
 workbook is write-only, so rows go to disk as they come and a province's register (100k
 letters) never sits in memory as cells.
 """
-from copy import copy
 from datetime import date
 from typing import NamedTuple
 
@@ -155,13 +154,6 @@ def _styles(workbook):
     return {key: style.name for key, style in styles.items()}
 
 
-def _style_array(sheet, name):
-    """The style array a cell takes from the named style `name` (`_cell` copies it)."""
-    template = WriteOnlyCell(sheet)
-    template.style = name
-    return template._style
-
-
 def _cell(sheet, value, style):
     """Every cell of the workbook goes through here. Text is cleaned again (a row stored
     before the cleaning rule must not make the file invalid) and is never a formula: a text
@@ -179,9 +171,7 @@ def _cell(sheet, value, style):
         value = spreadsheet_text(value)
         quoted = formula_like(value)
     cell = WriteOnlyCell(sheet, value=value)
-    # After the value: a date value would reset the number format. A copy of the named
-    # style's array, as `cell.style = name` sets, without looking the name up per cell.
-    cell._style = copy(style)
+    cell.style = style  # after the value: a date value would reset the number format
     if quoted:
         cell.data_type = "s"  # openpyxl made it "f" (a formula) for a leading "="
         cell.quotePrefix = True
@@ -216,7 +206,7 @@ def write_register(out, rows, *, title_lines):
     under the table counts the rows written, so it always matches them. Returns it."""
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(_("Sổ đơn thư"))
-    style = {key: _style_array(sheet, name) for key, name in _styles(workbook).items()}
+    style = _styles(workbook)
     _setup_sheet(sheet, title_rows=1 + len(title_lines))
     sheet.append([_cell(sheet, _("SỔ THEO DÕI ĐƠN THƯ"), style["title"])])
     for line in title_lines:
