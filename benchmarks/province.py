@@ -27,7 +27,8 @@ The result is cached: the province is built once into ``bench_scale_<letters>_tp
 template: no connection stays on it) and each call copies it (CREATE DATABASE … TEMPLATE,
 seconds) into ``bench_scale_<letters>``, which the caller then migrates to the code it
 runs (new indexes are built on the copy, so the template serves before/after runs alike).
-`rebuild=True` builds the template again.
+`rebuild=True` builds the template again; `copy=NAME` names the copy. `add_cases(url, n)`
+adds n cases to a copy with the same SQL (figures.py: 200,000 cases on the 100,000 built).
 """
 import os
 import sys
@@ -93,13 +94,14 @@ def _exists(name):
 
 
 def build_province(communes=100, letters=1_000_000, cases=100_000, *, rebuild=False,
-                   log=print):
+                   log=print, copy=None):
     """Copy of the province (built first if not cached): returns the copy's database
-    name. The copy is not migrated past the template: call `migrate` on it (setup_django
-    does)."""
+    name (`copy`, default ``bench_scale_<letters>``). The copy is not migrated past the
+    template: call `migrate` on it (setup_django does)."""
     import time
 
     run, template = db_names(letters)
+    run = copy or run
     if rebuild or not _exists(template):
         started = time.monotonic()
         # Built under another name and renamed when complete: an interrupted build is
@@ -134,7 +136,7 @@ def _fill(url, communes, letters, cases, log):
               "people": people[0], "people_keys": people[1],
               "places": places[0], "places_keys": places[1],
               "summaries": summaries[0], "summary_keys": summaries[1],
-              "kinds": KINDS, "password": _password_hash(env)}
+              "kinds": KINDS, "password": _password_hash(env), "after_case": 0}
     with psycopg.connect(url, autocommit=True) as conn:
         for label, sql in STEPS:
             started = time.monotonic()
@@ -359,7 +361,8 @@ LEFT JOIN bench_stop stop ON stop.pid = l.pid AND NOT l.open
 ORDER BY l.g;
 """
 
-CASES = """
+# The cases' plan: unit, day, kind, branch, member; numbered after the unit's year's last.
+CASE_PLAN = """
 CREATE UNLOGGED TABLE bench_case AS
 SELECT g,
        (SELECT array_agg(id ORDER BY id) FROM casework_organisation
@@ -370,7 +373,9 @@ SELECT g,
               'thematic_supervision','regular_supervision'])[1 + g %% 6] AS kind
 FROM generate_series(1, %(cases)s) g;
 ALTER TABLE bench_case ADD COLUMN seq int, ADD COLUMN branch bigint, ADD COLUMN member bigint;
-UPDATE bench_case c SET seq = n.seq
+UPDATE bench_case c SET seq = n.seq + coalesce(
+    (SELECT max(k.seq) FROM casework_inspectioncase k
+     WHERE k.organisation_id = c.org AND k.year = extract(year FROM c.day)), 0)
 FROM (SELECT g, row_number() OVER (PARTITION BY org, extract(year FROM day)
                                    ORDER BY day, g) AS seq FROM bench_case) n
 WHERE n.g = c.g;
@@ -381,6 +386,9 @@ WHERE b.parent_id = c.org AND b.kind = 'branch'
 UPDATE bench_case c SET member = m.id
 FROM (SELECT organisation_id, min(id) AS id FROM casework_member GROUP BY 1) m
 WHERE m.organisation_id = c.branch AND c.g %% 2 = 0;
+"""
+
+PROGRAMMES = """
 INSERT INTO casework_inspectionprogramme (year, body, document, organisation_id)
 SELECT y, 'ubkt', 'Chương trình kiểm tra, giám sát năm ' || y, c.id
 FROM casework_organisation c,
@@ -392,6 +400,11 @@ INSERT INTO casework_programmeitem (kind, quarter, planned_cases, content, progr
 SELECT (ARRAY['member_compliance','violation_signs','lower_org_duty','party_finance'])[q],
        q, 5, 'Nội dung kiểm tra quý ' || q, p.id, NULL
 FROM casework_inspectionprogramme p, generate_series(1, 4) q;
+"""
+
+# The cases of the plan, their events and the open ones' clocks: only cases numbered
+# above %(after_case)s (0 when building; the last case's id when adding, add_cases).
+CASE_ROWS = """
 INSERT INTO casework_inspectioncase
     (organisation_id, body, kind, year, seq, title, decision_number, decision_date,
      starts_on, ends_on, content, status, conclusion, violation_found, closed_on,
@@ -424,7 +437,7 @@ INSERT INTO casework_caseevent
 SELECT k.id, 'case_opened', k.decision_date::timestamptz + interval '2 hours',
        k.decision_date::timestamptz + interval '2 hours', '', 'decided', '',
        k.decision_number, k.decision_date, '{}'::jsonb, k.created_by_id, '', ''
-FROM casework_inspectioncase k ORDER BY k.id;
+FROM casework_inspectioncase k WHERE k.id > %(after_case)s ORDER BY k.id;
 INSERT INTO workflows_deadlineclock
     (started_on, status, due_on, warn_on, overdue_on, reminder_every, next_escalation_on,
      cycle, last_rung, paused_on, extensions_used, stopped_on, created_at, assignee_id,
@@ -442,7 +455,7 @@ JOIN LATERAL (SELECT * FROM workflows_deadlinerule
               WHERE code = CASE WHEN k.kind LIKE '%%supervision' THEN 'gs-ket-thuc'
                                 ELSE 'kt-ket-thuc' END
               ORDER BY effective_from DESC, id DESC LIMIT 1) r ON true
-WHERE k.status <> 'archived';
+WHERE k.status <> 'archived' AND k.id > %(after_case)s;
 """
 
 CLEANUP = """
@@ -456,7 +469,33 @@ STEPS = [("organisations, branches, members", ORGANISATIONS), ("users and roles"
          ("letters' events", EVENTS),
          ("letters' clocks", CLOCKS.replace("%(rules)s", "'" + __import__("json").dumps(
              RECEIPT_RULES) + "'")),
-         ("cases, programmes, their events and clocks", CASES), ("clean-up", CLEANUP)]
+         ("cases, programmes, their events and clocks", CASE_PLAN + PROGRAMMES + CASE_ROWS),
+         ("clean-up", CLEANUP)]
+
+
+def add_cases(url, cases, communes=100, log=print):
+    """Add `cases` inspection and supervision cases to a built province (a copy, not the
+    template) with the builder's own SQL: the same spread over the communes, days and
+    kinds, numbered after each unit's year's last case, a CASE_OPENED event each, the
+    open ones with a running clock. The programmes are the builder's (one per commune and
+    year). For issue 12's 200,000 cases on the 100,000-case template (seconds, where a
+    rebuild takes twenty minutes)."""
+    import time
+
+    import psycopg
+
+    started = time.monotonic()
+    with psycopg.connect(url, autocommit=True) as conn:
+        after = conn.execute("SELECT coalesce(max(id), 0) FROM casework_inspectioncase"
+                             ).fetchone()[0]
+        params = {"communes": communes, "cases": cases, "branches": BRANCHES,
+                  "first": FIRST_DAY, "last": LAST_DAY, "open_days": OPEN_DAYS,
+                  "after_case": after}
+        for statement in (CASE_PLAN + CASE_ROWS + "DROP TABLE bench_case;").split(";\n"):
+            if statement.strip():
+                conn.execute(statement, params)
+        conn.execute("ANALYZE")
+    log(f"  {cases} more cases: {time.monotonic() - started:.1f} s")
 
 
 def main():

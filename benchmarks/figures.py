@@ -1,0 +1,237 @@
+"""Benchmark: the figures' pages at a province's scale (issue 12), on PostgreSQL: the
+leaders' overview (/tong-quan/) for the provincial leader (and drilled into a commune)
+and for a commune leader, the overdue list (/thoi-han/) for both, and the province's year
+report: the selectors behind `report_figures` and the /bao-cao/ page for the year.
+
+    .venv/bin/python benchmarks/figures.py                      # copy, add cases, measure
+    .venv/bin/python benchmarks/figures.py --db bench_figbench_1m --reuse --requests 20
+        [--letters 1000000] [--cases 200000] [--communes 100] [--year 2025]
+        [--report-requests 5] [--no-explain]
+
+The database: a copy (CREATE DATABASE … TEMPLATE) of `benchmarks.province`'s template
+for `--letters` letters (100,000 cases in it) named `--db`, to which
+`province.add_cases` adds cases up to `--cases` (issue 12 asks for 200,000), then
+migrated to the code being measured. `--reuse` takes `--db` as it is if it exists.
+
+Each page is requested `--requests` times per user through Django's test client
+(benchmarks.pages.timed_get: the whole `client.get`, body read, queries captured) after
+one warm-up request; the year report `--report-requests` times. Beside each, in the same
+run, the median of a bare `count(*)` over the user's letters, and the ratio. Then some
+figures are checked against plain SQL over the tables (the province's received letters,
+by kind, closed by outcome, a commune's received letters, cases opened in the year), and
+the report page is checked to show the received count. Last, the slowest query of the
+slowest page and of the report is run under EXPLAIN (ANALYZE, BUFFERS).
+
+The load test (locust against gunicorn) is `benchmarks/load_figures.sh`. Figures:
+benchmarks/README.md ("figures.py").
+"""
+import argparse
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from benchmarks import common  # noqa: E402 (needs the path above)
+from benchmarks.common import PG_SERVER, vn  # noqa: E402
+from benchmarks.pages import bare_count, explain, ms, percentile, timed_get  # noqa: E402
+from benchmarks.province import _exists, add_cases, build_province  # noqa: E402
+
+PROVINCE, COMMUNE = "tinh.lanhdao", "xa2.lanhdao"  # commune 1: see pages.py
+CLOSINGS = ("resolved", "withdrawn", "filed", "guided")
+
+
+def prepare(args):
+    """The database to measure, with `--cases` cases, not yet migrated."""
+    url = f"{PG_SERVER}/{args.db}"
+    if not (args.reuse and _exists(args.db)):
+        build_province(args.communes, args.letters, args.letters // 10, copy=args.db)
+    import psycopg
+
+    with psycopg.connect(url) as conn:
+        have = conn.execute("SELECT count(*) FROM casework_inspectioncase").fetchone()[0]
+    if have < args.cases:
+        add_cases(url, args.cases - have, args.communes)
+    return url
+
+
+def pages(year):
+    """(user, label, url) of the pages measured."""
+    return [(PROVINCE, "tổng quan", "/tong-quan/"),
+            (PROVINCE, "tổng quan, xuống xã 2", "/tong-quan/?don-vi=xa2"),
+            (COMMUNE, "tổng quan", "/tong-quan/"),
+            (PROVINCE, "thời hạn", "/thoi-han/"),
+            (COMMUNE, "thời hạn", "/thoi-han/"),
+            (PROVINCE, f"báo cáo năm {year} (trang)", f"/bao-cao/?ky=nam&nam={year}")]
+
+
+def measure_report(year, n):
+    """(times, query counts, slowest query, figures) of the province's year figures, the
+    selectors `report_figures` calls (what `manage.py report_figures` prints)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from casework.models import Organisation
+    from casework.periods import parse_period
+    from casework.selectors.reports import report_figures
+
+    province = Organisation.objects.get(code="tinh")
+    times, counts, heaviest, figures = [], set(), None, None
+    for _ in range(n):
+        with CaptureQueriesContext(connection) as captured:
+            started = time.perf_counter()
+            figures = report_figures(organisation=province, period=parse_period(str(year)))
+            times.append(time.perf_counter() - started)
+        counts.add(len(captured))
+        heaviest = max([*captured.captured_queries, *([heaviest] if heaviest else [])],
+                       key=lambda q: float(q["time"]))
+    return times, counts, heaviest, figures
+
+
+def sql(query, params=()):
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        cur.execute(query, params)
+        return cur.fetchall()
+
+
+def checks(figures, year, report_html):
+    """(what, the product's figure, plain SQL's) for a few figures; all must be equal."""
+    span = (f"{year}-01-01", f"{year}-12-31")
+    local = "(e.occurred_at AT TIME ZONE 'Asia/Ho_Chi_Minh')::date BETWEEN %s AND %s"
+    letters = figures["letters"]
+    received = sql(f"SELECT count(*) FROM casework_caseevent e WHERE e.petition_id IS NOT "
+                   f"NULL AND e.event_type = 'received' AND {local}", span)[0][0]
+    by_kind = dict(sql(f"SELECT p.kind, count(*) FROM casework_caseevent e JOIN "
+                       f"casework_petition p ON p.id = e.petition_id WHERE e.event_type = "
+                       f"'received' AND {local} GROUP BY p.kind", span))
+    closed = dict(sql(f"SELECT e.event_type, count(DISTINCT e.petition_id) FROM "
+                      f"casework_caseevent e WHERE e.petition_id IS NOT NULL AND "
+                      f"e.event_type = ANY(%s) AND {local} GROUP BY e.event_type",
+                      (list(CLOSINGS), *span)))
+    commune = sql(f"SELECT count(*) FROM casework_caseevent e JOIN casework_petition p ON "
+                  f"p.id = e.petition_id JOIN casework_organisation o ON o.id = "
+                  f"p.organisation_id WHERE o.code = 'xa2' AND e.event_type = 'received' "
+                  f"AND {local}", span)[0][0]
+    cases = sql(f"SELECT count(*) FROM casework_caseevent e WHERE e.inspection_id IS NOT "
+                f"NULL AND e.event_type = 'case_opened' AND {local}", span)[0][0]
+    found = [("đơn nhận trong năm, toàn tỉnh", letters["received"], received),
+             ("theo loại", {k: v for k, v in letters["received_by_kind"].items() if v},
+              by_kind),
+             ("kết thúc theo kết quả", {k: v for k, v in letters["closed"].items() if v},
+              closed),
+             ("đơn nhận trong năm, xã 2", letters["by_unit"].get("xa2", {}).get("received"),
+              commune),
+             ("trang báo cáo ghi số đơn nhận", vn(letters["received"]) in report_html, True)]
+    case_total = _case_total(figures["cases"])
+    if case_total is not None:
+        found.append(("cuộc kiểm tra, giám sát quyết định trong năm", case_total, cases))
+    return found
+
+
+def _case_total(cases):
+    """The number of cases decided in the period, wherever case_figures keeps it."""
+    for key in ("decided", "cases_decided", "opened"):
+        value = cases.get(key)
+        if isinstance(value, int):
+            return value
+        if isinstance(value, dict):
+            return sum(v for v in value.values() if isinstance(v, int))
+    return None
+
+
+def run(args):
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+
+    clients, floors = {}, {}
+    for username in (PROVINCE, COMMUNE):
+        user = get_user_model().objects.get(username=username)
+        clients[username] = Client()
+        clients[username].force_login(user)
+        floors[username] = bare_count(user, args.requests)
+    print(f"tải trung bình lúc bắt đầu: {os.getloadavg()}", flush=True)
+    rows, slowest, report_html = [], None, ""
+    for username, label, url in pages(args.year):
+        client = clients[username]
+        n = args.report_requests if "bao-cao" in url else args.requests
+        timed_get(client, url)  # warm-up
+        times, counts, heaviest, status = [], set(), None, None
+        for _ in range(n):
+            elapsed, queries, status, captured = timed_get(client, url)
+            times.append(elapsed)
+            counts.add(queries)
+            for query in captured:
+                if heaviest is None or float(query["time"]) > float(heaviest["time"]):
+                    heaviest = query
+        if "bao-cao" in url:
+            report_html = client.get(url, HTTP_HOST="127.0.0.1").content.decode()
+        rows.append(_row(username, label, times, counts, status, floors[username][1]))
+        print(rows[-1], flush=True)
+        if slowest is None or percentile(times, 95) > slowest[0]:
+            slowest = (percentile(times, 95), f"{username}, {label}", heaviest)
+    times, counts, report_query, figures = measure_report(args.year, args.report_requests)
+    rows.append(_row(PROVINCE, f"report_figures {args.year} (selectors, JSON)", times,
+                     counts, "–", floors[PROVINCE][1]))
+    print(rows[-1], flush=True)
+    print(f"tải trung bình lúc kết thúc: {os.getloadavg()}")
+    print(f"\nđơn: tỉnh {vn(floors[PROVINCE][0])}, xã 2 {vn(floors[COMMUNE][0])}")
+    print("\n| người dùng | trang | trung vị | p95 | số truy vấn | mã | count(*) | "
+          "trung vị / count(*) |")
+    print("|---|---|---|---|---|---|---|---|")
+    print("\n".join(rows))
+    print("\n## Kiểm tra với SQL độc lập")
+    wrong = 0
+    for what, product, plain in checks(figures, args.year, report_html):
+        same = product == plain
+        wrong += not same
+        print(f"- {what}: {product} / SQL {plain}: {'khớp' if same else 'SAI'}")
+    if not args.no_explain:
+        for title, query in ((f"trang chậm nhất ({slowest[1]})", slowest[2]),
+                             (f"report_figures {args.year}", report_query)):
+            print(f"\n## EXPLAIN, truy vấn chậm nhất của {title}: "
+                  f"{ms(float(query['time']))}")
+            print(query["sql"][:3000])
+            print("\n".join(explain(query["sql"])))
+    return wrong
+
+
+def _row(username, label, times, counts, status, floor):
+    median = statistics.median(times)
+    return (f"| {username} | {label} | {ms(median)} | {ms(percentile(times, 95))} | "
+            f"{'/'.join(str(c) for c in sorted(counts))} | {status} | {ms(floor)} | "
+            f"{vn(median / floor, 1)}× |")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--db", default="bench_figures_1000000")
+    parser.add_argument("--reuse", action="store_true",
+                        help="measure --db as it is if it exists (cases still topped up)")
+    parser.add_argument("--letters", type=int, default=1_000_000)
+    parser.add_argument("--cases", type=int, default=200_000)
+    parser.add_argument("--communes", type=int, default=100)
+    parser.add_argument("--year", type=int, default=2025)
+    parser.add_argument("--requests", type=int, default=20)
+    parser.add_argument("--report-requests", type=int, default=5)
+    parser.add_argument("--no-explain", action="store_true")
+    args = parser.parse_args()
+    started = time.monotonic()
+    url = prepare(args)
+    common.setup_django(url)
+    from django.conf import settings
+
+    # As pages.py: the hashed manifest needs a collectstatic run the measure does not need.
+    settings.STORAGES = {**settings.STORAGES, "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+    print(f"# {args.db}: {vn(args.letters)} đơn, {vn(args.cases)} cuộc, {args.communes} xã "
+          f"(chuẩn bị và migrate {time.monotonic() - started:.0f} s)")
+    sys.exit(1 if run(args) else 0)
+
+
+if __name__ == "__main__":
+    main()
