@@ -65,10 +65,9 @@ def test_the_overview_as_commune_and_city_leader(page, live_server, tmp_path):
         assert page.is_visible("text=Văn phòng Đảng ủy")
         assert "dữ liệu mẫu sinh tự động" not in page.inner_text("body")
         check_overview(page, width, out, f"xa-{screen}")
-    if page.is_visible(".navbar-toggler"):  # on a phone the menu is folded behind its button
-        page.click(".navbar-toggler")
-    with page.expect_navigation():  # signed out before the next sign-in is asked for
-        page.click("form[action='/dang-xuat/'] button")
+    # The next user signs in on a fresh session (signing out is not what is tested here, and
+    # on a phone its button sits in the folded menu, mid-animation when clicked).
+    page.context.clear_cookies()
 
     sign_in(page, live_server.url, "lanhdao.tinh")
     assert page.url.endswith("/tong-quan/")  # a leader lands on the overview
