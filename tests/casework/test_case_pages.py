@@ -154,7 +154,10 @@ def test_the_deciding_body_records_a_discipline_appeal_on_its_page(tree, ubkt_me
     discipline_decide(actor=ubkt_member, case_id=case.pk, form="warning",
                       decision_number="12-QĐ/UBKT", decision_date=D(2026, 4, 25),
                       notified_on=D(2026, 4, 27))
-    assert appeal in client.get(reverse("casework:case-detail", args=[case.pk])).content.decode()
+    detail = client.get(reverse("casework:case-detail", args=[case.pk])).content.decode()
+    assert appeal in detail
+    # The timeline names each step's document: the conclusion and its notice.
+    assert "số 10-KL/UBKT ngày 20/04/2026" in detail and "số 11-TB/UBKT ngày 22/04/2026" in detail
     assert as_user(helper).get(appeal).status_code == 403  # the team does not decide
     client = as_user(ubkt_member)
     bad = client.post(appeal, {"on": "20/04/2026", "reason": ""})
