@@ -1,157 +1,115 @@
-"""Figures for a period, counted from the event log (issue 12, item 1): letters for now.
+"""Letter figures for a period, counted from the event log (issue 12, item 1). Each
+figure's rule is in casework.selectors.figure_rules (its docstring says what each counts
+and why the balance `carried_in + received == sum(closed.values()) + open_at_end` holds);
+this module counts them all at once, grouped by receiving unit; the totals are the units'
+sums.
 
-A letter's history is read from its events at their own moments (a back-dated event at its
-back-dated moment), never from its status today. A day is the office's local day
-(settings.TIME_ZONE, Asia/Ho_Chi_Minh): the period [start, end] is the instants from local
-midnight starting `start` to local midnight ending `end`, so "dated in the period" means
-exactly "TruncDate(occurred_at, tzinfo=office) between start and end", written as a range on
-the indexed column.
-
-Each letter has one RECEIVED event and at most one closing event (the event leaving an open
-status for a closed one: closed statuses are final), and the transition engine refuses an
-event dated before the previous one (casework.services.transitions.check_moment). So every
-letter received by the end of the period is, as of the period, exactly one of: closed before
-it, carried in or received in it, and then exactly one of: closed in it (by outcome) or open
-at its end. Hence `carried_in + received == sum(closed.values()) + open_at_end` by
-construction.
-
-Kind at the period's end: a letter's kind is set only on receipt and on classification,
-and both events record it (details["kind"]; `verify_audit` checks the letter's kind is the
-last one recorded). So the kind at the end is that of the last event carrying a kind dated
-at or before the end (the letter's current kind if none does, which no service writes).
-`anonymous` (giấu tên, mạo tên) reads the letter's sender type, set once on receipt.
-
-Overdue at the end: the letter is open at the end and one of its deadline clocks
-(workflows' clock ledger) was running then (started on or before the end, not stopped by
-it, not paused by it, not a window of a right that lapses) with the due date its ledger gave
-as of the end (the `due_after` of its last entry dated on or before the end) before the end.
-
-All of it in one SQL statement, grouped by receiving unit; the totals are the units' sums.
+One statement, whatever the number of letters, reading only the letters live in the period
+(received in it or carried into it: two ranges on the indexes of their logged moments):
+- `live`: those letters, each with a 0/1 column per figure read from its own columns (the
+  rules' conditions, compiled by the ORM) and overdue_at_end (its clocks read only for the
+  letters open at the end);
+- `steps`: the counted steps each took in the period, from its events dated in the period;
+- `kinds`: for the letters received in the period, the kind of the last event carrying one
+  dated in the period (all their events are: none is dated before the receipt);
+and the outer query sums those per unit. PostgreSQL computes `live` once (MATERIALIZED)
+and joins it to the events from the index on the event's letter or on its moment, whichever
+is cheaper for the number of letters. The ORM cannot join derived tables, so the statement
+is put together here from the ORM's own SQL and parameters, in SQL both databases read the
+same way (CTEs, CASE, SUM, ROW_NUMBER).
 """
-from datetime import date, datetime, time, timedelta
+from datetime import date
 
-from django.apps import apps
 from django.db import connection
-from django.db.models import CharField, Exists, F, OuterRef, Q, Subquery
+from django.db.models import Case, F, IntegerField, Value, When
 from django.db.models.fields.json import KeyTextTransform
-from django.db.models.functions import Coalesce
-from django.utils import timezone
 
-from casework.models import (
-    CaseEvent,
-    EventType,
-    Organisation,
-    Petition,
-    PetitionKind,
-    PetitionStatus,
-    SenderType,
+from casework.models import CaseEvent, Organisation, Petition, PetitionKind
+from casework.selectors.figure_rules import (
+    CLOSED_OUTCOMES,
+    STEPS_COUNTED,
+    bounds,
+    letter_conditions,
+    live_in,
+    overdue_at_end,
 )
-from casework.models.petitions import OPEN_STATUSES
 
-CLOSED_OUTCOMES = (PetitionStatus.RESOLVED, PetitionStatus.WITHDRAWN, PetitionStatus.FILED,
-                   PetitionStatus.GUIDED)
-STEPS_COUNTED = {"transferred": EventType.TRANSFERRED, "guided": EventType.GUIDED,
-                 "accepted": EventType.ACCEPTED}
+LETTER_COLUMNS = ("carried_in", "received", "anonymous", "open_at_end",
+                  *(f"closed_{outcome!s}" for outcome in CLOSED_OUTCOMES), "overdue_at_end")
 
 
-def day_start(day: date) -> datetime:
-    """The instant the office's local `day` begins."""
-    return timezone.make_aware(datetime.combine(day, time.min), timezone.get_default_timezone())
+def _flag(condition):
+    return Case(When(condition, then=Value(1)), default=Value(0), output_field=IntegerField())
 
 
-def _events(event_type=None):
-    events = CaseEvent.objects.filter(petition=OuterRef("pk"))
-    return events.filter(event_type=event_type) if event_type else events
+def _sql(queryset):
+    return queryset.query.sql_with_params()
 
 
-def _closing_events():
-    return _events().filter(to_status__in=CLOSED_OUTCOMES, from_status__in=OPEN_STATUSES)
+def _live(organisation, start, end):
+    """The letters live in the period, with their unit, kind and a 0/1 per column."""
+    flags = {name: _flag(cond) for name, cond in letter_conditions(start, end).items()}
+    flags["overdue_at_end"] = _flag(overdue_at_end(start, end))
+    return _sql(Petition.objects
+                .filter(organisation__path__startswith=organisation.path)
+                .filter(live_in(start, end))
+                .annotate(unit=F("organisation__code"), **flags)
+                .values("id", "kind", "unit", *LETTER_COLUMNS).order_by())
 
 
-def _overdue_at(end: date):
-    """SQL condition on a letter: one of its clocks was running and past due at `end`.
-    The clocks live in workflows, which casework never imports: looked up by name."""
-    clock_model = apps.get_model("workflows", "DeadlineClock")
-    entry_model = apps.get_model("workflows", "ClockEntry")
-    entries = entry_model.objects.filter(clock=OuterRef("pk"), on__lte=end).order_by("-on", "-id")
-    pauses = entries.filter(kind__in=("pause", "suspend", "resume"))
-    clocks = (clock_model.objects
-              .filter(petition=OuterRef("pk"), started_on__lte=end, lapses=False)
-              .filter(Q(stopped_on__isnull=True) | Q(stopped_on__gt=end))
-              .annotate(due_then=Subquery(entries.values("due_after")[:1]),
-                        pause_then=Subquery(pauses.values("kind")[:1]))
-              .filter(due_then__lt=end)
-              # Not paused then (NULL: never paused, and NOT IN would drop it).
-              .filter(Q(pause_then__isnull=True) | Q(pause_then="resume")))
-    return Exists(clocks)
+def _step_events(start, end):
+    after_start, after_end = bounds(start, end)
+    return _sql(CaseEvent.objects
+                .filter(event_type__in=STEPS_COUNTED.values(), occurred_at__gte=after_start,
+                        occurred_at__lt=after_end)
+                .values("petition_id", "event_type").order_by())
 
 
-def _letters(organisation, start: date, end: date):
-    """One row per letter of the subtree: its unit, the moments it was received and closed,
-    its outcome, its kind at the end, and whether it was overdue at the end and took each
-    counted step in the period. Each a correlated subquery on indexed columns."""
-    after_start, after_end = day_start(start), day_start(end + timedelta(days=1))
-    kind_events = (_events().filter(occurred_at__lt=after_end, details__has_key="kind")
-                   .order_by("-occurred_at", "-id"))
-    closing = _closing_events().order_by("occurred_at", "id")
-    steps = {f"{name}_then": Exists(_events(event_type).filter(
-        occurred_at__gte=after_start, occurred_at__lt=after_end))
-        for name, event_type in STEPS_COUNTED.items()}
-    return (Petition.objects.filter(organisation__path__startswith=organisation.path)
-            .annotate(
-                unit=F("organisation__code"), sender=F("sender_type"),
-                received_at=Subquery(_events(EventType.RECEIVED).order_by("occurred_at")
-                                     .values("occurred_at")[:1]),
-                closed_at=Subquery(closing.values("occurred_at")[:1]),
-                outcome=Subquery(closing.values("to_status")[:1]),
-                kind_then=Coalesce(Subquery(kind_events.annotate(
-                    k=KeyTextTransform("kind", "details")).values("k")[:1]), "kind",
-                                   output_field=CharField()),
-                overdue_then=_overdue_at(end), **steps)
-            .values("unit", "sender", "received_at", "closed_at", "outcome", "kind_then",
-                    "overdue_then", *steps))
+def _kind_events(start, end):
+    after_start, after_end = bounds(start, end)
+    return _sql(CaseEvent.objects
+                .filter(occurred_at__gte=after_start, occurred_at__lt=after_end,
+                        details__has_key="kind")
+                .annotate(event_kind=KeyTextTransform("kind", "details"))
+                .values("petition_id", "occurred_at", "id", "event_kind").order_by())
 
 
-def _counts(organisation, start: date, end: date):
-    """The counts per unit, summed over `_letters` in one statement. The ORM cannot select
-    from a subquery, and written as filtered aggregates on the annotations it repeats every
-    subquery in every aggregate that uses it (five times slower on PostgreSQL): so the outer
-    SELECT is written here, over the ORM's own SQL and parameters, in SQL both databases
-    read the same way (CASE, SUM, comparisons against the ORM's own adapted values)."""
-    ops = connection.ops
-    moment = ops.adapt_datetimefield_value
-    after_start, after_end = moment(day_start(start)), moment(day_start(end + timedelta(days=1)))
-    inner, inner_params = _letters(organisation, start, end).query.sql_with_params()
-    q = ops.quote_name
-    received_at, closed_at = q("received_at"), q("closed_at")
-    # Received by the end of the period and not closed before its start: both sides of the
-    # balance are this set, split two ways.
-    live = (f"{received_at} < %s AND ({closed_at} IS NULL OR {closed_at} >= %s)",
-            [after_end, after_start])
-    received = (f"{live[0]} AND {received_at} >= %s", [*live[1], after_start])
-    open_at_end = (f"{live[0]} AND ({closed_at} IS NULL OR {closed_at} >= %s)",
-                   [*live[1], after_end])
-    conditions = {
-        "carried_in": (f"{live[0]} AND {received_at} < %s", [*live[1], after_start]),
-        "received": received,
-        "anonymous": (f"{received[0]} AND {q('sender')} IN (%s, %s)",
-                      [*received[1], SenderType.ANONYMOUS, SenderType.PSEUDONYMOUS]),
-        "open_at_end": open_at_end,
-        "overdue_at_end": (f"{open_at_end[0]} AND {q('overdue_then')}", open_at_end[1]),
-        **{f"kind_{kind}": (f"{received[0]} AND {q('kind_then')} = %s", [*received[1], kind])
-           for kind in PetitionKind.values},
-        **{name: (q(f"{name}_then"), []) for name in STEPS_COUNTED},
-        **{f"closed_{outcome}": (f"{live[0]} AND {closed_at} < %s AND {q('outcome')} = %s",
-                                 [*live[1], after_end, str(outcome)])
-           for outcome in CLOSED_OUTCOMES},
-    }
-    columns = ", ".join(f"SUM(CASE WHEN {sql} THEN 1 ELSE 0 END) AS {q(name)}"
-                        for name, (sql, _params) in conditions.items())
-    params = [p for _sql, cond_params in conditions.values() for p in cond_params]
-    sql = (f"SELECT {q('unit')}, {columns} FROM ({inner}) letter "
-           f"GROUP BY {q('unit')} ORDER BY {q('unit')}")
+def _counts(organisation, start, end):
+    q = connection.ops.quote_name
+    live_sql, live_params = _live(organisation, start, end)
+    steps_sql, steps_params = _step_events(start, end)
+    kinds_sql, kinds_params = _kind_events(start, end)
+    materialized = "MATERIALIZED " if connection.vendor == "postgresql" else ""
+    step_columns = ", ".join(f"MAX(CASE WHEN e.{q('event_type')} = %s THEN 1 ELSE 0 END) "
+                             f"AS {q(name)}" for name in STEPS_COUNTED)
+    step_params = [str(event_type) for event_type in STEPS_COUNTED.values()]
+    sums = [f"SUM(live.{q(name)}) AS {q(name)}" for name in LETTER_COLUMNS]
+    sums += [f"SUM(COALESCE(steps.{q(name)}, 0)) AS {q(name)}" for name in STEPS_COUNTED]
+    sums += [f"SUM(CASE WHEN live.{q('received')} = 1 AND COALESCE(kinds.{q('event_kind')}, "
+             f"live.{q('kind')}) = %s THEN 1 ELSE 0 END) AS {q('kind_' + kind)}"
+             for kind in PetitionKind.values]
+    sql = f"""
+WITH live AS {materialized}({live_sql}),
+steps AS (
+    SELECT e.{q('petition_id')} AS id, {step_columns}
+    FROM live JOIN ({steps_sql}) e ON e.{q('petition_id')} = live.{q('id')}
+    GROUP BY e.{q('petition_id')}),
+kinds AS (
+    SELECT ranked.id, ranked.{q('event_kind')} FROM (
+        SELECT e.{q('petition_id')} AS id, e.{q('event_kind')},
+               ROW_NUMBER() OVER (PARTITION BY e.{q('petition_id')}
+                                  ORDER BY e.{q('occurred_at')} DESC, e.{q('id')} DESC) AS nth
+        FROM live JOIN ({kinds_sql}) e ON e.{q('petition_id')} = live.{q('id')}
+        WHERE live.{q('received')} = 1) ranked
+    WHERE ranked.nth = 1)
+SELECT live.{q('unit')} AS {q('unit')}, {", ".join(sums)}
+FROM live LEFT JOIN steps ON steps.id = live.{q('id')}
+LEFT JOIN kinds ON kinds.id = live.{q('id')}
+GROUP BY live.{q('unit')} ORDER BY live.{q('unit')}"""
+    params = [*live_params, *step_params, *steps_params, *kinds_params,
+              *PetitionKind.values]
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, *inner_params])
+        cursor.execute(sql, params)
         names = [column[0] for column in cursor.description]
         return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
@@ -171,12 +129,12 @@ def _add(figures, row):
     for kind in PetitionKind.values:
         figures["received_by_kind"][kind] += row[f"kind_{kind}"]
     for outcome in CLOSED_OUTCOMES:
-        figures["closed"][str(outcome)] += row[f"closed_{outcome}"]
+        figures["closed"][str(outcome)] += row[f"closed_{outcome!s}"]
 
 
 def letter_figures(*, organisation: Organisation, start: date, end: date) -> dict:
     """The letters' figures of `organisation`'s subtree for the days `start` to `end`
-    (inclusive; see the module docstring for each key): the totals, and `by_unit`
+    (inclusive; figure_rules' docstring for each key): the totals, and `by_unit`
     {organisation code: the same keys} for each receiving unit with a letter counted."""
     total, by_unit = _empty(), {}
     for row in _counts(organisation, start, end):

@@ -14,7 +14,7 @@ from django.utils import timezone
 from casework.models import Organisation, Petition, PetitionKind
 from casework.models.organisations import Role
 from casework.selectors.case_figures import case_figures
-from casework.selectors.figure_rules import _kind_then, bounds, letters_figure
+from casework.selectors.figure_rules import bounds, kind_then, letters_figure
 from casework.selectors.figures import letter_figures
 from casework.selectors.scope import _committee_path, assignments, everything, topmost
 
@@ -52,7 +52,7 @@ def _open_by_kind(organisation, period, letters):
     _after_start, after_end = bounds(period.start, period.end)
     rows = (letters_figure(Petition.objects.filter(
         organisation__path__startswith=organisation.path), "open_at_end", period.start,
-        period.end).annotate(kind_then=_kind_then(after_end))
+        period.end).annotate(kind_then=kind_then(after_end))
         .values(unit=F("organisation__code"), kind_at_end=F("kind_then"))
         .annotate(n=Count("pk")).order_by())
     letters["open_at_end_by_kind"] = dict.fromkeys(PetitionKind.values, 0)
