@@ -182,43 +182,56 @@ def letters_figure(letters, figure, start, end, detail=""):
 
 # ---- inspection and supervision cases ----------------------------------------------------
 
-def _case_event(event_type, after_start, after_end, **lookups):
-    return Q(Exists(CaseEvent.objects.filter(
-        inspection=OuterRef("pk"), event_type=event_type, occurred_at__gte=after_start,
-        occurred_at__lt=after_end, **lookups)))
-
-
 SUPERVISION = Q(kind__in=[str(k) for k in SUPERVISION_KINDS])
 NO_DISCIPLINE = "none"  # the decision "không kỷ luật" (form left empty)
 DISCIPLINE_KEYS = [*DisciplineForm.values, NO_DISCIPLINE]
+CASE_EVENTS = (EventType.CASE_OPENED, EventType.CONCLUDED, EventType.CASE_NOTIFIED,
+               EventType.DISCIPLINED)
+
+
+def case_event_conditions():
+    """{figure: condition on a case's CaseEvent (the case's own fields through
+    `inspection__`)}: a case counts in a figure when one of its events dated in the period
+    meets the figure's condition.
+    - decided: the decision opening the case (its CASE_OPENED event); `members` and
+      `organisations` split those by their subject;
+    - concluded: an inspection's conclusion, or a supervision's notice of results (a
+      supervision has no conclusion: the notice is its end);
+    - violations: a conclusion that found a violation;
+    - discipline_<form>: the discipline decision, by form (`discipline_none`: decided not
+      to discipline)."""
+    supervision = Q(inspection__kind__in=[str(k) for k in SUPERVISION_KINDS])
+    inspection = Q(inspection__kind__in=[k for k in InspectionKind.values
+                                         if k not in SUPERVISION_KINDS])
+    decided = Q(event_type=EventType.CASE_OPENED)
+    conditions = {
+        "decided": decided,
+        "members": decided & Q(inspection__subject_member__isnull=False),
+        "organisations": decided & Q(inspection__subject_organisation__isnull=False),
+        "concluded": ((inspection & Q(event_type=EventType.CONCLUDED))
+                      | (supervision & Q(event_type=EventType.CASE_NOTIFIED))),
+        "violations": Q(event_type=EventType.CONCLUDED, details__violation_found=True),
+    }
+    for form in DISCIPLINE_KEYS:
+        conditions[f"discipline_{form}"] = Q(event_type=EventType.DISCIPLINED,
+                                             details__form="" if form == NO_DISCIPLINE
+                                             else form)
+    return conditions
+
+
+def case_events_in(start, end):
+    """The case events any case figure of the period reads (an index range on the moment)."""
+    after_start, after_end = bounds(start, end)
+    return CaseEvent.objects.filter(inspection__isnull=False, event_type__in=CASE_EVENTS,
+                                    occurred_at__gte=after_start, occurred_at__lt=after_end)
 
 
 def case_conditions(start, end):
-    """{figure: condition on InspectionCase} for the days `start`–`end`:
-    - decided: the decision opening the case (its CASE_OPENED event) is dated in the period;
-      `members` and `organisations` split those by their subject;
-    - concluded: an inspection's conclusion, or a supervision's notice of results (a
-      supervision has no conclusion: the notice is its end), dated in the period;
-    - violations: a conclusion dated in the period that found a violation;
-    - discipline_<form>: the discipline decision dated in the period, by form
-      (`discipline_none`: decided not to discipline)."""
-    after_start, after_end = bounds(start, end)
-    decided = _case_event(EventType.CASE_OPENED, after_start, after_end)
-    conditions = {
-        "decided": decided,
-        "members": decided & Q(subject_member__isnull=False),
-        "organisations": decided & Q(subject_organisation__isnull=False),
-        "concluded": ((~SUPERVISION & _case_event(EventType.CONCLUDED, after_start, after_end))
-                      | (SUPERVISION & _case_event(EventType.CASE_NOTIFIED, after_start,
-                                                   after_end))),
-        "violations": _case_event(EventType.CONCLUDED, after_start, after_end,
-                                  details__violation_found=True),
-    }
-    for form in DISCIPLINE_KEYS:
-        conditions[f"discipline_{form}"] = _case_event(
-            EventType.DISCIPLINED, after_start, after_end,
-            details__form="" if form == NO_DISCIPLINE else form)
-    return conditions
+    """{figure: condition on InspectionCase} for the days `start`–`end`: the case has an
+    event dated in the period meeting the figure's condition (case_event_conditions)."""
+    events = case_events_in(start, end).filter(inspection=OuterRef("pk"))
+    return {figure: Q(Exists(events.filter(cond)))
+            for figure, cond in case_event_conditions().items()}
 
 
 CASE_FIGURES = ("decided", "members", "organisations", "concluded", "violations",
