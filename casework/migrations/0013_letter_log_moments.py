@@ -64,11 +64,11 @@ class Migration(migrations.Migration):
         migrations.RunPython(fill, migrations.RunPython.noop),
         migrations.AddIndex(
             model_name='petition',
-            index=models.Index(fields=['organisation', 'received_at'], name='petition_unit_received_at'),
+            index=models.Index(fields=['received_at'], include=['id', 'organisation', 'closed_at', 'status', 'kind', 'sender_type'], name='petition_received_at'),
         ),
         migrations.AddIndex(
             model_name='petition',
-            index=models.Index(fields=['organisation', 'closed_at', 'received_at'], name='petition_unit_closed_at'),
+            index=models.Index(fields=['closed_at', 'received_at'], include=['id', 'organisation', 'status', 'kind', 'sender_type'], name='petition_closed_at'),
         ),
         migrations.RunPython(analyze, migrations.RunPython.noop),
     ]

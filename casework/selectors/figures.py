@@ -5,13 +5,17 @@ this module counts them all at once, grouped by receiving unit; the totals are t
 sums.
 
 One statement, whatever the number of letters, reading only the letters live in the period
-(received in it or carried into it: two ranges on the indexes of their logged moments):
+(received in it or carried into it: three ranges on the indexes of their logged moments):
 - `live`: those letters, each with a 0/1 column per figure read from its own columns (the
   rules' conditions, compiled by the ORM) and overdue_at_end (its clocks read only for the
   letters open at the end);
 - `steps`: the counted steps each took in the period, from its events dated in the period;
-- `kinds`: for the letters received in the period, the kind of the last event carrying one
-  dated in the period (all their events are: none is dated before the receipt);
+- `kinds`: the kind of each letter's last event carrying one dated in the period, which
+  the outer query reads for the letters received in the period (all their events are
+  dated in it: none is dated before the receipt). Not narrowed to those inside: the
+  planner cannot estimate how many letters of `live` those are, takes them for a handful
+  and probes the events once per letter (1 s at 170,000 letters) instead of joining the
+  period's events at once;
 and the outer query sums those per unit. PostgreSQL computes `live` once (MATERIALIZED)
 and joins it to the events from the index on the event's letter or on its moment, whichever
 is cheaper for the number of letters. The ORM cannot join derived tables, so the statement
@@ -30,7 +34,7 @@ from casework.selectors.figure_rules import (
     STEPS_COUNTED,
     bounds,
     letter_conditions,
-    live_in,
+    live_parts,
     overdue_at_end,
 )
 
@@ -47,14 +51,15 @@ def _sql(queryset):
 
 
 def _live(organisation, start, end):
-    """The letters live in the period, with their unit, kind and a 0/1 per column."""
+    """The letters live in the period, with their unit, kind and a 0/1 per column: one
+    SELECT per disjoint part (figure_rules.live_parts), each from its index."""
     flags = {name: _flag(cond) for name, cond in letter_conditions(start, end).items()}
     flags["overdue_at_end"] = _flag(overdue_at_end(start, end))
-    return _sql(Petition.objects
-                .filter(organisation__path__startswith=organisation.path)
-                .filter(live_in(start, end))
-                .annotate(unit=F("organisation__code"), **flags)
-                .values("id", "kind", "unit", *LETTER_COLUMNS).order_by())
+    letters = (Petition.objects.filter(organisation__path__startswith=organisation.path)
+               .annotate(unit=F("organisation__code"), **flags)
+               .values("id", "kind", "unit", *LETTER_COLUMNS).order_by())
+    first, *others = (letters.filter(part) for part in live_parts(start, end))
+    return _sql(first.union(*others, all=True))
 
 
 def _step_events(start, end):
@@ -99,8 +104,7 @@ kinds AS (
         SELECT e.{q('petition_id')} AS id, e.{q('event_kind')},
                ROW_NUMBER() OVER (PARTITION BY e.{q('petition_id')}
                                   ORDER BY e.{q('occurred_at')} DESC, e.{q('id')} DESC) AS nth
-        FROM live JOIN ({kinds_sql}) e ON e.{q('petition_id')} = live.{q('id')}
-        WHERE live.{q('received')} = 1) ranked
+        FROM live JOIN ({kinds_sql}) e ON e.{q('petition_id')} = live.{q('id')}) ranked
     WHERE ranked.nth = 1)
 SELECT live.{q('unit')} AS {q('unit')}, {", ".join(sums)}
 FROM live LEFT JOIN steps ON steps.id = live.{q('id')}
