@@ -121,22 +121,26 @@ def live_in(start: date, end: date):
     return first
 
 
-def overdue_at(end: date):
-    """SQL condition on a letter: one of its clocks was running and past due at `end`.
-    The clocks live in workflows, which casework never imports: looked up by name."""
+def overdue_clocks(end: date):
+    """The letters' deadline clocks running and past due at `end` (module docstring). The
+    clocks live in workflows, which casework never imports: looked up by name."""
     clock_model = apps.get_model("workflows", "DeadlineClock")
     entry_model = apps.get_model("workflows", "ClockEntry")
     entries = entry_model.objects.filter(clock=OuterRef("pk"), on__lte=end).order_by("-on", "-id")
     pauses = entries.filter(kind__in=("pause", "suspend", "resume"))
-    clocks = (clock_model.objects
-              .filter(petition=OuterRef("pk"), started_on__lte=end, lapses=False)
-              .filter(Q(stopped_on__isnull=True) | Q(stopped_on__gt=end))
-              .annotate(due_then=Subquery(entries.values("due_after")[:1]),
-                        pause_then=Subquery(pauses.values("kind")[:1]))
-              .filter(due_then__lt=end)
-              # Not paused then (NULL: never paused, and NOT IN would drop it).
-              .filter(Q(pause_then__isnull=True) | Q(pause_then="resume")))
-    return Exists(clocks)
+    return (clock_model.objects
+            .filter(petition__isnull=False, started_on__lte=end, lapses=False)
+            .filter(Q(stopped_on__isnull=True) | Q(stopped_on__gt=end))
+            .annotate(due_then=Subquery(entries.values("due_after")[:1]),
+                      pause_then=Subquery(pauses.values("kind")[:1]))
+            .filter(due_then__lt=end)
+            # Not paused then (NULL: never paused, and NOT IN would drop it).
+            .filter(Q(pause_then__isnull=True) | Q(pause_then="resume")))
+
+
+def overdue_at(end: date):
+    """SQL condition on a letter: one of its clocks was running and past due at `end`."""
+    return Exists(overdue_clocks(end).filter(petition=OuterRef("pk")))
 
 
 def overdue_at_end(start: date, end: date):

@@ -7,8 +7,7 @@ sums.
 One statement, whatever the number of letters, reading only the letters live in the period
 (received in it or carried into it: three ranges on the indexes of their logged moments):
 - `live`: those letters, each with a 0/1 column per figure read from its own columns (the
-  rules' conditions, compiled by the ORM) and overdue_at_end (its clocks read only for the
-  letters open at the end);
+  rules' conditions, compiled by the ORM);
 - `steps`: the counted steps each took in the period, from its events dated in the period;
 - `kinds`: the kind of each letter's last event carrying one dated in the period, which
   the outer query reads for the letters received in the period (all their events are
@@ -16,6 +15,10 @@ One statement, whatever the number of letters, reading only the letters live in 
   planner cannot estimate how many letters of `live` those are, takes them for a handful
   and probes the events once per letter (1 s at 170,000 letters) instead of joining the
   period's events at once;
+- `overdue`: the letters open at the end with a clock running and past due then
+  (figure_rules.overdue_clocks), their clocks read from the index on the clock's letter
+  for those letters only (as an EXISTS per letter of `live`, PostgreSQL hashed a scan of
+  every clock, a million);
 and the outer query sums those per unit. PostgreSQL computes `live` once (MATERIALIZED)
 and joins it to the events from the index on the event's letter or on its moment, whichever
 is cheaper for the number of letters. The ORM cannot join derived tables, so the statement
@@ -35,11 +38,11 @@ from casework.selectors.figure_rules import (
     bounds,
     letter_conditions,
     live_parts,
-    overdue_at_end,
+    overdue_clocks,
 )
 
 LETTER_COLUMNS = ("carried_in", "received", "anonymous", "open_at_end",
-                  *(f"closed_{outcome!s}" for outcome in CLOSED_OUTCOMES), "overdue_at_end")
+                  *(f"closed_{outcome!s}" for outcome in CLOSED_OUTCOMES))
 
 
 def _flag(condition):
@@ -54,7 +57,6 @@ def _live(organisation, start, end):
     """The letters live in the period, with their unit, kind and a 0/1 per column: one
     SELECT per disjoint part (figure_rules.live_parts), each from its index."""
     flags = {name: _flag(cond) for name, cond in letter_conditions(start, end).items()}
-    flags["overdue_at_end"] = _flag(overdue_at_end(start, end))
     letters = (Petition.objects.filter(organisation__path__startswith=organisation.path)
                .annotate(unit=F("organisation__code"), **flags)
                .values("id", "kind", "unit", *LETTER_COLUMNS).order_by())
@@ -79,16 +81,22 @@ def _kind_events(start, end):
                 .values("petition_id", "occurred_at", "id", "event_kind").order_by())
 
 
+def _overdue_clocks(end):
+    return _sql(overdue_clocks(end).values("petition_id").order_by())
+
+
 def _counts(organisation, start, end):
     q = connection.ops.quote_name
     live_sql, live_params = _live(organisation, start, end)
     steps_sql, steps_params = _step_events(start, end)
     kinds_sql, kinds_params = _kind_events(start, end)
+    clocks_sql, clocks_params = _overdue_clocks(end)
     materialized = "MATERIALIZED " if connection.vendor == "postgresql" else ""
     step_columns = ", ".join(f"MAX(CASE WHEN e.{q('event_type')} = %s THEN 1 ELSE 0 END) "
                              f"AS {q(name)}" for name in STEPS_COUNTED)
     step_params = [str(event_type) for event_type in STEPS_COUNTED.values()]
     sums = [f"SUM(live.{q(name)}) AS {q(name)}" for name in LETTER_COLUMNS]
+    sums.append(f"SUM(CASE WHEN overdue.id IS NULL THEN 0 ELSE 1 END) AS {q('overdue_at_end')}")
     sums += [f"SUM(COALESCE(steps.{q(name)}, 0)) AS {q(name)}" for name in STEPS_COUNTED]
     sums += [f"SUM(CASE WHEN live.{q('received')} = 1 AND COALESCE(kinds.{q('event_kind')}, "
              f"live.{q('kind')}) = %s THEN 1 ELSE 0 END) AS {q('kind_' + kind)}"
@@ -105,12 +113,17 @@ kinds AS (
                ROW_NUMBER() OVER (PARTITION BY e.{q('petition_id')}
                                   ORDER BY e.{q('occurred_at')} DESC, e.{q('id')} DESC) AS nth
         FROM live JOIN ({kinds_sql}) e ON e.{q('petition_id')} = live.{q('id')}) ranked
-    WHERE ranked.nth = 1)
+    WHERE ranked.nth = 1),
+overdue AS (
+    SELECT DISTINCT c.{q('petition_id')} AS id
+    FROM live JOIN ({clocks_sql}) c ON c.{q('petition_id')} = live.{q('id')}
+    WHERE live.{q('open_at_end')} = 1)
 SELECT live.{q('unit')} AS {q('unit')}, {", ".join(sums)}
 FROM live LEFT JOIN steps ON steps.id = live.{q('id')}
 LEFT JOIN kinds ON kinds.id = live.{q('id')}
+LEFT JOIN overdue ON overdue.id = live.{q('id')}
 GROUP BY live.{q('unit')} ORDER BY live.{q('unit')}"""
-    params = [*live_params, *step_params, *steps_params, *kinds_params,
+    params = [*live_params, *step_params, *steps_params, *kinds_params, *clocks_params,
               *PetitionKind.values]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
