@@ -6,7 +6,7 @@ report: the selectors behind `report_figures` and the /bao-cao/ page for the yea
     .venv/bin/python benchmarks/figures.py                      # copy, add cases, measure
     .venv/bin/python benchmarks/figures.py --db bench_figbench_1m --reuse --requests 20
         [--letters 1000000] [--cases 200000] [--communes 100] [--year 2025]
-        [--report-requests 5] [--no-explain]
+        [--report-requests 5] [--no-explain] [--report-only]
 
 The database: a copy (CREATE DATABASE … TEMPLATE) of `benchmarks.province`'s template
 for `--letters` letters (100,000 cases in it) named `--db`, to which
@@ -15,12 +15,14 @@ migrated to the code being measured. `--reuse` takes `--db` as it is if it exist
 
 Each page is requested `--requests` times per user through Django's test client
 (benchmarks.pages.timed_get: the whole `client.get`, body read, queries captured) after
-one warm-up request; the year report `--report-requests` times. Beside each, in the same
+one warm-up request; the year report `--report-requests` times, the province's and a
+commune's (`--report-only`: the report page and selectors only). Beside each, in the same
 run, the median of a bare `count(*)` over the user's letters, and the ratio. Then some
 figures are checked against plain SQL over the tables (the province's received letters,
 by kind, closed by outcome, a commune's received letters, cases opened in the year), and
 the report page is checked to show the received count. Last, the slowest query of the
-slowest page and of the report is run under EXPLAIN (ANALYZE, BUFFERS).
+slowest page and of the province's and the commune's report is run under EXPLAIN
+(ANALYZE, BUFFERS).
 
 The load test (locust against gunicorn) is `benchmarks/load_figures.sh`. Figures:
 benchmarks/README.md ("figures.py").
@@ -58,19 +60,20 @@ def prepare(args):
     return url
 
 
-def pages(year):
+def pages(year, report_only=False):
     """(user, label, url) of the pages measured."""
-    return [(PROVINCE, "tổng quan", "/tong-quan/"),
+    report = [(PROVINCE, f"báo cáo năm {year} (trang)", f"/bao-cao/?ky=nam&nam={year}")]
+    return report if report_only else [(PROVINCE, "tổng quan", "/tong-quan/"),
             (PROVINCE, "tổng quan, xuống xã 2", "/tong-quan/?don-vi=xa2"),
             (COMMUNE, "tổng quan", "/tong-quan/"),
             (PROVINCE, "thời hạn", "/thoi-han/"),
-            (COMMUNE, "thời hạn", "/thoi-han/"),
-            (PROVINCE, f"báo cáo năm {year} (trang)", f"/bao-cao/?ky=nam&nam={year}")]
+            (COMMUNE, "thời hạn", "/thoi-han/"), *report]
 
 
-def measure_report(year, n):
-    """(times, query counts, slowest query, figures) of the province's year figures, the
-    selectors `report_figures` calls (what `manage.py report_figures` prints)."""
+def measure_report(year, n, code="tinh"):
+    """(times, query counts, slowest query, figures) of the year figures of the unit `code`
+    (the province, or a commune), the selectors `report_figures` calls (what
+    `manage.py report_figures` prints)."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -78,7 +81,7 @@ def measure_report(year, n):
     from casework.periods import parse_period
     from casework.selectors.reports import report_figures
 
-    province = Organisation.objects.get(code="tinh")
+    province = Organisation.objects.get(code=code)
     times, counts, heaviest, figures = [], set(), None, None
     for _ in range(n):
         with CaptureQueriesContext(connection) as captured:
@@ -156,7 +159,7 @@ def run(args):
         floors[username] = bare_count(user, args.requests)
     print(f"tải trung bình lúc bắt đầu: {os.getloadavg()}", flush=True)
     rows, slowest, report_html = [], None, ""
-    for username, label, url in pages(args.year):
+    for username, label, url in pages(args.year, args.report_only):
         client = clients[username]
         n = args.report_requests if "bao-cao" in url else args.requests
         timed_get(client, url)  # warm-up
@@ -178,6 +181,12 @@ def run(args):
     rows.append(_row(PROVINCE, f"report_figures {args.year} (selectors, JSON)", times,
                      counts, "–", floors[PROVINCE][1]))
     print(rows[-1], flush=True)
+    commune = COMMUNE.split(".")[0]
+    times, counts, commune_query, _figures = measure_report(args.year, args.report_requests,
+                                                            commune)
+    rows.append(_row(COMMUNE, f"report_figures {args.year} {commune} (selectors, JSON)",
+                     times, counts, "–", floors[COMMUNE][1]))
+    print(rows[-1], flush=True)
     print(f"tải trung bình lúc kết thúc: {os.getloadavg()}")
     print(f"\nđơn: tỉnh {vn(floors[PROVINCE][0])}, xã 2 {vn(floors[COMMUNE][0])}")
     print("\n| người dùng | trang | trung vị | p95 | số truy vấn | mã | count(*) | "
@@ -192,7 +201,8 @@ def run(args):
         print(f"- {what}: {product} / SQL {plain}: {'khớp' if same else 'SAI'}")
     if not args.no_explain:
         for title, query in ((f"trang chậm nhất ({slowest[1]})", slowest[2]),
-                             (f"report_figures {args.year}", report_query)):
+                             (f"report_figures {args.year}", report_query),
+                             (f"report_figures {args.year} {commune}", commune_query)):
             print(f"\n## EXPLAIN, truy vấn chậm nhất của {title}: "
                   f"{ms(float(query['time']))}")
             print(query["sql"][:3000])
@@ -219,6 +229,8 @@ def main():
     parser.add_argument("--requests", type=int, default=20)
     parser.add_argument("--report-requests", type=int, default=5)
     parser.add_argument("--no-explain", action="store_true")
+    parser.add_argument("--report-only", action="store_true",
+                        help="of the pages, the report page only (with the selectors)")
     args = parser.parse_args()
     started = time.monotonic()
     url = prepare(args)

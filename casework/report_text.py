@@ -15,8 +15,7 @@ from django.urls import reverse
 from casework.formatting import count_text
 from casework.models import ConductingBody, DisciplineForm, InspectionKind, PetitionKind
 from casework.query_names import param
-from casework.selectors.figure_rules import DISCIPLINE_KEYS, NO_DISCIPLINE
-from casework.selectors.figures import CLOSED_OUTCOMES
+from casework.selectors.figure_rules import CLOSED_OUTCOMES, DISCIPLINE_KEYS, NO_DISCIPLINE
 
 
 @dataclass(frozen=True)

@@ -144,6 +144,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {"transaction_mode": "IMMEDIATE", "timeout": env.int("SQLITE_BUSY_TIMEOUT", default=20)}
     )
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and not env.bool(
+        "POSTGRES_JIT", default=False):
+    # No JIT compilation of queries: the reports' statements over a province are costed in
+    # the millions, far above jit_above_cost, and PostgreSQL then spent 1.5 s compiling a
+    # year report that runs in less (benchmarks/README.md, figures.py); the pages' queries
+    # are short. POSTGRES_JIT=on leaves the server's setting.
+    options = DATABASES["default"].setdefault("OPTIONS", {})
+    options["options"] = f"{options.get('options', '')} -c jit=off".strip()
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

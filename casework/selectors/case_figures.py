@@ -11,8 +11,10 @@ the cases from them concluded by its end. The 2025 report's footnotes (members e
 inspected and supervised) are `by_unit[branch]["by_body"]["branch"]["by_kind"][kind]
 ["members"]`, their totals `by_body["branch"]["by_kind"][kind]["members"]`.
 
-Two queries, whatever the number of cases: one grouped over the cases of the subtree, one
-over the programme items.
+Two queries, whatever the number of cases: one grouped over the case events dated in the
+period (an index range on their moment), each figure a distinct count of the cases whose
+events meet its condition (`figure_rules.case_event_conditions`, the ones the list's
+EXISTS uses); one over the programme items.
 """
 from datetime import date
 
@@ -22,7 +24,8 @@ from casework.models import ConductingBody, InspectionCase, InspectionKind, Prog
 from casework.selectors.figure_rules import (
     CASE_FIGURES,
     DISCIPLINE_KEYS,
-    case_conditions,
+    case_event_conditions,
+    case_events_in,
     programme_done,
     programme_items,
 )
@@ -52,15 +55,17 @@ def case_figures(*, organisation, start: date, end: date) -> dict:
     """The figures of the cases run in `organisation`'s subtree for the days `start`–`end`
     (module docstring): the totals, `by_kind`, `by_body`, `programme`, and `by_unit`
     {organisation code: the same keys} for each conducting unit with a case counted."""
-    conditions = case_conditions(start, end)
-    aggregates = {name: Count("pk", filter=cond) for name, cond in conditions.items()}
-    rows = (InspectionCase.objects
-            .filter(organisation__path__startswith=organisation.path)
-            .filter(Q(*conditions.values(), _connector=Q.OR))
-            .values(unit=F("organisation__code"), case_kind=F("kind"), case_body=F("body"))
+    aggregates = {name: Count("inspection", distinct=True, filter=cond)
+                  for name, cond in case_event_conditions().items()}
+    rows = (case_events_in(start, end)
+            .filter(inspection__organisation__path__startswith=organisation.path)
+            .values(unit=F("inspection__organisation__code"), case_kind=F("inspection__kind"),
+                    case_body=F("inspection__body"))
             .annotate(**aggregates).order_by())
     total, by_unit = _empty(), {}
     for row in rows:
+        if not any(row[name] for name in aggregates):
+            continue  # events of the period none of the figures counts
         unit = by_unit.setdefault(row["unit"], _empty())
         for target in (total, unit):
             _add(target, row)

@@ -1,22 +1,48 @@
 """Each figure's rule, written once: the condition that selects the records a figure
-counts, for a period. The report (casework.selectors.case_figures counts with these very
-conditions) and the lists behind its numbers (/don-thu/ and /kiem-tra/ with
-?so-lieu=<figure>&ky-tu-ngay=…&ky-den-ngay=…) filter with the same function, so a number in
-a report and the length of the list it links to cannot differ.
+counts, for a period. The reports (casework.selectors.figures for letters,
+casework.selectors.case_figures for cases) count with these very conditions, and the lists
+behind their numbers (/don-thu/ and /kiem-tra/ with ?so-lieu=<figure>&ky-tu-ngay=…
+&ky-den-ngay=…) filter with the same functions, so a number in a report and the length of
+the list it links to cannot differ (tests/casework/test_reports.py holds them equal on
+generated histories).
 
-Letters: `casework.selectors.figures` counts them in one hand-written SQL statement (see its
-docstring for why); the conditions here are the same definitions in ORM form, and
-tests/casework/test_figure_lists.py holds every letter figure of generated histories equal
-to the length of its list.
+A day is the office's local day (settings.TIME_ZONE, Asia/Ho_Chi_Minh): the period
+[start, end] is the instants from local midnight starting `start` to local midnight ending
+`end`, so "dated in the period" means exactly "TruncDate(occurred_at, tzinfo=office)
+between start and end", written as a range on the indexed column.
 
-A day is the office's local day: "in the period" is [local midnight of `start`, local
-midnight after `end`), as in casework.selectors.figures.
+Letters are counted from the event log, a back-dated event at its back-dated moment, never
+from the letter's status today:
+- Each letter has one RECEIVED event and at most one closing event (leaving an open status
+  for a closed one: closed statuses are final), and the transition engine refuses an event
+  dated before the previous one (casework.services.transitions.check_moment). Their
+  moments are on the letter (Petition.received_at, closed_at, written by the engine beside
+  each event), so the letters live in a period are read from an index. Every letter
+  received by the end of the period is, as of the period, exactly one of: closed before it,
+  carried in or received in it, and then exactly one of: closed in it (by outcome) or open
+  at its end. Hence `carried_in + received == sum(closed.values()) + open_at_end`.
+- The outcome of a letter closed in the period is its status: the closing event's, since
+  closed statuses are final (reporting back keeps "resolved").
+- Kind at the period's end: a letter's kind is set only on receipt and on classification,
+  and both events record it (details["kind"]; `verify_audit` checks the letter's kind is
+  the last one recorded). So the kind at the end is that of the last event carrying a kind
+  dated at or before the end (the letter's current kind if none does, which no service
+  writes). `anonymous` (giấu tên, mạo tên) reads the sender type, set once on receipt.
+- A counted step (transferred, guided, accepted) is the letter having that event in the
+  period; it was open then, so such a letter is live in the period.
+- Overdue at the end: the letter is open at the end and one of its deadline clocks
+  (workflows' clock ledger) was running then (started on or before the end, not stopped by
+  it, not paused by it, not a window of a right that lapses) with the due date its ledger
+  gave as of the end (the `due_after` of its last entry dated on or before the end) before
+  the end.
 """
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
+from django.apps import apps
 from django.db.models import CharField, Exists, OuterRef, Q, Subquery
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from casework.models import (
     CaseEvent,
@@ -24,12 +50,22 @@ from casework.models import (
     EventType,
     InspectionKind,
     PetitionKind,
+    PetitionStatus,
     SenderType,
 )
 from casework.models.inspections import SUPERVISION_KINDS
-from casework.models.petitions import OPEN_STATUSES
-from casework.selectors.figures import CLOSED_OUTCOMES, STEPS_COUNTED, _overdue_at, day_start
 from casework.selectors.programme import QUARTERS, quarter_end
+
+CLOSED_OUTCOMES = (PetitionStatus.RESOLVED, PetitionStatus.WITHDRAWN, PetitionStatus.FILED,
+                   PetitionStatus.GUIDED)
+STEPS_COUNTED = {"transferred": EventType.TRANSFERRED, "guided": EventType.GUIDED,
+                 "accepted": EventType.ACCEPTED}
+ANONYMOUS = (SenderType.ANONYMOUS, SenderType.PSEUDONYMOUS)
+
+
+def day_start(day: date) -> datetime:
+    """The instant the office's local `day` begins."""
+    return timezone.make_aware(datetime.combine(day, time.min), timezone.get_default_timezone())
 
 
 def bounds(start: date, end: date):
@@ -43,30 +79,90 @@ def _letter_events(event_type=None, **lookups):
     return events.filter(event_type=event_type) if event_type else events
 
 
-def _closing(**lookups):
-    return _letter_events(to_status__in=CLOSED_OUTCOMES, from_status__in=OPEN_STATUSES,
-                          **lookups)
-
-
-def _received_before(moment):
-    return Exists(_letter_events(EventType.RECEIVED, occurred_at__lt=moment))
-
-
 def _open_at(moment):
     """Received before `moment` and not closed before it."""
-    return Q(_received_before(moment)) & ~Q(Exists(_closing(occurred_at__lt=moment)))
+    return Q(received_at__lt=moment) & (Q(closed_at__isnull=True) | Q(closed_at__gte=moment))
 
 
-def _received_in(after_start, after_end):
-    return Q(Exists(_letter_events(EventType.RECEIVED, occurred_at__gte=after_start,
-                                   occurred_at__lt=after_end)))
+def letter_conditions(start: date, end: date):
+    """{figure: condition on Petition} for the figures read from the letter's own columns,
+    for the days `start`–`end` (module docstring): carried_in, received, anonymous,
+    open_at_end and closed_<outcome>. Each is a range on the logged moments."""
+    after_start, after_end = bounds(start, end)
+    received = Q(received_at__gte=after_start, received_at__lt=after_end)
+    closed_in = Q(closed_at__gte=after_start, closed_at__lt=after_end)
+    return {
+        "carried_in": _open_at(after_start),
+        "received": received,
+        "anonymous": received & Q(sender_type__in=ANONYMOUS),
+        "open_at_end": _open_at(after_end),
+        **{f"closed_{outcome!s}": closed_in & Q(status=outcome) for outcome in CLOSED_OUTCOMES},
+    }
 
 
-def _kind_then(after_end):
+def live_parts(start: date, end: date):
+    """The letters any letter figure of the period can count, as three disjoint ranges,
+    each read from one of Petition's indexes on the logged moments: received in the
+    period; received before it and closed after its start; received before it and not
+    closed. (A letter closed in the period, open at its end or taking a step in it is one
+    of them.) Disjoint, so counted through a UNION ALL; one OR of them would be a bitmap
+    scan of the table's rows instead of the index alone."""
+    after_start, after_end = bounds(start, end)
+    return [Q(received_at__gte=after_start, received_at__lt=after_end),
+            Q(closed_at__gte=after_start, received_at__lt=after_start),
+            Q(closed_at__isnull=True, received_at__lt=after_start)]
+
+
+def live_in(start: date, end: date):
+    """live_parts as one condition."""
+    first, *others = live_parts(start, end)
+    for part in others:
+        first |= part
+    return first
+
+
+def overdue_clocks(end: date):
+    """The letters' deadline clocks running and past due at `end` (module docstring). The
+    clocks live in workflows, which casework never imports: looked up by name."""
+    clock_model = apps.get_model("workflows", "DeadlineClock")
+    entry_model = apps.get_model("workflows", "ClockEntry")
+    entries = entry_model.objects.filter(clock=OuterRef("pk"), on__lte=end).order_by("-on", "-id")
+    pauses = entries.filter(kind__in=("pause", "suspend", "resume"))
+    return (clock_model.objects
+            .filter(petition__isnull=False, started_on__lte=end, lapses=False)
+            .filter(Q(stopped_on__isnull=True) | Q(stopped_on__gt=end))
+            .annotate(due_then=Subquery(entries.values("due_after")[:1]),
+                      pause_then=Subquery(pauses.values("kind")[:1]))
+            .filter(due_then__lt=end)
+            # Not paused then (NULL: never paused, and NOT IN would drop it).
+            .filter(Q(pause_then__isnull=True) | Q(pause_then="resume")))
+
+
+def overdue_at(end: date):
+    """SQL condition on a letter: one of its clocks was running and past due at `end`."""
+    return Exists(overdue_clocks(end).filter(petition=OuterRef("pk")))
+
+
+def overdue_at_end(start: date, end: date):
+    """Open at the period's end (tested first: the clocks are read only for those) and
+    overdue then."""
+    return letter_conditions(start, end)["open_at_end"] & Q(overdue_at(end))
+
+
+def kind_then(after_end):
+    """The letter's kind as of `after_end` (module docstring), one subquery per letter: for
+    a list or the open letters; the report's received letters are counted in one pass
+    (casework.selectors.figures)."""
     kind_events = (_letter_events(occurred_at__lt=after_end, details__has_key="kind")
                    .order_by("-occurred_at", "-id")
                    .annotate(k=KeyTextTransform("kind", "details")).values("k")[:1])
     return Coalesce(Subquery(kind_events), "kind", output_field=CharField())
+
+
+def step_taken(figure, start: date, end: date):
+    after_start, after_end = bounds(start, end)
+    return Exists(_letter_events(STEPS_COUNTED[figure], occurred_at__gte=after_start,
+                                 occurred_at__lt=after_end))
 
 
 def letter_figure_names():
@@ -79,71 +175,80 @@ def letter_figure_names():
 def letters_figure(letters, figure, start, end, detail=""):
     """`letters` (a Petition queryset) narrowed to those `figure` counts for the days
     `start`–`end`; `detail` is the kind for "received", the outcome for "closed"."""
-    after_start, after_end = bounds(start, end)
-    if figure == "carried_in":
-        return letters.filter(_open_at(after_start))
+    conditions = letter_conditions(start, end)
+    if figure in ("carried_in", "anonymous", "open_at_end"):
+        return letters.filter(conditions[figure])
     if figure == "received":
-        letters = letters.filter(_received_in(after_start, after_end))
+        letters = letters.filter(conditions["received"])
         if detail:
-            letters = letters.alias(kind_then=_kind_then(after_end)).filter(kind_then=detail)
+            letters = letters.alias(kind_then=kind_then(bounds(start, end)[1])).filter(
+                kind_then=detail)
         return letters
-    if figure == "anonymous":
-        return letters.filter(_received_in(after_start, after_end),
-                              sender_type__in=(SenderType.ANONYMOUS, SenderType.PSEUDONYMOUS))
     if figure in STEPS_COUNTED:
-        return letters.filter(Exists(_letter_events(STEPS_COUNTED[figure],
-                                                    occurred_at__gte=after_start,
-                                                    occurred_at__lt=after_end)))
+        return letters.filter(live_in(start, end), step_taken(figure, start, end))
     if figure == "closed":
-        lookups = {"to_status": detail} if detail else {}
-        return letters.filter(Exists(_closing(occurred_at__gte=after_start,
-                                              occurred_at__lt=after_end, **lookups)))
-    if figure == "open_at_end":
-        return letters.filter(_open_at(after_end))
+        outcomes = [detail] if detail else CLOSED_OUTCOMES
+        cond = Q(pk__in=[])
+        for outcome in outcomes:
+            cond |= conditions.get(f"closed_{outcome!s}", Q(pk__in=[]))
+        return letters.filter(cond)
     if figure == "overdue_at_end":
-        return letters.filter(_open_at(after_end), _overdue_at(end))
+        return letters.filter(overdue_at_end(start, end))
     raise ValueError(figure)
 
 
 # ---- inspection and supervision cases ----------------------------------------------------
 
-def _case_event(event_type, after_start, after_end, **lookups):
-    return Q(Exists(CaseEvent.objects.filter(
-        inspection=OuterRef("pk"), event_type=event_type, occurred_at__gte=after_start,
-        occurred_at__lt=after_end, **lookups)))
-
-
 SUPERVISION = Q(kind__in=[str(k) for k in SUPERVISION_KINDS])
 NO_DISCIPLINE = "none"  # the decision "không kỷ luật" (form left empty)
 DISCIPLINE_KEYS = [*DisciplineForm.values, NO_DISCIPLINE]
+CASE_EVENTS = (EventType.CASE_OPENED, EventType.CONCLUDED, EventType.CASE_NOTIFIED,
+               EventType.DISCIPLINED)
+
+
+def case_event_conditions():
+    """{figure: condition on a case's CaseEvent (the case's own fields through
+    `inspection__`)}: a case counts in a figure when one of its events dated in the period
+    meets the figure's condition.
+    - decided: the decision opening the case (its CASE_OPENED event); `members` and
+      `organisations` split those by their subject;
+    - concluded: an inspection's conclusion, or a supervision's notice of results (a
+      supervision has no conclusion: the notice is its end);
+    - violations: a conclusion that found a violation;
+    - discipline_<form>: the discipline decision, by form (`discipline_none`: decided not
+      to discipline)."""
+    supervision = Q(inspection__kind__in=[str(k) for k in SUPERVISION_KINDS])
+    inspection = Q(inspection__kind__in=[k for k in InspectionKind.values
+                                         if k not in SUPERVISION_KINDS])
+    decided = Q(event_type=EventType.CASE_OPENED)
+    conditions = {
+        "decided": decided,
+        "members": decided & Q(inspection__subject_member__isnull=False),
+        "organisations": decided & Q(inspection__subject_organisation__isnull=False),
+        "concluded": ((inspection & Q(event_type=EventType.CONCLUDED))
+                      | (supervision & Q(event_type=EventType.CASE_NOTIFIED))),
+        "violations": Q(event_type=EventType.CONCLUDED, details__violation_found=True),
+    }
+    for form in DISCIPLINE_KEYS:
+        conditions[f"discipline_{form}"] = Q(event_type=EventType.DISCIPLINED,
+                                             details__form="" if form == NO_DISCIPLINE
+                                             else form)
+    return conditions
+
+
+def case_events_in(start, end):
+    """The case events any case figure of the period reads (an index range on the moment)."""
+    after_start, after_end = bounds(start, end)
+    return CaseEvent.objects.filter(inspection__isnull=False, event_type__in=CASE_EVENTS,
+                                    occurred_at__gte=after_start, occurred_at__lt=after_end)
 
 
 def case_conditions(start, end):
-    """{figure: condition on InspectionCase} for the days `start`–`end`:
-    - decided: the decision opening the case (its CASE_OPENED event) is dated in the period;
-      `members` and `organisations` split those by their subject;
-    - concluded: an inspection's conclusion, or a supervision's notice of results (a
-      supervision has no conclusion: the notice is its end), dated in the period;
-    - violations: a conclusion dated in the period that found a violation;
-    - discipline_<form>: the discipline decision dated in the period, by form
-      (`discipline_none`: decided not to discipline)."""
-    after_start, after_end = bounds(start, end)
-    decided = _case_event(EventType.CASE_OPENED, after_start, after_end)
-    conditions = {
-        "decided": decided,
-        "members": decided & Q(subject_member__isnull=False),
-        "organisations": decided & Q(subject_organisation__isnull=False),
-        "concluded": ((~SUPERVISION & _case_event(EventType.CONCLUDED, after_start, after_end))
-                      | (SUPERVISION & _case_event(EventType.CASE_NOTIFIED, after_start,
-                                                   after_end))),
-        "violations": _case_event(EventType.CONCLUDED, after_start, after_end,
-                                  details__violation_found=True),
-    }
-    for form in DISCIPLINE_KEYS:
-        conditions[f"discipline_{form}"] = _case_event(
-            EventType.DISCIPLINED, after_start, after_end,
-            details__form="" if form == NO_DISCIPLINE else form)
-    return conditions
+    """{figure: condition on InspectionCase} for the days `start`–`end`: the case has an
+    event dated in the period meeting the figure's condition (case_event_conditions)."""
+    events = case_events_in(start, end).filter(inspection=OuterRef("pk"))
+    return {figure: Q(Exists(events.filter(cond)))
+            for figure, cond in case_event_conditions().items()}
 
 
 CASE_FIGURES = ("decided", "members", "organisations", "concluded", "violations",

@@ -8,13 +8,12 @@ it; the office and the UBKT work for their committee, so for them the committee'
 inspection figures, branches included). A report holds counts only, never a person's name;
 the lists its numbers link to are scoped to the reader as every list is.
 """
-from django.db.models import Count, F, Q
+from django.db.models import Q
 from django.utils import timezone
 
-from casework.models import Organisation, Petition, PetitionKind
+from casework.models import Organisation
 from casework.models.organisations import Role
 from casework.selectors.case_figures import case_figures
-from casework.selectors.figure_rules import _kind_then, bounds, letters_figure
 from casework.selectors.figures import letter_figures
 from casework.selectors.scope import _committee_path, assignments, everything, topmost
 
@@ -45,32 +44,14 @@ def report_units(user):
     return units.order_by("path")
 
 
-def _open_by_kind(organisation, period, letters):
-    """Adds `open_at_end_by_kind` (the kind each open letter had at the period's end) to
-    the totals and to each unit: the report says "còn 04 đơn kiến nghị đang xem xét". One
-    grouped query, through the figure's own rule."""
-    _after_start, after_end = bounds(period.start, period.end)
-    rows = (letters_figure(Petition.objects.filter(
-        organisation__path__startswith=organisation.path), "open_at_end", period.start,
-        period.end).annotate(kind_then=_kind_then(after_end))
-        .values(unit=F("organisation__code"), kind_at_end=F("kind_then"))
-        .annotate(n=Count("pk")).order_by())
-    letters["open_at_end_by_kind"] = dict.fromkeys(PetitionKind.values, 0)
-    for unit in letters["by_unit"].values():
-        unit["open_at_end_by_kind"] = dict.fromkeys(PetitionKind.values, 0)
-    for row in rows:
-        letters["open_at_end_by_kind"][row["kind_at_end"]] += row["n"]
-        letters["by_unit"][row["unit"]]["open_at_end_by_kind"][row["kind_at_end"]] += row["n"]
-    return letters
-
-
 def report_figures(*, organisation, period) -> dict:
     """{"org", "from", "to", "taken_at", "letters", "cases"} for the period. `taken_at` is
     the moment the figures were read (ISO, the office's time zone)."""
     taken_at = timezone.localtime()
-    letters = letter_figures(organisation=organisation, start=period.start, end=period.end)
+    letters = letter_figures(organisation=organisation, start=period.start, end=period.end,
+                             open_by_kind=True)
     return {"org": organisation.code, "from": period.start.isoformat(),
             "to": period.end.isoformat(), "taken_at": taken_at.isoformat(timespec="seconds"),
-            "letters": _open_by_kind(organisation, period, letters),
+            "letters": letters,
             "cases": case_figures(organisation=organisation, start=period.start,
                                   end=period.end)}

@@ -210,5 +210,12 @@ def write_event(kind, record, *, event_type, actor, from_status, reason="", doc_
         from_status=from_status, to_status=record.status, reason=reason,
         doc_number=doc_number, doc_date=doc_date, details=details or {},
         occurred_at=at or now, recorded_at=now)
+    moments = getattr(record, "log_moments", lambda event: {})(event)
+    if moments:
+        # The record is saved already (take) or new (record_event): its row is updated
+        # beside the event, and the instance too, for a caller that saves it again.
+        type(record).objects.filter(pk=record.pk).update(**moments)
+        for name, value in moments.items():
+            setattr(record, name, value)
     case_event_written.send(sender=CaseEvent, event=event)
     return event

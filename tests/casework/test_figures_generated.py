@@ -22,7 +22,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from casework.errors import ActionRefused
-from casework.models import OrgKind, PetitionKind
+from casework.models import OrgKind, Petition, PetitionKind
 from casework.selectors.figures import letter_figures
 from casework.services import petitions as services
 from tests.factories import OrganisationFactory, receive_petition, user_with_role
@@ -267,6 +267,12 @@ def test_figures_equal_the_generators_plan(tree, seed):
     for _ in range(60):
         generator.letter(rng.choice(receiving))
     assert generator.pauses  # some clocks were paused
+    # The moments the figures read from the letter are the ones its events were logged at,
+    # back-dated or live (written by the transition engine beside each event).
+    moments = {pk: (received, closed) for pk, received, closed
+               in Petition.objects.values_list("pk", "received_at", "closed_at")}
+    assert {plan.pk: (plan.received, plan.closed[0] if plan.closed else None)
+            for plan in generator.plans} == moments
     ledgers = {plan.pk: [] for plan in generator.plans}
     entries = {}
     for entry in ClockEntry.objects.order_by("on", "id"):
