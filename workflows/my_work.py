@@ -25,6 +25,7 @@ from django.db.models import F, Min, Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from casework.formatting import choice_label
 from casework.models import Competence, Petition, PetitionStatus, RoleAssignment
 from casework.permissions import ACTION_LABELS, ACTION_ROLES
 from workflows.models import ClockStatus, DeadlineClock
@@ -149,7 +150,7 @@ def letter_items(user, today, cal):
             continue
         item = WorkItem(
             what=str(ACTION_LABELS[action]), number=petition.receipt_number,
-            title=petition.get_kind_display() or _("Chưa phân loại"),
+            title=choice_label(petition, "kind") or _("Chưa phân loại"),
             organisation=petition.organisation.name,
             url=reverse("casework:petition-transition", args=[petition.pk, action]),
             record_url=reverse("casework:petition-detail", args=[petition.pk]))
@@ -172,7 +173,7 @@ def case_items(user, today, cal):
         case = t.case
         item = WorkItem(
             what=t.label, number=case.number,
-            title=f"{case.get_kind_display()}: {case.title}",
+            title=f"{choice_label(case, 'kind')}: {case.title}",
             organisation=case.organisation.name, url=t.url,
             record_url=case.get_absolute_url(),
             note=_("Giao cho bạn") if t.assigned_to_me else _("Có thể nhận"))

@@ -219,11 +219,11 @@ class InspectionCaseQuerySet(models.QuerySet):
         """Cases the user may see: the rule of `casework.selectors.scope` (cases run in
         their subtrees, about them, by their committee for a UBKT member, or whose team
         they are on)."""
-        from casework.selectors.scope import cases_q
+        from casework.selectors.scope import case_rows_q
 
         if not user.is_authenticated:
             return self.none()
-        return self.filter(cases_q(user))
+        return self.filter(case_rows_q(user))
 
 
 class InspectionCase(ConcurrentTransitionMixin, models.Model):

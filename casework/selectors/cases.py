@@ -48,7 +48,7 @@ def case_totals(cases):
     as the rows, so they add up to the row count: one grouped COUNT over (status, kind),
     summed here (the list's paginator takes the total and asks no COUNT of its own)."""
     by_status, by_kind, total = {}, {}, 0
-    for status, kind, n in cases.order_by().values_list("status", "kind").annotate(n=Count("pk")):
+    for status, kind, n in cases.order_by().values_list("status", "kind").annotate(n=Count("*")):
         by_status[status] = by_status.get(status, 0) + n
         by_kind[kind] = by_kind.get(kind, 0) + n
         total += n

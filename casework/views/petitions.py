@@ -74,7 +74,8 @@ def petition_list(request):
     for error in figure_errors:
         messages.error(request, error)
     # The identity box belongs to the export but is in the same form as the filters.
-    known = {*filterset.filters, param("page"), param("identity"), *figure_field_names()}
+    known = {*filterset.filters, param("page"), param("after"), param("before"),
+             param("identity"), *figure_field_names()}
     if unknown := unknown_parameters_message(request.GET, known):
         messages.warning(request, unknown)
     log_search_hits(user=request.user, filterset=filterset)
@@ -86,10 +87,14 @@ def petition_list(request):
     groups = None
     if not (data.get(param("organisation")) or data.get(param("q"))):
         groups = register_groups(user=request.user, counts=counts)
-    page = None if groups else register_page(rows, request.GET.get(param("page")),
-                                            counts=counts)
+    page = None
+    if not groups:
+        page, bad_key = register_page(rows, request.GET, counts=counts)
+        if bad_key:
+            messages.warning(request, _("Địa chỉ trang không đọc được: đang xem trang đầu."))
     query = request.GET.copy()
-    query.pop(param("page"), None)
+    for name in ("page", "after", "before"):
+        query.pop(param(name), None)
     return render(request, "casework/petition_list.html", {
         "filter": filterset, "page": page, "query": query.urlencode(),
         "total": counts.total, "groups": groups,
