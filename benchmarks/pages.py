@@ -47,13 +47,12 @@ def pages(user):
     from django.http import QueryDict
 
     from casework.models import Petition, PetitionSender
-    from casework.selectors.letters import (
-        REGISTER_KEYSET,
-        REGISTER_PER_PAGE,
-        letter_register,
-        letters_visible,
-        register_rows,
-    )
+    from casework.selectors import letters as letter_reads
+    from casework.selectors.letters import letter_register, letters_visible, register_rows
+
+    # The code before keyset pages (issue 18) had neither: its pages are read by number.
+    keyset = getattr(letter_reads, "REGISTER_KEYSET", None)
+    per_page = getattr(letter_reads, "REGISTER_PER_PAGE", 50)
 
     letter = letters_visible(user=user).order_by("-received_on", "-pk").first()
     # The register's rows: the province's open on its communes, so its rows are those of
@@ -65,8 +64,8 @@ def pages(user):
         rows_url += f"?don-vi={top.organisation_id}"
     query = QueryDict(rows_url.partition("?")[2])
     _filterset, rows = letter_register(user=user, params=query)
-    deep = min(500, max(1, -(-rows.count() // REGISTER_PER_PAGE)))
-    edge = register_rows(rows)[(deep - 1) * REGISTER_PER_PAGE - 1] if deep > 1 else None
+    deep = min(500, max(1, -(-rows.count() // per_page)))
+    edge = register_rows(rows)[(deep - 1) * per_page - 1] if deep > 1 and keyset else None
     joiner = "&" if "?" in rows_url else "?"
     sender = (PetitionSender.objects.filter(petition__in=letters_visible(user=user)
                                             .filter(identity_confidential=False))
@@ -75,9 +74,10 @@ def pages(user):
     if rows_url != "/don-thu/":
         found.append(("sổ đơn thư, từng đơn", rows_url, True))
     if edge is not None:
-        found += [(f"sổ đơn thư, trang {deep} (liên kết)",
-                   f"{rows_url}{joiner}trang={deep}&sau={REGISTER_KEYSET.encode(edge)}", True),
-                  (f"sổ đơn thư, gõ trang {deep}", f"{rows_url}{joiner}trang={deep}", True)]
+        found.append((f"sổ đơn thư, trang {deep} (liên kết)",
+                      f"{rows_url}{joiner}trang={deep}&sau={keyset.encode(edge)}", True))
+    if deep > 1:
+        found.append((f"sổ đơn thư, gõ trang {deep}", f"{rows_url}{joiner}trang={deep}", True))
     found += [("tìm theo tên", "/don-thu/?tim=" + (sender.full_name if sender
                                                   else "Nguyễn Văn An"), True),
              ("thời hạn", "/thoi-han/", True),

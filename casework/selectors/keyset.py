@@ -89,6 +89,16 @@ class KeysetPage:
     next_key: str = ""
     previous_key: str = ""
 
+    # Read like Django's Page: iterated, measured and indexed for its rows.
+    def __iter__(self):
+        return iter(self.object_list)
+
+    def __len__(self):
+        return len(self.object_list)
+
+    def __getitem__(self, index):
+        return self.object_list[index]
+
     @property
     def num_pages(self):
         return max(1, -(-self.count // self.per_page))

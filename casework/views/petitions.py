@@ -43,6 +43,7 @@ from casework.selectors.letters import (
     register_counts,
     register_groups,
     register_page,
+    sees_several_communes,
 )
 from casework.services.attachments import StorageFailed
 from casework.services.duplicates import find_duplicates
@@ -79,14 +80,16 @@ def petition_list(request):
     if unknown := unknown_parameters_message(request.GET, known):
         messages.warning(request, unknown)
     log_search_hits(user=request.user, filterset=filterset)
-    counts = register_counts(rows)
-    status_totals, kind_totals = counts.totals()
     data = filterset.form.cleaned_data if filterset.is_bound and filterset.is_valid() else {}
     # A province's register opens on its communes (one line each, with a link), not on
     # pages of rows: unless a unit or a text was asked for, or the user sees one commune.
+    # A province's counts (up to a million letters) are reused while nothing changed.
+    units = sees_several_communes(request.user)
+    counts = register_counts(rows, reuse=units is not None)
+    status_totals, kind_totals = counts.totals()
     groups = None
-    if not (data.get(param("organisation")) or data.get(param("q"))):
-        groups = register_groups(user=request.user, counts=counts)
+    if units and not (data.get(param("organisation")) or data.get(param("q"))):
+        groups = register_groups(counts=counts, organisations=units)
     page = None
     if not groups:
         page, bad_key = register_page(rows, request.GET, counts=counts)

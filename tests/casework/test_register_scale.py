@@ -247,9 +247,14 @@ def test_province_page_shows_communes_then_drills_down(client, tree, second, pro
                                                        letters):
     client.force_login(province_leader)
     url = reverse("casework:petition-list")
-    client.get(url)  # warm the session
+    client.get(url)  # warm the session (and count: the counts are then reused)
+    from django.core.cache import cache
+    cache.clear()
     with CaptureQueriesContext(connection) as captured:
         response = client.get(url)
+    with CaptureQueriesContext(connection) as reused:
+        assert client.get(url).context["total"] == response.context["total"] == 60
+    assert sum("casework_petition" in q["sql"] for q in reused.captured_queries) == 0
     page = response.content.decode()
     assert response.context["page"] is None
     assert [g.organisation for g in response.context["groups"]] == sorted(
@@ -346,3 +351,26 @@ def test_case_scope_on_the_rows_own_columns_equals_the_path_rule(tree, second, c
     assert case_rows_q(city) == Q()  # every root is theirs: no condition at all
     assert InspectionCase.objects.filter(case_rows_q(city)).count() == 48
     assert not InspectionCase.objects.filter(case_rows_q(nobody)).exists()
+
+
+def test_reused_counts_follow_every_change_made_through_the_services(province_leader, letters):
+    """A province's counts are kept under the last event's id: reused while nothing
+    changed (one small query instead of the count), counted again after a step."""
+    from casework.services.petitions import petition_classify
+
+    _filterset, found = letter_register(user=province_leader, params=_params())
+    first = register_counts(found, reuse=True)
+    with CaptureQueriesContext(connection) as captured:
+        again = register_counts(found, reuse=True)
+    assert again.rows == first.rows and len(captured.captured_queries) == 1
+    assert "COUNT(" not in captured.captured_queries[0]["sql"].upper()
+    received = next(p for p in letters if Petition.objects.get(pk=p.pk).status == "received")
+    boss = get_user_model().objects.get(username="quantri")
+    petition_classify(actor=boss, petition_id=received.pk, kind=PetitionKind.DENUNCIATION,
+                      competence="here")
+    after = register_counts(found, reuse=True)
+    plain = _plain(province_leader)
+    assert after.total == len(plain)
+    assert after.totals()[0] == [(s.label, sum(p.status == s for p in plain))
+                                 for s in PetitionStatus]
+    assert after.totals() != first.totals()
