@@ -58,7 +58,9 @@ class RegisterCounts:
     """The register's numbers from ONE grouped COUNT over (receiving unit, status, kind):
     the total, the totals by status and by kind, and the count per unit (for the grouped
     provincial register). One query whatever the size; it also spares the paginator's
-    own COUNT (`total` is the row count)."""
+    own COUNT (`total` is the row count). The case list's (selectors.cases.CaseCounts)
+    are the same with the cases' statuses and kinds."""
+    statuses, kinds, open_statuses = PetitionStatus, PetitionKind, OPEN_STATUSES
 
     def __init__(self, rows):
         self.rows = rows  # [(organisation_id, status, kind, n)]
@@ -69,15 +71,15 @@ class RegisterCounts:
         for _unit, status, kind, n in self.rows:
             by_status[status] = by_status.get(status, 0) + n
             by_kind[kind] = by_kind.get(kind, 0) + n
-        return ([(s.label, by_status.get(s.value, 0)) for s in PetitionStatus],
-                [(k.label, by_kind.get(k.value, 0)) for k in PetitionKind])
+        return ([(s.label, by_status.get(s.value, 0)) for s in self.statuses],
+                [(k.label, by_kind.get(k.value, 0)) for k in self.kinds])
 
     def by_unit(self):
         """{organisation id: (letters, of which open)}."""
         units = {}
         for unit, status, _kind, n in self.rows:
             total, open_ = units.get(unit, (0, 0))
-            units[unit] = (total + n, open_ + (n if status in OPEN_STATUSES else 0))
+            units[unit] = (total + n, open_ + (n if status in self.open_statuses else 0))
         return units
 
 

@@ -330,8 +330,9 @@ def test_case_scope_on_the_rows_own_columns_equals_the_path_rule(tree, second, c
     rule `cases_q` selects, for users at the city, a commune, its UBKT, an office, a
     branch, a team member from outside and nobody; the list's order, totals and pages
     follow."""
-    from casework.models import InspectionCase
-    from casework.selectors.cases import case_list, case_totals
+    from casework.models import CaseStatus, InspectionCase
+    from casework.models.inspections import OPEN_CASE_STATUSES
+    from casework.selectors.cases import case_counts, case_list
     from casework.selectors.scope import case_rows_q, cases_q
 
     users, sizes = _case_users(tree, second), []
@@ -343,8 +344,15 @@ def test_case_scope_on_the_rows_own_columns_equals_the_path_rule(tree, second, c
         assert rows == plain, user.username
         listed = case_list(user=user)
         assert list(listed) == plain
-        _by_status, _by_kind, total = case_totals(listed)
-        assert total == len(plain)
+        counts = case_counts(listed)
+        assert counts.total == len(plain)
+        assert counts.totals()[0] == [(s.label, sum(c.status == s for c in plain))
+                                      for s in CaseStatus]
+        assert counts.by_unit() == {
+            unit: (sum(c.organisation_id == unit for c in plain),
+                   sum(c.organisation_id == unit and c.status in OPEN_CASE_STATUSES
+                       for c in plain))
+            for unit in {c.organisation_id for c in plain}}
         sizes.append(len(plain))
     assert len(set(sizes)) >= 5, sizes  # the users see different parts
     city, nobody = users[0], users[-1]
@@ -374,3 +382,34 @@ def test_reused_counts_follow_every_change_made_through_the_services(province_le
     assert after.totals()[0] == [(s.label, sum(p.status == s for p in plain))
                                  for s in PetitionStatus]
     assert after.totals() != first.totals()
+
+
+def test_province_case_list_shows_communes_then_drills_down(client, tree, second, cases):
+    """Like the register: one line per commune with its cases and those running, each a
+    link; the commune's own list then has the plain rows."""
+    from casework.models import InspectionCase
+    from casework.models.inspections import OPEN_CASE_STATUSES
+    from casework.selectors.scope import cases_q
+
+    city = user_with_role("leader", tree.city, username="ca-tinh-2")
+    client.force_login(city)
+    url = reverse("casework:case-list")
+    response = client.get(url)
+    assert response.context["page"] is None
+    plain = list(InspectionCase.objects.filter(cases_q(city)))
+
+    def under(org):
+        inside = [c for c in plain if c.organisation.path.startswith(org.path)]
+        return len(inside), sum(c.status in OPEN_CASE_STATUSES for c in inside)
+
+    groups = {g.organisation: (g.letters, g.open) for g in response.context["groups"]}
+    assert groups[tree.commune] == under(tree.commune)
+    assert groups[second.commune] == under(second.commune)
+    assert sum(n for n, _open in groups.values()) == len(plain) == 48
+    assert f"?don-vi={second.commune.pk}" in response.content.decode()
+    inside = client.get(url, {"don-vi": second.commune.pk})
+    assert inside.context["groups"] is None
+    expected = (InspectionCase.objects.filter(cases_q(city))
+                .filter(organisation__path__startswith=second.commune.path)
+                .order_by("-year", "organisation__path", "-seq"))
+    assert list(inside.context["page"].object_list) == list(expected)
