@@ -4,7 +4,7 @@ commune leader and a branch secretary (issue 18), on PostgreSQL.
     .venv/bin/python benchmarks/pages.py --size 100000      # quick
     .venv/bin/python benchmarks/pages.py --size 1000000     # the figures quoted
         [--communes 100] [--requests 20] [--export-requests 3] [--only thoi-han,...]
-        [--no-explain] [--copy bench_pages_1m] [--template NAME] [--keep]
+        [--no-explain] [--copy bench_pages_1m] [--template NAME] [--keep] [--cold]
 
 The province comes from `benchmarks.province.build_province` (built once, then copied from
 its template) and is migrated to the code being measured. Each page is requested through
@@ -144,6 +144,7 @@ def bare_count(user, n):
 
 def run(args):
     from django.contrib.auth import get_user_model
+    from django.core.cache import cache
     from django.test import Client
 
     rows, plans = [], []
@@ -168,6 +169,8 @@ def run(args):
                 timed_get(client, url)
             times, counts, heaviest = [], set(), None
             for _ in range(n):
+                if args.cold:  # as after a change: nothing counted before is reused
+                    cache.clear()
                 elapsed, queries, status, captured = timed_get(client, url)
                 times.append(elapsed)
                 counts.add(queries)
@@ -208,6 +211,10 @@ def main():
     parser.add_argument("--no-export", action="store_true")
     parser.add_argument("--users", default="", help="comma-separated: tỉnh,xã,chi bộ")
     parser.add_argument("--rebuild", action="store_true")
+    parser.add_argument("--cold", action="store_true",
+                        help="empty the cache before each request (a province's register "
+                             "counts are reused until the next change: this measures the "
+                             "first view after one)")
     parser.add_argument("--copy", default=None,
                         help="the copy's database name (default bench_scale_<size>)")
     parser.add_argument("--template", default=None,

@@ -283,6 +283,15 @@ class InspectionCase(ConcurrentTransitionMixin, models.Model):
                            | Q(subject_member__isnull=True, subject_organisation__isnull=False)),
                 name="case_has_one_subject"),
         ]
+        indexes = [
+            # The case list's counts (selectors.cases.case_counts): one grouped COUNT by
+            # unit, status and kind, answered from this index alone (issue 18).
+            models.Index(fields=["organisation", "status", "kind"],
+                         name="case_unit_status_kind"),
+            # The programme page's ad-hoc cases of a year (selectors.programme.adhoc_count).
+            models.Index(fields=["year", "organisation"], name="case_adhoc_year",
+                         condition=Q(programme_item__isnull=True)),
+        ]
 
     def __str__(self):
         return f"{self.number} – {self.title}"
