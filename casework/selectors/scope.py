@@ -116,6 +116,30 @@ def cases_q(user, prefix="", *, organisation=None):
             | Q(on_team))
 
 
+def letter_rows_q(user):
+    """SQL condition on Petition itself: the rule of `letters_q`, except that a user whose
+    paths hold every root of the tree gets no condition at all: a province's leader then
+    counts a million letters from the index alone, without joining each to its
+    organisation to test a path every organisation matches (issue 18)."""
+    if everything(user):
+        return Q()
+    paths = role_paths(user)
+    if _hold_every_root(paths):
+        return Q()
+    return under("organisation__path", paths)
+
+
+def _hold_every_root(paths):
+    """True when `paths` include the path of every organisation without a parent. Asked
+    only when one of them is a root's path ("/1/"): otherwise it cannot be."""
+    from casework.models import Organisation
+
+    if not any(path.count("/") == 2 for path in paths):
+        return False
+    return not (Organisation.objects.filter(parent__isnull=True)
+                .exclude(under("path", paths)).exists())
+
+
 def case_rows_q(user):
     """SQL condition on InspectionCase itself: the rule of `cases_q`, written on the case's
     own columns (its unit, subject unit, subject member, id) against the ids the user's

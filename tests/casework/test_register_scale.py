@@ -81,8 +81,36 @@ def _params(**values):
 
 
 def _plain(user, **filters):
-    """The simple query: the visible letters, filtered, in the register's order."""
-    return list(Petition.objects.visible_to(user).filter(**filters).order_by(*REGISTER_ORDER))
+    """The simple query: the letters the path rule (`scope.letters_q`) shows, filtered,
+    in the register's order."""
+    from casework.selectors.scope import letters_q
+
+    return list(Petition.objects.filter(letters_q(user)).filter(**filters)
+                .order_by(*REGISTER_ORDER))
+
+
+def test_letter_scope_on_the_row_equals_the_path_rule(tree, second, letters):
+    """`letter_rows_q` (Petition.objects.visible_to) shows what `letters_q` shows; for a
+    user whose paths hold the tree's root it is no condition at all."""
+    from casework.selectors.scope import letter_rows_q, letters_q
+
+    users = [user_with_role("leader", tree.city, username="d-tinh"),
+             user_with_role("leader", tree.commune, username="d-xa"),
+             user_with_role("clerk", second.office, username="d-vp2"),
+             user_with_role("branch_secretary", tree.branch_a, username="d-cb"),
+             UserFactory(username="d-khong")]
+    sizes = []
+    for user in users:
+        plain = _plain(user)
+        assert list(Petition.objects.visible_to(user).order_by(*REGISTER_ORDER)) == plain
+        sizes.append(len(plain))
+    assert sizes == [60, 24, 12, 12, 0]  # the city, a commune, an office, a branch, nobody
+    assert letter_rows_q(users[0]) == Q() and letters_q(users[0]) != Q()
+    # A second root the city's leader holds no role at: the condition is back.
+    OrganisationFactory(name="Đảng bộ khác", code="khac", kind=OrgKind.PROVINCE)
+    assert letter_rows_q(users[0]) != Q()
+    assert list(Petition.objects.visible_to(users[0]).order_by(*REGISTER_ORDER)) == _plain(
+        users[0])
 
 
 def test_one_grouped_count_gives_the_total_the_totals_and_each_unit(province_leader, letters):
