@@ -153,9 +153,10 @@ def case_rows_q(user):
         return Q()
     if not user.is_authenticated:
         return Q(pk__in=[])
-    ids = _case_scope_ids(user, case_paths(user))
-    if ids["whole tree"]:
+    paths = case_paths(user)
+    if _hold_every_root(paths):
         return Q()
+    ids = _case_scope_ids(user, paths)
     cond = Q(pk__in=ids["team"])
     if ids["units"]:
         cond |= (Q(organisation_id__in=ids["units"])
@@ -167,9 +168,9 @@ def case_rows_q(user):
 
 def _case_scope_ids(user, paths):
     """{"units": organisation ids under `paths`, "members": their members' ids, "team":
-    the cases the user is on the team of, "whole tree": the paths hold every root}, from
-    one UNION ALL: a query per list whatever its size, read fresh (a role, a member or a
-    team changed earlier in the request is seen)."""
+    the cases the user is on the team of}, from one UNION ALL: a query per list whatever
+    its size, read fresh (a role, a member or a team changed earlier in the request is
+    seen). Never asked for the whole tree (its members would all be listed)."""
     from casework.models import InspectionCase, Member, Organisation
 
     def tagged(queryset, tag, column):
@@ -180,14 +181,10 @@ def _case_scope_ids(user, paths):
     if paths:
         parts += [tagged(Organisation.objects.filter(under("path", paths)), "units", "pk"),
                   tagged(Member.objects.filter(under("organisation__path", paths)),
-                         "members", "pk"),
-                  # Roots outside the paths: none means every organisation is inside.
-                  tagged(Organisation.objects.filter(parent__isnull=True)
-                         .exclude(under("path", paths)), "outside", "pk")]
-    found = {"team": [], "units": [], "members": [], "outside": []}
+                         "members", "pk")]
+    found = {"team": [], "units": [], "members": []}
     for tag, pk in parts[0].union(*parts[1:], all=True):
         found[tag].append(pk)
-    found["whole tree"] = bool(paths) and not found["outside"]
     return found
 
 
