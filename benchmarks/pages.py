@@ -4,7 +4,7 @@ commune leader and a branch secretary (issue 18), on PostgreSQL.
     .venv/bin/python benchmarks/pages.py --size 100000      # quick
     .venv/bin/python benchmarks/pages.py --size 1000000     # the figures quoted
         [--communes 100] [--requests 20] [--export-requests 3] [--only thoi-han,...]
-        [--no-explain]
+        [--no-explain] [--copy bench_pages_1m] [--template NAME] [--keep] [--cold]
 
 The province comes from `benchmarks.province.build_province` (built once, then copied from
 its template) and is migrated to the code being measured. Each page is requested through
@@ -44,16 +44,41 @@ BIG_TABLES = ("casework_petition", "casework_caseevent", "workflows_deadlinecloc
 
 def pages(user):
     """(label, url, is a list) of the pages measured for `user`."""
+    from django.http import QueryDict
+
     from casework.models import Petition, PetitionSender
-    from casework.selectors.letters import letters_visible
+    from casework.selectors import letters as letter_reads
+    from casework.selectors.letters import letter_register, letters_visible, register_rows
+
+    # The code before keyset pages (issue 18) had neither: its pages are read by number.
+    keyset = getattr(letter_reads, "REGISTER_KEYSET", None)
+    per_page = getattr(letter_reads, "REGISTER_PER_PAGE", 50)
 
     letter = letters_visible(user=user).order_by("-received_on", "-pk").first()
+    # The register's rows: the province's open on its communes, so its rows are those of
+    # its own unit's subtree (?don-vi=, every letter); page 500 as reached by the pager's
+    # "next" link (the key of page 499's last row), and as typed (?trang=500 alone).
+    rows_url = "/don-thu/"
+    if user.role_assignments.filter(organisation__parent__isnull=True).exists():
+        top = user.role_assignments.filter(organisation__parent__isnull=True).first()
+        rows_url += f"?don-vi={top.organisation_id}"
+    query = QueryDict(rows_url.partition("?")[2])
+    _filterset, rows = letter_register(user=user, params=query)
+    deep = min(500, max(1, -(-rows.count() // per_page)))
+    edge = register_rows(rows)[(deep - 1) * per_page - 1] if deep > 1 and keyset else None
+    joiner = "&" if "?" in rows_url else "?"
     sender = (PetitionSender.objects.filter(petition__in=letters_visible(user=user)
                                             .filter(identity_confidential=False))
               .order_by("petition_id").first())
-    found = [("sổ đơn thư", "/don-thu/", True),
-             ("sổ đơn thư, trang 500", "/don-thu/?trang=500", True),
-             ("tìm theo tên", "/don-thu/?tim=" + (sender.full_name if sender
+    found = [("sổ đơn thư", "/don-thu/", True)]
+    if rows_url != "/don-thu/":
+        found.append(("sổ đơn thư, từng đơn", rows_url, True))
+    if edge is not None:
+        found.append((f"sổ đơn thư, trang {deep} (liên kết)",
+                      f"{rows_url}{joiner}trang={deep}&sau={keyset.encode(edge)}", True))
+    if deep > 1:
+        found.append((f"sổ đơn thư, gõ trang {deep}", f"{rows_url}{joiner}trang={deep}", True))
+    found += [("tìm theo tên", "/don-thu/?tim=" + (sender.full_name if sender
                                                   else "Nguyễn Văn An"), True),
              ("thời hạn", "/thoi-han/", True),
              ("việc của tôi", "/viec-cua-toi/", True),
@@ -119,6 +144,7 @@ def bare_count(user, n):
 
 def run(args):
     from django.contrib.auth import get_user_model
+    from django.core.cache import cache
     from django.test import Client
 
     rows, plans = [], []
@@ -143,6 +169,8 @@ def run(args):
                 timed_get(client, url)
             times, counts, heaviest = [], set(), None
             for _ in range(n):
+                if args.cold:  # as after a change: nothing counted before is reused
+                    cache.clear()
                 elapsed, queries, status, captured = timed_get(client, url)
                 times.append(elapsed)
                 counts.add(queries)
@@ -183,9 +211,23 @@ def main():
     parser.add_argument("--no-export", action="store_true")
     parser.add_argument("--users", default="", help="comma-separated: tỉnh,xã,chi bộ")
     parser.add_argument("--rebuild", action="store_true")
+    parser.add_argument("--cold", action="store_true",
+                        help="empty the cache before each request (a province's register "
+                             "counts are reused until the next change: this measures the "
+                             "first view after one)")
+    parser.add_argument("--copy", default=None,
+                        help="the copy's database name (default bench_scale_<size>)")
+    parser.add_argument("--template", default=None,
+                        help="the province's cache (default bench_scale_<size>_tpl)")
+    parser.add_argument("--keep", action="store_true",
+                        help="measure the copy as it is (no new copy from the template)")
     args = parser.parse_args()
     started = time.monotonic()
-    db = build_province(args.communes, args.size, args.size // 10, rebuild=args.rebuild)
+    if args.keep and args.copy:
+        db = args.copy
+    else:
+        db = build_province(args.communes, args.size, args.size // 10, rebuild=args.rebuild,
+                            copy=args.copy, template=args.template)
     common.setup_django(f"{PG_SERVER}/{db}")
     from django.conf import settings
 

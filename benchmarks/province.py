@@ -94,14 +94,17 @@ def _exists(name):
 
 
 def build_province(communes=100, letters=1_000_000, cases=100_000, *, rebuild=False,
-                   log=print, copy=None):
+                   log=print, copy=None, template=None):
     """Copy of the province (built first if not cached): returns the copy's database
     name (`copy`, default ``bench_scale_<letters>``). The copy is not migrated past the
-    template: call `migrate` on it (setup_django does)."""
+    template: call `migrate` on it (setup_django does). `template` names the cache
+    (default ``bench_scale_<letters>_tpl``): a helper's own small province keeps its
+    own name beside the shared one."""
     import time
 
-    run, template = db_names(letters)
+    run, default_template = db_names(letters)
     run = copy or run
+    template = template or default_template
     if rebuild or not _exists(template):
         started = time.monotonic()
         # Built under another name and renamed when complete: an interrupted build is

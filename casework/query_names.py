@@ -21,6 +21,8 @@ QUERY_NAMES = {
     "received_to": "den-ngay",
     "year": "nam",
     "page": "trang",
+    "after": "sau",                # trang sau: khóa của dòng cuối trang trước (selectors.keyset)
+    "before": "truoc",             # trang trước: khóa của dòng đầu trang sau
     "identity": "danh-tinh",       # xuất kèm danh tính người tố cáo
     "item": "muc",                 # mục của chương trình kiểm tra, giám sát
     "start": "ngay-phat-sinh",     # máy tính thời hạn

@@ -17,6 +17,15 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip)
 
 
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Each test starts with an empty cache: what one test counted or read is never
+    another's (casework.selectors.letters.register_counts keeps a province's counts)."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def tree(db):
     """A city above a commune, with the commune's office, UBKT and two branches."""

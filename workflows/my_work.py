@@ -21,10 +21,11 @@ date, then rows without a deadline (paused, or a step without a clock).
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import F, Min, Q
+from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from casework.formatting import choice_label
 from casework.models import Competence, Petition, PetitionStatus, RoleAssignment
 from casework.permissions import ACTION_LABELS, ACTION_ROLES
 from workflows.models import ClockStatus, DeadlineClock
@@ -59,6 +60,8 @@ def _row_q(status, competences):
 
 # More rows than anybody can act on in a day; the page says how many there are in all.
 LIMIT = 200
+# Beside the units' lines of a user over several communes: the most urgent across them.
+GROUPED_LIMIT = 20
 
 
 @dataclass
@@ -133,14 +136,46 @@ def _with_clock(item, clock, today, cal):
     return item
 
 
-def letter_items(user, today, cal):
-    """(rows, total): the letters, most urgent first, at most LIMIT."""
-    letters = letters_to_act_on(user)
+def urgent_letters(letters, limit):
+    """The `limit` letters first in the list's order: earliest due date of a running
+    clock (windows of a right excluded), then received first, then id; letters without
+    such a clock last. Read from the clocks' due-date index (clock_open_due_idx) instead
+    of grouping every open letter with its clocks (1.6 s for a province's 50,000): the
+    first clock of a letter in due order carries its earliest due date, so the letters
+    met first walking that index are the most urgent. Two or three queries."""
+    found, due, batch, offset = [], {}, limit * 4, 0
+    clocks = (DeadlineClock.objects.filter(status=ClockStatus.RUNNING, lapses=False,
+                                           petition__in=letters)
+              .order_by("due_on", "petition__received_on", "petition_id", "pk")
+              .values_list("petition_id", "due_on"))
+    while len(found) < limit:
+        chunk = list(clocks[offset:offset + batch])
+        for petition_id, due_on in chunk:
+            if petition_id not in due:
+                due[petition_id] = due_on
+                found.append(petition_id)
+        if len(chunk) < batch:
+            break
+        offset, batch = offset + batch, batch * 4
+    found = found[:limit]
+    rows = {p.pk: p for p in letters.filter(pk__in=found).select_related("organisation")}
+    ordered = [rows[pk] for pk in found if pk in rows]
+    if len(ordered) < limit:  # then the letters no running clock holds to a date
+        running = DeadlineClock.objects.filter(status=ClockStatus.RUNNING, lapses=False,
+                                               petition=OuterRef("pk"))
+        ordered += list(letters.exclude(Exists(running)).select_related("organisation")
+                        .order_by("received_on", "pk")[:limit - len(ordered)])
+    for petition in ordered:
+        petition.due = due.get(petition.pk)
+    return ordered
+
+
+def letter_items(user, today, cal, *, letters=None, limit=LIMIT):
+    """(rows, total): the letters (`letters`: a part of the user's, default all of them),
+    most urgent first, at most `limit`."""
+    letters = letters_to_act_on(user) if letters is None else letters
     total = letters.count()
-    running = Q(clocks__status=ClockStatus.RUNNING, clocks__lapses=False)
-    rows = list(letters.annotate(due=Min("clocks__due_on", filter=running))
-                .select_related("organisation")
-                .order_by(F("due").asc(nulls_last=True), "received_on", "pk")[:LIMIT])
+    rows = urgent_letters(letters, limit)
     urgent = _urgent_clocks("petition", [p.pk for p in rows])
     items = []
     for petition in rows:
@@ -149,12 +184,21 @@ def letter_items(user, today, cal):
             continue
         item = WorkItem(
             what=str(ACTION_LABELS[action]), number=petition.receipt_number,
-            title=petition.get_kind_display() or _("Chưa phân loại"),
+            title=choice_label(petition, "kind") or _("Chưa phân loại"),
             organisation=petition.organisation.name,
             url=reverse("casework:petition-transition", args=[petition.pk, action]),
             record_url=reverse("casework:petition-detail", args=[petition.pk]))
         items.append(_with_clock(item, urgent.get(petition.pk), today, cal))
     return items, total
+
+
+def letter_groups(user, letters):
+    """The units the letters are at, one line per commune (and per unit above them), for
+    a user whose letters span several communes (casework.selectors.letters.
+    register_groups): [UnitGroup], or None for a user of one commune. One grouped COUNT."""
+    from casework.selectors.letters import register_counts, register_groups
+
+    return register_groups(user=user, counts=register_counts(letters))
 
 
 def _open_case_tasks(user):
@@ -172,7 +216,7 @@ def case_items(user, today, cal):
         case = t.case
         item = WorkItem(
             what=t.label, number=case.number,
-            title=f"{case.get_kind_display()}: {case.title}",
+            title=f"{choice_label(case, 'kind')}: {case.title}",
             organisation=case.organisation.name, url=t.url,
             record_url=case.get_absolute_url(),
             note=_("Giao cho bạn") if t.assigned_to_me else _("Có thể nhận"))

@@ -219,11 +219,11 @@ class InspectionCaseQuerySet(models.QuerySet):
         """Cases the user may see: the rule of `casework.selectors.scope` (cases run in
         their subtrees, about them, by their committee for a UBKT member, or whose team
         they are on)."""
-        from casework.selectors.scope import cases_q
+        from casework.selectors.scope import case_rows_q
 
         if not user.is_authenticated:
             return self.none()
-        return self.filter(cases_q(user))
+        return self.filter(case_rows_q(user))
 
 
 class InspectionCase(ConcurrentTransitionMixin, models.Model):
@@ -282,6 +282,15 @@ class InspectionCase(ConcurrentTransitionMixin, models.Model):
                 condition=(Q(subject_member__isnull=False, subject_organisation__isnull=True)
                            | Q(subject_member__isnull=True, subject_organisation__isnull=False)),
                 name="case_has_one_subject"),
+        ]
+        indexes = [
+            # The case list's counts (selectors.cases.case_counts): one grouped COUNT by
+            # unit, status and kind, answered from this index alone (issue 18).
+            models.Index(fields=["organisation", "status", "kind"],
+                         name="case_unit_status_kind"),
+            # The programme page's ad-hoc cases of a year (selectors.programme.adhoc_count).
+            models.Index(fields=["year", "organisation"], name="case_adhoc_year",
+                         condition=Q(programme_item__isnull=True)),
         ]
 
     def __str__(self):

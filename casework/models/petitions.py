@@ -96,11 +96,11 @@ class ReceiptCounter(models.Model):
 class PetitionQuerySet(SearchKeysQuerySet, models.QuerySet):
     def visible_to(self, user):
         """Letters the user may see: the rule of `casework.selectors.scope`."""
-        from casework.selectors.scope import letters_q
+        from casework.selectors.scope import letter_rows_q
 
         if not user.is_authenticated:
             return self.none()
-        return self.filter(letters_q(user))
+        return self.filter(letter_rows_q(user))
 
     def identity_visible_to(self, user):
         """Of these letters, those whose senders the user may see."""

@@ -5,6 +5,7 @@ from django.db.models import Count, Q
 from casework.models import CaseStatus, InspectionCase, InspectionKind, Organisation
 from casework.models.inspections import OPEN_CASE_STATUSES
 from casework.numbers import CASE_SERIES, number_q, parse_number
+from casework.selectors.letters import RegisterCounts
 
 # What a row of any case list shows: its organisation and its subject (a member's name
 # carries their branch, see Member.__str__).
@@ -43,17 +44,16 @@ def _case_search(text, user):
     return cond
 
 
-def case_totals(cases):
-    """([(label, n)] by status, [(label, n)] by kind, total), from the same filtered query
-    as the rows, so they add up to the row count: one grouped COUNT over (status, kind),
-    summed here (the list's paginator takes the total and asks no COUNT of its own)."""
-    by_status, by_kind, total = {}, {}, 0
-    for status, kind, n in cases.order_by().values_list("status", "kind").annotate(n=Count("pk")):
-        by_status[status] = by_status.get(status, 0) + n
-        by_kind[kind] = by_kind.get(kind, 0) + n
-        total += n
-    return ([(s.label, by_status.get(s.value, 0)) for s in CaseStatus],
-            [(k.label, by_kind.get(k.value, 0)) for k in InspectionKind], total)
+class CaseCounts(RegisterCounts):
+    """The case list's numbers from one grouped COUNT over (unit, status, kind): the
+    total, both totals, and the count per unit for a province's list grouped by commune
+    (selectors.letters.register_groups)."""
+    statuses, kinds, open_statuses = CaseStatus, InspectionKind, OPEN_CASE_STATUSES
+
+
+def case_counts(cases):
+    return CaseCounts(list(cases.order_by().values_list("organisation_id", "status", "kind")
+                           .annotate(n=Count("*"))))
 
 
 def case_for_page(*, user):

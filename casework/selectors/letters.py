@@ -1,10 +1,11 @@
 """Letters (đơn thư): the register with its totals, the letter page, the export and the
 API. Scoped by `scope.letters_q` (through `Petition.objects.visible_to`); who may see a
 protected sender is `casework.services.identity`'s business, and lists never load one."""
+import hashlib
 from typing import NamedTuple
 
-from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch
+from django.core.cache import cache
+from django.db.models import Count, Max, Prefetch
 
 from casework.filters import PetitionFilter
 from casework.models import (
@@ -17,6 +18,7 @@ from casework.models import (
 )
 from casework.models.organisations import OrgKind
 from casework.models.petitions import OPEN_STATUSES
+from casework.selectors.keyset import Keyset, keyset_page
 
 # Lists never show a protected sender, even to cleared users: names appear one letter at a
 # time on the letter page, where each showing is logged. So those rows are not even loaded.
@@ -56,7 +58,9 @@ class RegisterCounts:
     """The register's numbers from ONE grouped COUNT over (receiving unit, status, kind):
     the total, the totals by status and by kind, and the count per unit (for the grouped
     provincial register). One query whatever the size; it also spares the paginator's
-    own COUNT (`total` is the row count)."""
+    own COUNT (`total` is the row count). The case list's (selectors.cases.CaseCounts)
+    are the same with the cases' statuses and kinds."""
+    statuses, kinds, open_statuses = PetitionStatus, PetitionKind, OPEN_STATUSES
 
     def __init__(self, rows):
         self.rows = rows  # [(organisation_id, status, kind, n)]
@@ -67,21 +71,53 @@ class RegisterCounts:
         for _unit, status, kind, n in self.rows:
             by_status[status] = by_status.get(status, 0) + n
             by_kind[kind] = by_kind.get(kind, 0) + n
-        return ([(s.label, by_status.get(s.value, 0)) for s in PetitionStatus],
-                [(k.label, by_kind.get(k.value, 0)) for k in PetitionKind])
+        return ([(s.label, by_status.get(s.value, 0)) for s in self.statuses],
+                [(k.label, by_kind.get(k.value, 0)) for k in self.kinds])
 
     def by_unit(self):
         """{organisation id: (letters, of which open)}."""
         units = {}
         for unit, status, _kind, n in self.rows:
             total, open_ = units.get(unit, (0, 0))
-            units[unit] = (total + n, open_ + (n if status in OPEN_STATUSES else 0))
+            units[unit] = (total + n, open_ + (n if status in self.open_statuses else 0))
         return units
 
 
-def register_counts(letters):
-    return RegisterCounts(list(letters.order_by().values_list("organisation_id", "status", "kind")
-                               .annotate(n=Count("pk"))))
+def register_counts(letters, *, reuse=False):
+    """RegisterCounts of `letters`. COUNT(*), not COUNT(id): the id is not in the index
+    petition_unit_status_kind, and counting it would make PostgreSQL visit every
+    letter's row instead of the index only.
+
+    `reuse` (the province's grouped register, up to a million letters: 0.4 s and more a
+    view) keeps the rows in the cache under the query and the register's version, the
+    last event's id: letters change unit, status or kind only through the services,
+    each of which writes an event (a receipt too), so a count is reused only while
+    nothing it counts has changed, and is never stale."""
+    query = letters.order_by().values_list("organisation_id", "status", "kind")
+    if not reuse:
+        return RegisterCounts(list(query.annotate(n=Count("*"))))
+    version = CaseEvent.objects.aggregate(last=Max("pk"))["last"]
+    sql, params = query.query.sql_with_params()
+    key = "register-counts:" + hashlib.sha256(
+        repr((sql, params, version)).encode()).hexdigest()
+    rows = cache.get(key)
+    if rows is None:
+        rows = list(query.annotate(n=Count("*")))
+        cache.set(key, rows, COUNTS_SECONDS)
+    return RegisterCounts(rows)
+
+
+# How long a province's counts are kept for reuse while nothing changes (each process).
+COUNTS_SECONDS = 600
+
+
+def sees_several_communes(user):
+    """The organisations the user sees, by path, when they include two communes or more
+    (a province's register then opens on its communes); else None."""
+    organisations = list(Organisation.objects.visible_to(user).order_by("path"))
+    if sum(o.kind == OrgKind.COMMUNE for o in organisations) < 2:
+        return None
+    return organisations
 
 
 class UnitGroup(NamedTuple):
@@ -90,16 +126,17 @@ class UnitGroup(NamedTuple):
     open: int
 
 
-def register_groups(*, user, counts):
+def register_groups(*, counts, user=None, organisations=None):
     """The provincial register's first view (issue 18): one line per commune (its
     letters and those of every unit under it) and per unit above the communes that
     received letters, rather than pages of rows nobody reads at a province's scale; each
     line links to the register filtered to it. None when the user sees fewer than two
-    communes: then the register lists its rows as before."""
-    organisations = list(Organisation.objects.visible_to(user).order_by("path"))
-    communes = [o for o in organisations if o.kind == OrgKind.COMMUNE]
-    if len(communes) < 2:
+    communes: then the register lists its rows as before. `organisations`: what
+    `sees_several_communes(user)` gave, if the caller has asked already."""
+    organisations = organisations or sees_several_communes(user)
+    if organisations is None:
         return None
+    communes = [o for o in organisations if o.kind == OrgKind.COMMUNE]
     by_unit = counts.by_unit()
     groups = {}
     for organisation in organisations:
@@ -113,14 +150,16 @@ def register_groups(*, user, counts):
     return [UnitGroup(head, total, open_) for head, (total, open_) in groups.items()]
 
 
-def register_page(letters, number, *, counts, per_page=50):
-    """The page `number` of the register's rows. The count comes from `counts` (no
-    second COUNT). The rows are read in the register's order from its index
-    (petition_register_order): OFFSET over that index, so a deep page costs the index
-    entries skipped, not a sort of every letter in scope."""
-    paginator = Paginator(register_rows(letters), per_page)
-    paginator.count = counts.total  # a cached_property: set, it is never queried
-    return paginator.get_page(number)
+REGISTER_KEYSET = Keyset(Petition, REGISTER_ORDER)
+REGISTER_PER_PAGE = 50
+
+
+def register_page(letters, params, *, counts, per_page=None):
+    """(page, error): the register page's rows read from the key its links carry
+    (casework.selectors.keyset), in the register's index order: page 500 costs what page
+    1 costs. `error`: the address carried a key that is not one."""
+    return keyset_page(register_rows(letters), REGISTER_KEYSET, count=counts.total,
+                       params=params, per_page=per_page or REGISTER_PER_PAGE)
 
 
 def letter_for_page(*, user):

@@ -22,7 +22,7 @@ plus the cases the user is on the team of. Seeing a case gives no right to act o
 
 An administrator (superuser) sees everything; a visitor who is not logged in, nothing.
 """
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q, Value
 
 from casework.models.organisations import OrgKind, Role
 
@@ -114,6 +114,78 @@ def cases_q(user, prefix="", *, organisation=None):
             | under(f"{prefix}subject_organisation__path", paths)
             | under(f"{prefix}subject_member__organisation__path", paths)
             | Q(on_team))
+
+
+def letter_rows_q(user):
+    """SQL condition on Petition itself: the rule of `letters_q`, except that a user whose
+    paths hold every root of the tree gets no condition at all: a province's leader then
+    counts a million letters from the index alone, without joining each to its
+    organisation to test a path every organisation matches (issue 18)."""
+    if everything(user):
+        return Q()
+    paths = role_paths(user)
+    if _hold_every_root(paths):
+        return Q()
+    return under("organisation__path", paths)
+
+
+def _hold_every_root(paths):
+    """True when `paths` include the path of every organisation without a parent. Asked
+    only when one of them is a root's path ("/1/"): otherwise it cannot be."""
+    from casework.models import Organisation
+
+    if not any(path.count("/") == 2 for path in paths):
+        return False
+    return not (Organisation.objects.filter(parent__isnull=True)
+                .exclude(under("path", paths)).exists())
+
+
+def case_rows_q(user):
+    """SQL condition on InspectionCase itself: the rule of `cases_q`, written on the case's
+    own columns (its unit, subject unit, subject member, id) against the ids the user's
+    paths hold, read first in one query (`_case_scope_ids`). Each term is then
+    `column IN (ids)`, which that column's index serves, and PostgreSQL ORs the bitmaps:
+    it reads the cases in scope instead of joining every case to three organisations and
+    a member to test the paths (issue 18: /kiem-tra/ read all 100,000 cases for a
+    commune). A user whose paths hold every root of the tree sees every case: no
+    condition at all. `cases_q` stays for the rows that reach a case through a relation."""
+    if everything(user):
+        return Q()
+    if not user.is_authenticated:
+        return Q(pk__in=[])
+    paths = case_paths(user)
+    if _hold_every_root(paths):
+        return Q()
+    ids = _case_scope_ids(user, paths)
+    cond = Q(pk__in=ids["team"])
+    if ids["units"]:
+        cond |= (Q(organisation_id__in=ids["units"])
+                 | Q(subject_organisation_id__in=ids["units"]))
+    if ids["members"]:
+        cond |= Q(subject_member_id__in=ids["members"])
+    return cond
+
+
+def _case_scope_ids(user, paths):
+    """{"units": organisation ids under `paths`, "members": their members' ids, "team":
+    the cases the user is on the team of}, from one UNION ALL: a query per list whatever
+    its size, read fresh (a role, a member or a team changed earlier in the request is
+    seen). Never asked for the whole tree (its members would all be listed)."""
+    from casework.models import InspectionCase, Member, Organisation
+
+    def tagged(queryset, tag, column):
+        return queryset.annotate(tag=Value(tag)).values_list("tag", column).order_by()
+
+    parts = [tagged(InspectionCase.team.through.objects.filter(user_id=user.pk), "team",
+                    "inspectioncase_id")]
+    if paths:
+        parts += [tagged(Organisation.objects.filter(under("path", paths)), "units", "pk"),
+                  tagged(Member.objects.filter(under("organisation__path", paths)),
+                         "members", "pk")]
+    found = {"team": [], "units": [], "members": []}
+    for tag, pk in parts[0].union(*parts[1:], all=True):
+        found[tag].append(pk)
+    return found
 
 
 def identity_visible_q(user, prefix=""):

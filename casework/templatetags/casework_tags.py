@@ -3,9 +3,17 @@ import re
 
 from django import template
 
+from casework.formatting import choice_label
 from casework.models import PetitionStatus
 
 register = template.Library()
+
+
+@register.filter
+def label(record, field_name):
+    """{{ p|label:"kind" }}: `p.get_kind_display`, without rebuilding the choices per row
+    (casework.formatting.choice_label); for the lists' rows."""
+    return choice_label(record, field_name)
 
 
 @register.filter

@@ -26,8 +26,9 @@ from casework.models.inspections import Procedure
 from casework.panels import inspection_panels
 from casework.permissions import case_user_may, deciding_organisations, may_open_case
 from casework.query_names import param, unknown_parameters_message
-from casework.selectors.cases import case_for_page, case_totals, cases_visible
+from casework.selectors.cases import case_counts, case_for_page, cases_visible
 from casework.selectors.cases import case_list as case_list_rows
+from casework.selectors.letters import register_groups, sees_several_communes
 from casework.services.inspections import ESCALATION_STATUSES, case_open, discipline_appeal
 from casework.submissions import AlreadySubmitted, acting_once, repeated_post
 
@@ -50,14 +51,23 @@ def case_list(request):
     cases, figure, figure_errors = apply_figure(CaseFigureForm, request.GET, cases)
     for error in figure_errors:
         messages.error(request, error)
-    status_totals, kind_totals, total = case_totals(cases)
-    paginator = Paginator(cases, 50)
-    paginator.count = total  # counted with the totals: no second COUNT
-    page = paginator.get_page(request.GET.get(param("page")))
+    counts = case_counts(cases)
+    status_totals, kind_totals = counts.totals()
+    # A province's list opens on its communes (one line each, a link to the commune's
+    # list), not on pages sorted out of 100,000 cases: unless a unit or a text was asked.
+    groups, page = None, None
+    if not (data.get("organisation") or data.get("q")):
+        units = sees_several_communes(request.user)
+        groups = register_groups(counts=counts, organisations=units) if units else None
+    if not groups:
+        paginator = Paginator(cases, 50)
+        paginator.count = counts.total  # counted with the totals: no second COUNT
+        page = paginator.get_page(request.GET.get(param("page")))
     query = request.GET.copy()
     query.pop(param("page"), None)
     return render(request, "casework/case_list.html", {
-        "form": form, "page": page, "query": query.urlencode(), "total": total,
+        "form": form, "page": page, "query": query.urlencode(), "total": counts.total,
+        "groups": groups, "unit_param": param("organisation"),
         "status_totals": status_totals, "kind_totals": kind_totals,
         "may_open": deciding_organisations(request.user).exists(), "figure": figure,
     })

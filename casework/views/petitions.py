@@ -43,6 +43,7 @@ from casework.selectors.letters import (
     register_counts,
     register_groups,
     register_page,
+    sees_several_communes,
 )
 from casework.services.attachments import StorageFailed
 from casework.services.duplicates import find_duplicates
@@ -74,22 +75,29 @@ def petition_list(request):
     for error in figure_errors:
         messages.error(request, error)
     # The identity box belongs to the export but is in the same form as the filters.
-    known = {*filterset.filters, param("page"), param("identity"), *figure_field_names()}
+    known = {*filterset.filters, param("page"), param("after"), param("before"),
+             param("identity"), *figure_field_names()}
     if unknown := unknown_parameters_message(request.GET, known):
         messages.warning(request, unknown)
     log_search_hits(user=request.user, filterset=filterset)
-    counts = register_counts(rows)
-    status_totals, kind_totals = counts.totals()
     data = filterset.form.cleaned_data if filterset.is_bound and filterset.is_valid() else {}
     # A province's register opens on its communes (one line each, with a link), not on
     # pages of rows: unless a unit or a text was asked for, or the user sees one commune.
+    # A province's counts (up to a million letters) are reused while nothing changed.
+    units = sees_several_communes(request.user)
+    counts = register_counts(rows, reuse=units is not None)
+    status_totals, kind_totals = counts.totals()
     groups = None
-    if not (data.get(param("organisation")) or data.get(param("q"))):
-        groups = register_groups(user=request.user, counts=counts)
-    page = None if groups else register_page(rows, request.GET.get(param("page")),
-                                            counts=counts)
+    if units and not (data.get(param("organisation")) or data.get(param("q"))):
+        groups = register_groups(counts=counts, organisations=units)
+    page = None
+    if not groups:
+        page, bad_key = register_page(rows, request.GET, counts=counts)
+        if bad_key:
+            messages.warning(request, _("Địa chỉ trang không đọc được: đang xem trang đầu."))
     query = request.GET.copy()
-    query.pop(param("page"), None)
+    for name in ("page", "after", "before"):
+        query.pop(param(name), None)
     return render(request, "casework/petition_list.html", {
         "filter": filterset, "page": page, "query": query.urlencode(),
         "total": counts.total, "groups": groups,

@@ -9,7 +9,9 @@ import itertools
 from collections import Counter
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.db import connection
+from django.db.models import Q
 from django.http import QueryDict
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -79,8 +81,36 @@ def _params(**values):
 
 
 def _plain(user, **filters):
-    """The simple query: the visible letters, filtered, in the register's order."""
-    return list(Petition.objects.visible_to(user).filter(**filters).order_by(*REGISTER_ORDER))
+    """The simple query: the letters the path rule (`scope.letters_q`) shows, filtered,
+    in the register's order."""
+    from casework.selectors.scope import letters_q
+
+    return list(Petition.objects.filter(letters_q(user)).filter(**filters)
+                .order_by(*REGISTER_ORDER))
+
+
+def test_letter_scope_on_the_row_equals_the_path_rule(tree, second, letters):
+    """`letter_rows_q` (Petition.objects.visible_to) shows what `letters_q` shows; for a
+    user whose paths hold the tree's root it is no condition at all."""
+    from casework.selectors.scope import letter_rows_q, letters_q
+
+    users = [user_with_role("leader", tree.city, username="d-tinh"),
+             user_with_role("leader", tree.commune, username="d-xa"),
+             user_with_role("clerk", second.office, username="d-vp2"),
+             user_with_role("branch_secretary", tree.branch_a, username="d-cb"),
+             UserFactory(username="d-khong")]
+    sizes = []
+    for user in users:
+        plain = _plain(user)
+        assert list(Petition.objects.visible_to(user).order_by(*REGISTER_ORDER)) == plain
+        sizes.append(len(plain))
+    assert sizes == [60, 24, 12, 12, 0]  # the city, a commune, an office, a branch, nobody
+    assert letter_rows_q(users[0]) == Q() and letters_q(users[0]) != Q()
+    # A second root the city's leader holds no role at: the condition is back.
+    OrganisationFactory(name="Đảng bộ khác", code="khac", kind=OrgKind.PROVINCE)
+    assert letter_rows_q(users[0]) != Q()
+    assert list(Petition.objects.visible_to(users[0]).order_by(*REGISTER_ORDER)) == _plain(
+        users[0])
 
 
 def test_one_grouped_count_gives_the_total_the_totals_and_each_unit(province_leader, letters):
@@ -123,20 +153,82 @@ def test_one_commune_is_not_grouped(leader, letters):
     assert register_groups(user=leader, counts=register_counts(found)) is None
 
 
-def test_every_page_is_the_plain_order_sliced_in_as_many_queries(province_leader, letters):
+@pytest.mark.parametrize("per_page", [7, 10, 60])
+def test_every_page_is_the_plain_order_sliced_in_as_many_queries(province_leader, letters,
+                                                                 per_page):
+    """Pages read by key (next and previous links) and by number alone (typed: OFFSET
+    from the nearer end) are the plain order's slices, two queries each whatever the
+    depth (the rows and their senders; the count is never asked)."""
     _filterset, found = letter_register(user=province_leader, params=_params())
     counts = register_counts(found)
     plain = [p.pk for p in _plain(province_leader)]
-    seen, queries = [], set()
-    for number in range(1, 10):
+    pages = -(-len(plain) // per_page)
+
+    def read(**params):
         with CaptureQueriesContext(connection) as captured:
-            page = register_page(found, number, counts=counts, per_page=7)
+            page, error = register_page(found, _params(**params), counts=counts,
+                                        per_page=per_page)
             rows = [p.pk for p in page.object_list]
+        assert not error
         queries.add(len(captured.captured_queries))
-        assert rows == plain[(number - 1) * 7:number * 7]
-        seen += rows
-    assert seen == plain and page.paginator.num_pages == 9
-    assert queries == {2}  # the rows and their senders; the count is never asked
+        assert rows == plain[(page.number - 1) * per_page:page.number * per_page]
+        return page
+
+    queries = set()
+    forward, page = [], read()
+    while True:  # first to last by the "next" links
+        forward.append(page.number)
+        if not page.has_next():
+            break
+        page = read(trang=str(page.number + 1), sau=page.next_key)
+    assert forward == list(range(1, pages + 1)) and page.num_pages == pages
+    backward = []
+    while True:  # and back by the "previous" links
+        backward.append(page.number)
+        if not page.has_previous():
+            break
+        page = read(trang=str(page.number - 1), truoc=page.previous_key)
+    assert backward == forward[::-1]
+    for number in range(1, pages + 1):  # each page by its number alone
+        assert read(trang=str(number)).number == number
+    assert read(trang="999").number == pages and read(trang="x").number == 1
+    assert queries == {2}
+
+
+def test_a_key_that_is_not_one_shows_the_first_page(province_leader, letters):
+    _filterset, found = letter_register(user=province_leader, params=_params())
+    counts = register_counts(found)
+    for bad in ("2025-13-01_1_1", "abc", "2025-03-01_1", "2025-03-01_x_1"):
+        page, error = register_page(found, _params(trang="3", sau=bad), counts=counts)
+        assert error and page.number == 1
+        assert [p.pk for p in page.object_list] == [p.pk for p in _plain(province_leader)][:50]
+
+
+def test_register_page_links_walk_the_filtered_list(client, monkeypatch, tree, second,
+                                                    province_leader, letters):
+    """The page's own links: they keep the filter, say where they are, and lead through
+    the commune's letters in the plain order."""
+    client.force_login(province_leader)
+    url = reverse("casework:petition-list")
+    expected = [p.pk for p in _plain(province_leader)
+                if p.organisation.path.startswith(tree.commune.path)]
+    response = client.get(url, {"don-vi": tree.commune.pk})
+    page = response.context["page"]
+    assert [p.pk for p in page.object_list] == expected[:50] and page.num_pages == 1
+    monkeypatch.setattr("casework.selectors.letters.REGISTER_PER_PAGE", 5)  # several pages
+    response = client.get(url, {"don-vi": tree.commune.pk})
+    seen = []
+    while True:
+        page = response.context["page"]
+        seen += [p.pk for p in page.object_list]
+        html = response.content.decode()
+        assert f"Trang {page.number}/{page.num_pages}" in html
+        if not page.has_next():
+            break
+        link = f"?don-vi={tree.commune.pk}&{page.next_query}"
+        assert link.replace("&", "&amp;") in html
+        response = client.get(url + link)
+    assert seen == expected
 
 
 @pytest.mark.parametrize("year", [2025, 2026])
@@ -183,9 +275,14 @@ def test_province_page_shows_communes_then_drills_down(client, tree, second, pro
                                                        letters):
     client.force_login(province_leader)
     url = reverse("casework:petition-list")
-    client.get(url)  # warm the session
+    client.get(url)  # warm the session (and count: the counts are then reused)
+    from django.core.cache import cache
+    cache.clear()
     with CaptureQueriesContext(connection) as captured:
         response = client.get(url)
+    with CaptureQueriesContext(connection) as reused:
+        assert client.get(url).context["total"] == response.context["total"] == 60
+    assert sum("casework_petition" in q["sql"] for q in reused.captured_queries) == 0
     page = response.content.decode()
     assert response.context["page"] is None
     assert [g.organisation for g in response.context["groups"]] == sorted(
@@ -213,3 +310,134 @@ def test_export_past_the_limit_asks_for_a_year_or_a_unit(client, settings, provi
     assert "Sổ đang chọn có 60 đơn, quá 40 đơn mỗi lần xuất" in response.content.decode()
     year = client.get(reverse("casework:petition-export"), {"nam": "2025"})
     assert year.status_code == 200 and year["Content-Type"].startswith("application/vnd")
+
+
+@pytest.fixture
+def cases(tree, second):
+    """48 cases run at every unit of two communes and the city, each about a member of a
+    branch or about a unit, a few with a team member from outside (the branch secretary
+    of the second commune's office)."""
+    from casework.models import CaseStatus, InspectionCase, InspectionKind
+    from tests.factories import MemberFactory
+
+    boss = UserFactory(username="quantri-ca", is_superuser=True, is_staff=True)
+    outsider = user_with_role("branch_secretary", tree.branch_b, username="bithu-b")
+    units = [tree.ubkt, tree.office, tree.branch_a, tree.branch_b, tree.city, second.office,
+             second.commune, tree.commune]
+    members = [MemberFactory(organisation=unit) for unit in
+               (tree.branch_a, tree.branch_b, second.office, tree.city)]
+    made = []
+    for i in range(48):
+        about_member = i % 3 != 0
+        made.append(InspectionCase(
+            organisation=units[i % len(units)], body="ubkt",
+            kind=list(InspectionKind)[i % len(InspectionKind)], year=2025 + i % 2, seq=i + 1,
+            title=f"Cuộc {i}", decision_number=f"{i}-QĐ", decision_date=datetime.date(2025, 1, 2),
+            starts_on=datetime.date(2025, 1, 3), ends_on=datetime.date(2025, 2, 3),
+            team_leader=boss, status=list(CaseStatus)[i % 3],
+            subject_member=members[i % 4] if about_member else None,
+            subject_organisation=None if about_member else units[(i + 3) % len(units)]))
+    made = InspectionCase.objects.bulk_create(made)
+    for case in made[::7]:
+        case.team.add(outsider)
+    return made
+
+
+def _case_users(tree, second):
+    return [user_with_role("leader", tree.city, username="ca-tinh"),
+            user_with_role("leader", tree.commune, username="ca-xa"),
+            user_with_role("ubkt", tree.ubkt, username="ca-ubkt"),
+            user_with_role("clerk", second.office, username="ca-vp2"),
+            user_with_role("branch_secretary", tree.branch_a, username="ca-cb"),
+            get_user_model().objects.get(username="bithu-b"),
+            UserFactory(username="ca-khong")]
+
+
+def test_case_scope_on_the_rows_own_columns_equals_the_path_rule(tree, second, cases):
+    """`case_rows_q` (ids read first, `column IN (ids)`) selects exactly what the path
+    rule `cases_q` selects, for users at the city, a commune, its UBKT, an office, a
+    branch, a team member from outside and nobody; the list's order, totals and pages
+    follow."""
+    from casework.models import CaseStatus, InspectionCase
+    from casework.models.inspections import OPEN_CASE_STATUSES
+    from casework.selectors.cases import case_counts, case_list
+    from casework.selectors.scope import case_rows_q, cases_q
+
+    users, sizes = _case_users(tree, second), []
+    for user in users:
+        plain = list(InspectionCase.objects.filter(cases_q(user))
+                     .order_by("-year", "organisation__path", "-seq"))
+        rows = list(InspectionCase.objects.filter(case_rows_q(user))
+                    .order_by("-year", "organisation__path", "-seq"))
+        assert rows == plain, user.username
+        listed = case_list(user=user)
+        assert list(listed) == plain
+        counts = case_counts(listed)
+        assert counts.total == len(plain)
+        assert counts.totals()[0] == [(s.label, sum(c.status == s for c in plain))
+                                      for s in CaseStatus]
+        assert counts.by_unit() == {
+            unit: (sum(c.organisation_id == unit for c in plain),
+                   sum(c.organisation_id == unit and c.status in OPEN_CASE_STATUSES
+                       for c in plain))
+            for unit in {c.organisation_id for c in plain}}
+        sizes.append(len(plain))
+    assert len(set(sizes)) >= 5, sizes  # the users see different parts
+    city, nobody = users[0], users[-1]
+    assert case_rows_q(city) == Q()  # every root is theirs: no condition at all
+    assert InspectionCase.objects.filter(case_rows_q(city)).count() == 48
+    assert not InspectionCase.objects.filter(case_rows_q(nobody)).exists()
+
+
+def test_reused_counts_follow_every_change_made_through_the_services(province_leader, letters):
+    """A province's counts are kept under the last event's id: reused while nothing
+    changed (one small query instead of the count), counted again after a step."""
+    from casework.services.petitions import petition_classify
+
+    _filterset, found = letter_register(user=province_leader, params=_params())
+    first = register_counts(found, reuse=True)
+    with CaptureQueriesContext(connection) as captured:
+        again = register_counts(found, reuse=True)
+    assert again.rows == first.rows and len(captured.captured_queries) == 1
+    assert "COUNT(" not in captured.captured_queries[0]["sql"].upper()
+    received = next(p for p in letters if Petition.objects.get(pk=p.pk).status == "received")
+    boss = get_user_model().objects.get(username="quantri")
+    petition_classify(actor=boss, petition_id=received.pk, kind=PetitionKind.DENUNCIATION,
+                      competence="here")
+    after = register_counts(found, reuse=True)
+    plain = _plain(province_leader)
+    assert after.total == len(plain)
+    assert after.totals()[0] == [(s.label, sum(p.status == s for p in plain))
+                                 for s in PetitionStatus]
+    assert after.totals() != first.totals()
+
+
+def test_province_case_list_shows_communes_then_drills_down(client, tree, second, cases):
+    """Like the register: one line per commune with its cases and those running, each a
+    link; the commune's own list then has the plain rows."""
+    from casework.models import InspectionCase
+    from casework.models.inspections import OPEN_CASE_STATUSES
+    from casework.selectors.scope import cases_q
+
+    city = user_with_role("leader", tree.city, username="ca-tinh-2")
+    client.force_login(city)
+    url = reverse("casework:case-list")
+    response = client.get(url)
+    assert response.context["page"] is None
+    plain = list(InspectionCase.objects.filter(cases_q(city)))
+
+    def under(org):
+        inside = [c for c in plain if c.organisation.path.startswith(org.path)]
+        return len(inside), sum(c.status in OPEN_CASE_STATUSES for c in inside)
+
+    groups = {g.organisation: (g.letters, g.open) for g in response.context["groups"]}
+    assert groups[tree.commune] == under(tree.commune)
+    assert groups[second.commune] == under(second.commune)
+    assert sum(n for n, _open in groups.values()) == len(plain) == 48
+    assert f"?don-vi={second.commune.pk}" in response.content.decode()
+    inside = client.get(url, {"don-vi": second.commune.pk})
+    assert inside.context["groups"] is None
+    expected = (InspectionCase.objects.filter(cases_q(city))
+                .filter(organisation__path__startswith=second.commune.path)
+                .order_by("-year", "organisation__path", "-seq"))
+    assert list(inside.context["page"].object_list) == list(expected)

@@ -178,3 +178,69 @@ def test_case_tasks_mine_and_claimable_most_urgent_first(client, tree, ubkt_memb
                                                             parent=tree.city), username="khac")
     with time_machine.travel(at(TODAY), tick=False):
         assert case_items(outsider, TODAY, get_calendar()) == ([], 0)
+
+
+@pytest.mark.parametrize("limit", [1, 5, 12, 40])
+def test_urgent_letters_read_from_the_clocks_equal_the_grouped_order(tree, clerk, limit):
+    """`urgent_letters` walks the running clocks in due order; the simple query groups
+    every letter with its clocks and sorts on the earliest due date (nulls last), then
+    received date, then id. Same rows, same order, on 30 letters with ties, a second
+    clock on some, a lapsing window on some and no running clock on others."""
+    from django.db.models import F, Min, Q
+
+    from workflows.models import ClockStatus, DeadlineClock
+    from workflows.my_work import urgent_letters
+
+    made = [receive_petition(actor=clerk, organisation=tree.office,
+                             received_on=D(2026, 3, 1 + i % 4)) for i in range(30)]
+    for i, letter in enumerate(made):
+        clock = DeadlineClock.objects.filter(petition=letter).first()
+        DeadlineClock.objects.filter(pk=clock.pk).update(
+            due_on=D(2026, 4, 1 + (i * 7) % 9),
+            status=ClockStatus.STOPPED if i % 6 == 0 else ClockStatus.RUNNING)
+        if i % 4 == 1:  # a second running clock, due earlier or later than the first
+            clock.pk = None
+            clock.due_on = D(2026, 4, 1 + (i * 5) % 11)
+            clock.lapses = i % 8 == 1  # a window of a right: not a deadline to meet
+            clock.save()
+    letters = letters_to_act_on(clerk)
+    running = Q(clocks__status=ClockStatus.RUNNING, clocks__lapses=False)
+    plain = list(letters.annotate(due=Min("clocks__due_on", filter=running))
+                 .order_by(F("due").asc(nulls_last=True), "received_on", "pk")[:limit])
+    found = urgent_letters(letters, limit)
+    assert [p.pk for p in found] == [p.pk for p in plain]
+    assert [p.due for p in found] == [p.due for p in plain]
+    assert letters.count() == 30
+
+
+def test_a_province_sees_its_communes_then_drills_down(client, tree, clerk):
+    """A leader over several communes: one line per commune with its count and a link,
+    the most urgent letters across them; ?don-vi= lists one commune's; a unit outside the
+    scope or a misspelt parameter is said."""
+    other = OrganisationFactory(name="Đảng bộ xã Lại Sơn", code="lai-son", kind=OrgKind.COMMUNE,
+                                parent=tree.city)
+    other_office = OrganisationFactory(name="Văn phòng Lại Sơn", code="vp-ls", parent=other,
+                                       kind=OrgKind.AGENCY, symbol="VPLS")
+    boss = UserFactory(username="quantri", is_superuser=True, is_staff=True)
+    received = [receive_petition(actor=boss, organisation=unit, kind="denunciation",
+                                 received_on=D(2026, 3, 2 + i))
+                for i, unit in enumerate([tree.office] * 3 + [other_office])]
+    for letter in received:  # classified: the decision to accept is a leader's
+        petition_classify(actor=boss, petition_id=letter.pk, kind="denunciation",
+                          competence="here")
+    province = user_with_role("leader", tree.city, username="lanhdao-tinh")
+    client.force_login(province)
+    url = reverse("workflows:my-work")
+    response = client.get(url)
+    section = response.context["sections"][0]
+    assert {g.organisation: g.letters for g in section["groups"]} == {tree.commune: 3, other: 1}
+    assert section["total"] == 4 and len(section["rows"]) == 4
+    assert f'href="?don-vi={other.pk}"' in response.content.decode()
+    inside = client.get(url, {"don-vi": other.pk}).context["sections"][0]
+    assert inside["groups"] is None and inside["unit"] == other and inside["total"] == 1
+    assert [i.organisation for i in inside["rows"]] == [other_office.name]
+    lost = client.get(url, {"don-vi": "999999", "donvi": "1"})
+    page = lost.content.decode()
+    assert "Không có đơn vị “999999” trong phạm vi của bạn" in page
+    assert "Không hiểu tham số lọc “donvi”" in page
+    assert lost.context["sections"][0]["total"] == 4
