@@ -141,17 +141,15 @@ def subject_header(subject, linesep="\r\n"):
         raise ValueError("a subject is one line")
     if subject.isascii() and len(subject) <= 78 - len("Subject: "):
         return subject
-    words, chunk, size = [], [], 0
-    for char in subject:
-        n = len(char.encode())
-        if size + n > _WORD_BYTES:
-            words.append("".join(chunk))
-            chunk, size = [], 0
-        chunk.append(char)
-        size += n
-    words.append("".join(chunk))
+    text, words, start = subject.encode(), [], 0
+    while start < len(text):
+        end = min(start + _WORD_BYTES, len(text))
+        while end < len(text) and text[end] & 0xC0 == 0x80:  # inside a character
+            end -= 1
+        words.append(text[start:end])
+        start = end
     return (linesep + " ").join(
-        f"=?utf-8?b?{base64.b64encode(word.encode()).decode()}?=" for word in words)
+        f"=?utf-8?b?{base64.b64encode(word).decode()}?=" for word in words)
 
 
 @lru_cache(maxsize=8)
