@@ -10,6 +10,7 @@ here reads the senders, the summary, the people or organisations a letter is abo
 the free-text reason of an event (which may quote any of them), so no notice or e-mail can
 carry a denouncer's identity, whoever receives it.
 """
+import weakref
 from datetime import date
 from functools import lru_cache
 from typing import NamedTuple
@@ -34,12 +35,27 @@ DIGEST_LIMIT = 50
 # The owners' organisations too: a number carries its unit's symbol (casework.numbers).
 CLOCK_RELATED = ("rule", "petition__organisation", "inspection__organisation", "organisation",
                  "assignee")
+# In a batch: the rules and organisations are a few dozen rows that thousands of clocks
+# share; joined, each clock built its own copies of them (RenderContext.share_rules_and_units).
+BATCH_CLOCK_RELATED = ("petition", "inspection", "assignee")
+# What a summary's line reads of an escalation (a hundred summaries of fifty lines on a
+# province's morning: whole rows were most of their cost). A letter's and a case's state
+# comes too: django-fsm reads it when the row is loaded.
+SUMMARY_ITEM_FIELDS = (
+    "rung", "due_on", "fired_on", "clock__rule", "clock__organisation", "clock__petition",
+    "clock__inspection",
+    *(f"clock__petition__{name}" for name in ("receipt_seq", "receipt_year", "organisation",
+                                              "status")),
+    *(f"clock__inspection__{name}" for name in ("seq", "year", "organisation", "status")),
+)
 
 
 class RenderContext(NamedTuple):
     """What rendering a batch of notices needs beyond their joined rows, each loaded in one
     query for the whole batch: the clocks its digests list, the escalations its summaries
-    list, the ledger entries of its moved-deadline notices, and the working calendar."""
+    list, the ledger entries of its moved-deadline notices, and the working calendar; and
+    the rules and organisations of all of them, when the rows came without
+    (`share_rules_and_units`)."""
     clocks: dict
     escalations: dict
     entries: dict
@@ -56,15 +72,55 @@ class RenderContext(NamedTuple):
         entry_ids = {n.payload.get("entry") for n in notices
                      if n.kind == NoticeKind.MOVED and n.payload}
         entry_ids.discard(None)
-        return cls(
-            clocks=(DeadlineClock.objects.select_related(*CLOCK_RELATED).in_bulk(clock_ids)
-                    if clock_ids else {}),
-            escalations=(Escalation.objects.select_related(
-                *(f"clock__{name}" for name in CLOCK_RELATED)).in_bulk(esc_ids)
-                if esc_ids else {}),
+        context = cls(
+            clocks=(DeadlineClock.objects.select_related(*BATCH_CLOCK_RELATED)
+                    .in_bulk(clock_ids) if clock_ids else {}),
+            escalations=(Escalation.objects.select_related("clock__petition", "clock__inspection")
+                         .only(*SUMMARY_ITEM_FIELDS).in_bulk(esc_ids) if esc_ids else {}),
             entries=ClockEntry.objects.in_bulk(entry_ids) if entry_ids else {},
             calendar=get_calendar(),
         )
+        clocks = [n.clock for n in notices if n.clock_id is not None]
+        clocks += context.clocks.values()
+        clocks += [e.clock for e in context.escalations.values()]
+        share_rules_and_units(notices, clocks)
+        return context
+
+
+def share_rules_and_units(notices, clocks):
+    """Give each clock its rule and organisation, and each letter and case (of the clocks,
+    the notices, their events) its organisation, from one query each for the distinct rows
+    they name, where the rows did not come joined: at most two queries, none when
+    everything came with its rows (the inbox's page)."""
+    from casework.models import Organisation
+    from workflows.models import DeadlineRule
+
+    missing = []  # (instance, relation name, model)
+
+    def need(instance, name, model):
+        if instance is not None and not instance._meta.get_field(name).is_cached(instance):
+            missing.append((instance, name, model))
+
+    for clock in clocks:
+        need(clock, "rule", DeadlineRule)
+        need(clock, "organisation", Organisation)
+        if clock.petition_id is not None:
+            need(clock.petition, "organisation", Organisation)
+        if clock.inspection_id is not None:
+            need(clock.inspection, "organisation", Organisation)
+    for notice in notices:
+        if notice.petition_id is not None:
+            need(notice.petition, "organisation", Organisation)
+        if notice.event_id is not None and notice.event.petition_id is not None:
+            need(notice.event.petition, "organisation", Organisation)
+    if not missing:
+        return
+    by_model = {}
+    for instance, name, model in missing:
+        by_model.setdefault(model, set()).add(getattr(instance, f"{name}_id"))
+    loaded = {model: model.objects.in_bulk(ids) for model, ids in by_model.items()}
+    for instance, name, model in missing:
+        setattr(instance, name, loaded[model][getattr(instance, f"{name}_id")])
 
 
 @lru_cache(maxsize=4096)
@@ -212,8 +268,23 @@ def days_between(start, end, unit, calendar=None):
     return (end - start).days, Unit.CALENDAR
 
 
+# {calendar: {(due_on, as_of, unit, language): phrase}}: a batch's dates are a few days.
+_phrases = weakref.WeakKeyDictionary()
+
+
 def deadline_phrase(due_on, as_of, unit, calendar=None):
-    """"còn 03 ngày làm việc" / "đến hạn" / "quá hạn 02 ngày", as of a date."""
+    """"còn 03 ngày làm việc" / "đến hạn" / "quá hạn 02 ngày", as of a date; remembered
+    per calendar (a calendar changed is another object) when one is given."""
+    if calendar is None:
+        return _deadline_phrase(due_on, as_of, unit, None)
+    memo = _phrases.setdefault(calendar, {})
+    key = (due_on, as_of, unit, translation.get_language())
+    if key not in memo:
+        memo[key] = _deadline_phrase(due_on, as_of, unit, calendar)
+    return memo[key]
+
+
+def _deadline_phrase(due_on, as_of, unit, calendar):
     if due_on == as_of:
         return _("đến hạn")
     if due_on > as_of:

@@ -21,6 +21,9 @@ compiled again, and gets new shapes).
 import logging
 import weakref
 
+from django.conf import settings
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.template.loader import get_template
 from django.utils import translation
 
@@ -34,9 +37,28 @@ _OPEN, _CLOSE = "\ue000", "\ue001"
 _shapes = weakref.WeakKeyDictionary()
 
 
+# {name: template}: looking a template up cost as much as filling its shape. Not kept
+# under DEBUG, where the development server reloads edited templates.
+_templates = {}
+
+
+@receiver(setting_changed)
+def _forget_templates(*, setting, **kwargs):
+    if setting == "TEMPLATES":
+        _templates.clear()
+
+
+def _template(name):
+    if settings.DEBUG:
+        return get_template(name)
+    if name not in _templates:
+        _templates[name] = get_template(name)
+    return _templates[name]
+
+
 def render(template_name, context):
     """The template rendered with `context` ({name: str}), through its shape."""
-    template = get_template(template_name)
+    template = _template(template_name)
     names = tuple(sorted(context))
     for name in names:
         if not isinstance(context[name], str):
