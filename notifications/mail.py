@@ -21,7 +21,11 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.mail import EmailMessage
-from django.core.mail.message import RFC5322_EMAIL_LINE_LENGTH_LIMIT, forbid_multi_line_headers
+from django.core.mail.message import (
+    RFC5322_EMAIL_LINE_LENGTH_LIMIT,
+    forbid_multi_line_headers,
+    sanitize_address,
+)
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -174,6 +178,18 @@ class PreparedEmail(EmailMessage):
 
     def message(self):
         return PreparedMIME(self)
+
+    def envelope(self):
+        """(sender, recipients) as Django's SMTP backend gives them to the server, each
+        address worked out once per process (parsing one was a sixth of a send)."""
+        encoding = self.encoding or settings.DEFAULT_CHARSET
+        return (_envelope_address(self.from_email, encoding),
+                [_envelope_address(address, encoding) for address in self.recipients()])
+
+
+@lru_cache(maxsize=4096)
+def _envelope_address(address, encoding):
+    return sanitize_address(address, encoding)
 
 
 class PreparedMIME:
