@@ -97,6 +97,13 @@ def share_rules_and_units(notices, clocks):
 
     missing = []  # (instance, relation name, model)
 
+    def cached(instance, name):
+        """The related row, if it came with `instance` (never a query of its own)."""
+        if instance is None or getattr(instance, f"{name}_id") is None:
+            return None
+        field = instance._meta.get_field(name)
+        return getattr(instance, name) if field.is_cached(instance) else None
+
     def need(instance, name, model):
         if instance is not None and not instance._meta.get_field(name).is_cached(instance):
             missing.append((instance, name, model))
@@ -104,15 +111,11 @@ def share_rules_and_units(notices, clocks):
     for clock in clocks:
         need(clock, "rule", DeadlineRule)
         need(clock, "organisation", Organisation)
-        if clock.petition_id is not None:
-            need(clock.petition, "organisation", Organisation)
-        if clock.inspection_id is not None:
-            need(clock.inspection, "organisation", Organisation)
+        need(cached(clock, "petition"), "organisation", Organisation)
+        need(cached(clock, "inspection"), "organisation", Organisation)
     for notice in notices:
-        if notice.petition_id is not None:
-            need(notice.petition, "organisation", Organisation)
-        if notice.event_id is not None and notice.event.petition_id is not None:
-            need(notice.event.petition, "organisation", Organisation)
+        need(cached(notice, "petition"), "organisation", Organisation)
+        need(cached(cached(notice, "event"), "petition"), "organisation", Organisation)
     if not missing:
         return
     by_model = {}
