@@ -8,8 +8,10 @@ One batch is one transaction:
    write lock, so a second worker waits and then claims what is still pending);
 2. load them with their recipients, letters, cases, clocks and events in a fixed number of
    queries (one joined read, plus one per kind that needs more: digest clocks, summary
-   escalations, ledger entries, the working calendar), however many notices there are;
-3. render each message once per cause (copies share one serialised text) and send the
+   escalations, ledger entries, the working calendar, and one each for the distinct rules
+   and organisations they all name), however many notices there are;
+3. render each message once per cause (escalation e-mails by template shape:
+   notifications/shapes.py) (copies share one serialised text) and send the
    batch over one connection to the mail server, or over a few in parallel threads when
    the batch is large (notifications/sending.py), while the rest is still rendering;
 4. mark every accepted notice sent in one UPDATE; a notice that failed is marked alone,
@@ -52,11 +54,11 @@ from notifications.sending import send_all
 
 logger = logging.getLogger(__name__)
 
+# The rules and organisations these name are loaded once for the batch and shared
+# (rendering.share_rules_and_units), not joined to every row.
 SELECT_RELATED = (
-    "recipient", "escalation", "clock__rule", "clock__petition__organisation",
-    "clock__inspection__organisation", "clock__organisation", "clock__assignee", "event__actor",
-    "event__petition__organisation",
-    "petition__organisation",
+    "recipient", "escalation", "clock__petition", "clock__inspection", "clock__assignee",
+    "event__actor", "event__petition", "petition",
 )
 
 _CLAIM = """

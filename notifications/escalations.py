@@ -59,13 +59,12 @@ WITH t AS (
 """
 
 # In-app notices for everyone; e-mails for those who hear of at most %(limit)s.
-# (WITH after INSERT: Python's sqlite3 reports a rowcount only for a statement that starts
-# with INSERT.)
-_INSERT_NOTICES = """
+_NOTICE_COLUMNS = """
 INSERT INTO notifications_notice
     (cause_key, kind, recipient_id, channel, escalation_id, clock_id, petition_id, payload,
      status, attempts, last_error, created_at, sent_at)
-""" + _AUDIENCE_CTE + """
+"""
+_NOTICE_ROWS = """
 SELECT 'esc:' || r.esc_id, r.kind, r.user_id, ch.channel, r.esc_id, r.clock_id,
        r.petition_id, '{}',
        CASE ch.channel WHEN 'in_app' THEN 'sent' ELSE 'pending' END, 0, '', %(now)s,
@@ -74,11 +73,26 @@ FROM r CROSS JOIN (SELECT 'in_app' AS channel UNION ALL SELECT 'email') ch
 WHERE ch.channel = 'in_app' OR (r.has_email AND r.n <= %(limit)s)
 ON CONFLICT (cause_key, recipient_id, channel) DO NOTHING
 """
+# (WITH after INSERT: Python's sqlite3 reports a rowcount only for a statement that starts
+# with INSERT.)
+_INSERT_NOTICES = _NOTICE_COLUMNS + _AUDIENCE_CTE + _NOTICE_ROWS
 
 # Those who would be flooded, and what their one summary e-mail lists.
 _FLOODED = _AUDIENCE_CTE + """
 SELECT r.user_id, r.esc_id FROM r WHERE r.has_email AND r.n > %(limit)s
 ORDER BY r.user_id, r.esc_id
+"""
+
+# PostgreSQL: both in one statement, so the audience is worked out once (a data-modifying
+# WITH); one row: notices written, and the flooded (user, escalation) pairs in order.
+_INSERT_NOTICES_AND_FLOODED_PG = _AUDIENCE_CTE + """, ins AS (
+""" + _NOTICE_COLUMNS + _NOTICE_ROWS + """ RETURNING 1
+), flooded AS (
+    SELECT r.user_id, r.esc_id FROM r WHERE r.has_email AND r.n > %(limit)s
+)
+SELECT (SELECT count(*) FROM ins),
+       ARRAY(SELECT user_id FROM flooded ORDER BY user_id, esc_id),
+       ARRAY(SELECT esc_id FROM flooded ORDER BY user_id, esc_id)
 """
 
 
@@ -94,10 +108,15 @@ def write_escalation_notices(sender, run, today, **kwargs):
     params = {"run": run_param, "now": timezone.now(),
               "limit": settings.NOTICE_ESCALATION_EMAIL_LIMIT}
     with connection.cursor() as cursor:
-        cursor.execute(_INSERT_NOTICES, params)
-        written = cursor.rowcount
-        cursor.execute(_FLOODED, params)
-        flooded = cursor.fetchall()
+        if connection.vendor == "postgresql":
+            cursor.execute(_INSERT_NOTICES_AND_FLOODED_PG, params)
+            written, users, escalations = cursor.fetchone()
+            flooded = list(zip(users, escalations, strict=True))
+        else:
+            cursor.execute(_INSERT_NOTICES, params)
+            written = cursor.rowcount
+            cursor.execute(_FLOODED, params)
+            flooded = cursor.fetchall()
     written += _write_summaries(run, flooded)
     if written:
         transaction.on_commit(enqueue_dispatch)

@@ -17,6 +17,9 @@ import threading
 
 from django.conf import settings
 from django.core.mail import get_connection
+from django.core.mail.backends.smtp import EmailBackend as SMTPBackend
+
+from notifications.mail import PreparedEmail
 
 MIN_PER_CONNECTION = 50
 
@@ -80,14 +83,25 @@ class _Sender:
                 return
             self.is_open = True
         try:
-            message.connection = self.mail
-            self.mail.send_messages([message])
+            _send(self.mail, message)
         except Exception as exc:  # noqa: BLE001 - recorded on this notice
             self.failures[notice] = exc
             _close_quietly(self.mail)
             self.is_open = False
         else:
             self.sent.append(notice)
+
+
+def _send(mail, message):
+    if (getattr(type(mail), "_send", None) is SMTPBackend._send
+            and isinstance(message, PreparedEmail)):
+        # What Django's SMTP backend does with a message, with the addresses worked out
+        # once (PreparedEmail.envelope) rather than parsed again for every message.
+        mail.connection.sendmail(*message.envelope(),
+                                 message.message().as_bytes(linesep="\r\n"))
+    else:
+        message.connection = mail
+        mail.send_messages([message])
 
 
 def _send_in_threads(messages, n, batch):

@@ -135,7 +135,7 @@ def dispatch_pending():
     is one claim per batch of pending e-mails, not dispatches × pending. Queued dispatches
     also expire (NOTICE_DISPATCH_EXPIRES): after a long outage the stale ones are dropped
     unrun."""
-    from notifications.delivery import deliver_batch, dispatch_lock, due_email_count
+    from notifications.delivery import batch_size, deliver_batch, dispatch_lock, due_email_count
 
     now = timezone.now()
     # In-app notices are written as sent; one written pending by any other path is
@@ -147,9 +147,14 @@ def dispatch_pending():
             return 0
         due = due_email_count(now)
         # Each batch claims only what is due and pending: a notice that fails gets a later
-        # retry time, so this loop ends.
-        while due and deliver_batch() != (0, 0):
-            pass
+        # retry time, so this loop ends. A batch that claimed less than it could took all
+        # that was due: no empty claim after it (what commits later asks for its own
+        # dispatch, and beat runs one every minute).
+        limit = batch_size()
+        while due:
+            sent, failed = deliver_batch(limit)
+            if sent + failed < limit:
+                break
     return due
 
 

@@ -321,3 +321,62 @@ def test_a_crash_in_one_of_several_connections_commits_nothing_of_the_batch(
         deliver_batch()
     assert set(Notice.objects.filter(channel=Channel.EMAIL).values_list(
         "status", "attempts")) == {(DeliveryStatus.PENDING, 0)}
+
+
+def test_a_batch_reaches_a_real_smtp_server_with_its_envelope_and_headers(
+        tree, mailed_clerk, leaders, settings):
+    """Over Django's SMTP backend, a batch's messages go straight to the connection
+    (sending._send): the server gets the same envelope and text Django would send,
+    and a message it refuses fails that notice alone."""
+    import email
+    import email.policy
+    import socket
+
+    from aiosmtpd.controller import Controller
+
+    class Handler:
+        def __init__(self):
+            self.received = []
+
+        async def handle_RCPT(self, server, session, envelope, address, options):
+            if address.startswith("tuchoi@"):
+                return "550 hộp thư không tồn tại"
+            envelope.rcpt_tos.append(address)
+            return "250 OK"
+
+        async def handle_DATA(self, server, session, envelope):
+            self.received.append((envelope.mail_from, envelope.rcpt_tos,
+                                  envelope.original_content))
+            return "250 OK"
+
+    leaders[2].email = "tuchoi@kesat.vn"
+    leaders[2].save()
+    notices = outbox_of(6, tree, mailed_clerk, leaders)
+    handler = Handler()
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = Controller(handler, hostname="127.0.0.1", port=port)
+    server.start()
+    try:
+        settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+        settings.EMAIL_HOST = "127.0.0.1"
+        settings.EMAIL_PORT = port
+        settings.DEFAULT_FROM_EMAIL = "Văn phòng Đảng ủy <vanphong@kesat.vn>"
+        assert deliver_batch() == (4, 2)
+    finally:
+        server.stop()
+    sent = {n.pk: n for n in notices if n.recipient_id != leaders[2].pk}
+    assert len(handler.received) == len(sent) == 4
+    for mail_from, rcpt_tos, raw in handler.received:
+        parsed = email.message_from_bytes(raw, policy=email.policy.default)
+        notice = next(n for n in sent.values() if message_id(n) == parsed["Message-ID"])
+        assert mail_from == "vanphong@kesat.vn"
+        assert rcpt_tos == [notice.recipient.email] == [parsed["To"]]
+        assert str(parsed["From"]) == "Văn phòng Đảng ủy <vanphong@kesat.vn>"
+        assert parsed["Date"] and str(parsed["Subject"]).strip()
+    assert set(Notice.objects.filter(channel=Channel.EMAIL, status=DeliveryStatus.SENT)
+               .values_list("pk", flat=True)) == set(sent)
+    refused = Notice.objects.filter(channel=Channel.EMAIL, recipient=leaders[2])
+    assert {(n.status, "550" in n.last_error) for n in refused} == {
+        (DeliveryStatus.PENDING, True)}

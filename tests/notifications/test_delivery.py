@@ -153,7 +153,7 @@ def test_dispatch_sends_every_due_email_in_batches_and_enqueues_no_task(
         monkeypatch.setattr(task, "apply_async", lambda *a, **kw: enqueued.append(a))
     real_batch = delivery.deliver_batch
     monkeypatch.setattr(delivery, "deliver_batch",
-                        lambda: batches.append(1) or real_batch())
+                        lambda *a: batches.append(1) or real_batch(*a))
     expected = list(Notice.objects.filter(channel=Channel.EMAIL).exclude(pk=later.pk)
                     .order_by("pk").values_list("pk", flat=True))
 
@@ -166,6 +166,15 @@ def test_dispatch_sends_every_due_email_in_batches_and_enqueues_no_task(
         message_id(n) for n in sent.order_by("pk")]
     stray_in_app.refresh_from_db()
     assert stray_in_app.status == DeliveryStatus.SENT and stray_in_app.sent_at is not None
+    # 3 due: a full batch, then one of 1 that took all that was due, and no empty claim.
+    Notice.objects.filter(pk=later.pk).update(next_attempt_at=None)
+    for _ in range(2):
+        receive_petition(actor=mailed_clerk, organisation=tree.office, kind="complaint")
+    batches.clear()
+    assert dispatch_pending() == 3
+    assert len(batches) == 2
+    assert not Notice.objects.filter(channel=Channel.EMAIL).exclude(
+        status=DeliveryStatus.SENT).exists()
 
 
 def test_a_dispatch_asked_for_after_commit_expires(tree, mailed_clerk, mailed_leader,

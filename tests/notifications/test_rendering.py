@@ -102,3 +102,57 @@ def test_email_is_in_the_office_language_whatever_the_actor_uses(tree, mailed_cl
     with translation.override("en"):
         message = build_email(notice)
     assert message.subject == "Đơn khiếu nại mới: Đơn số 001/2025/VPĐU"
+
+
+def test_an_email_is_valid_mime_with_its_vietnamese_subject_in_whole_characters(
+        tree, mailed_clerk, settings):
+    """The MIME text is written by notifications/mail.py, not by Python's e-mail package:
+    a parser reads back the subject, body and headers, every header line is within 78
+    characters, each encoded word is whole UTF-8 characters, and each notice has its
+    own Message-ID and a Date."""
+    import base64
+    import email
+    import email.policy
+    import re
+
+    petition = receive_petition(actor=mailed_clerk, organisation=tree.office,
+                                kind="denunciation")
+    notices = [escalation_notice(petition, mailed_clerk, rung=2, due_on=D(2025, 9, 5),
+                                 fired_on=D(2025, 9, 9), channel="email",
+                                 step="classify", legal_basis="Luật Tố cáo 2018, Điều 24")
+               for _ in range(2)]
+    for notice in notices:
+        message = build_email(notice)
+        raw = message.message().as_bytes(linesep="\r\n")
+        head, _, body = raw.partition(b"\r\n\r\n")
+        parsed = email.message_from_bytes(raw, policy=email.policy.default)
+        assert not parsed.defects
+        assert str(parsed["Subject"]) == message.subject
+        assert message.subject.startswith("Quá hạn: Đơn số 001/2025/VPĐU – Phân loại")
+        assert parsed.get_content().replace("\r\n", "\n") == message.body
+        assert body == message.body.replace("\n", "\r\n").encode()
+        assert parsed["Content-Type"] == 'text/plain; charset="utf-8"'
+        assert parsed["Content-Transfer-Encoding"] == "8bit"
+        assert parsed["To"] == "vanphong@kesat.vn" and parsed["Date"]
+        assert parsed["Message-ID"] == message_id(notice)
+        assert max(len(line) for line in head.split(b"\r\n")) <= 78
+        words = re.findall(rb"=\?utf-8\?b\?([^?]*)\?=", head)
+        assert len(words) >= 2
+        for word in words:
+            base64.b64decode(word).decode("utf-8")  # whole characters in each word
+    assert message_id(notices[0]) != message_id(notices[1])
+
+
+def test_an_email_with_a_line_too_long_for_smtp_is_sent_quoted_printable():
+    import email
+    import email.policy
+
+    from notifications.mail import PreparedEmail, SharedText
+
+    body = "Đơn " * 400 + "\nhết\n"
+    raw = PreparedEmail(SharedText("Ngắn", body), "a@kesat.vn", "<x@y>").message().as_bytes(
+        linesep="\r\n")
+    parsed = email.message_from_bytes(raw, policy=email.policy.default)
+    assert parsed["Content-Transfer-Encoding"] == "quoted-printable"
+    assert parsed.get_content().replace("\r\n", "\n") == body and str(parsed["Subject"]) == "Ngắn"
+    assert max(len(line) for line in raw.split(b"\r\n")) <= 78
