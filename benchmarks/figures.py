@@ -6,7 +6,7 @@ report: the selectors behind `report_figures` and the /bao-cao/ page for the yea
     .venv/bin/python benchmarks/figures.py                      # copy, add cases, measure
     .venv/bin/python benchmarks/figures.py --db bench_figbench_1m --reuse --requests 20
         [--letters 1000000] [--cases 200000] [--communes 100] [--year 2025]
-        [--report-requests 5] [--no-explain]
+        [--report-requests 5] [--no-explain] [--only tong-quan,thoi-han]
 
 The database: a copy (CREATE DATABASE … TEMPLATE) of `benchmarks.province`'s template
 for `--letters` letters (100,000 cases in it) named `--db`, to which
@@ -21,6 +21,10 @@ figures are checked against plain SQL over the tables (the province's received l
 by kind, closed by outcome, a commune's received letters, cases opened in the year), and
 the report page is checked to show the received count. Last, the slowest query of the
 slowest page and of the report is run under EXPLAIN (ANALYZE, BUFFERS).
+
+`--only` measures only the pages whose path starts with one of the given words
+(`tong-quan`, `thoi-han`, `bao-cao`); the selectors' year report and the checks against
+plain SQL come with `bao-cao`.
 
 The load test (locust against gunicorn) is `benchmarks/load_figures.sh`. Figures:
 benchmarks/README.md ("figures.py").
@@ -58,14 +62,20 @@ def prepare(args):
     return url
 
 
-def pages(year):
-    """(user, label, url) of the pages measured."""
-    return [(PROVINCE, "tổng quan", "/tong-quan/"),
+def pages(year, only=None):
+    """(user, label, url) of the pages measured (those under `only`'s paths if given)."""
+    found = [(PROVINCE, "tổng quan", "/tong-quan/"),
             (PROVINCE, "tổng quan, xuống xã 2", "/tong-quan/?don-vi=xa2"),
             (COMMUNE, "tổng quan", "/tong-quan/"),
             (PROVINCE, "thời hạn", "/thoi-han/"),
             (COMMUNE, "thời hạn", "/thoi-han/"),
             (PROVINCE, f"báo cáo năm {year} (trang)", f"/bao-cao/?ky=nam&nam={year}")]
+    return [page for page in found
+            if not only or any(page[2].startswith(f"/{word}/") for word in only)]
+
+
+def _report_measured(only):
+    return not only or "bao-cao" in only
 
 
 def measure_report(year, n):
@@ -156,7 +166,7 @@ def run(args):
         floors[username] = bare_count(user, args.requests)
     print(f"tải trung bình lúc bắt đầu: {os.getloadavg()}", flush=True)
     rows, slowest, report_html = [], None, ""
-    for username, label, url in pages(args.year):
+    for username, label, url in pages(args.year, args.only):
         client = clients[username]
         n = args.report_requests if "bao-cao" in url else args.requests
         timed_get(client, url)  # warm-up
@@ -174,25 +184,30 @@ def run(args):
         print(rows[-1], flush=True)
         if slowest is None or percentile(times, 95) > slowest[0]:
             slowest = (percentile(times, 95), f"{username}, {label}", heaviest)
-    times, counts, report_query, figures = measure_report(args.year, args.report_requests)
-    rows.append(_row(PROVINCE, f"report_figures {args.year} (selectors, JSON)", times,
-                     counts, "–", floors[PROVINCE][1]))
-    print(rows[-1], flush=True)
+    report_query = figures = None
+    if _report_measured(args.only):
+        times, counts, report_query, figures = measure_report(args.year, args.report_requests)
+        rows.append(_row(PROVINCE, f"report_figures {args.year} (selectors, JSON)", times,
+                         counts, "–", floors[PROVINCE][1]))
+        print(rows[-1], flush=True)
     print(f"tải trung bình lúc kết thúc: {os.getloadavg()}")
     print(f"\nđơn: tỉnh {vn(floors[PROVINCE][0])}, xã 2 {vn(floors[COMMUNE][0])}")
     print("\n| người dùng | trang | trung vị | p95 | số truy vấn | mã | count(*) | "
           "trung vị / count(*) |")
     print("|---|---|---|---|---|---|---|---|")
     print("\n".join(rows))
-    print("\n## Kiểm tra với SQL độc lập")
     wrong = 0
-    for what, product, plain in checks(figures, args.year, report_html):
-        same = product == plain
-        wrong += not same
-        print(f"- {what}: {product} / SQL {plain}: {'khớp' if same else 'SAI'}")
+    if figures is not None:
+        print("\n## Kiểm tra với SQL độc lập")
+        for what, product, plain in checks(figures, args.year, report_html):
+            same = product == plain
+            wrong += not same
+            print(f"- {what}: {product} / SQL {plain}: {'khớp' if same else 'SAI'}")
     if not args.no_explain:
         for title, query in ((f"trang chậm nhất ({slowest[1]})", slowest[2]),
                              (f"report_figures {args.year}", report_query)):
+            if query is None:
+                continue
             print(f"\n## EXPLAIN, truy vấn chậm nhất của {title}: "
                   f"{ms(float(query['time']))}")
             print(query["sql"][:3000])
@@ -219,6 +234,9 @@ def main():
     parser.add_argument("--requests", type=int, default=20)
     parser.add_argument("--report-requests", type=int, default=5)
     parser.add_argument("--no-explain", action="store_true")
+    parser.add_argument("--only", type=lambda text: [w.strip("/ ") for w in text.split(",")],
+                        help="comma-separated first path words of the pages to measure "
+                             "(tong-quan, thoi-han, bao-cao); default: all")
     args = parser.parse_args()
     started = time.monotonic()
     url = prepare(args)

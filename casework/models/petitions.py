@@ -191,6 +191,10 @@ class Petition(SearchKeysModel, ConcurrentTransitionMixin, models.Model):
             # by unit, status and kind, answered from this index alone.
             models.Index(fields=["organisation", "status", "kind"],
                          name="petition_unit_status_kind"),
+            # The leaders' overview counts the letters closed per unit and month
+            # (workflows.leader_overview.letter_months) from this index alone, as it
+            # counts those received from (organisation, received_on).
+            models.Index(fields=["organisation", "closed_on"], name="petition_unit_closed"),
         ]
 
     def __str__(self):
