@@ -144,6 +144,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {"transaction_mode": "IMMEDIATE", "timeout": env.int("SQLITE_BUSY_TIMEOUT", default=20)}
     )
+if DATABASES["default"]["ENGINE"].startswith("django.db.backends.postgresql") and not env.bool(
+        "DATABASE_JIT", default=False):
+    # PostgreSQL compiles a query to machine code (JIT) once its estimated cost passes
+    # jit_above_cost: at a province's scale the overview's queries do, and compiling took
+    # 2.3 s of a 3.1 s query that runs in 0.8 s (benchmarks/README.md, "figures.py").
+    # The pages' queries are short; DATABASE_JIT=1 gives the server's own choice back.
+    options = DATABASES["default"].setdefault("OPTIONS", {})
+    options["options"] = (options.get("options", "") + " -c jit=off").strip()
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

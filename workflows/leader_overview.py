@@ -8,8 +8,9 @@ letters), grouped by the row's own stored organisation path; the page's query co
 same for 5 rows or 500 (tests/workflows/test_leader_overview.py):
 
 - deadlines: the open clocks of /thoi-han/ (running, not the window of a right), overdue
-  (due before today) or due within `HORIZON_DAYS`, counted per unit, per kind (the letter's
-  kind, or an inspection/supervision case) and per handler, in one grouped query;
+  (due before today) or due within `HORIZON_DAYS`, counted per unit and per handler as
+  letters or cases in one grouped query, and per kind (the letter's kind, or an
+  inspection/supervision case) in one more;
 - the most overdue ones, in one query;
 - the on-time rate of the year so far, per unit (`ON_TIME_DEFINITION`);
 - letters received (the register's "ngày nhận") and closed (its "ngày kết thúc") per unit
@@ -26,6 +27,7 @@ from django.db.models import (
     Case,
     CharField,
     Count,
+    ExpressionWrapper,
     F,
     OuterRef,
     Q,
@@ -33,7 +35,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce, TruncMonth
+from django.db.models.functions import TruncMonth
 from django.utils.translation import gettext_lazy as _
 
 from casework.models import Organisation, OrgKind, Petition, PetitionKind
@@ -147,26 +149,40 @@ def _clocks(user, focus):
             .filter(lapses=False, organisation__path__startswith=focus.path))
 
 
-def _kind():
-    """The letter's kind, or CASES for a case's clock. Read per clock by its letter's
-    primary key: a join let PostgreSQL hash the clocks and scan every letter of the
-    province (1,000,000) for the kinds of 50,000 clocks."""
-    letter_kind = Petition.objects.filter(pk=OuterRef("petition_id")).values("kind")[:1]
-    return Coalesce(Subquery(letter_kind), Value(CASES), output_field=CharField())
+def _late(today):
+    return Case(When(due_on__lt=today, then=Value(True)), default=Value(False),
+                output_field=BooleanField())
+
+
+def _running(user, focus, today):
+    horizon = today + timedelta(days=HORIZON_DAYS)
+    return _clocks(user, focus).filter(status=ClockStatus.RUNNING, due_on__lte=horizon)
 
 
 def deadline_counts(user, focus, today):
-    """Running clocks overdue or due within the horizon, grouped by (unit path, kind,
-    handler, overdue?): one query."""
-    horizon = today + timedelta(days=HORIZON_DAYS)
+    """Running clocks overdue or due within the horizon, grouped by (unit path, handler,
+    overdue?, a case's or a letter's): one query on the clocks alone. The units and the
+    handlers are shown as letters or cases; the kinds of letters are counted apart
+    (`letter_kind_counts`)."""
     return list(
-        _clocks(user, focus).filter(status=ClockStatus.RUNNING, due_on__lte=horizon)
-        .annotate(kind_code=_kind(),
-                  late=Case(When(due_on__lt=today, then=Value(True)), default=Value(False),
-                            output_field=BooleanField()))
-        .values("organisation__path", "kind_code", "assignee_id", "assignee__username",
-                "assignee__first_name", "assignee__last_name", "late")
+        _running(user, focus, today)
+        .annotate(late=_late(today),
+                  is_case=ExpressionWrapper(Q(petition__isnull=True),
+                                            output_field=BooleanField()))
+        .values("organisation__path", "assignee_id", "assignee__username",
+                "assignee__first_name", "assignee__last_name", "late", "is_case")
         .annotate(n=Count("pk")).order_by())
+
+
+def letter_kind_counts(user, focus, today):
+    """The same letters' clocks by the letter's kind and overdue?: one query. The kind is
+    read per clock by its letter's primary key: joined, PostgreSQL hashed the clocks and
+    read every letter of the province (1,000,000) for the kinds of 50,000 clocks."""
+    kind = Petition.objects.filter(pk=OuterRef("petition_id")).order_by().values("kind")[:1]
+    return list(
+        _running(user, focus, today).filter(petition__isnull=False)
+        .annotate(late=_late(today), kind_code=Subquery(kind, output_field=CharField()))
+        .values("kind_code", "late").annotate(n=Count("pk")).order_by())
 
 
 def finished_counts(user, focus, today):
@@ -198,15 +214,16 @@ def letter_months(user, focus, today):
     month), letters): the letters received (the register's "ngày nhận") and closed (its
     "ngày kết thúc") in each month of the chart's window, per organisation; one grouped
     query each. The window (the last MONTHS months) always holds 1 January, so the year's
-    figures per unit are sums of these rows. Each query reads one date column through the
-    index on (organisation, that date) and nothing else of the letters."""
+    figures per unit are sums of these rows. Each query reads one date column and the
+    organisation from the index on (that date, organisation) and nothing else of the
+    letters (COUNT(*), not of the key, which is not in the index)."""
     start = month_starts(today)[0]
     letters = _letters(user, focus)
 
     def per_month(column):
         rows = (letters.filter(**{f"{column}__gte": start, f"{column}__lte": today})
                 .annotate(month=TruncMonth(column)).values("organisation__path", "month")
-                .annotate(n=Count("pk")).order_by())
+                .annotate(n=Count("*")).order_by())
         # TruncMonth of a date is a date (a datetime on some backends): keyed by (y, m).
         return [(row["organisation__path"], (row["month"].year, row["month"].month), row["n"])
                 for row in rows]
@@ -262,8 +279,12 @@ def overview(*, user, focus, today):
 
     for row in deadline_counts(user, focus, today):
         bucket = "overdue" if row["late"] else "soon"
-        kind, n = row["kind_code"], row["n"]
-        for target in (unit_of(row["organisation__path"]), total, kinds[kind]):
+        # Units and handlers count letters (under LETTERS) and cases (under CASES).
+        kind, n = (CASES if row["is_case"] else LETTERS), row["n"]
+        targets = [unit_of(row["organisation__path"]), total]
+        if row["is_case"]:
+            targets.append(kinds[CASES])
+        for target in targets:
             getattr(target, bucket)[kind] += n
         handler = handlers.get(row["assignee_id"])
         if handler is None:
@@ -272,6 +293,9 @@ def overview(*, user, focus, today):
             handler = handlers[row["assignee_id"]] = HandlerRow(
                 user_id=row["assignee_id"], name=name or row["assignee__username"] or "")
         getattr(handler, bucket)[kind] += n
+    for row in letter_kind_counts(user, focus, today):
+        bucket = "overdue" if row["late"] else "soon"
+        getattr(kinds[row["kind_code"]], bucket)[row["kind_code"]] += row["n"]
     for row in finished_counts(user, focus, today):
         for target in (unit_of(row["organisation__path"]), total):
             target.finished += row["finished"]

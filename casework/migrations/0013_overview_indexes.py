@@ -13,7 +13,15 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.AddIndex(
+            model_name='inspectioncase',
+            index=models.Index(fields=['subject_organisation', 'organisation', 'id'], name='case_subject_unit'),
+        ),
+        migrations.AddIndex(
             model_name='petition',
-            index=models.Index(fields=['organisation', 'closed_on'], name='petition_unit_closed'),
+            index=models.Index(fields=['received_on', 'organisation'], name='petition_received_unit'),
+        ),
+        migrations.AddIndex(
+            model_name='petition',
+            index=models.Index(fields=['closed_on', 'organisation'], name='petition_closed_unit'),
         ),
     ]

@@ -283,6 +283,12 @@ class InspectionCase(ConcurrentTransitionMixin, models.Model):
                            | Q(subject_member__isnull=True, subject_organisation__isnull=False)),
                 name="case_has_one_subject"),
         ]
+        indexes = [
+            # A deadline clock's scope (scope._kept_cases_q): the cases about a unit run
+            # from outside it, found from the unit's organisations by this index alone.
+            models.Index(fields=["subject_organisation", "organisation", "id"],
+                         name="case_subject_unit"),
+        ]
 
     def __str__(self):
         return f"{self.number} – {self.title}"

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('casework', '0013_overview_indexes'),
+        ('casework', '0012_search_trigram'),
         ('workflows', '0011_append_only_ledgers'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
