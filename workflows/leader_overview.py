@@ -69,7 +69,9 @@ def kind_choices():
 
 @dataclass
 class Counts:
-    overdue: dict = field(default_factory=lambda: defaultdict(int))  # kind → n
+    # kind → n: the letter's kind or CASES in the kinds' table; LETTERS or CASES for a
+    # unit, the total and a handler.
+    overdue: dict = field(default_factory=lambda: defaultdict(int))
     soon: dict = field(default_factory=lambda: defaultdict(int))
 
     @property
