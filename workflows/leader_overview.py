@@ -164,9 +164,9 @@ def _running(user, focus, today):
 
 def deadline_counts(user, focus, today):
     """Running clocks overdue or due within the horizon, grouped by (stored organisation
-    id, handler id, overdue?, a case's or a letter's): one query on the clocks alone. The units and the
-    handlers are shown as letters or cases; the kinds of letters are counted apart
-    (`letter_kind_counts`)."""
+    id, handler id, overdue?, a case's or a letter's): one query on the clocks alone.
+    The units and the handlers are shown as letters or cases; the kinds of letters are
+    counted apart (`letter_kind_counts`)."""
     return list(
         _running(user, focus, today)
         .annotate(late=_late(today),
