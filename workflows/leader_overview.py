@@ -48,7 +48,7 @@ from casework.selectors.scope import role_paths
 from workflows.clock_filters import CASES, LETTERS, UNASSIGNED  # noqa: F401
 from workflows.models import ClockStatus
 from workflows.overview_views import HORIZON_DAYS
-from workflows.selectors import clocks_visible
+from workflows.selectors import clocks_visible, in_subtree_q
 
 MOST_OVERDUE = 10
 HANDLER_ROWS = 20
@@ -148,8 +148,7 @@ def _unit_key(focus_path, path):
 
 
 def _clocks(user, focus):
-    return (clocks_visible(user=user)
-            .filter(lapses=False, organisation__path__startswith=focus.path))
+    return clocks_visible(user=user).filter(in_subtree_q(focus), lapses=False)
 
 
 def _late(today):
@@ -217,7 +216,7 @@ def finished_counts(user, focus, today):
 
 
 def _letters(user, focus):
-    return Petition.objects.visible_to(user).filter(organisation__path__startswith=focus.path)
+    return Petition.objects.visible_to(user).filter(in_subtree_q(focus))
 
 
 def month_starts(today, months=MONTHS):
