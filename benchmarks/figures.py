@@ -6,7 +6,7 @@ report: the selectors behind `report_figures` and the /bao-cao/ page for the yea
     .venv/bin/python benchmarks/figures.py                      # copy, add cases, measure
     .venv/bin/python benchmarks/figures.py --db bench_figbench_1m --reuse --requests 20
         [--letters 1000000] [--cases 200000] [--communes 100] [--year 2025]
-        [--report-requests 5] [--no-explain] [--report-only]
+        [--report-requests 5] [--no-explain] [--only tong-quan,thoi-han] [--report-only]
 
 The database: a copy (CREATE DATABASE … TEMPLATE) of `benchmarks.province`'s template
 for `--letters` letters (100,000 cases in it) named `--db`, to which
@@ -23,6 +23,10 @@ by kind, closed by outcome, a commune's received letters, cases opened in the ye
 the report page is checked to show the received count. Last, the slowest query of the
 slowest page and of the province's and the commune's report is run under EXPLAIN
 (ANALYZE, BUFFERS).
+
+`--only` measures only the pages whose path starts with one of the given words
+(`tong-quan`, `thoi-han`, `bao-cao`); the selectors' year report and the checks against
+plain SQL come with `bao-cao`.
 
 The load test (locust against gunicorn) is `benchmarks/load_figures.sh`. Figures:
 benchmarks/README.md ("figures.py").
@@ -60,14 +64,20 @@ def prepare(args):
     return url
 
 
-def pages(year, report_only=False):
-    """(user, label, url) of the pages measured."""
-    report = [(PROVINCE, f"báo cáo năm {year} (trang)", f"/bao-cao/?ky=nam&nam={year}")]
-    return report if report_only else [(PROVINCE, "tổng quan", "/tong-quan/"),
+def pages(year, only=None):
+    """(user, label, url) of the pages measured (those under `only`'s paths if given)."""
+    found = [(PROVINCE, "tổng quan", "/tong-quan/"),
             (PROVINCE, "tổng quan, xuống xã 2", "/tong-quan/?don-vi=xa2"),
             (COMMUNE, "tổng quan", "/tong-quan/"),
             (PROVINCE, "thời hạn", "/thoi-han/"),
-            (COMMUNE, "thời hạn", "/thoi-han/"), *report]
+            (COMMUNE, "thời hạn", "/thoi-han/"),
+            (PROVINCE, f"báo cáo năm {year} (trang)", f"/bao-cao/?ky=nam&nam={year}")]
+    return [page for page in found
+            if not only or any(page[2].startswith(f"/{word}/") for word in only)]
+
+
+def _report_measured(only):
+    return not only or "bao-cao" in only
 
 
 def measure_report(year, n, code="tinh"):
@@ -159,7 +169,7 @@ def run(args):
         floors[username] = bare_count(user, args.requests)
     print(f"tải trung bình lúc bắt đầu: {os.getloadavg()}", flush=True)
     rows, slowest, report_html = [], None, ""
-    for username, label, url in pages(args.year, args.report_only):
+    for username, label, url in pages(args.year, args.only):
         client = clients[username]
         n = args.report_requests if "bao-cao" in url else args.requests
         timed_get(client, url)  # warm-up
@@ -177,32 +187,37 @@ def run(args):
         print(rows[-1], flush=True)
         if slowest is None or percentile(times, 95) > slowest[0]:
             slowest = (percentile(times, 95), f"{username}, {label}", heaviest)
-    times, counts, report_query, figures = measure_report(args.year, args.report_requests)
-    rows.append(_row(PROVINCE, f"report_figures {args.year} (selectors, JSON)", times,
-                     counts, "–", floors[PROVINCE][1]))
-    print(rows[-1], flush=True)
+    report_query = commune_query = figures = None
     commune = COMMUNE.split(".")[0]
-    times, counts, commune_query, _figures = measure_report(args.year, args.report_requests,
-                                                            commune)
-    rows.append(_row(COMMUNE, f"report_figures {args.year} {commune} (selectors, JSON)",
-                     times, counts, "–", floors[COMMUNE][1]))
-    print(rows[-1], flush=True)
+    if _report_measured(args.only):
+        times, counts, report_query, figures = measure_report(args.year, args.report_requests)
+        rows.append(_row(PROVINCE, f"report_figures {args.year} (selectors, JSON)", times,
+                         counts, "–", floors[PROVINCE][1]))
+        print(rows[-1], flush=True)
+        times, counts, commune_query, _figures = measure_report(
+            args.year, args.report_requests, commune)
+        rows.append(_row(COMMUNE, f"report_figures {args.year} {commune} (selectors, JSON)",
+                         times, counts, "–", floors[COMMUNE][1]))
+        print(rows[-1], flush=True)
     print(f"tải trung bình lúc kết thúc: {os.getloadavg()}")
     print(f"\nđơn: tỉnh {vn(floors[PROVINCE][0])}, xã 2 {vn(floors[COMMUNE][0])}")
     print("\n| người dùng | trang | trung vị | p95 | số truy vấn | mã | count(*) | "
           "trung vị / count(*) |")
     print("|---|---|---|---|---|---|---|---|")
     print("\n".join(rows))
-    print("\n## Kiểm tra với SQL độc lập")
     wrong = 0
-    for what, product, plain in checks(figures, args.year, report_html):
-        same = product == plain
-        wrong += not same
-        print(f"- {what}: {product} / SQL {plain}: {'khớp' if same else 'SAI'}")
+    if figures is not None:
+        print("\n## Kiểm tra với SQL độc lập")
+        for what, product, plain in checks(figures, args.year, report_html):
+            same = product == plain
+            wrong += not same
+            print(f"- {what}: {product} / SQL {plain}: {'khớp' if same else 'SAI'}")
     if not args.no_explain:
         for title, query in ((f"trang chậm nhất ({slowest[1]})", slowest[2]),
                              (f"report_figures {args.year}", report_query),
                              (f"report_figures {args.year} {commune}", commune_query)):
+            if query is None:
+                continue
             print(f"\n## EXPLAIN, truy vấn chậm nhất của {title}: "
                   f"{ms(float(query['time']))}")
             print(query["sql"][:3000])
@@ -229,9 +244,14 @@ def main():
     parser.add_argument("--requests", type=int, default=20)
     parser.add_argument("--report-requests", type=int, default=5)
     parser.add_argument("--no-explain", action="store_true")
+    parser.add_argument("--only", type=lambda text: [w.strip("/ ") for w in text.split(",")],
+                        help="comma-separated first path words of the pages to measure "
+                             "(tong-quan, thoi-han, bao-cao); default: all")
     parser.add_argument("--report-only", action="store_true",
-                        help="of the pages, the report page only (with the selectors)")
+                        help="the year report alone: the same as --only bao-cao")
     args = parser.parse_args()
+    if args.report_only:
+        args.only = ["bao-cao"]
     started = time.monotonic()
     url = prepare(args)
     common.setup_django(url)

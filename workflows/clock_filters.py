@@ -12,6 +12,7 @@ from casework.filters import ALL
 from casework.models import Organisation, PetitionKind
 from casework.query_names import vietnamese_parameters
 from workflows.models import DeadlineClock
+from workflows.selectors import in_subtree_q
 
 CASES = "kiem-tra"
 LETTERS = "don-thu"
@@ -66,7 +67,7 @@ class ClockFilter(django_filters.FilterSet):
         self.filters["don-vi"].queryset = Organisation.objects.visible_to(user)
 
     def in_subtree(self, queryset, name, value):
-        return queryset.filter(organisation__path__startswith=value.path)
+        return queryset.filter(in_subtree_q(value))
 
     def of_kind(self, queryset, name, value):
         if value == CASES:

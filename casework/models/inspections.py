@@ -291,6 +291,10 @@ class InspectionCase(ConcurrentTransitionMixin, models.Model):
             # The programme page's ad-hoc cases of a year (selectors.programme.adhoc_count).
             models.Index(fields=["year", "organisation"], name="case_adhoc_year",
                          condition=Q(programme_item__isnull=True)),
+            # A deadline clock's scope (scope._kept_cases_q): the cases about a unit run
+            # from outside it, found from the unit's organisations by this index alone.
+            models.Index(fields=["subject_organisation", "organisation", "id"],
+                         name="case_subject_unit"),
         ]
 
     def __str__(self):

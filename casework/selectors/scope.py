@@ -100,7 +100,8 @@ def letters_q(user, prefix="", *, organisation=None):
 def cases_q(user, prefix="", *, organisation=None):
     """SQL condition: the cases this user may see (the rules in the module docstring).
     `prefix` reaches a case through a relation (e.g. "inspection__"); `organisation` names
-    a copy of the case's organisation kept on that row (a deadline clock's)."""
+    a copy of the case's organisation kept on that row (a deadline clock's): see
+    `_kept_cases_q`."""
     from casework.models import InspectionCase
 
     if everything(user):
@@ -108,9 +109,11 @@ def cases_q(user, prefix="", *, organisation=None):
     if not user.is_authenticated:
         return Q(pk__in=[])
     paths = case_paths(user)
+    if organisation is not None:
+        return _kept_cases_q(user, paths, prefix, organisation)
     on_team = Exists(InspectionCase.team.through.objects.filter(
         inspectioncase_id=OuterRef(f"{prefix}pk"), user_id=user.pk))
-    return (under(f"{organisation or prefix + 'organisation'}__path", paths)
+    return (under(f"{prefix}organisation__path", paths)
             | under(f"{prefix}subject_organisation__path", paths)
             | under(f"{prefix}subject_member__organisation__path", paths)
             | Q(on_team))
@@ -186,6 +189,27 @@ def _case_scope_ids(user, paths):
     for tag, pk in parts[0].union(*parts[1:], all=True):
         found[tag].append(pk)
     return found
+
+
+def _kept_cases_q(user, paths, prefix, organisation):
+    """The same rule as `cases_q`, for rows that keep a copy of their case's organisation
+    (a deadline clock): by that copy's path, or the case is one of those the user sees for
+    another reason (its subject, its team) although it is run outside their scope. Those
+    few cases are read by subqueries on the case table alone, each computed once: joined
+    per row in an OR, the subject's organisations kept PostgreSQL from using the row's
+    own organisation, and every clock of a province was joined to its case, its subject
+    and the subject's branch to keep a commune's (issue 18)."""
+    from casework.models import InspectionCase
+
+    outside = InspectionCase.objects.exclude(under("organisation__path", paths))
+    about = (outside.filter(under("subject_organisation__path", paths)),
+             outside.filter(under("subject_member__organisation__path", paths)),
+             InspectionCase.team.through.objects.filter(user_id=user.pk)
+             .values("inspectioncase_id"))
+    cond = under(f"{organisation}__path", paths)
+    for cases in about:
+        cond |= Q(**{f"{prefix}pk__in": cases})
+    return cond
 
 
 def identity_visible_q(user, prefix=""):

@@ -91,6 +91,15 @@ class DeadlineClock(models.Model):
                          condition=Q(inspection__isnull=False)),
             models.Index(fields=["due_on"], name="clock_lapse_idx",
                          condition=Q(status="running", lapses=True)),
+            # The leaders' overview: the clocks ended this year per unit, and how many on
+            # time, read from this index alone. Partial: the sweep's updates of running
+            # clocks write no entry in it.
+            models.Index(fields=["stopped_on", "organisation", "due_on"],
+                         name="clock_stopped_idx",
+                         condition=Q(status="stopped", lapses=False)),
+            # /thoi-han/'s count of paused clocks, beside clock_open_due_idx's running ones.
+            models.Index(fields=["organisation"], name="clock_paused_idx",
+                         condition=Q(status="paused")),
         ]
         constraints = [
             models.CheckConstraint(
