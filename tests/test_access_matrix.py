@@ -11,6 +11,7 @@ response body (pages, API JSON, the unzipped XLSX export, admin pages) contains 
 denouncer's name, address or ID number.
 """
 import datetime
+import html
 import io
 import re
 import zipfile
@@ -319,6 +320,10 @@ def body_bytes(response):
     if data[:2] == b"PK":  # xlsx/docx: the text is inside the zipped XML
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             data = b"".join(archive.read(n) for n in archive.namelist())
+        # openpyxl writes with lxml, which writes other than ASCII as character
+        # references (&#7901;): read them as the letters they are, or a leaked name
+        # would pass unseen.
+        data = html.unescape(data.decode("utf-8")).encode("utf-8")
     return data
 
 
