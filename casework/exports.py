@@ -5,6 +5,8 @@ and never queries the database nor decides who may see what (the view does both)
 workbook is write-only, so rows go to disk as they come and a province's register (100k
 letters) never sits in memory as cells.
 """
+import tempfile
+from contextlib import suppress
 from datetime import date
 from typing import NamedTuple
 
@@ -248,13 +250,25 @@ def write_register(out, rows, *, title_lines, progress=None, every=2000):
     sheet.append([_cell(sheet, str(heading), style["header"]) for heading, _width in COLUMNS])
     cells = _DataCells(sheet, style)
     count = 0
-    for row in rows:
-        sheet.append(cells.row(row))
-        count += 1
-        if progress is not None and count % every == 0:
-            progress(count)
+    try:
+        for row in rows:
+            sheet.append(cells.row(row))
+            count += 1
+            if progress is not None and count % every == 0:
+                progress(count)
+    except BaseException:
+        _abandon(workbook)
+        raise
     sheet.append([])
     total = _("Tổng số: %(count)s đơn") % {"count": number_format(count, force_grouping=True)}
     sheet.append([_cell(sheet, total, style["total"])])
     workbook.save(out)
     return count
+
+
+def _abandon(workbook):
+    """Close a workbook given up half-way (a run stopped, a disk full). Saving is the
+    public way to end its sheet's XML stream and delete the temporary file openpyxl
+    streams the rows to; left open, that file would stay until the worker exits."""
+    with suppress(Exception), tempfile.TemporaryFile() as sink:
+        workbook.save(sink)

@@ -42,7 +42,7 @@ class RegisterExport:
     def count(self):
         return self.letters.count()
 
-    def write(self, out, *, progress=None):
+    def write(self, out, *, progress=None, every=2000):
         """Write the workbook to `out`; log the identities it shows and the search's
         protected hits. Returns the number of letters written."""
         senders = (unmasked_senders(self.user) if self.with_identity
@@ -57,7 +57,8 @@ class RegisterExport:
                     shown.append(letter.pk)
                 yield register_row(letter, people, masked=masked)
 
-        count = write_register(out, rows(), title_lines=self.title_lines(), progress=progress)
+        count = write_register(out, rows(), title_lines=self.title_lines(), progress=progress,
+                               every=every)
         IdentityAccess.objects.bulk_create(
             [IdentityAccess(petition_id=pk, user=self.user,
                             purpose=IdentityAccessPurpose.EXPORT) for pk in shown],

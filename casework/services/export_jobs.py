@@ -28,6 +28,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.db import IntegrityError, close_old_connections, transaction
 from django.db.models import Q
 from django.http import QueryDict
@@ -38,6 +39,8 @@ from casework.models import ExportJob, ExportState
 from casework.models.exports import ACTIVE_STATES
 
 log = logging.getLogger("casework.exports")
+# Progress (and heartbeat) written after every this many rows.
+PROGRESS_EVERY = 2000
 
 
 class Superseded(Exception):
@@ -87,8 +90,10 @@ def dispatch(job_id):
     elif runner == "thread":
         threading.Thread(target=_run_in_thread, args=(job_id,), daemon=True,
                          name=f"export-{job_id}").start()
-    else:
+    elif runner == "inline":
         export_run(job_id)
+    else:
+        raise ImproperlyConfigured(f"EXPORT_RUNNER={runner!r}: celery, thread hoặc inline")
 
 
 def _run_in_thread(job_id):
@@ -149,7 +154,7 @@ def export_run(job_id):
         export = RegisterExport(user=job.owner, params=querydict_of(job.params),
                                 with_identity=job.with_identity)
         with open(part, "wb") as out:
-            rows = export.write(out, progress=progress)
+            rows = export.write(out, progress=progress, every=PROGRESS_EVERY)
             out.flush()
             os.fsync(out.fileno())
         size = part.stat().st_size
@@ -159,8 +164,7 @@ def export_run(job_id):
         return None
     except InvalidFilter as exc:
         part.unlink(missing_ok=True)
-        _fail(job, str(exc))
-        return job
+        return _fail(job, str(exc))
     except OSError as exc:
         part.unlink(missing_ok=True)
         log.exception("Register export %s failed", job.pk)
@@ -169,14 +173,12 @@ def export_run(job_id):
                    if exc.errno in (errno.ENOSPC, errno.EDQUOT)
                    else _("Không ghi được tệp trên máy chủ. Hãy thử lại hoặc báo quản trị hệ "
                           "thống."))
-        _fail(job, message)
-        return job
+        return _fail(job, message)
     except Exception:  # noqa: BLE001 - any failure is shown on the job's page
         part.unlink(missing_ok=True)
         log.exception("Register export %s failed", job.pk)
-        _fail(job, _("Xuất sổ gặp lỗi, chưa làm được tệp. Hãy thử lại hoặc báo quản trị hệ "
-                     "thống."))
-        return job
+        return _fail(job, _("Xuất sổ gặp lỗi, chưa làm được tệp. Hãy thử lại hoặc báo quản trị "
+                            "hệ thống."))
     if not _mine(job).update(state=ExportState.DONE, rows_done=rows, rows_total=rows,
                              file_name=name, size=size, finished_at=timezone.now()):
         (folder / name).unlink(missing_ok=True)  # replaced meanwhile: its file wins
@@ -186,7 +188,10 @@ def export_run(job_id):
 
 
 def _fail(job, message):
+    """Mark this run's job failed (unless another run has it now); returns it as left."""
     _mine(job).update(state=ExportState.FAILED, error=message, finished_at=timezone.now())
+    job.refresh_from_db()
+    return job
 
 
 def querydict_of(params):
