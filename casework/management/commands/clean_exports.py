@@ -3,6 +3,7 @@ part files of runs that died; run again the exports whose worker stopped. Beat d
 same every hour and every minute (casework.tasks); cron or the Windows scheduler can call
 this instead."""
 from django.core.management.base import BaseCommand
+from django.utils.translation import gettext as _
 
 from casework.services.export_jobs import clean_files, recover_stale
 
@@ -13,4 +14,6 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         expired, deleted = clean_files()
         again = recover_stale()
-        self.stdout.write(f"Hết hạn: {expired} lượt; xóa {deleted} tệp; chạy lại {again} lượt.")
+        self.stdout.write(
+            _("Hết hạn: %(expired)s lượt; xóa %(deleted)s tệp; chạy lại %(again)s lượt.")
+            % {"expired": expired, "deleted": deleted, "again": again})
