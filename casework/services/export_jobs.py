@@ -242,17 +242,18 @@ def clean_files(now=None):
             deleted += 1
         ExportJob.objects.filter(pk=pk, state=ExportState.DONE).update(
             state=ExportState.EXPIRED, file_name="")
-    # Files no job offers: parts of runs that died, files of deleted jobs.
+    # Files no job offers: parts of runs that died, files of deleted jobs. Spared: the
+    # part of a run that is alive (its heartbeat is recent: openpyxl streams the rows to
+    # a temporary file of its own and writes the part only at the end, so the part's
+    # own age says nothing), and any file younger than that (renamed, not yet recorded).
     offered = set(ExportJob.objects.exclude(file_name="").values_list("file_name", flat=True))
-    running = set(ExportJob.objects.filter(state=ExportState.RUNNING)
-                  .values_list("pk", flat=True))
-    stale_part = (now - timedelta(seconds=settings.EXPORT_STALE_AFTER)).timestamp()
+    limit = now - timedelta(seconds=settings.EXPORT_STALE_AFTER)
+    alive = set(ExportJob.objects.filter(state=ExportState.RUNNING, heartbeat_at__gte=limit)
+                .values_list("pk", flat=True))
     for path in folder.glob("so-don-thu-*.xlsx*"):
-        if path.name in offered:
+        if (path.name in offered or _job_id(path.name) in alive
+                or path.stat().st_mtime > limit.timestamp()):
             continue
-        job_id = _job_id(path.name)
-        if path.suffix == ".part" and job_id in running and path.stat().st_mtime > stale_part:
-            continue  # being written
         path.unlink(missing_ok=True)
         deleted += 1
     return len(expired), deleted
