@@ -250,6 +250,15 @@ def test_one_export_at_a_time_per_person(client, tree, admin_user, background, m
     first = start(client, clerk, django_capture_on_commit_callbacks)
     second = start(client, clerk, django_capture_on_commit_callbacks, nam="2025")
     assert first == second and ExportJob.objects.count() == 1
+    # While it waits: a progress bar moved by a static script (the CSP runs no inline
+    # one), a refresh for a browser without script, and no download link yet.
+    page = client.get(reverse("casework:export-job", args=[first.pk])).content.decode()
+    assert '<progress id="export-progress" max="100" value="0"' in page
+    assert "js/export_progress.js" in page and 'http-equiv="refresh"' in page
+    assert "<script>" not in page
+    assert reverse("casework:export-job-download", args=[first.pk]) not in page
+    status = client.get(reverse("casework:export-job-status", args=[first.pk])).json()
+    assert (status["state"], status["done"], status["total"]) == ("queued", 0, 8)
     # The database refuses a second active job whatever the code above decided.
     with pytest.raises(Exception):  # noqa: B017, PT011 (IntegrityError, per backend)
         from django.db import transaction
