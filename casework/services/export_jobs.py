@@ -29,7 +29,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
-from django.db import IntegrityError, close_old_connections, transaction
+from django.db import IntegrityError, connections, transaction
 from django.db.models import Q
 from django.http import QueryDict
 from django.utils import timezone
@@ -99,8 +99,10 @@ def dispatch(job_id):
 def _run_in_thread(job_id):
     try:
         export_run(job_id)
+    except Exception:  # noqa: BLE001 - a thread's error would only reach stderr
+        log.exception("Register export %s failed", job_id)
     finally:
-        close_old_connections()
+        connections.close_all()  # this thread's own connections: it ends here
 
 
 def _claim(job_id):
