@@ -31,6 +31,9 @@ class ExportJob(models.Model):
     # with the owner's scope as it is then.
     params = models.JSONField(_("điều kiện lọc"), default=dict)
     with_identity = models.BooleanField(_("kèm danh tính người tố cáo"), default=False)
+    # The language of the page that asked: the file's headings and any error message are
+    # written in it, as the file answered at once would be.
+    language = models.CharField(_("ngôn ngữ"), max_length=10, blank=True)
     state = models.CharField(_("trạng thái"), max_length=10, choices=ExportState.choices,
                              default=ExportState.QUEUED)
     rows_total = models.PositiveIntegerField(_("số đơn"), default=0)

@@ -32,7 +32,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import IntegrityError, connections, transaction
 from django.db.models import Q
 from django.http import QueryDict
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from casework.models import ExportJob, ExportState
@@ -72,7 +72,8 @@ def export_start(*, user, params, with_identity, rows_total):
         with transaction.atomic():
             job = ExportJob.objects.create(owner=user, params=params,
                                            with_identity=with_identity,
-                                           rows_total=rows_total)
+                                           rows_total=rows_total,
+                                           language=translation.get_language() or "")
     except IntegrityError:  # another request of the same user was quicker
         return active_job(user), False
     transaction.on_commit(lambda: dispatch(job.pk))
@@ -139,6 +140,13 @@ def _mine(job):
 
 def export_run(job_id):
     """Run the job if it can be claimed; returns the job as left, or None."""
+    language = (ExportJob.objects.filter(pk=job_id).values_list("language", flat=True)
+                .first()) or settings.LANGUAGE_CODE
+    with translation.override(language):
+        return _run(job_id)
+
+
+def _run(job_id):
     from casework.register_export import InvalidFilter, RegisterExport
 
     job = _claim(job_id)

@@ -390,3 +390,17 @@ def test_without_a_broker_the_job_runs_in_a_thread_of_the_web_process(
     job.refresh_from_db()
     assert job.state == "done", job.error
     assert Path(export_dir / job.file_name).exists()
+
+
+def test_a_job_writes_its_file_in_the_language_of_the_page_that_asked(
+        tree, admin_user, export_dir, django_capture_on_commit_callbacks):
+    from django.utils import translation
+
+    generated_letters(admin_user, tree, n=3)
+    clerk = user_with_role("clerk", tree.commune, username="vp")
+    with translation.override("en"), django_capture_on_commit_callbacks(execute=True):
+        job, created = export_start(user=clerk, params={}, with_identity=False, rows_total=3)
+    job.refresh_from_db()
+    assert created and job.language == "en" and job.state == "done"
+    sheet = openpyxl.load_workbook(export_dir / job.file_name).active
+    assert sheet["A1"].value == "PETITION REGISTER"
