@@ -74,8 +74,11 @@ def export_start(*, user, params, with_identity, rows_total):
                                            with_identity=with_identity,
                                            rows_total=rows_total,
                                            language=translation.get_language() or "")
-    except IntegrityError:  # another request of the same user was quicker
-        return active_job(user), False
+    except IntegrityError:
+        running = active_job(user)
+        if running is None:
+            raise
+        return running, False  # another request of the same user was quicker
     transaction.on_commit(lambda: dispatch(job.pk))
     return job, True
 
