@@ -142,6 +142,48 @@ def bare_count(user, n):
     return count, statistics.median(times)
 
 
+def measure_export(client, user, who, label, url, args, floor):
+    """The export, end to end: the request (past EXPORT_BACKGROUND_ROWS it makes a job,
+    run here on commit: EXPORT_RUNNER=inline) and the download of the finished file; beside
+    it, in the same run, the bare SQL: the same letters and senders read through the
+    export's own queries (`selectors.letter_export`) with nothing written."""
+    from django.conf import settings
+    from django.http import QueryDict
+
+    from casework.models import ExportJob, PetitionSender
+    from casework.register_export import RegisterExport
+    from casework.selectors.letter_export import export_letters
+
+    settings.EXPORT_RUNNER = "inline"
+    params = QueryDict(url.split("?", 1)[1])
+    times, sql_times, counts = [], [], set()
+    for _ in range(args.export_requests):
+        export = RegisterExport(user=user, params=params, with_identity=False)
+        started = time.perf_counter()
+        letters = sum(1 for _row in export_letters(
+            export.letters, senders=PetitionSender.objects.filter(
+                petition__identity_confidential=False)))
+        sql_times.append(time.perf_counter() - started)
+        elapsed, queries, status, _captured = timed_get(client, url)
+        if status == 302:  # a background job, finished on commit: fetch its file
+            job = ExportJob.objects.filter(owner=user).latest("pk")
+            more, queries2, status, _c = timed_get(
+                client, f"/don-thu/xuat-excel/{job.pk}/tai-ve/")
+            elapsed, queries = elapsed + more, queries + queries2
+            assert job.state == "done", job.error
+            assert job.rows_done == letters, (job.rows_done, letters)
+        times.append(elapsed)
+        counts.add(queries)
+    median, sql = statistics.median(times), statistics.median(sql_times)
+    print(f"xuất Excel: {vn(letters)} đơn, {ms(median)} ({vn(median / letters * 1e6)} µs/đơn); "
+          f"chỉ SQL {ms(sql)}", flush=True)
+    row = (who, f"{label} ({vn(letters)} đơn; chỉ SQL {ms(sql)})", ms(median),
+           ms(percentile(times, 95)), "/".join(str(c) for c in sorted(counts)), status,
+           ms(floor))
+    print("| " + " | ".join(str(c) for c in row) + " |", flush=True)
+    return row
+
+
 def run(args):
     from django.contrib.auth import get_user_model
     from django.core.cache import cache
@@ -163,6 +205,9 @@ def run(args):
             if export and args.no_export:
                 continue
             if export and who != "tỉnh" and not args.export_all:
+                continue
+            if export:
+                rows.append(measure_export(client, user, who, label, url, args, floor))
                 continue
             n = args.export_requests if export else args.requests
             if not export:  # warm-up: caches, the first compile of templates

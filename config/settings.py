@@ -5,7 +5,6 @@ tasks run in-process), DEBUG off unless asked for. Production sets DATABASE_URL
 (PostgreSQL), CELERY_BROKER_URL (Redis), SECRET_KEY and ALLOWED_HOSTS.
 HTTPS=1 marks a server behind a TLS proxy: secure cookies, HSTS, and a SECRET_KEY is required.
 """
-import os
 from datetime import timedelta
 from pathlib import Path
 
@@ -16,13 +15,12 @@ from django.core.exceptions import ImproperlyConfigured
 
 from config.security import EMBEDDED_FIXED_KEY, embedded_secret_key
 
-# openpyxl writes its XML with lxml when lxml is installed (python-docx, for the reports,
-# brings it), and lxml writes every non-ASCII letter as a character reference (&#7901;).
-# Both are valid XLSX, but the exports must be the same file whichever is installed, and
-# their confidentiality tests search the unzipped bytes for a denouncer's name in UTF-8:
-# keep openpyxl on its own writer. Read when openpyxl is first imported, which the
-# settings precede.
-os.environ.setdefault("OPENPYXL_LXML", "False")
+# openpyxl writes its XML with lxml (pinned in requirements.lock): measured faster for the
+# register export (benchmarks/README.md). lxml writes every non-ASCII letter as a
+# character reference (&#7901;), which is valid XML: tests that search an unzipped file's
+# bytes for a name unescape it first (tests/test_access_matrix.py, test_export.py).
+# An environment that sets OPENPYXL_LXML=False gets openpyxl's own writer and the same
+# workbook.
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -348,6 +346,11 @@ CELERY_BEAT_SCHEDULE = {
                          "options": {"expires": 55}},
     "daily-digests": {"task": "notifications.tasks.send_daily_digests",
                       "schedule": crontab(hour=7, minute=0)},
+    # Register exports: a job whose worker died is retried or failed; files past
+    # EXPORT_KEEP_HOURS are deleted (casework.services.export_jobs).
+    "recover-exports": {"task": "casework.tasks.recover_exports", "schedule": 60.0,
+                        "options": {"expires": 55}},
+    "clean-exports": {"task": "casework.tasks.clean_exports", "schedule": 3600.0},
 }
 # The deadline sweep is reported as not running (pages, `manage.py check_health`) when its
 # last run finished longer ago than this: three missed runs of the once-a-minute sweep.
@@ -363,6 +366,20 @@ WORKER_STALE_AFTER = env.int("WORKER_STALE_AFTER", default=SWEEP_STALE_AFTER)
 WORKER_HEARTBEAT_EVERY = 30
 SWEEP_DATABASE_CLOCK = env.bool("SWEEP_DATABASE_CLOCK", default=True)
 CLOCK_DRIFT_WARN_SECONDS = env.int("CLOCK_DRIFT_WARN_SECONDS", default=60)
+
+# The register's Excel export (casework/register_export.py). At most EXPORT_MAX_ROWS letters
+# per file; past EXPORT_BACKGROUND_ROWS the file is made in the background (a Celery task
+# with a broker, a thread of the web process without one: EXPORT_RUNNER) while the page
+# shows its progress, and kept EXPORT_KEEP_HOURS in EXPORT_DIR for its owner to download.
+# A running export whose progress has not moved for EXPORT_STALE_AFTER seconds lost its
+# worker: it is run again, at most EXPORT_MAX_ATTEMPTS times in all, then marked failed.
+EXPORT_MAX_ROWS = env.int("EXPORT_MAX_ROWS", default=200_000)
+EXPORT_BACKGROUND_ROWS = env.int("EXPORT_BACKGROUND_ROWS", default=5_000)
+EXPORT_DIR = env.path("EXPORT_DIR", default=BASE_DIR / "var" / "exports")
+EXPORT_KEEP_HOURS = env.int("EXPORT_KEEP_HOURS", default=24)
+EXPORT_STALE_AFTER = env.int("EXPORT_STALE_AFTER", default=120)
+EXPORT_MAX_ATTEMPTS = env.int("EXPORT_MAX_ATTEMPTS", default=3)
+EXPORT_RUNNER = env.str("EXPORT_RUNNER", default="celery" if CELERY_BROKER_URL else "thread")
 
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")

@@ -11,6 +11,11 @@ from .settings import *  # noqa: E402,F403
 MEDIA_ROOT = tempfile.mkdtemp(prefix="casework-test-media-")
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 CELERY_TASK_ALWAYS_EAGER = True
+# A background export runs where it is dispatched, on commit: a thread (the embedded
+# default) would not see a test's uncommitted rows. tests/casework/test_export_jobs.py
+# runs the thread path on committed data.
+EXPORT_RUNNER = "inline"
+EXPORT_DIR = tempfile.mkdtemp(prefix="casework-test-exports-")
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 ATTACHMENT_MAX_BYTES = 200 * 1024
 LANGUAGE_CODE = "vi"

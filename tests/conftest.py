@@ -70,6 +70,13 @@ def media_root(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
+def export_dir(settings, tmp_path):
+    """Each test keeps its background exports in its own folder."""
+    settings.EXPORT_DIR = str(tmp_path / "exports")
+    return tmp_path / "exports"
+
+
+@pytest.fixture(autouse=True)
 def restore_language():
     """A request that switches to English leaves that language active in the thread;
     put Vietnamese back so later tests see the messages users see."""

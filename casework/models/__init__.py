@@ -7,6 +7,7 @@ from .clearance import (
 )
 from .confidentiality import IdentityAccess, IdentityAccessPurpose
 from .events import CaseEvent, EventType
+from .exports import ExportJob, ExportState
 from .inspections import (
     CaseStatus,
     ConductingBody,
@@ -35,6 +36,7 @@ from .petitions import (
 from .submissions import SubmissionToken
 
 __all__ = [
+    "ExportJob", "ExportState",
     "CaseStatus", "ConductingBody", "DisciplineDecision", "DisciplineForm", "InspectionCase",
     "InspectionKind", "InspectionProgramme", "ProgrammeItem", "SubjectType",
     "Attachment", "CaseEvent", "ClearanceEvent", "ClearanceEventType", "ClearanceRequest",

@@ -168,14 +168,6 @@ def letter_for_page(*, user):
         "organisation", "subject_member__organisation", "subject_organisation", "created_by")
 
 
-def export_rows(letters, *, senders):
-    """The export's rows, oldest first, with the senders the file may carry (`senders`: a
-    PetitionSender queryset the caller chose by clearance)."""
-    return (letters.select_related("organisation", "subject_member", "subject_organisation")
-            .prefetch_related(Prefetch("senders", queryset=senders))
-            .order_by("received_on", "receipt_year", "receipt_seq", "pk"))
-
-
 def api_letters(*, user, detail):
     """The API's queryset: a list (newest first, unprotected senders) or one letter with
     its history."""

@@ -1,0 +1,24 @@
+"""Celery tasks of the records: the register exports made in the background
+(casework.services.export_jobs). Each is safe to repeat: a run claims its job first."""
+from celery import shared_task
+
+
+@shared_task(name="casework.tasks.run_export", ignore_result=True)
+def run_export(job_id):
+    from casework.services.export_jobs import export_run
+
+    export_run(job_id)
+
+
+@shared_task(name="casework.tasks.recover_exports", ignore_result=True)
+def recover_exports():
+    from casework.services.export_jobs import recover_stale
+
+    return recover_stale()
+
+
+@shared_task(name="casework.tasks.clean_exports", ignore_result=True)
+def clean_exports():
+    from casework.services.export_jobs import clean_files
+
+    return clean_files()
