@@ -77,23 +77,30 @@ class Report:
         self.figures, self.organisation, self.period, self.names, self.paths = (
             figures, organisation, period, names, paths)
         self.form_labels = {f.value: _lower(f.label) for f in DisciplineForm}
+        # A province's page has some 3,000 links: the lists' paths and the part of the
+        # query all links share (the period and the unit reported on) are made once.
+        self._link_parts = (
+            {"letters": reverse("casework:petition-list"),
+             "cases": reverse("casework:case-list")},
+            urlencode({param("period_from"): period.start.isoformat(),
+                       param("period_to"): period.end.isoformat(),
+                       param("organisation"): organisation.pk}))
 
     # ---- links -----------------------------------------------------------------------
     def url(self, section, figure, detail="", *, unit="", body="", kind=""):
-        query = {param("figure"): figure}
+        pages, shared = self._link_parts
+        first = {param("figure"): figure}
         if detail:
-            query[param("figure_detail")] = detail
-        query[param("period_from")] = self.period.start.isoformat()
-        query[param("period_to")] = self.period.end.isoformat()
-        query[param("organisation")] = self.organisation.pk
+            first[param("figure_detail")] = detail
+        last = {}
         if unit:
-            query[param("exact_unit")] = unit
+            last[param("exact_unit")] = unit
         if body:
-            query[param("figure_body")] = body
+            last[param("figure_body")] = body
         if kind:
-            query[param("kind")] = kind
-        page = "casework:petition-list" if section == "letters" else "casework:case-list"
-        return f"{reverse(page)}?{urlencode(query)}"
+            last[param("kind")] = kind
+        query = "&".join(part for part in (urlencode(first), shared, urlencode(last)) if part)
+        return f"{pages['letters' if section == 'letters' else 'cases']}?{query}"
 
     def number(self, value, section, figure, detail="", **where):
         return Segment(count_text(value), self.url(section, figure, detail, **where), value)
