@@ -94,7 +94,25 @@ def letters_q(user, prefix="", *, organisation=None):
     kept on that row (a deadline clock's), which spares the join."""
     if everything(user):
         return Q()
-    return under(f"{organisation or prefix + 'organisation'}__path", role_paths(user))
+    if organisation is not None:
+        return _kept_unit_q(organisation, role_paths(user))
+    return under(f"{prefix}organisation__path", role_paths(user))
+
+
+def _kept_unit_q(organisation, paths):
+    """SQL condition on a row that keeps a copy of its record's organisation (a deadline
+    clock): that organisation at or under `paths`. For a user under the tree's roots (a
+    commune's), `organisation IN` the ids of the organisations under `paths`, a subquery
+    computed once: PostgreSQL then tests each row's own column, where the path joined
+    per row made it join every running clock of the province to its organisation, and
+    read the province's clocks to keep a commune's (issue 18). For a root's user (a
+    province's) the joined path, which the unit's subtree (`in_subtree_q`) reuses."""
+    from casework.models import Organisation
+
+    if any(path.count("/") == 2 for path in paths):
+        return under(f"{organisation}__path", paths)
+    ids = Organisation.objects.filter(under("path", paths)).values("pk")
+    return Q(**{f"{organisation}__in": ids})
 
 
 def cases_q(user, prefix="", *, organisation=None):
@@ -206,7 +224,7 @@ def _kept_cases_q(user, paths, prefix, organisation):
              outside.filter(under("subject_member__organisation__path", paths)),
              InspectionCase.team.through.objects.filter(user_id=user.pk)
              .values("inspectioncase_id"))
-    cond = under(f"{organisation}__path", paths)
+    cond = _kept_unit_q(organisation, paths)
     for cases in about:
         cond |= Q(**{f"{prefix}pk__in": cases})
     return cond
