@@ -441,3 +441,38 @@ def test_province_case_list_shows_communes_then_drills_down(client, tree, second
                 .filter(organisation__path__startswith=second.commune.path)
                 .order_by("-year", "organisation__path", "-seq"))
     assert list(inside.context["page"].object_list) == list(expected)
+
+
+@pytest.mark.parametrize("text", ["", "lan"])
+def test_kept_counts_are_brought_up_to_date_by_the_units_that_changed(
+        tree, second, province_leader, letters, text):
+    """After steps and a receipt, a province's kept counts are counted again only for
+    the units whose letters have new events, and equal the plain grouped count (the
+    whole register and a search alike)."""
+    from casework.services.petitions import petition_classify
+
+    params = _params(tim=text) if text else _params()
+    _filterset, found = letter_register(user=province_leader, params=params)
+    register_counts(found, reuse=True)
+    boss = get_user_model().objects.get(username="quantri")
+    received = [p for p in letters if Petition.objects.get(pk=p.pk).status == "received"]
+    for letter in received[:2]:
+        petition_classify(actor=boss, petition_id=letter.pk, kind=PetitionKind.DENUNCIATION,
+                          competence="here")
+    petition_receive(actor=boss, organisation=tree.branch_a, kind=list(PetitionKind)[0],
+                     received_on=datetime.date(2026, 5, 2), channel="post",
+                     senders=[SenderData(full_name="Lan Hương", address="Thôn 9")],
+                     summary="Kiến nghị về đèn đường.")
+    touched = {p.organisation_id for p in received[:2]} | {tree.branch_a.pk}
+    _filterset, found = letter_register(user=province_leader, params=params)
+    with CaptureQueriesContext(connection) as captured:
+        after = register_counts(found, reuse=True)
+    recounts = [q["sql"] for q in captured.captured_queries if "COUNT(*)" in q["sql"]]
+    assert len(recounts) == 1 and len(captured.captured_queries) == 3
+    assert all(str(pk) in recounts[0] for pk in touched)
+    plain = Counter((p.organisation_id, p.status, p.kind) for p in found)
+    assert sorted(after.rows) == sorted((*key, n) for key, n in plain.items())
+    if not text:
+        assert after.total == len(_plain(province_leader)) == 61
+    unchanged = register_counts(found, reuse=True)
+    assert unchanged.rows == after.rows
