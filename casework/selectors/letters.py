@@ -2,6 +2,7 @@
 API. Scoped by `scope.letters_q` (through `Petition.objects.visible_to`); who may see a
 protected sender is `casework.services.identity`'s business, and lists never load one."""
 import hashlib
+import time
 from typing import NamedTuple
 
 from django.core.cache import cache
@@ -103,15 +104,18 @@ def register_counts(letters, *, reuse=False):
     version = CaseEvent.objects.aggregate(last=Max("pk"))["last"]
     sql, params = query.query.sql_with_params()
     key = "register-counts:" + hashlib.sha256(repr((sql, params)).encode()).hexdigest()
-    kept = cache.get(key)
+    kept = cache.get(key)  # (version, rows, when counted in full)
     if kept is not None and kept[0] == version:
         return RegisterCounts(kept[1])
-    if kept is None or version is None or kept[0] is None or kept[0] > version:
-        # Nothing kept, or events were removed (a test database emptied): count all.
-        rows = list(query.annotate(n=Count("*")))
+    now = time.time()
+    if (kept is None or version is None or kept[0] is None or kept[0] > version
+            or now - kept[2] > COUNTS_SECONDS):
+        # Nothing kept, events removed (a test database emptied), or the full count is
+        # old enough that an edit made around the services may be in it: count all.
+        rows, counted = list(query.annotate(n=Count("*"))), now
     else:
-        rows = _recounted(query, kept, version)
-    cache.set(key, (version, rows), COUNTS_SECONDS)
+        rows, counted = _recounted(query, kept[:2], version), kept[2]
+    cache.set(key, (version, rows, counted), COUNTS_SECONDS)
     return RegisterCounts(rows)
 
 
@@ -128,8 +132,8 @@ def _recounted(query, kept, version):
     return [row for row in rows if row[0] not in touched] + fresh
 
 
-# How long a province's counts are kept and brought up to date (each process): an edit
-# made outside the services (the admin) is then counted again within ten minutes.
+# How long a province's counts are kept and brought up to date after a full count: an edit
+# made outside the services (the admin) is counted within ten minutes, as before.
 COUNTS_SECONDS = 600
 
 

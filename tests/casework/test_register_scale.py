@@ -476,3 +476,34 @@ def test_kept_counts_are_brought_up_to_date_by_the_units_that_changed(
         assert after.total == len(_plain(province_leader)) == 61
     unchanged = register_counts(found, reuse=True)
     assert unchanged.rows == after.rows
+
+
+def test_kept_counts_are_counted_in_full_again_after_their_time(
+        tree, province_leader, letters, monkeypatch):
+    """An edit made around the services (no event) is in the counts once the last full
+    count is COUNTS_SECONDS old, however often steps brought them up to date meanwhile."""
+    import time
+
+    from casework.selectors import letters as letter_reads
+    from casework.services.petitions import petition_classify
+
+    _filterset, found = letter_register(user=province_leader, params=_params())
+    register_counts(found, reuse=True)
+    boss = get_user_model().objects.get(username="quantri")
+    edited = next(p for p in letters if p.organisation_id == tree.city.pk)
+    Petition.objects.filter(pk=edited.pk).update(status=PetitionStatus.WITHDRAWN)
+    received = [p for p in letters if Petition.objects.get(pk=p.pk).status == "received"
+                and p.organisation_id != tree.city.pk]
+
+    def plain():
+        return sorted((*key, n) for key, n in Counter(
+            (p.organisation_id, p.status, p.kind) for p in found.all()).items())
+
+    petition_classify(actor=boss, petition_id=received[0].pk,
+                      kind=PetitionKind.DENUNCIATION, competence="here")
+    assert sorted(register_counts(found, reuse=True).rows) != plain()  # the city's kept
+    later = time.time() + letter_reads.COUNTS_SECONDS + 1
+    monkeypatch.setattr(letter_reads.time, "time", lambda: later)
+    petition_classify(actor=boss, petition_id=received[1].pk,
+                      kind=PetitionKind.DENUNCIATION, competence="here")
+    assert sorted(register_counts(found, reuse=True).rows) == plain()
