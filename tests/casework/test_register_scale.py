@@ -441,3 +441,69 @@ def test_province_case_list_shows_communes_then_drills_down(client, tree, second
                 .filter(organisation__path__startswith=second.commune.path)
                 .order_by("-year", "organisation__path", "-seq"))
     assert list(inside.context["page"].object_list) == list(expected)
+
+
+@pytest.mark.parametrize("text", ["", "lan"])
+def test_kept_counts_are_brought_up_to_date_by_the_units_that_changed(
+        tree, second, province_leader, letters, text):
+    """After steps and a receipt, a province's kept counts are counted again only for
+    the units whose letters have new events, and equal the plain grouped count (the
+    whole register and a search alike)."""
+    from casework.services.petitions import petition_classify
+
+    params = _params(tim=text) if text else _params()
+    _filterset, found = letter_register(user=province_leader, params=params)
+    register_counts(found, reuse=True)
+    boss = get_user_model().objects.get(username="quantri")
+    received = [p for p in letters if Petition.objects.get(pk=p.pk).status == "received"]
+    for letter in received[:2]:
+        petition_classify(actor=boss, petition_id=letter.pk, kind=PetitionKind.DENUNCIATION,
+                          competence="here")
+    petition_receive(actor=boss, organisation=tree.branch_a, kind=list(PetitionKind)[0],
+                     received_on=datetime.date(2026, 5, 2), channel="post",
+                     senders=[SenderData(full_name="Lan Hương", address="Thôn 9")],
+                     summary="Kiến nghị về đèn đường.")
+    touched = {p.organisation_id for p in received[:2]} | {tree.branch_a.pk}
+    _filterset, found = letter_register(user=province_leader, params=params)
+    with CaptureQueriesContext(connection) as captured:
+        after = register_counts(found, reuse=True)
+    recounts = [q["sql"] for q in captured.captured_queries if "COUNT(*)" in q["sql"]]
+    assert len(recounts) == 1 and len(captured.captured_queries) == 3
+    assert all(str(pk) in recounts[0] for pk in touched)
+    plain = Counter((p.organisation_id, p.status, p.kind) for p in found)
+    assert sorted(after.rows) == sorted((*key, n) for key, n in plain.items())
+    if not text:
+        assert after.total == len(_plain(province_leader)) == 61
+    unchanged = register_counts(found, reuse=True)
+    assert unchanged.rows == after.rows
+
+
+def test_kept_counts_are_counted_in_full_again_after_their_time(
+        tree, province_leader, letters, monkeypatch):
+    """An edit made around the services (no event) is in the counts once the last full
+    count is COUNTS_SECONDS old, however often steps brought them up to date meanwhile."""
+    import time
+
+    from casework.selectors import letters as letter_reads
+    from casework.services.petitions import petition_classify
+
+    _filterset, found = letter_register(user=province_leader, params=_params())
+    register_counts(found, reuse=True)
+    boss = get_user_model().objects.get(username="quantri")
+    edited = next(p for p in letters if p.organisation_id == tree.city.pk)
+    Petition.objects.filter(pk=edited.pk).update(status=PetitionStatus.WITHDRAWN)
+    received = [p for p in letters if Petition.objects.get(pk=p.pk).status == "received"
+                and p.organisation_id != tree.city.pk]
+
+    def plain():
+        return sorted((*key, n) for key, n in Counter(
+            (p.organisation_id, p.status, p.kind) for p in found.all()).items())
+
+    petition_classify(actor=boss, petition_id=received[0].pk,
+                      kind=PetitionKind.DENUNCIATION, competence="here")
+    assert sorted(register_counts(found, reuse=True).rows) != plain()  # the city's kept
+    later = time.time() + letter_reads.COUNTS_SECONDS + 1
+    monkeypatch.setattr(letter_reads.time, "time", lambda: later)
+    petition_classify(actor=boss, petition_id=received[1].pk,
+                      kind=PetitionKind.DENUNCIATION, competence="here")
+    assert sorted(register_counts(found, reuse=True).rows) == plain()
