@@ -6,7 +6,8 @@ import time
 from typing import NamedTuple
 
 from django.core.cache import cache
-from django.db.models import Count, Max, Prefetch
+from django.db import connection
+from django.db.models import Count, Prefetch, Q
 
 from casework.filters import PetitionFilter
 from casework.models import (
@@ -97,44 +98,90 @@ def register_counts(letters, *, reuse=False):
     after a change only the units whose letters have events past the kept version are
     counted again (one small query finds them from the events' primary key), and their
     rows replace the kept ones: exact, never stale, and the first view after a step
-    counts a commune's letters rather than the province's million."""
+    counts a commune's letters rather than the province's million.
+
+    An event numbered below the version can still be uncommitted when the rows are
+    counted (ids are handed out at insert, commits come in any order): the ids missing
+    just below the version then are kept too (`_unseen_ids`) and looked at again on
+    each later view, so a step that commits late is counted as soon as it is seen."""
     query = letters.order_by().values_list("organisation_id", "status", "kind")
     if not reuse:
         return RegisterCounts(list(query.annotate(n=Count("*"))))
-    version = CaseEvent.objects.aggregate(last=Max("pk"))["last"]
     sql, params = query.query.sql_with_params()
     key = "register-counts:" + hashlib.sha256(repr((sql, params)).encode()).hexdigest()
-    kept = cache.get(key)  # (version, rows, when counted in full)
-    if kept is not None and kept[0] == version:
-        return RegisterCounts(kept[1])
+    # (version, rows, when counted in full, ids at or below the version not yet seen)
+    kept = cache.get(key)
+    version, arrived = _version_and_arrivals(kept[3] if kept else ())
     now = time.time()
     if (kept is None or version is None or kept[0] is None or kept[0] > version
             or now - kept[2] > COUNTS_SECONDS):
         # Nothing kept, events removed (a test database emptied), or the full count is
         # old enough that an edit made around the services may be in it: count all.
         rows, counted = list(query.annotate(n=Count("*"))), now
+        unseen = _unseen_ids(version, set())
+    elif kept[0] == version and not arrived:
+        return RegisterCounts(kept[1])
     else:
-        rows, counted = _recounted(query, kept[:2], version), kept[2]
-    cache.set(key, (version, rows, counted), COUNTS_SECONDS)
+        rows, unseen = _recounted(query, kept, version)
+        counted = kept[2]
+    cache.set(key, (version, rows, counted, unseen), COUNTS_SECONDS)
     return RegisterCounts(rows)
 
 
 def _recounted(query, kept, version):
-    """`kept` (version, rows) brought to `version`: the rows of the units whose letters
-    were received or took a step since then counted again, the others' kept."""
-    since, rows = kept
-    touched = set(CaseEvent.objects.filter(pk__gt=since, pk__lte=version,
-                                           petition__isnull=False)
-                  .values_list("petition__organisation_id", flat=True).distinct())
+    """`kept` brought to `version`: the rows of the units whose letters were received or
+    took a step since then (or in an event that was not yet committed then) counted
+    again, the others' kept; and the ids still unseen. One read of the events by primary
+    key finds both."""
+    since, rows, _counted, unseen = kept
+    low = min(since, max(version - UNSEEN_WINDOW, 0))
+    events = (CaseEvent.objects.filter(Q(pk__gt=low, pk__lte=version) | Q(pk__in=unseen))
+              .values_list("pk", "petition__organisation_id"))
+    seen, touched = set(), set()
+    for pk, unit in events:
+        seen.add(pk)
+        if unit is not None and (pk > since or pk in unseen):
+            touched.add(unit)
+    wanted = set(range(max(version - UNSEEN_WINDOW, 0) + 1, version + 1)) | set(unseen)
+    unseen = frozenset(wanted - seen)
     if not touched:
-        return rows
+        return rows, unseen
     fresh = list(query.filter(organisation_id__in=touched).annotate(n=Count("*")))
-    return [row for row in rows if row[0] not in touched] + fresh
+    return [row for row in rows if row[0] not in touched] + fresh, unseen
+
+
+def _version_and_arrivals(unseen):
+    """(the last event's id, whether any of the `unseen` ids exists now), in one small
+    statement: the view that finds nothing changed costs this alone."""
+    table = connection.ops.quote_name(CaseEvent._meta.db_table)
+    ids = sorted(unseen)
+    arrived = (f"EXISTS (SELECT 1 FROM {table} WHERE id IN ({', '.join(['%s'] * len(ids))}))"
+               if ids else "0 = 1")
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT (SELECT MAX(id) FROM {table}), {arrived}", ids)
+        version, found = cursor.fetchone()
+    return version, bool(found)
+
+
+def _unseen_ids(version, earlier):
+    """Event ids at or below `version` that this transaction cannot see: the last
+    UNSEEN_WINDOW ids below it and the `earlier` unseen ones, less those that exist now.
+    Each is an insert not yet committed, or one rolled back (then it stays unseen until
+    the next full count: a few ids, read by primary key)."""
+    if version is None:
+        return frozenset()
+    wanted = set(range(max(version - UNSEEN_WINDOW, 0) + 1, version + 1)) | set(earlier)
+    seen = set(CaseEvent.objects.filter(pk__in=wanted).values_list("pk", flat=True))
+    return frozenset(wanted - seen)
 
 
 # How long a province's counts are kept and brought up to date after a full count: an edit
 # made outside the services (the admin) is counted within ten minutes, as before.
 COUNTS_SECONDS = 600
+# How far below the version an event may still be uncommitted when the rows are counted:
+# more events than this written by others while one transaction is open is far beyond an
+# office's pace, and the full count above is the backstop.
+UNSEEN_WINDOW = 200
 
 
 def sees_several_communes(user):
