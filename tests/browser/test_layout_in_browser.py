@@ -2,7 +2,8 @@
 for the pages a leader does not get, intake and classifying, as the office clerk), in a
 real Chromium on a phone (390×844) and on an office screen (1366×768): the document is
 never wider than the window, no visible control (link, button, field) is cut off by the
-window's edge or by a scrolling box around it, and axe-core finds no serious or critical
+window's edge or by a scrolling box around it, the menu keeps to one row on the office
+screen, and axe-core finds no serious or critical
 accessibility problem.
 
 axe-core comes from the npm registry (tests/browser/package.json, pinned by its
@@ -96,6 +97,11 @@ def check(tab, where, width):
     if document_width > width:
         problems.append(f"{where}: the page is {document_width} px wide")
     problems.extend(f"{where}: cut off: {c}" for c in tab.evaluate(CUT_OFF))
+    if width >= 1366:  # an office laptop: the whole menu on one row
+        rows = tab.evaluate("new Set([...document.querySelectorAll('#main-nav .nav-item')]"
+                            ".map(e => Math.round(e.getBoundingClientRect().top))).size")
+        if rows > 1:
+            problems.append(f"{where}: the menu takes {rows} rows")
     if AXE.exists():
         tab.add_script_tag(path=str(AXE))
         violations = tab.evaluate(
