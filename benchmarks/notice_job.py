@@ -259,13 +259,17 @@ def written_rows(since_id):
 
 
 class Counter:
-    """Counts the statements sent to the database (execute_wrapper: no query log)."""
+    """Counts the statements sent to the database (execute_wrapper: no query log); with
+    `keep`, also keeps the text of each (its first line), to print what the job ran."""
 
-    def __init__(self):
+    def __init__(self, keep=False):
         self.n = 0
+        self.statements = [] if keep else None
 
     def __call__(self, execute, sql, params, many, context):
         self.n += 1
+        if self.statements is not None:
+            self.statements.append(" ".join(sql.split())[:160])
         return execute(sql, params, many, context)
 
 
@@ -323,7 +327,7 @@ class Sinks:
             os.unlink(path)
 
 
-def run_variant(name, *, per_email, limit, sinks, check, profile=None):
+def run_variant(name, *, per_email, limit, sinks, check, profile=None, show_sql=False):
     from django.conf import settings
     from django.db import connection, connections
 
@@ -343,14 +347,23 @@ def run_variant(name, *, per_email, limit, sinks, check, profile=None):
     since = Notice.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
     connection.close()  # a fresh connection, as a worker's
 
-    counter, marks = Counter(), {}
+    counter, marks = Counter(keep=show_sql), {}
     product_request = tasks.request_dispatch
 
     def request_dispatch():  # what the sweep's after-commit hook calls
         marks.setdefault("start", (time.perf_counter(), counter.n))
-        return per_email_dispatch() if per_email else tasks.dispatch_pending()
+        try:
+            return per_email_dispatch() if per_email else tasks.dispatch_pending()
+        finally:
+            marks["end"] = counter.n  # the sweep's own statements after it (heartbeat)
 
     tasks.request_dispatch = request_dispatch
+    try:  # as a worker process that starts: nothing kept from the variant before
+        from notifications import kept_rows
+    except ImportError:  # the code before kept_rows (a before/after run)
+        pass
+    else:
+        kept_rows.forget()
     profiler = None
     if profile:
         import cProfile
@@ -379,16 +392,26 @@ def run_variant(name, *, per_email, limit, sinks, check, profile=None):
     ok_mail = (len(received) == len(set(received)) == n_emails
                and set(received) == {message_id(n) for n in emails.only("pk", "cause_key")}
                and not emails.exclude(status="sent").exists())
-    delivery_queries = counter.n - queries_before
+    delivery_queries = marks.get("end", counter.n) - queries_before
+    sweep_queries = counter.n - delivery_queries
+    # Per e-mail, everything the timed job ran (the sweep's statements too), then the
+    # delivery's share alone.
     line = (f"{name:<44} toàn bộ {total:7.2f} s | quét+commit {dispatch_at - start:5.2f} s | "
             f"gửi {start + total - dispatch_at:6.2f} s | {vn(fired)} cảnh báo, "
-            f"{vn(n_emails)} thư, {delivery_queries / max(n_emails, 1):.3f} truy vấn/thư | "
+            f"{vn(n_emails)} thư, {counter.n / max(n_emails, 1):.3f} truy vấn/thư cả việc "
+            f"({sweep_queries} quét + {delivery_queries} gửi; phần gửi "
+            f"{delivery_queries / max(n_emails, 1):.3f}/thư) | "
             f"CPU: tiến trình này {job_cpu:.2f} s, máy chủ thư {sink_cpu:.2f} s | "
             f"máy chủ thư nhận đủ, không trùng: {'có' if ok_mail else 'KHÔNG'}")
     if expected is not None:
         same = written_rows(since) == expected
         line += f" | đúng từng dòng: {'có' if same else 'KHÔNG'}"
     print(line, flush=True)
+    if show_sql:
+        for number, statement in enumerate(counter.statements, 1):
+            part = ("gửi" if queries_before < number <= marks.get("end", counter.n)
+                    else "quét")
+            print(f"    {number:3} {part}: {statement}")
     return total
 
 
@@ -401,17 +424,24 @@ def main():
     parser.add_argument("--no-check", action="store_true")
     parser.add_argument("--sinks", type=int, default=2,
                         help="SMTP server processes sharing the port (default 2)")
+    parser.add_argument("--show-sql", action="store_true",
+                        help="print each statement the timed job ran (first 160 characters)")
+    parser.add_argument("--keep-db", action="store_true",
+                        help="use the database an earlier run built (same options), "
+                             "instead of building it again")
     parser.add_argument("--profile", metavar="PREFIX",
                         help="cProfile each variant's timed part into PREFIX-<n>.prof")
     args = parser.parse_args()
 
-    admin(f"DROP DATABASE IF EXISTS {RUN_DB}", f"DROP DATABASE IF EXISTS {DB_NAME}",
-          f"CREATE DATABASE {DB_NAME}")
+    if not args.keep_db:
+        admin(f"DROP DATABASE IF EXISTS {RUN_DB}", f"DROP DATABASE IF EXISTS {DB_NAME}",
+              f"CREATE DATABASE {DB_NAME}")
     setup_django()
     from django.conf import settings
 
     start = time.perf_counter()
-    populate(args.clocks, args.open, args.due)
+    if not args.keep_db:
+        populate(args.clocks, args.open, args.due)
     print(f"Dữ liệu: {vn(args.clocks)} thời hạn, {vn(args.open)} đang tính (mỗi thời hạn của một "
           f"đơn thư, cứ mười thời hạn có một của một cuộc kiểm tra, giám sát), "
           f"{vn(args.due)} đến mốc hôm nay ({time.perf_counter() - start:.1f} s để tạo)")
@@ -428,7 +458,8 @@ def main():
             times[name] = run_variant(
                 name, per_email=per_email, limit=limit, sinks=sinks,
                 check=not args.no_check,
-                profile=args.profile and f"{args.profile}-{number}.prof")
+                profile=args.profile and f"{args.profile}-{number}.prof",
+                show_sql=args.show_sql)
         names = list(times)
         if not args.skip_per_email:
             print(f"\nđường cũ / lô (cùng số thư): {times[names[0]] / times[names[1]]:.1f}×")

@@ -14,12 +14,14 @@ Digests instead of floods: whoever would get more than NOTICE_ESCALATION_EMAIL_L
 escalation e-mails from one sweep gets one summary e-mail (kind "summary", cause
 "escsum:<run>") listing them; in-app notices stay one per escalation.
 """
+import json
+
 from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
 from notifications.audiences import committee_leaders_join
-from notifications.models import Channel, DeliveryStatus, Notice, NoticeKind
+from notifications.models import Channel, DeliveryStatus, NoticeKind
 from notifications.outbox import enqueue_dispatch
 
 _AUDIENCE = """CASE e.rung WHEN 0 THEN r.warn_audience WHEN 1 THEN r.due_audience
@@ -123,6 +125,17 @@ def write_escalation_notices(sender, run, today, **kwargs):
     return written
 
 
+# One statement: its count of rows written is what the run wrote (a repeated run, a
+# retried signal, writes and counts no second summary), without reading them first.
+_INSERT_SUMMARIES = """
+INSERT INTO notifications_notice
+    (cause_key, kind, recipient_id, channel, payload, status, attempts, last_error,
+     created_at)
+VALUES {rows}
+ON CONFLICT (cause_key, recipient_id, channel) DO NOTHING
+"""
+
+
 def _write_summaries(run, flooded):
     lists = {}
     for user_id, esc_id in flooded:
@@ -130,12 +143,13 @@ def _write_summaries(run, flooded):
     if not lists:
         return 0
     cause_key = f"escsum:{run.hex}"
-    # A repeated run (a retried signal) must not write, or count, a second summary.
-    have = set(Notice.objects.filter(cause_key=cause_key, channel=Channel.EMAIL)
-               .values_list("recipient_id", flat=True))
-    rows = [Notice(cause_key=cause_key, kind=NoticeKind.SUMMARY, recipient_id=user_id,
-                   channel=Channel.EMAIL, status=DeliveryStatus.PENDING,
-                   payload={"escalations": ids})
-            for user_id, ids in lists.items() if user_id not in have]
-    Notice.objects.bulk_create(rows, ignore_conflicts=True)
-    return len(rows)
+    payload = "CAST(%s AS jsonb)" if connection.vendor == "postgresql" else "%s"
+    row = f"(%s, %s, %s, %s, {payload}, %s, 0, '', %s)"
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    params = []
+    for user_id, ids in lists.items():
+        params += [cause_key, NoticeKind.SUMMARY.value, user_id, Channel.EMAIL.value,
+                   json.dumps({"escalations": ids}), DeliveryStatus.PENDING.value, now]
+    with connection.cursor() as cursor:
+        cursor.execute(_INSERT_SUMMARIES.format(rows=", ".join([row] * len(lists))), params)
+        return cursor.rowcount

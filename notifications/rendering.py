@@ -62,7 +62,10 @@ class RenderContext(NamedTuple):
     calendar: object
 
     @classmethod
-    def for_notices(cls, notices):
+    def for_notices(cls, notices, versions=None):
+        """`versions`: the tables' versions (notifications.kept_rows.Versions) read with the
+        notices, by a process that keeps rules and organisations between batches."""
+        from notifications.kept_rows import kept_for
         from workflows.models import ClockEntry, Escalation
 
         clock_ids = {pk for n in notices if n.kind == NoticeKind.DIGEST for pk in _digest_ids(n)}
@@ -78,20 +81,23 @@ class RenderContext(NamedTuple):
             escalations=(Escalation.objects.select_related("clock__petition", "clock__inspection")
                          .only(*SUMMARY_ITEM_FIELDS).in_bulk(esc_ids) if esc_ids else {}),
             entries=ClockEntry.objects.in_bulk(entry_ids) if entry_ids else {},
-            calendar=get_calendar(),
+            calendar=get_calendar(versions.calendar if versions else None),
         )
         clocks = [n.clock for n in notices if n.clock_id is not None]
         clocks += context.clocks.values()
         clocks += [e.clock for e in context.escalations.values()]
-        share_rules_and_units(notices, clocks)
+        share_rules_and_units(notices, clocks,
+                              kept=kept_for(versions.rows) if versions else None)
         return context
 
 
-def share_rules_and_units(notices, clocks):
+def share_rules_and_units(notices, clocks, kept=None):
     """Give each clock its rule and organisation, and each letter and case (of the clocks,
     the notices, their events) its organisation, from one query each for the distinct rows
     they name, where the rows did not come joined: at most two queries, none when
-    everything came with its rows (the inbox's page)."""
+    everything came with its rows (the inbox's page). `kept`: rows a sending process keeps
+    between batches ({model: {pk: instance}}, notifications/kept_rows.py): only those not
+    kept yet are loaded, and then kept."""
     from casework.models import Organisation
     from workflows.models import DeadlineRule
 
@@ -121,7 +127,12 @@ def share_rules_and_units(notices, clocks):
     by_model = {}
     for instance, name, model in missing:
         by_model.setdefault(model, set()).add(getattr(instance, f"{name}_id"))
-    loaded = {model: model.objects.in_bulk(ids) for model, ids in by_model.items()}
+    loaded = {}
+    for model, ids in by_model.items():
+        rows = kept.setdefault(model, {}) if kept is not None else {}
+        if ids - rows.keys():
+            rows.update(model.objects.in_bulk(ids - rows.keys()))
+        loaded[model] = rows
     for instance, name, model in missing:
         setattr(instance, name, loaded[model][getattr(instance, f"{name}_id")])
 

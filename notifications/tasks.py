@@ -125,37 +125,31 @@ def deliver_batch_task():
 @shared_task(name="notifications.tasks.dispatch_pending", ignore_result=True)
 def dispatch_pending():
     """Send every pending e-mail that is due, batch after batch, in this task; returns how
-    many were due (0 when another dispatch holds the lock).
+    many it claimed (0 when another dispatch holds the lock).
 
     No flood after an outage: a dispatch enqueues no other task, and at most one sends at
-    a time (notifications.delivery.dispatch_lock); a dispatch that finds the lock held ends
-    at once, since the one holding it goes on until nothing is due. However many
-    dispatches were queued (one per committed action with an e-mail, one a minute from
-    beat), each notice is claimed by one batch (SKIP LOCKED) and sent once, and the work
-    is one claim per batch of pending e-mails, not dispatches × pending. Queued dispatches
-    also expire (NOTICE_DISPATCH_EXPIRES): after a long outage the stale ones are dropped
-    unrun."""
-    from notifications.delivery import batch_size, deliver_batch, dispatch_lock, due_email_count
+    a time (the dispatch's lock, taken by each claim: notifications/delivery.py); a
+    dispatch that finds the lock held ends at once, since the one holding it goes on until
+    nothing is due. However many dispatches were queued (one per committed action with an
+    e-mail, one a minute from beat), each notice is claimed by one batch (SKIP LOCKED) and
+    sent once, and the work is one claim per batch of pending e-mails, not dispatches ×
+    pending. Queued dispatches also expire (NOTICE_DISPATCH_EXPIRES): after a long outage
+    the stale ones are dropped unrun."""
+    from notifications import delivery
 
-    now = timezone.now()
-    # In-app notices are written as sent; one written pending by any other path is
-    # visible already, and only needs its status to say so.
-    Notice.objects.filter(status=DeliveryStatus.PENDING, channel=Channel.IN_APP).update(
-        status=DeliveryStatus.SENT, sent_at=now)
-    with dispatch_lock() as held:
-        if not held:
-            return 0
-        due = due_email_count(now)
-        # Each batch claims only what is due and pending: a notice that fails gets a later
-        # retry time, so this loop ends. A batch that claimed less than it could took all
-        # that was due: no empty claim after it (what commits later asks for its own
-        # dispatch, and beat runs one every minute).
-        limit = batch_size()
-        while due:
-            sent, failed = deliver_batch(limit)
-            if sent + failed < limit:
-                break
-    return due
+    # Each batch claims only what is due and pending: a notice that fails gets a later
+    # retry time, so this loop ends. A batch that claimed less than it could took all that
+    # was due: no empty claim after it (what commits later asks for its own dispatch, and
+    # beat runs one every minute).
+    limit, claimed, first = delivery.batch_size(), 0, True
+    while True:
+        sent, failed = delivery.deliver_batch(limit, dispatch=True, in_app_too=first)
+        if first and not sent + failed:
+            delivery.mark_stray_in_app_sent()
+        first = False
+        claimed += sent + failed
+        if sent + failed < limit:
+            return claimed
 
 
 def request_dispatch():

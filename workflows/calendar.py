@@ -391,11 +391,14 @@ def load_overrides() -> dict[date, Override]:
             CalendarOverride.objects.values_list("day", "is_working_day", "reason")}
 
 
-def get_calendar() -> WorkingCalendar:
+def get_calendar(version: tuple | None = None) -> WorkingCalendar:
     """The process's calendar, rebuilt if the override table changed since it was built.
-    Costs one aggregate query; in a loop, call it once and pass the calendar along."""
+    Costs one aggregate query; in a loop, call it once and pass the calendar along.
+    `version`: `overrides_version()` as a caller already read it in a statement of its own
+    (the delivery of a batch reads it with the batch's rows), then no query is run."""
     global _cached
-    version = overrides_version()
+    if version is None:
+        version = overrides_version()
     cal = _cached
     if cal is not None and cal.version == version:
         return cal

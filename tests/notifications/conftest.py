@@ -85,3 +85,12 @@ def make_escalation(clock, *, rung, fired_on, cycle=0):
     return Escalation.objects.create(
         clock=clock, cycle=cycle, rung=rung, due_on=clock.due_on, fired_on=fired_on,
         fired_at=timezone.now(), run=uuid.uuid4())
+
+
+@pytest.fixture(autouse=True)
+def _forget_kept_rows():
+    """Each test starts as a new sending process would: nothing kept from another test's
+    (rolled back) rows."""
+    from notifications import kept_rows
+
+    kept_rows.forget()

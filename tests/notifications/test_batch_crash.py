@@ -140,7 +140,7 @@ def test_a_worker_killed_mid_batch_every_notice_sent_none_twice_at_the_smtp_serv
                        concurrency=CONCURRENCY, **smtp)
         started.append(first)
         dispatch()
-        # One dispatch sends at a time (notifications.delivery.dispatch_lock).
+        # One dispatch sends at a time (the dispatch's lock: notifications/delivery.py).
         wait_until(lambda: handler.held >= 1, "the dispatch to hold a batch", first)
         pending = Notice.objects.filter(channel=Channel.EMAIL, status=DeliveryStatus.PENDING)
         # The held batch is claimed and locked, its first message on the wire.

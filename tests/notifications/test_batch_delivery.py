@@ -16,7 +16,12 @@ from notifications.delivery import deliver_batch
 from notifications.mail import message_id
 from notifications.models import Channel, DeliveryStatus, Notice, NoticeKind
 from tests.factories import receive_petition, user_with_role
-from tests.notifications.conftest import make_clock, make_escalation, stop_all_clocks
+from tests.notifications.conftest import (
+    make_clock,
+    make_escalation,
+    make_rule,
+    stop_all_clocks,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -110,7 +115,9 @@ def test_a_batch_goes_over_one_connection_and_is_marked_sent_once(
         assert deliver_batch() == (5, 0)
     assert CountingBackend.opened == 1
     updates = [q["sql"] for q in queries if q["sql"].lstrip().startswith("UPDATE")]
-    assert len(updates) == 2  # the claim, and the one statement that marks them sent
+    # The one statement that marks them sent (the claim is a SELECT: FOR UPDATE SKIP
+    # LOCKED on PostgreSQL, in an IMMEDIATE transaction on SQLite), counting the attempt.
+    assert len(updates) == 1
     assert deliver_batch() == (5, 0) and deliver_batch() == (2, 0) and deliver_batch() == (0, 0)
     assert [m.extra_headers["Message-ID"] for m in mail.outbox] == [message_id(n)
                                                                    for n in notices]
@@ -267,8 +274,8 @@ def test_a_summary_loads_and_lists_only_its_first_items_and_counts_the_rest(
     loaded = []
     real = RenderContext.for_notices.__func__
 
-    def spy(cls, notices):
-        context = real(cls, notices)
+    def spy(cls, notices, versions=None):
+        context = real(cls, notices, versions)
         loaded.append(set(context.escalations))
         return context
 
@@ -380,3 +387,63 @@ def test_a_batch_reaches_a_real_smtp_server_with_its_envelope_and_headers(
     refused = Notice.objects.filter(channel=Channel.EMAIL, recipient=leaders[2])
     assert {(n.status, "550" in n.last_error) for n in refused} == {
         (DeliveryStatus.PENDING, True)}
+
+
+def _statements(queries):
+    return [q["sql"] for q in queries
+            if not q["sql"].startswith(("SAVEPOINT", "RELEASE SAVEPOINT"))]
+
+
+def summaries_for(leaders, petition, n, rule):
+    today = timezone.localdate()
+    Notice.objects.filter(channel=Channel.EMAIL).delete()
+    rows = []
+    for i in range(n):
+        escalation = make_escalation(make_clock(petition, due_on=today, rule=rule), rung=1,
+                                     fired_on=today)
+        rows.append(Notice(cause_key=f"escsum:{escalation.pk}", kind=NoticeKind.SUMMARY,
+                           channel=Channel.EMAIL, recipient=leaders[i % len(leaders)],
+                           payload={"escalations": [escalation.pk]}))
+    Notice.objects.bulk_create(rows)
+
+
+@pytest.mark.postgres
+def test_a_batch_of_summaries_is_three_statements_once_rules_and_organisations_are_kept(
+        tree, mailed_clerk, leaders):
+    """Claim and read (with the tables' versions), the escalations listed, the mark: the
+    rules and organisations are loaded by the process's first batch only."""
+    from notifications import kept_rows
+
+    stop_all_clocks()
+    petition = receive_petition(actor=mailed_clerk, organisation=tree.office, kind="complaint")
+    rule = make_rule()  # one rule: a new one would be a change the next batch must see
+    kept_rows.forget()
+    summaries_for(leaders, petition, 4, rule)
+    with CaptureQueriesContext(connection) as first:
+        assert deliver_batch() == (4, 0)
+    summaries_for(leaders, petition, 9, rule)
+    with CaptureQueriesContext(connection) as second:
+        assert deliver_batch() == (9, 0)
+    assert len(_statements(first)) == 5  # and the rules, and the organisations
+    claim, escalations, mark = _statements(second)
+    assert claim.startswith("SELECT") and "FOR UPDATE" in claim and "SKIP LOCKED" in claim
+    assert "workflows_escalation" in escalations and mark.startswith("UPDATE")
+    assert len(mail.outbox) == 4 + 9
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_an_organisation_renamed_between_batches_is_named_anew(tree, mailed_clerk, leaders):
+    """What the process keeps follows any committed change of the tables (here an UPDATE
+    that bypasses the models' save, as a data migration would)."""
+    from casework.models import Organisation
+
+    outbox_of(3, tree, mailed_clerk, leaders)
+    assert deliver_batch() == (3, 0)
+    assert any(tree.office.name in m.body for m in mail.outbox)
+    Organisation.objects.filter(pk=tree.office.pk).update(name="Ban Tiếp Dân Mới Đổi Tên")
+    mail.outbox.clear()
+    outbox_of(3, tree, mailed_clerk, leaders)
+    assert deliver_batch() == (3, 0)
+    overdue = [m.body for m in mail.outbox if "Ban Tiếp Dân Mới Đổi Tên" in m.body]
+    assert overdue and not any(f"{tree.office.name}\n" in m.body for m in mail.outbox)

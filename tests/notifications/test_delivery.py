@@ -10,7 +10,7 @@ from celery.schedules import crontab
 from django.conf import settings
 from django.core import mail
 from django.core.mail.backends.locmem import EmailBackend
-from django.db import connections
+from django.db import connection, connections, transaction
 from django.utils import timezone
 
 from notifications import delivery, tasks
@@ -153,7 +153,7 @@ def test_dispatch_sends_every_due_email_in_batches_and_enqueues_no_task(
         monkeypatch.setattr(task, "apply_async", lambda *a, **kw: enqueued.append(a))
     real_batch = delivery.deliver_batch
     monkeypatch.setattr(delivery, "deliver_batch",
-                        lambda *a: batches.append(1) or real_batch(*a))
+                        lambda *a, **kw: batches.append(1) or real_batch(*a, **kw))
     expected = list(Notice.objects.filter(channel=Channel.EMAIL).exclude(pk=later.pk)
                     .order_by("pk").values_list("pk", flat=True))
 
@@ -201,8 +201,11 @@ def test_a_dispatch_that_finds_another_running_ends_and_sends_nothing(
 
     def other_dispatch():
         try:
-            with delivery.dispatch_lock() as held:
-                assert held
+            # What another dispatch's claim holds while its batch is being sent.
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute("SELECT pg_try_advisory_xact_lock(%s)",
+                               [delivery.DISPATCH_LOCK_KEY])
+                assert cursor.fetchone()[0]
                 holding.set()
                 release.wait(30)
         finally:
