@@ -276,11 +276,13 @@ def programme_done(start, end):
     cond = Q(pk__in=[])
     for year, quarter in quarters_in(start, end):
         cond |= Q(programme_item__programme__year=year, programme_item__quarter=quarter)
-    concluded = ((~SUPERVISION & Q(Exists(CaseEvent.objects.filter(
-        inspection=OuterRef("pk"), event_type=EventType.CONCLUDED, occurred_at__lt=after_end))))
-        | (SUPERVISION & Q(Exists(CaseEvent.objects.filter(
-            inspection=OuterRef("pk"), event_type=EventType.CASE_NOTIFIED,
-            occurred_at__lt=after_end)))))
+    # `inspection__isnull=False` says nothing new to a reader, but lets PostgreSQL read the
+    # events from the partial index of case events by type (CaseEvent.Meta) when it hashes
+    # the EXISTS as a whole (its plan for an OR of two): otherwise a scan of every event.
+    events = CaseEvent.objects.filter(inspection=OuterRef("pk"), inspection__isnull=False,
+                                      occurred_at__lt=after_end)
+    concluded = ((~SUPERVISION & Q(Exists(events.filter(event_type=EventType.CONCLUDED))))
+                 | (SUPERVISION & Q(Exists(events.filter(event_type=EventType.CASE_NOTIFIED)))))
     return cond & concluded
 
 
