@@ -19,8 +19,8 @@ one warm-up request; the year report `--report-requests` times, the province's a
 commune's (`--report-only`: the report page and selectors only). Beside each, in the same
 run, the median of a bare `count(*)` over the user's letters, and the ratio. Then some
 figures are checked against plain SQL over the tables (the province's received letters,
-by kind, closed by outcome, a commune's received letters, cases opened in the year), and
-the report page is checked to show the received count. Last, the slowest query of the
+by kind, closed by outcome, the steps taken, a commune's received letters, cases opened in
+the year), and the report page is checked to show the received count. Last, the slowest query of the
 slowest page and of the province's and the commune's report is run under EXPLAIN
 (ANALYZE, BUFFERS).
 
@@ -48,6 +48,7 @@ from benchmarks.province import _exists, add_cases, build_province  # noqa: E402
 
 PROVINCE, COMMUNE = "tinh.lanhdao", "xa2.lanhdao"  # commune 1: see pages.py
 CLOSINGS = ("resolved", "withdrawn", "filed", "guided")
+STEPS = ("transferred", "guided", "accepted")
 
 
 def prepare(args):
@@ -126,6 +127,10 @@ def checks(figures, year, report_html):
                       f"casework_caseevent e WHERE e.petition_id IS NOT NULL AND "
                       f"e.event_type = ANY(%s) AND {local} GROUP BY e.event_type",
                       (list(CLOSINGS), *span)))
+    steps = dict(sql(f"SELECT e.event_type, count(DISTINCT e.petition_id) FROM "
+                     f"casework_caseevent e WHERE e.petition_id IS NOT NULL AND "
+                     f"e.event_type = ANY(%s) AND {local} GROUP BY e.event_type",
+                     (list(STEPS), *span)))
     commune = sql(f"SELECT count(*) FROM casework_caseevent e JOIN casework_petition p ON "
                   f"p.id = e.petition_id JOIN casework_organisation o ON o.id = "
                   f"p.organisation_id WHERE o.code = 'xa2' AND e.event_type = 'received' "
@@ -137,6 +142,8 @@ def checks(figures, year, report_html):
               by_kind),
              ("kết thúc theo kết quả", {k: v for k, v in letters["closed"].items() if v},
               closed),
+             ("chuyển đơn, hướng dẫn, thụ lý trong năm",
+              {k: letters[k] for k in STEPS if letters[k]}, steps),
              ("đơn nhận trong năm, xã 2", letters["by_unit"].get("xa2", {}).get("received"),
               commune),
              ("trang báo cáo ghi số đơn nhận", vn(letters["received"]) in report_html, True)]

@@ -16,7 +16,10 @@ million letters, where the services would take days):
   names and addresses from Vietnamese name parts with their search keys;
 - their events: received; then for most a step (accepted, transferred or classified) and a
   closing event (resolved, filed, guided or withdrawn) with the status and closing date
-  to match; letters received in the last ~100 days stay open (about 5 %);
+  to match; letters received in the last ~100 days stay open (about 5 %); the moments the
+  letter keeps from its events (received_at, closed_at, transferred_at, …) filled after
+  them (a template built before that step has them empty: the migration filling the step
+  moments fills them all on a copy migrated past it);
 - one deadline clock per letter from its receipt under the kind's rule, stopped by the
   closing event (or the step) for closed letters and running for open ones (about 5 %);
 - `cases` inspection and supervision cases at the communes, each about a member or a
@@ -467,9 +470,26 @@ DROP TABLE bench_case;
 DROP TABLE bench_stop;
 """
 
+
+
+def _logged_moments():
+    """The letters' logged moments (Petition.received_at, closed_at, the counted steps'
+    and the kind's), which the transition engine writes beside each event and the figures
+    read: here the events are inserted by SQL, so they are filled after them with the
+    statement of the migration that fills them (found by its name; nothing to do on a
+    schema before it)."""
+    import importlib
+
+    found = sorted((ROOT / "casework" / "migrations").glob("*_letter_step_moments.py"))
+    if not found:
+        return ""
+    return importlib.import_module(f"casework.migrations.{found[0].stem}").fill_sql(
+        "postgresql")
+
+
 STEPS = [("organisations, branches, members", ORGANISATIONS), ("users and roles", USERS),
          ("letters' plan", LETTER_PLAN), ("letters, counters, senders", LETTERS),
-         ("letters' events", EVENTS),
+         ("letters' events", EVENTS), ("letters' logged moments", _logged_moments()),
          ("letters' clocks", CLOCKS.replace("%(rules)s", "'" + __import__("json").dumps(
              RECEIPT_RULES) + "'")),
          ("cases, programmes, their events and clocks", CASE_PLAN + PROGRAMMES + CASE_ROWS),

@@ -85,6 +85,14 @@ class CaseEvent(ChainedRow):
             condition=(models.Q(petition__isnull=False, inspection__isnull=True)
                        | models.Q(petition__isnull=True, inspection__isnull=False)),
             name="event_belongs_to_one_case")]
+        indexes = [
+            # The cases' events of one type up to a moment (figure_rules.programme_done: the
+            # programme's cases concluded by the period's end), read from this index alone
+            # instead of scanning every event, the letters' among them.
+            models.Index(fields=["event_type", "occurred_at"], include=["inspection"],
+                         condition=models.Q(inspection__isnull=False),
+                         name="case_event_type_moment"),
+        ]
 
     def __str__(self):
         return f"{self.get_event_type_display()} – {datetime_text(self.occurred_at)}"

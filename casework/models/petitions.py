@@ -52,6 +52,11 @@ class PetitionStatus(models.TextChoices):
 
 OPEN_STATUSES = (PetitionStatus.RECEIVED, PetitionStatus.CLASSIFIED,
                  PetitionStatus.ACCEPTED, PetitionStatus.TRANSFERRED)
+# The steps a period's report counts, by the moment field on the letter that logs the
+# first of each (Petition.log_moments; casework.selectors.figure_rules).
+STEP_EVENTS = {"transferred": "transferred_at", "guided": "guided_at",
+               "accepted": "accepted_at"}
+STEP_MOMENTS = tuple(STEP_EVENTS.values())
 
 
 class Competence(models.TextChoices):
@@ -163,6 +168,16 @@ class Petition(SearchKeysModel, ConcurrentTransitionMixin, models.Model):
     # `closed_on`: those are the dates the clerk typed; a figure counts the logged moment.
     received_at = models.DateTimeField(_("thời điểm ghi tiếp nhận"), null=True, editable=False)
     closed_at = models.DateTimeField(_("thời điểm ghi kết thúc"), null=True, editable=False)
+    # Likewise the first moment of each step a period's report counts (a letter
+    # transferred, guided, accepted in it), and the last moment its kind was recorded
+    # (receipt, classification): the report reads a letter's kind at the period's end from
+    # its events only when that moment is after the end (figure_rules.kind_then).
+    transferred_at = models.DateTimeField(_("thời điểm ghi chuyển đơn"), null=True,
+                                          editable=False)
+    guided_at = models.DateTimeField(_("thời điểm ghi hướng dẫn"), null=True, editable=False)
+    accepted_at = models.DateTimeField(_("thời điểm ghi thụ lý"), null=True, editable=False)
+    kind_recorded_at = models.DateTimeField(_("thời điểm ghi loại đơn"), null=True,
+                                            editable=False)
 
     # Search keys (casework.search_keys), written on every save. A B-tree index cannot
     # serve a substring search, so none is kept on them; the register search runs inside
@@ -204,9 +219,15 @@ class Petition(SearchKeysModel, ConcurrentTransitionMixin, models.Model):
             # SQLite has no INCLUDE and reads the row).
             models.Index(fields=["received_at"], name="petition_received_at",
                          include=["id", "organisation", "closed_at", "status", "kind",
-                                  "sender_type"]),
+                                  "sender_type", *STEP_MOMENTS, "kind_recorded_at"]),
             models.Index(fields=["closed_at", "received_at"], name="petition_closed_at",
-                         include=["id", "organisation", "status", "kind", "sender_type"]),
+                         include=["id", "organisation", "status", "kind", "sender_type",
+                                  *STEP_MOMENTS, "kind_recorded_at"]),
+            # The lists behind a step's figure (/don-thu/?so-lieu=transferred&…): the
+            # letters whose step is dated in the period, a range on its moment.
+            *(models.Index(fields=[moment], name=f"petition_{moment}",
+                           condition=models.Q(**{f"{moment}__isnull": False}))
+              for moment in STEP_MOMENTS),
             # The leaders' overview counts the letters received, and those closed, per unit
             # and month of a date range (workflows.leader_overview.letter_months) from
             # these indexes alone (index-only scans, the date range first).
@@ -231,12 +252,22 @@ class Petition(SearchKeysModel, ConcurrentTransitionMixin, models.Model):
 
     def log_moments(self, event) -> dict:
         """The moment fields `event` (just written to its log) sets: `received_at` from its
-        RECEIVED event, `closed_at` from the event closing it (closed statuses are final)."""
+        RECEIVED event, `closed_at` from the event closing it (closed statuses are final),
+        `<step>_at` from a counted step's event unless one dated earlier is logged (the
+        first, by the events' own dates: a transcribed history may be back-dated), and
+        `kind_recorded_at` from an event recording the kind unless one dated later is."""
+        moments, at = {}, event.occurred_at
         if event.event_type == "received":
-            return {"received_at": event.occurred_at}
-        if event.from_status in OPEN_STATUSES and event.to_status not in OPEN_STATUSES:
-            return {"closed_at": event.occurred_at}
-        return {}
+            moments["received_at"] = at
+        elif event.from_status in OPEN_STATUSES and event.to_status not in OPEN_STATUSES:
+            moments["closed_at"] = at
+        step = STEP_EVENTS.get(event.event_type)
+        if step and (getattr(self, step) is None or at < getattr(self, step)):
+            moments[step] = at
+        if "kind" in (event.details or {}) and (self.kind_recorded_at is None
+                                                or at >= self.kind_recorded_at):
+            moments["kind_recorded_at"] = at
+        return moments
 
     @property
     def receipt_number(self):

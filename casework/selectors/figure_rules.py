@@ -25,11 +25,17 @@ from the letter's status today:
   closed statuses are final (reporting back keeps "resolved").
 - Kind at the period's end: a letter's kind is set only on receipt and on classification,
   and both events record it (details["kind"]; `verify_audit` checks the letter's kind is
-  the last one recorded). So the kind at the end is that of the last event carrying a kind
-  dated at or before the end (the letter's current kind if none does, which no service
-  writes). `anonymous` (giấu tên, mạo tên) reads the sender type, set once on receipt.
+  the last one recorded: its KIND_CHANGED break). So the kind at the end is that of the
+  last event carrying a kind dated at or before the end (the letter's current kind if none
+  does, which no service writes). The moment of the last such event is on the letter
+  (`kind_recorded_at`): when it is before the end, that event is the last one before the
+  end and its kind the letter's current kind, which is read instead; only a letter whose
+  kind was recorded after the end (classified after it) has its events read.
+  `anonymous` (giấu tên, mạo tên) reads the sender type, set once on receipt.
 - A counted step (transferred, guided, accepted) is the letter having that event in the
-  period; it was open then, so such a letter is live in the period.
+  period; it was open then, so such a letter is live in the period. The FSM lets each step
+  be taken once, and the letter keeps the first moment of each (`<step>_at`, by the
+  events' own dates), so "the step is dated in the period" is a range on that column.
 - Overdue at the end: the letter is open at the end and one of its deadline clocks
   (workflows' clock ledger) was running then (started on or before the end, not stopped by
   it, not paused by it, not a window of a right that lapses) with the due date its ledger
@@ -39,7 +45,7 @@ from the letter's status today:
 from datetime import date, datetime, time, timedelta
 
 from django.apps import apps
-from django.db.models import CharField, Exists, OuterRef, Q, Subquery
+from django.db.models import Case, CharField, Exists, F, OuterRef, Q, Subquery, When
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -54,12 +60,15 @@ from casework.models import (
     SenderType,
 )
 from casework.models.inspections import SUPERVISION_KINDS
+from casework.models.petitions import STEP_EVENTS
 from casework.selectors.programme import QUARTERS, quarter_end
 
 CLOSED_OUTCOMES = (PetitionStatus.RESOLVED, PetitionStatus.WITHDRAWN, PetitionStatus.FILED,
                    PetitionStatus.GUIDED)
 STEPS_COUNTED = {"transferred": EventType.TRANSFERRED, "guided": EventType.GUIDED,
                  "accepted": EventType.ACCEPTED}
+# figure → the letter's field holding the first moment of that step (Petition.log_moments)
+STEP_MOMENT = {figure: STEP_EVENTS[str(event)] for figure, event in STEPS_COUNTED.items()}
 ANONYMOUS = (SenderType.ANONYMOUS, SenderType.PSEUDONYMOUS)
 
 
@@ -74,9 +83,8 @@ def bounds(start: date, end: date):
 
 # ---- letters ---------------------------------------------------------------------------
 
-def _letter_events(event_type=None, **lookups):
-    events = CaseEvent.objects.filter(petition=OuterRef("pk"), **lookups)
-    return events.filter(event_type=event_type) if event_type else events
+def _letter_events(**lookups):
+    return CaseEvent.objects.filter(petition=OuterRef("pk"), **lookups)
 
 
 def _open_at(moment):
@@ -87,7 +95,8 @@ def _open_at(moment):
 def letter_conditions(start: date, end: date):
     """{figure: condition on Petition} for the figures read from the letter's own columns,
     for the days `start`–`end` (module docstring): carried_in, received, anonymous,
-    open_at_end and closed_<outcome>. Each is a range on the logged moments."""
+    transferred, guided, accepted, open_at_end and closed_<outcome>. Each is a range on the
+    logged moments."""
     after_start, after_end = bounds(start, end)
     received = Q(received_at__gte=after_start, received_at__lt=after_end)
     closed_in = Q(closed_at__gte=after_start, closed_at__lt=after_end)
@@ -95,6 +104,8 @@ def letter_conditions(start: date, end: date):
         "carried_in": _open_at(after_start),
         "received": received,
         "anonymous": received & Q(sender_type__in=ANONYMOUS),
+        **{figure: Q(**{f"{moment}__gte": after_start, f"{moment}__lt": after_end})
+           for figure, moment in STEP_MOMENT.items()},
         "open_at_end": _open_at(after_end),
         **{f"closed_{outcome!s}": closed_in & Q(status=outcome) for outcome in CLOSED_OUTCOMES},
     }
@@ -111,14 +122,6 @@ def live_parts(start: date, end: date):
     return [Q(received_at__gte=after_start, received_at__lt=after_end),
             Q(closed_at__gte=after_start, received_at__lt=after_start),
             Q(closed_at__isnull=True, received_at__lt=after_start)]
-
-
-def live_in(start: date, end: date):
-    """live_parts as one condition."""
-    first, *others = live_parts(start, end)
-    for part in others:
-        first |= part
-    return first
 
 
 def overdue_clocks(end: date):
@@ -150,19 +153,16 @@ def overdue_at_end(start: date, end: date):
 
 
 def kind_then(after_end):
-    """The letter's kind as of `after_end` (module docstring), one subquery per letter: for
-    a list or the open letters; the report's received letters are counted in one pass
-    (casework.selectors.figures)."""
+    """The letter's kind as of `after_end` (module docstring): its own kind when the last
+    recording of it is before `after_end`; otherwise from its events, a subquery evaluated
+    only for those letters (a CASE branch), through the index on the event's letter."""
     kind_events = (_letter_events(occurred_at__lt=after_end, details__has_key="kind")
                    .order_by("-occurred_at", "-id")
                    .annotate(k=KeyTextTransform("kind", "details")).values("k")[:1])
-    return Coalesce(Subquery(kind_events), "kind", output_field=CharField())
-
-
-def step_taken(figure, start: date, end: date):
-    after_start, after_end = bounds(start, end)
-    return Exists(_letter_events(STEPS_COUNTED[figure], occurred_at__gte=after_start,
-                                 occurred_at__lt=after_end))
+    return Case(When(Q(kind_recorded_at__isnull=True) | Q(kind_recorded_at__lt=after_end),
+                     then=F("kind")),
+                default=Coalesce(Subquery(kind_events), "kind", output_field=CharField()),
+                output_field=CharField())
 
 
 def letter_figure_names():
@@ -185,7 +185,7 @@ def letters_figure(letters, figure, start, end, detail=""):
                 kind_then=detail)
         return letters
     if figure in STEPS_COUNTED:
-        return letters.filter(live_in(start, end), step_taken(figure, start, end))
+        return letters.filter(conditions[figure])
     if figure == "closed":
         outcomes = [detail] if detail else CLOSED_OUTCOMES
         cond = Q(pk__in=[])
@@ -276,11 +276,13 @@ def programme_done(start, end):
     cond = Q(pk__in=[])
     for year, quarter in quarters_in(start, end):
         cond |= Q(programme_item__programme__year=year, programme_item__quarter=quarter)
-    concluded = ((~SUPERVISION & Q(Exists(CaseEvent.objects.filter(
-        inspection=OuterRef("pk"), event_type=EventType.CONCLUDED, occurred_at__lt=after_end))))
-        | (SUPERVISION & Q(Exists(CaseEvent.objects.filter(
-            inspection=OuterRef("pk"), event_type=EventType.CASE_NOTIFIED,
-            occurred_at__lt=after_end)))))
+    # `inspection__isnull=False` says nothing new to a reader, but lets PostgreSQL read the
+    # events from the partial index of case events by type (CaseEvent.Meta) when it hashes
+    # the EXISTS as a whole (its plan for an OR of two): otherwise a scan of every event.
+    events = CaseEvent.objects.filter(inspection=OuterRef("pk"), inspection__isnull=False,
+                                      occurred_at__lt=after_end)
+    concluded = ((~SUPERVISION & Q(Exists(events.filter(event_type=EventType.CONCLUDED))))
+                 | (SUPERVISION & Q(Exists(events.filter(event_type=EventType.CASE_NOTIFIED)))))
     return cond & concluded
 
 

@@ -11,9 +11,11 @@ in Python. `overdue_at_end` needs the deadline rules and the calendar, which the
 not model: it is counted by replaying each clock's ledger rows in Python. The balance
 identity holds for every unit."""
 import datetime
+import importlib
 import random
 from collections import Counter
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pytest
 import time_machine
@@ -21,6 +23,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+import casework.migrations
 from casework.errors import ActionRefused
 from casework.models import OrgKind, Petition, PetitionKind
 from casework.selectors.figures import letter_figures
@@ -176,6 +179,31 @@ class Generator:
             pass  # a rule without pauses: the clock runs on
 
 
+MOMENTS = ("received_at", "closed_at", "transferred_at", "guided_at", "accepted_at",
+           "kind_recorded_at")
+
+
+def planned_moments(plan):
+    """The letter's logged moments (MOMENTS) as the plan meant them."""
+    def first(action):
+        return min((moment for a, moment in plan.steps if a == action), default=None)
+
+    return [plan.received, plan.closed[0] if plan.closed else None, first("transfer"),
+            first("guide"), first("accept"), max(moment for moment, _kind in plan.kinds)]
+
+
+def logged_moments():
+    return {pk: rest for pk, *rest in Petition.objects.values_list("pk", *MOMENTS)}
+
+
+def fill_migration():
+    """The migration filling the letters' step moments, found by its name (the number may
+    change when migrations are merged)."""
+    migrations = Path(casework.migrations.__file__).parent
+    found, = migrations.glob("*_letter_step_moments.py")
+    return importlib.import_module(f"casework.migrations.{found.stem}")
+
+
 def empty():
     return {"carried_in": 0, "received": 0, "received_by_kind": dict.fromkeys(KINDS, 0),
             "anonymous": 0, "transferred": 0, "guided": 0, "accepted": 0,
@@ -269,10 +297,14 @@ def test_figures_equal_the_generators_plan(tree, seed):
     assert generator.pauses  # some clocks were paused
     # The moments the figures read from the letter are the ones its events were logged at,
     # back-dated or live (written by the transition engine beside each event).
-    moments = {pk: (received, closed) for pk, received, closed
-               in Petition.objects.values_list("pk", "received_at", "closed_at")}
-    assert {plan.pk: (plan.received, plan.closed[0] if plan.closed else None)
-            for plan in generator.plans} == moments
+    # So are the first moment of each counted step and the last recording of the kind.
+    moments = logged_moments()
+    assert {plan.pk: planned_moments(plan) for plan in generator.plans} == moments
+    # The migration's fill, from the events alone, gives the engine's moments.
+    Petition.objects.update(**dict.fromkeys(MOMENTS))
+    assert set(map(tuple, logged_moments().values())) == {(None,) * len(MOMENTS)}
+    fill_migration().fill_moments(connection)
+    assert logged_moments() == moments
     ledgers = {plan.pk: [] for plan in generator.plans}
     entries = {}
     for entry in ClockEntry.objects.order_by("on", "id"):
