@@ -92,7 +92,7 @@ def _plain(user, **filters):
 def test_letter_scope_on_the_row_equals_the_path_rule(tree, second, letters):
     """`letter_rows_q` (Petition.objects.visible_to) shows what `letters_q` shows; for a
     user whose paths hold the tree's root it is no condition at all."""
-    from casework.selectors.scope import letter_rows_q, letters_q
+    from casework.selectors.scope import forget, letter_rows_q, letters_q
 
     users = [user_with_role("leader", tree.city, username="d-tinh"),
              user_with_role("leader", tree.commune, username="d-xa"),
@@ -108,6 +108,10 @@ def test_letter_scope_on_the_row_equals_the_path_rule(tree, second, letters):
     assert letter_rows_q(users[0]) == Q() and letters_q(users[0]) != Q()
     # A second root the city's leader holds no role at: the condition is back.
     OrganisationFactory(name="Đảng bộ khác", code="khac", kind=OrgKind.PROVINCE)
+    # Whether the paths hold every root is kept on the user object, like its roles, for
+    # the request (one query, not one per list statement): until it is forgotten.
+    assert letter_rows_q(users[0]) == Q()
+    forget(users[0])
     assert letter_rows_q(users[0]) != Q()
     assert list(Petition.objects.visible_to(users[0]).order_by(*REGISTER_ORDER)) == _plain(
         users[0])
