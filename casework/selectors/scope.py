@@ -155,6 +155,12 @@ def letter_rows_q(user):
     return _on_paths(LETTER_LINKS, paths)
 
 
+def letters_bounded(user):
+    """True when the letters the user sees are a part of the tree (a commune's, a
+    branch's), not all of it: a read over them may list their ids first."""
+    return user.is_authenticated and letter_rows_q(user) != Q()
+
+
 def _team(user, case=None):
     """The user's places on case teams (a case's team sees it wherever it is run); on the
     team of `case` (an outer reference) when it is given."""
