@@ -21,6 +21,8 @@ from casework.text import clean_line
 # The empty choice of a filter. settings.FILTERS_EMPTY_CHOICE_LABEL holds the same words,
 # but a setting is a plain string and would stay Vietnamese in the English interface.
 ALL = _("Tất cả")
+# The most letters a search reads as ids first (PetitionFilter._read_first).
+SEARCH_IDS = 2000
 
 
 @vietnamese_parameters  # ?tim=, ?loai=, ?trang-thai=, ?don-vi=, ?nam=, ?tu-ngay=, ?den-ngay=,
@@ -92,8 +94,28 @@ class PetitionFilter(django_filters.FilterSet):
         # and on the senders' keys on PostgreSQL: 0012_search_trigram), joined to the
         # scoped list by id. Written as an OR over the columns, the planner cannot use
         # the indexes for a correlated EXISTS in it and reads every letter in scope.
-        return queryset.filter(pk__in=hits[0].union(*hits[1:]) if len(hits) > 1
-                               else hits[0])
+        found = queryset.filter(pk__in=hits[0].union(*hits[1:]) if len(hits) > 1
+                                else hits[0])
+        return self._read_first(queryset, found)
+
+    def _read_first(self, queryset, found):
+        """`found`, or for a user over a part of the tree (a commune's, a branch's) the
+        ids it holds, read once here: the register then counts and pages those ids by
+        primary key, where each of its two statements ran the trigram indexes again,
+        and each index read the whole province's matches of the term to keep the
+        commune's (issue 18: 140 ms a statement). The trigram index cannot start from
+        the commune (a commune's letters lie one to a heap page: reading them to test
+        the keys costs more). Not for a user over the whole tree, whose hits are not
+        bounded by a commune; nor past SEARCH_IDS letters (a term most letters hold),
+        where the ids would cost more to send twice than the second pass."""
+        from casework.selectors.scope import letters_bounded
+
+        if not letters_bounded(self.user):
+            return found
+        ids = list(found.order_by().values_list("pk", flat=True)[:SEARCH_IDS + 1])
+        if len(ids) > SEARCH_IDS:
+            return found
+        return queryset.filter(pk__in=ids)
 
     def _sender_hits(self, key):
         """Senders whose name or address matches, on letters whose senders the user may

@@ -2,22 +2,20 @@
 (`casework.selectors.scope`): deadline clocks and case tasks.
 
 A clock keeps a copy of its letter's or case's organisation, so the deadlines page scopes
-by the clock's own row (a join to the organisation tree, an index range on its path) and
-never by `petition IN (every visible letter) OR inspection IN (every visible case)`, which
+by the clock's own row (`scope.kept_q`: the ids of a commune's units, read first; for a
+province, a join to the organisation tree, an index range on its path) and never by
+`petition IN (every visible letter) OR inspection IN (every visible case)`, which
 PostgreSQL cannot turn into a join."""
 from django.db.models import Q
 
-from casework.selectors.scope import cases_q, everything, letters_q
+from casework.selectors.scope import kept_q
 from workflows.models import DeadlineClock
 
 
 def clocks_q(user):
-    """SQL condition on DeadlineClock: clocks of the letters and cases the user may see."""
-    if everything(user):
-        return Q()
-    return ((Q(petition__isnull=False) & letters_q(user, organisation="organisation"))
-            | (Q(inspection__isnull=False)
-               & cases_q(user, prefix="inspection__", organisation="organisation")))
+    """SQL condition on DeadlineClock: clocks of the letters and cases the user may see,
+    tested on the organisation the clock keeps (`scope.kept_q`)."""
+    return kept_q(user, organisation="organisation", letter="petition", case="inspection")
 
 
 def in_subtree_q(organisation):

@@ -299,7 +299,7 @@ class InspectionCase(ConcurrentTransitionMixin, models.Model):
             models.Index(fields=["programme_item"], name="case_item_figures",
                          include=["id", "status", "ends_on"],
                          condition=Q(programme_item__isnull=False)),
-            # A deadline clock's scope (scope._kept_cases_q): the cases about a unit run
+            # A deadline clock's scope (scope.about_from_outside): the cases about a unit run
             # from outside it, found from the unit's organisations by this index alone.
             models.Index(fields=["subject_organisation", "organisation", "id"],
                          name="case_subject_unit"),

@@ -92,7 +92,7 @@ def _plain(user, **filters):
 def test_letter_scope_on_the_row_equals_the_path_rule(tree, second, letters):
     """`letter_rows_q` (Petition.objects.visible_to) shows what `letters_q` shows; for a
     user whose paths hold the tree's root it is no condition at all."""
-    from casework.selectors.scope import letter_rows_q, letters_q
+    from casework.selectors.scope import forget, letter_rows_q, letters_q
 
     users = [user_with_role("leader", tree.city, username="d-tinh"),
              user_with_role("leader", tree.commune, username="d-xa"),
@@ -108,6 +108,10 @@ def test_letter_scope_on_the_row_equals_the_path_rule(tree, second, letters):
     assert letter_rows_q(users[0]) == Q() and letters_q(users[0]) != Q()
     # A second root the city's leader holds no role at: the condition is back.
     OrganisationFactory(name="Đảng bộ khác", code="khac", kind=OrgKind.PROVINCE)
+    # Whether the paths hold every root is kept on the user object, like its roles, for
+    # the request (one query, not one per list statement): until it is forgotten.
+    assert letter_rows_q(users[0]) == Q()
+    forget(users[0])
     assert letter_rows_q(users[0]) != Q()
     assert list(Petition.objects.visible_to(users[0]).order_by(*REGISTER_ORDER)) == _plain(
         users[0])
@@ -269,6 +273,35 @@ def test_search_union_equals_the_plain_or(province_leader, letters, text):
     assert counts.total == len(plain)
     assert counts.totals()[0] == [(s.label, sum(p.status == s for p in plain))
                                   for s in PetitionStatus]
+
+
+@pytest.mark.parametrize("cap", [2000, 1])
+@pytest.mark.parametrize("text", ["lan", "Lân", "thon 1", "không ai"])
+def test_search_read_first_equals_the_plain_or(tree, second, letters, text, cap, monkeypatch):
+    """For a user over a part of the tree the search's hits are read as ids once
+    (`PetitionFilter._read_first`) and the counts and the page use those ids; past the
+    cap (here 1) the union stays a subquery. Both give what the plain rule gives."""
+    from casework import filters
+
+    monkeypatch.setattr(filters, "SEARCH_IDS", cap)
+    key = search_key(text)
+    for user in (user_with_role("leader", tree.commune, username=f"t-xa-{cap}"),
+                 user_with_role("clerk", second.office, username=f"t-vp2-{cap}")):
+        plain = [p for p in _plain(user)
+                 if key in p.summary_key or key in p.subject_key or key in p.handled_by_key
+                 or (not p.identity_confidential
+                     and any(key in s.name_key or key in s.address_key
+                             for s in p.senders.all()))]
+        _filterset, found = letter_register(user=user, params=_params(tim=text))
+        with CaptureQueriesContext(connection) as captured:
+            counts = register_counts(found)
+            rows = [p.pk for p in found.order_by(*REGISTER_ORDER)]
+        assert rows == [p.pk for p in plain]
+        assert counts.total == len(plain)
+        assert counts.totals()[0] == [(s.label, sum(p.status == s for p in plain))
+                                      for s in PetitionStatus]
+        again = sum("UNION" in q["sql"].upper() for q in captured.captured_queries)
+        assert again == (2 if len(plain) > cap else 0)
 
 
 def test_province_page_shows_communes_then_drills_down(client, tree, second, province_leader,
