@@ -348,13 +348,13 @@ INSERT INTO workflows_deadlineclock
     (started_on, status, due_on, warn_on, overdue_on, reminder_every, next_escalation_on,
      cycle, last_rung, paused_on, extensions_used, stopped_on, created_at, assignee_id,
      organisation_id, petition_id, start_event_id, stop_event_id, rule_id, inspection_id,
-     lapses, started_by_id)
+     lapses, started_by_id, kind)
 SELECT l.day, CASE WHEN stop.id IS NULL THEN 'running' ELSE 'stopped' END,
        l.day + r.length, l.day + r.length - r.warn_days_before,
        l.day + r.length + r.overdue_days_after, r.reminder_every_days,
        CASE WHEN stop.id IS NULL THEN l.day + r.length - r.warn_days_before END,
        0, 0, NULL, 0, stop.day, l.day::timestamptz, clerk.id, l.org, l.pid, start.id,
-       stop.id, r.id, NULL, false, NULL
+       stop.id, r.id, NULL, false, NULL, l.kind
 FROM bench_letter l
 JOIN LATERAL (SELECT id FROM workflows_deadlinerule
               WHERE code = (%(rules)s::jsonb ->> l.kind) ORDER BY effective_from DESC, id DESC

@@ -140,7 +140,7 @@ WHERE {_LAPSING_SQLITE}
 
 # A rule whose start event is "<step>_elapsed" starts when a running clock of that step of
 # the same procedure has passed its due date: counted from that date (the end of the
-# period), for the clock's letter, organisation and handler. The most specific rule wins as
+# period), for the clock's letter, organisation, handler and kind. The most specific rule wins as
 # in rules_started_by: a start condition that holds (remote area) over none, then the
 # latest version in force on the day the period ended. The unique started_by key with ON
 # CONFLICT DO NOTHING makes it exactly once, whatever runs at the same time; the NOT EXISTS
@@ -152,11 +152,11 @@ _ENDED = {"postgresql": "w.stop_events ? e.event_type",
 _ELAPSED_SQL = """
 INSERT INTO workflows_deadlineclock
     (rule_id, petition_id, organisation_id, assignee_id, started_on, status, reminder_every,
-     lapses, cycle, last_rung, extensions_used, created_at, started_by_id)
+     lapses, cycle, last_rung, extensions_used, created_at, started_by_id, kind)
 SELECT rule_id, petition_id, organisation_id, assignee_id, started_on, 'running', 0,
-       lapses, 0, -1, 0, %(now)s, elapsed_id
+       lapses, 0, -1, 0, %(now)s, elapsed_id, kind
 FROM (
-    SELECT c.id AS elapsed_id, c.petition_id, c.organisation_id, c.assignee_id,
+    SELECT c.id AS elapsed_id, c.petition_id, c.organisation_id, c.assignee_id, c.kind,
            c.due_on AS started_on, w.id AS rule_id, w.lapses,
            ROW_NUMBER() OVER (
                PARTITION BY c.id

@@ -233,6 +233,11 @@ class Petition(SearchKeysModel, ConcurrentTransitionMixin, models.Model):
             # these indexes alone (index-only scans, the date range first).
             models.Index(fields=["received_on", "organisation"], name="petition_received_unit"),
             models.Index(fields=["closed_on", "organisation"], name="petition_closed_unit"),
+            # ...and for a commune its few units' closed letters (the received ones have
+            # (organisation, received_on) above): without it PostgreSQL read the heap of
+            # every letter of the commune's units through petition_unit_status_kind (xa2 at
+            # 1,000,000 letters: 42-190 ms, with it under 3 ms).
+            models.Index(fields=["organisation", "closed_on"], name="petition_unit_closed"),
         ]
 
     def __str__(self):

@@ -1,12 +1,12 @@
 """The deadlines page (/thoi-han/) and the leaders' overview (/tong-quan/) read their figures
 with queries shaped for PostgreSQL at a province's scale: a case's clock scoped by the
 clock's own organisation plus subqueries for the cases seen by subject or team, the letter's
-kind read per clock by primary key, letters counted per unit and month in one grouped query
-per date (issue 18). On generated data (letters and cases at every level of two communes
-and the province, clocks running, paused, ended, lapsing at random dates, cases seen by
-subject from outside the scope, a team member without a role), for every kind of user, they
-give what the plain forms give: the clocks `IN` the letters and cases the user sees,
-filtered, ordered and counted in Python."""
+kind as the clock keeps it (some letters classified as another kind), letters counted per
+unit and month in one grouped query per date (issue 18). On generated data (letters and
+cases at every level of two communes and the province, clocks running, paused, ended,
+lapsing at random dates, cases seen by subject from outside the scope, a team member
+without a role), for every kind of user, they give what the plain forms give: the clocks
+`IN` the letters and cases the user sees, filtered, ordered and counted in Python."""
 import datetime
 import random
 from collections import Counter, defaultdict
@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from casework.models import InspectionCase, OrgKind, Petition, PetitionKind, RoleAssignment
 from casework.services.inspections import case_open
+from casework.services.petitions import petition_classify
 from tests.factories import MemberFactory, OrganisationFactory, UserFactory, receive_petition
 from tests.test_access_matrix import SCOPE_USERS
 from workflows import leader_overview as figures
@@ -57,11 +58,21 @@ def generate(tree, seed):
     branch2 = OrganisationFactory(name="Chi bộ xã Hai", code="cb-hai", parent=commune2)
     letter_places = [tree.city, tree.office, tree.ubkt, tree.branch_a, tree.branch_b,
                      office2, branch2]
+    if seed % 2 == 0:
+        # Another province: the city's counts then filter by its subtree's organisations;
+        # with the city the only tree (odd seeds), they read every letter unfiltered.
+        other = OrganisationFactory(name="Tỉnh khác", code="tinh-khac", kind=OrgKind.PROVINCE)
+        letter_places.append(OrganisationFactory(name="Văn phòng tỉnh khác", code="vp-khac",
+                                                 kind=OrgKind.AGENCY, parent=other))
     for place in letter_places:
         for i in range(rng.randint(2, 4)):
-            receive_petition(actor=boss, organisation=place, sender=f"Người gửi {i}",
-                             kind=rng.choice(PetitionKind.values),
-                             received_on=_day(rng, D(2025, 10, 1), TODAY))
+            letter = receive_petition(actor=boss, organisation=place, sender=f"Người gửi {i}",
+                                      kind=rng.choice(PetitionKind.values),
+                                      received_on=_day(rng, D(2025, 10, 1), TODAY))
+            if rng.random() < 0.4:  # classified as another kind: its clocks follow
+                petition_classify(actor=boss, petition_id=letter.pk, competence="here",
+                                  kind=rng.choice([k for k in PetitionKind.values
+                                                   if k != letter.kind]))
     member_a = MemberFactory(organisation=tree.branch_a)
     member_b = MemberFactory(organisation=tree.branch_b)
     shapes = [  # (run by, body, kind, subject): some seen from outside by their subject
@@ -84,7 +95,9 @@ def generate(tree, seed):
         changes = {"due_on": _day(rng, TODAY - datetime.timedelta(days=40),
                                   TODAY + datetime.timedelta(days=20)),
                    "assignee": rng.choice(handlers), "lapses": rng.random() < 0.1}
-        if state == "paused":
+        if state == "running":  # a classification's stopped clock too
+            changes.update(status=ClockStatus.RUNNING)
+        elif state == "paused":
             changes.update(status=ClockStatus.PAUSED, paused_on=TODAY)
         elif state == "stopped":
             changes.update(status=ClockStatus.STOPPED,
@@ -213,6 +226,7 @@ def overview(user, focus):
 @pytest.mark.parametrize("seed", [1, 2])
 def test_deadlines_and_overview_equal_the_plain_forms(tree, seed):
     users, foci = generate(tree, seed)
+    assert figures.organisation_paths(tree.city).whole == (seed % 2 == 1)
     assert DeadlineClock.objects.filter(inspection__isnull=False).exists()
     assert DeadlineClock.objects.filter(status=ClockStatus.STOPPED).exists()
     seen_cases_from_outside = 0

@@ -79,6 +79,7 @@ def test_only_periods_that_passed_unmet_start_a_window(clerk, ubkt, tree):
         D(2026, 9, 3), D(2026, 10, 5))  # Thu 03/09 + 30 -> Sat 03/10 -> Mon 05/10/2026
     assert started[elapsed.pk].started_by == elapsed.clocks.get(rule__step="resolve")
     assert started[elapsed.pk].assignee == ubkt  # the handler of the period that passed
+    assert started[elapsed.pk].kind == "complaint"  # its letter's, kept on the clock (SQL)
     assert start_after_elapsed(D(2026, 9, 5)) == 0  # once
     assert not windows().filter(petition__in=(running, paused, second, first)).exists()
     assert windows().filter(petition=decided).get().rule.code == "khieu-nai-thoi-han-lan-hai"

@@ -20,7 +20,7 @@ from casework.permissions import may_open_case, roles_at, user_may
 from casework.text import cleans_text
 from workflows.calendar import get_calendar
 from workflows.models import ClockEntry, ClockEntryKind, ClockStatus, DeadlineClock, Unit
-from workflows.models.clocks import OPEN_CLOCK_STATUSES
+from workflows.models.clocks import OPEN_CLOCK_STATUSES, keep_clock_kinds
 from workflows.services import case_clocks
 from workflows.services.due_dates import (  # noqa: F401 (re-exported)
     PAUSE_KINDS,
@@ -68,8 +68,15 @@ def on_case_event(event):
     later one. A running window is stopped on the decision's day with a ledger line saying
     so; one that already lapsed stays lapsed (the complainant let it pass; the new window is
     a new right, not that one exercised late)."""
+    from casework.models import EventType
+
     if event.petition_id:
         record, owner = event.petition, {"petition": event.petition}
+        if "kind" in (event.details or {}) and event.event_type != EventType.RECEIVED:
+            # An event that records the letter's kind (a classification: what the audit's
+            # KIND_CHANGED compares the letter with) may have changed it; at the receipt
+            # the letter has no clock yet.
+            keep_clock_kinds(record)
     else:
         record, owner = event.inspection, {"inspection": event.inspection}
     on = event_day(event)
