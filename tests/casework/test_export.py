@@ -74,7 +74,8 @@ def table(data):
 def xlsx_text(data):
     """Every member of the (zipped) workbook, decompressed: what anyone unzipping it reads."""
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        # With lxml installed openpyxl writes other than ASCII as character references.
+        # Unescaped: a writer may store other than ASCII as character references (openpyxl
+        # on lxml does), and a name must not pass unseen that way.
         return "".join(html.unescape(archive.read(name).decode("utf-8"))
                        for name in archive.namelist())
 
