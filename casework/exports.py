@@ -71,19 +71,21 @@ COLUMNS = [
 DATE_COLUMNS = frozenset(RegisterRow._fields.index(f) for f in ("received_on", "closed_on"))
 
 
-def _labels(field_name):
-    """{stored value: label in the active language} of a Petition choice field. Asked
-    once per row per field, `get_FOO_display()` rebuilds and hashes the translated
-    choices each time: two thirds of an export's time (issue 18). Built once per
-    language here."""
+def _labels():
+    """{stored value: label in the active language} of the Petition choice fields the
+    register shows (channel, kind, status). Asked once per row per field,
+    `get_FOO_display()` rebuilds and hashes the translated choices each time: two thirds
+    of an export's time (issue 18). Built once per language here, and looked up once per
+    row (the active language is itself a lookup)."""
     language = get_language()
-    labels = _LABELS.get((field_name, language))
+    labels = _LABELS.get(language)
     if labels is None:
         from casework.models import Petition
 
-        field = Petition._meta.get_field(field_name)
-        labels = _LABELS[(field_name, language)] = {
-            value: str(label) for value, label in field.flatchoices}
+        labels = _LABELS[language] = {
+            name: {value: str(label)
+                   for value, label in Petition._meta.get_field(name).flatchoices}
+            for name in ("channel", "kind", "status")}
     return labels
 
 
@@ -104,7 +106,8 @@ def register_row(letter, senders, *, masked):
         if letter.sender_type == SenderType.PSEUDONYMOUS:
             names = _("Mạo tên: ") + names
         addresses = "; ".join(address for _name, address in senders if address)
-    channel = _labels("channel").get(letter.channel, letter.channel)
+    labels = _labels()
+    channel = labels["channel"].get(letter.channel, letter.channel)
     if letter.forwarded_by:
         channel = f"{channel} – {letter.forwarded_by}"
     subject = [letter.subject_name] if letter.subject_name else []
@@ -120,10 +123,10 @@ def register_row(letter, senders, *, masked):
         receipt_number=display_number(letter.receipt_seq, letter.receipt_year,
                                       letter.organisation_symbol),
         received_on=letter.received_on, organisation=letter.organisation_name,
-        channel=channel, kind=_labels("kind").get(letter.kind, letter.kind),
+        channel=channel, kind=labels["kind"].get(letter.kind, letter.kind),
         senders=names, addresses=addresses, summary=letter.summary,
         subject="\n".join(subject),
-        status=_labels("status").get(letter.status, letter.status),
+        status=labels["status"].get(letter.status, letter.status),
         handled_by=letter.handled_by, document=document, closed_on=letter.closed_on,
     )
 

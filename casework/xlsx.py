@@ -11,9 +11,13 @@ What it writes is the small part of SpreadsheetML (ECMA-376) the register needs:
 text, numbers and dates with a style each, column widths, merged title lines, a frozen
 header, the print titles and a landscape A4 page fitted to its width. Text goes inline
 (`t="inlineStr"`): no shared-string table to hold in memory, and Excel, LibreOffice and
-openpyxl read it. The sheet's XML is streamed to a temporary file and zipped at the end
-(as openpyxl does), so the zip's sizes are known when its entry is written and a file past
-4 GB is still a valid ZIP64 file.
+openpyxl read it. No `xml:space="preserve"`: the cleaning strips a text's ends, and the
+line breaks and tabs inside it are kept without it (as openpyxl writes them); leaving it
+out makes the sheet's XML a fifth smaller, and so quicker to compress.
+
+The sheet's XML is streamed to a temporary file and zipped at the end (as openpyxl does),
+so the zip's sizes are known when its entry is written and a file past 4 GB is still a
+valid ZIP64 file.
 
 Every text cell passes through `casework.text`'s rule for text that leaves in a
 spreadsheet: cleaned again (no character XML forbids, whatever was stored) and, when a
@@ -128,8 +132,8 @@ class SheetWriter:
         width = len(ids)
         letters = [column_letter(column) for column in range(1, width + 1)]
         # For each column: the text cell's opening (as given, quoted), a number's, a blank.
-        text_open = [(f'" s="{i}" t="inlineStr"><is><t xml:space="preserve">',
-                      f'" s="{i + 1}" t="inlineStr"><is><t xml:space="preserve">') for i in ids]
+        text_open = [(f'" s="{i}" t="inlineStr"><is><t>',
+                      f'" s="{i + 1}" t="inlineStr"><is><t>') for i in ids]
         number_open = [f'" s="{i}"><v>' for i in ids]
         blank = [f'" s="{i}"/>' for i in ids]
         cell_tail = "</t></is></c>"
@@ -171,7 +175,7 @@ class SheetWriter:
             if value:
                 style_id += formula_like(value)
                 return (f'<c r="{ref}" s="{style_id}" t="inlineStr"><is>'
-                        f'<t xml:space="preserve">{_escape(value)}</t></is></c>')
+                        f"<t>{_escape(value)}</t></is></c>")
             value = None
         if value is None:
             return f'<c r="{ref}" s="{style_id}"/>'
