@@ -25,11 +25,14 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Mm, Pt
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
 
-from casework.exports import _cell, _styles
+from casework.exports import BORDER
 from casework.formatting import datetime_text
 from casework.models import OrgKind
 from casework.report_text import plain
+from casework.text import formula_like, spreadsheet_text
 
 FONT = "Times New Roman"
 
@@ -232,9 +235,48 @@ def _footer(document, organisation):
         _para(right, "", align=center, after=0)
 
 
+# -- XLSX (openpyxl: a few hundred cells, where its convenience costs nothing) --------------
+
+def _styles(workbook):
+    """Named styles, registered once, in the register export's look (casework.exports)."""
+    thin = Side(style="thin", color=BORDER)
+    border = Border(left=thin, right=thin, top=thin, bottom=thin)
+    styles = {
+        "title": NamedStyle("register_title", font=Font(name=FONT, size=14, bold=True),
+                            alignment=Alignment(horizontal="center")),
+        "subtitle": NamedStyle("register_subtitle", font=Font(name=FONT, size=11, italic=True),
+                               alignment=Alignment(horizontal="center")),
+        "header": NamedStyle("register_header", font=Font(name=FONT, size=11, bold=True),
+                             border=border, fill=PatternFill("solid", fgColor="E7E6E6"),
+                             alignment=Alignment(horizontal="center", vertical="center",
+                                                 wrap_text=True)),
+        "text": NamedStyle("register_text", font=Font(name=FONT, size=11), border=border,
+                           alignment=Alignment(vertical="top", wrap_text=True)),
+    }
+    for style in styles.values():
+        workbook.add_named_style(style)
+    return {key: style.name for key, style in styles.items()}
+
+
+def _cell(sheet, value, style):
+    """Every cell of the report's workbook goes through here: text cleaned again and never
+    a formula, as in the register export (casework.exports): a text a spreadsheet would
+    read as one is stored as a string with Excel's quote-prefix flag."""
+    quoted = False
+    if isinstance(value, str):
+        value = spreadsheet_text(value)
+        quoted = formula_like(value)
+    cell = WriteOnlyCell(sheet, value=value)
+    cell.style = style
+    if quoted:
+        cell.data_type = "s"  # openpyxl made it "f" (a formula) for a leading "="
+        cell.quotePrefix = True
+    return cell
+
+
 def write_xlsx(report, figures):
     """The report's tables as XLSX bytes: one sheet each, title lines with the unit, the
-    period and the moment the data was taken; every text cell through exports._cell
+    period and the moment the data was taken; every text cell through _cell
     (never a formula)."""
     workbook = Workbook(write_only=True)
     style = _styles(workbook)

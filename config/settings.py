@@ -15,12 +15,12 @@ from django.core.exceptions import ImproperlyConfigured
 
 from config.security import EMBEDDED_FIXED_KEY, embedded_secret_key
 
-# openpyxl writes its XML with lxml (pinned in requirements.lock): measured faster for the
-# register export (benchmarks/README.md). lxml writes every non-ASCII letter as a
-# character reference (&#7901;), which is valid XML: tests that search an unzipped file's
-# bytes for a name unescape it first (tests/test_access_matrix.py, test_export.py).
-# An environment that sets OPENPYXL_LXML=False gets openpyxl's own writer and the same
-# workbook.
+# openpyxl (the report's XLSX) writes its XML with lxml (pinned in requirements.lock).
+# lxml writes every non-ASCII letter as a character reference (&#7901;), which is valid
+# XML: tests that search an unzipped file's bytes for a name unescape it first
+# (tests/test_access_matrix.py, test_export.py). An environment that sets
+# OPENPYXL_LXML=False gets openpyxl's own writer and the same workbook. The register
+# export has its own writer (casework/xlsx.py, plain UTF-8).
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 

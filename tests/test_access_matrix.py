@@ -328,8 +328,8 @@ def body_bytes(response):
     if data[:2] == b"PK":  # xlsx/docx: the text is inside the zipped XML
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             data = b"".join(archive.read(n) for n in archive.namelist())
-        # openpyxl writes with lxml, which writes other than ASCII as character
-        # references (&#7901;): read them as the letters they are, or a leaked name
+        # openpyxl (the report's XLSX) writes with lxml, which writes other than ASCII as
+        # character references (&#7901;): read them as the letters they are, or a leaked name
         # would pass unseen. (A binary member, an image in a .docx, is no text to read.)
         data = html.unescape(data.decode("utf-8", errors="replace")).encode("utf-8")
     return data

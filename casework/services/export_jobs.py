@@ -256,8 +256,8 @@ def clean_files(now=None):
         ExportJob.objects.filter(pk=pk, state=ExportState.DONE).update(
             state=ExportState.EXPIRED, file_name="")
     # Files no job offers: parts of runs that died, files of deleted jobs. Spared: the
-    # part of a run that is alive (its heartbeat is recent: openpyxl streams the rows to
-    # a temporary file of its own and writes the part only at the end, so the part's
+    # part of a run that is alive (its heartbeat is recent: casework.xlsx streams the
+    # rows to a temporary file of its own and writes the part only at the end, so the part's
     # own age says nothing), and any file younger than that (renamed, not yet recorded).
     offered = set(ExportJob.objects.exclude(file_name="").values_list("file_name", flat=True))
     limit = now - timedelta(seconds=settings.EXPORT_STALE_AFTER)

@@ -74,7 +74,8 @@ def table(data):
 def xlsx_text(data):
     """Every member of the (zipped) workbook, decompressed: what anyone unzipping it reads."""
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        # With lxml installed openpyxl writes other than ASCII as character references.
+        # Unescaped: a writer may store other than ASCII as character references (openpyxl
+        # on lxml does), and a name must not pass unseen that way.
         return "".join(html.unescape(archive.read(name).decode("utf-8"))
                        for name in archive.namelist())
 
@@ -217,3 +218,28 @@ def test_the_total_counts_the_rows_written_with_a_thousands_dot():
     sheet = openpyxl.load_workbook(out).active
     assert sheet.cell(row=sheet.max_row, column=1).value == "Tổng số: 1.822 đơn"
     assert sheet.cell(row=4, column=1).value == "Số biên nhận"  # one title line: header row 4
+
+
+def test_the_document_column_names_the_decision_date_in_the_readers_language():
+    """The "ngày …" text of each decision date is kept per language (casework.exports
+    `_labels`): an English export made after a Vietnamese one must not reuse its words."""
+    from collections import namedtuple
+
+    from django.utils import translation
+
+    from casework.exports import register_row
+    from casework.selectors.letter_export import _COLUMNS
+
+    letter = namedtuple("Letter", _COLUMNS)(**{
+        **dict.fromkeys(_COLUMNS, ""), "pk": 1, "receipt_seq": 7, "receipt_year": 2025,
+        "received_on": datetime.date(2025, 3, 1), "channel": "direct", "kind": "complaint",
+        "sender_type": "named", "identity_confidential": False, "status": "received",
+        "decision_number": "12/QĐ-UBKT", "decision_date": datetime.date(2025, 4, 3),
+        "closed_on": None, "subject_member_name": None, "subject_organisation_name": None})
+    documents = []
+    for language in ("vi", "en", "vi"):
+        with translation.override(language):
+            documents.append(register_row(letter, [("Trần Văn Thắng", "")], masked=False)
+                             .document)
+    assert documents == ["12/QĐ-UBKT ngày 03/04/2025", "12/QĐ-UBKT dated 03/04/2025",
+                         "12/QĐ-UBKT ngày 03/04/2025"]
