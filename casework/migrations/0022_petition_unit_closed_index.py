@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('casework', '0018_programme_case_figures'),
+        ('casework', '0021_case_events_by_type'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
