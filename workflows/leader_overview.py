@@ -144,8 +144,13 @@ def _unit_key(focus_path, path):
     return rest.split("/", 1)[0]
 
 
-def _clocks(user, focus):
-    return clocks_visible(user=user).filter(in_subtree_q(focus), lapses=False)
+def _clocks(user, focus, subtree):
+    """The clocks the user sees under `focus`. When the subtree is every organisation (a
+    province's, `Subtree.whole`) no condition on the clock's organisation: the scope then
+    needs none either (`scope.kept_q`), and the province's clocks are counted from their
+    own indexes without joining each to its organisation."""
+    clocks = clocks_visible(user=user).filter(lapses=False)
+    return clocks if subtree.whole else clocks.filter(in_subtree_q(focus))
 
 
 def _late(today):
@@ -153,19 +158,19 @@ def _late(today):
                 output_field=BooleanField())
 
 
-def _running(user, focus, today):
+def _running(user, focus, subtree, today):
     horizon = today + timedelta(days=HORIZON_DAYS)
-    return _clocks(user, focus).filter(status=ClockStatus.RUNNING, due_on__lte=horizon)
+    return _clocks(user, focus, subtree).filter(status=ClockStatus.RUNNING, due_on__lte=horizon)
 
 
-def deadline_counts(user, focus, today):
+def deadline_counts(user, focus, subtree, today):
     """Running clocks overdue or due within the horizon, grouped by (stored organisation
     id, handler id, overdue?, a case's or a letter's, the letter's kind as the clock keeps
     it): one query on the clocks alone, for the units, the handlers and the kinds' table.
     Before the clock kept its letter's kind, the kinds were counted in a second query
     reading it per clock by the letter's primary key (45,000 probes for a province)."""
     return list(
-        _running(user, focus, today)
+        _running(user, focus, subtree, today)
         .annotate(late=_late(today),
                   is_case=ExpressionWrapper(Q(petition__isnull=True),
                                             output_field=BooleanField()))
@@ -208,13 +213,15 @@ def handler_names(user_ids):
     return names
 
 
-def finished_counts(user, focus, today):
-    """Clocks ended this year and those ended on time, per stored organisation path."""
+def finished_counts(user, focus, subtree, today):
+    """Clocks ended this year and those ended on time, per stored organisation id (keyed
+    to paths by the caller, as `deadline_counts`: grouped by the joined path, each of the
+    province's clocks was joined to its organisation)."""
     return list(
-        _clocks(user, focus)
+        _clocks(user, focus, subtree)
         .filter(status=ClockStatus.STOPPED, stopped_on__gte=date(today.year, 1, 1),
                 stopped_on__lte=today, due_on__isnull=False)
-        .values("organisation__path")
+        .values("organisation_id")
         .annotate(finished=Count("pk"), on_time=Count("pk", filter=Q(stopped_on__lte=F("due_on"))))
         .order_by())
 
@@ -301,10 +308,10 @@ def monthly(today, by_month):
     return result
 
 
-def most_overdue(user, focus, today, limit=MOST_OVERDUE):
+def most_overdue(user, focus, subtree, today, limit=MOST_OVERDUE):
     """The running clocks longest past their due date, with their letter or case."""
     return list(
-        _clocks(user, focus).filter(status=ClockStatus.RUNNING, due_on__lt=today)
+        _clocks(user, focus, subtree).filter(status=ClockStatus.RUNNING, due_on__lt=today)
         .select_related("rule", "petition", "inspection", "organisation", "assignee")
         .order_by("due_on", "pk")[:limit])
 
@@ -331,15 +338,18 @@ def overview(*, user, focus, today):
             rows[key] = UnitRow(organisation=Organisation.objects.filter(pk=key).first())
         return rows[key]
 
+    def path_of(pk):
+        path = paths.get(pk)
+        if path is None:  # an organisation created since `paths` was read
+            path = paths[pk] = Organisation.objects.get(pk=pk).path
+        return path
+
     paths = organisation_paths(focus)
-    for row in deadline_counts(user, focus, today):
+    for row in deadline_counts(user, focus, paths, today):
         bucket = "overdue" if row["late"] else "soon"
         # Units and handlers count letters (under LETTERS) and cases (under CASES).
         kind, n = (CASES if row["is_case"] else LETTERS), row["n"]
-        path = paths.get(row["organisation_id"])
-        if path is None:  # an organisation created since `paths` was read
-            path = Organisation.objects.get(pk=row["organisation_id"]).path
-        for target in (unit_of(path), total):
+        for target in (unit_of(path_of(row["organisation_id"])), total):
             getattr(target, bucket)[kind] += n
         # The kinds' table: each kind of letter, and the cases.
         kind_code = CASES if row["is_case"] else row["kind"]
@@ -351,8 +361,8 @@ def overview(*, user, focus, today):
     names = handler_names(handlers)
     for handler in handlers.values():
         handler.name = names.get(handler.user_id, "")
-    for row in finished_counts(user, focus, today):
-        for target in (unit_of(row["organisation__path"]), total):
+    for row in finished_counts(user, focus, paths, today):
+        for target in (unit_of(path_of(row["organisation_id"])), total):
             target.finished += row["finished"]
             target.on_time += row["on_time"]
     by_month = letter_months(user, focus, today, paths)
@@ -379,7 +389,7 @@ def overview(*, user, focus, today):
         "kinds": [(code, label, kinds[code]) for code, label in kind_choices()],
         "handlers": handler_rows[:HANDLER_ROWS],
         "handlers_total": len(handler_rows),
-        "most_overdue": most_overdue(user, focus, today),
+        "most_overdue": most_overdue(user, focus, paths, today),
         "months": monthly(today, by_month),
         "horizon": today + timedelta(days=HORIZON_DAYS),
     }

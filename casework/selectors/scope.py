@@ -246,7 +246,9 @@ def kept_q(user, *, organisation, letter, case):
     `clock_inspection_idx`): with the organisations as a subquery it read the province's
     running clocks by due date to keep a commune's (issue 18: 35 → 1.6 ms for xa2's open
     clocks' count). For a kind whose paths hold a root (a province's), the path of the
-    copy's organisation, and the outside cases as subqueries (`_kept_paths_q`)."""
+    copy's organisation, and the outside cases as subqueries (`_kept_paths_q`); for a kind
+    whose paths hold every root of the tree (the only province's), no condition but the
+    kind, as `letter_rows_q`."""
     if everything(user):
         return Q()
     if not user.is_authenticated:
@@ -261,6 +263,8 @@ def kept_q(user, *, organisation, letter, case):
             units, records = ids[name]
             kept = (Q(**{f"{organisation}__in": units})
                     | Q(**{f"{name}__in": records}))
+        elif _hold_every_root(user, paths):
+            kept = Q()  # every record of the kind: no join to test a path all match
         else:
             kept = _kept_paths_q(links, paths, f"{name}__", organisation, team)
         cond |= Q(**{f"{name}__isnull": False}) & kept
