@@ -190,6 +190,7 @@ ANCHORED = "anchored"      # a row saved in an anchor is gone or no longer has t
 # Records that must agree with their logs (casework.services.audit_checks):
 UNPROTECTED = "unprotected"  # a letter once recorded as tố cáo whose sender is not protected
 KIND_CHANGED = "kind"        # a letter's kind differs from the kind its events last recorded
+MOMENT_CHANGED = "moment"    # a letter's logged moment differs from the one its events give
 UNRECORDED = "unrecorded"    # a clearance flag that no approved grant in the history explains
 
 
@@ -286,6 +287,12 @@ def verify(*, case_id: int | None = None, chunk_size: int = 2000) -> AuditResult
     breaks += [Break(EMPTY, kind, pk) for kind, pk in empty]
     result = AuditResult(events=counted, cases=chains + len(empty), breaks=breaks)
     breaks += audit_checks.protection_breaks(case_id=case_id)
+    # A letter whose log is already broken has its cause named; its moments, computed from
+    # what is left of the log, would only repeat it.
+    broken = {b.case_id for b in breaks if b.case_kind == "petition"
+              and b.kind in (ALTERED, RELINKED, HEAD_MISSING, TAIL_MISSING, EMPTY)}
+    breaks += [b for b in audit_checks.moment_breaks(case_id=case_id)
+               if b.case_id not in broken]
     if case_id is None:
         # The whole-table chains cannot be cut to one letter: they are checked in full runs.
         result.accesses, _ = _walk(IdentityAccess.objects.order_by("id")

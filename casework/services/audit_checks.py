@@ -12,12 +12,27 @@ checks them against their logs:
   grant in the clearance history, for the same person, organisation and role, with no
   revocation after it (casework.services.clearance is the only writer of the flag).
 
-Both are set-based queries, so their cost does not grow with Python loops over letters.
+- a letter's logged moments: when it was received and closed, the first moment of each
+  step a period's report counts and the last recording of its kind, which the period
+  figures read from the letter instead of its events (casework.selectors.figures). The
+  transition engine writes them beside each event (Petition.log_moments); here they are
+  computed again from the events, by the same rule written as queries, so a moment
+  changed around the engine (raw SQL, a restore mixing backups) is named before a report
+  counts it.
+
+All are set-based queries, so their cost does not grow with Python loops over letters.
 """
-from django.db.models import Exists, F, OuterRef, Subquery
+from django.db.models import Exists, F, OuterRef, Q, Subquery
 from django.db.models.fields.json import KT
 
-from casework.services.audit import CLEARANCE_EVENTS, KIND_CHANGED, UNPROTECTED, UNRECORDED, Break
+from casework.services.audit import (
+    CLEARANCE_EVENTS,
+    KIND_CHANGED,
+    MOMENT_CHANGED,
+    UNPROTECTED,
+    UNRECORDED,
+    Break,
+)
 
 DENUNCIATION = "denunciation"   # PetitionKind.DENUNCIATION, as stored in the events
 
@@ -67,3 +82,53 @@ def clearance_breaks() -> list:
                                 event.event_type if event else "",
                                 organisation=str(assignment), chain=CLEARANCE_EVENTS.name))
     return breaks
+
+
+def _logged_moments():
+    """{moment field: (the events that set it, the first of them or the last)}: the rule
+    of Petition.log_moments over a letter's whole log."""
+    from casework.models.petitions import OPEN_STATUSES, STEP_EVENTS
+
+    moments = {
+        "received_at": (Q(event_type="received"), "first"),
+        # Closed statuses are final: one event leaves the open ones.
+        "closed_at": (Q(from_status__in=OPEN_STATUSES) & ~Q(to_status__in=OPEN_STATUSES),
+                      "first"),
+        "kind_recorded_at": (Q(details__has_key="kind"), "last"),
+    }
+    moments.update({field: (Q(event_type=step), "first") for step, field in STEP_EVENTS.items()})
+    return moments
+
+
+def moment_breaks(*, case_id: int | None = None) -> list:
+    """Letters whose stored moments differ from those their events give: one Break per
+    letter and moment (field name, stored and logged moments as ISO text)."""
+    from casework.models import CaseEvent, Petition
+
+    letters = Petition.objects.all() if case_id is None else Petition.objects.filter(pk=case_id)
+    moments = _logged_moments()
+    logged = {}
+    differs = Q(pk__in=[])
+    for field, (events, which) in moments.items():
+        order = "occurred_at" if which == "first" else "-occurred_at"
+        logged[f"logged_{field}"] = Subquery(
+            CaseEvent.objects.filter(events, petition=OuterRef("pk"))
+            .order_by(order).values("occurred_at")[:1])
+        # IS DISTINCT FROM, written for both databases.
+        differs |= (Q(**{f"{field}__isnull": True, f"logged_{field}__isnull": False})
+                    | Q(**{f"{field}__isnull": False, f"logged_{field}__isnull": True})
+                    | (Q(**{f"{field}__isnull": False, f"logged_{field}__isnull": False})
+                       & ~Q(**{field: F(f"logged_{field}")})))
+    rows = (letters.annotate(**logged).filter(differs).order_by("pk")
+            .values_list("pk", *moments, *logged))
+    breaks = []
+    for pk, *values in rows:
+        stored, found = values[:len(moments)], values[len(moments):]
+        breaks += [Break(MOMENT_CHANGED, "petition", pk, event_type=field,
+                         case_status=_iso(a), event_status=_iso(b))
+                   for field, a, b in zip(moments, stored, found) if a != b]
+    return breaks
+
+
+def _iso(moment):
+    return moment.isoformat() if moment is not None else ""

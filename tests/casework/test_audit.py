@@ -407,3 +407,41 @@ def test_no_anchor_is_saved_over_a_broken_log(tree, clerk, leader, tmp_path):
     assert error and not anchor.exists()
     _, error = _verify("--anchor", str(tmp_path / "khong-co.json"))
     assert error.startswith("Không đọc được tệp mốc kiểm chứng")
+
+
+# ---- the letter's logged moments ---------------------------------------------------------
+
+@pytest.mark.django_db
+def test_a_logged_moment_changed_around_the_engine_is_named_with_both_moments(
+        tree, clerk, leader):
+    p = _lifecycle(tree, clerk, leader)
+    transferred = _event(p, "transferred").occurred_at
+    assert Petition.objects.get(pk=p.pk).transferred_at == transferred
+    # The period figures count the step on the letter's stored moment: a moment moved to
+    # another year would move the letter between two reports without any event changing.
+    moved = datetime.datetime(2024, 12, 31, 9, 30, tzinfo=ZONE)
+    _tamper("UPDATE casework_petition SET transferred_at = %s, accepted_at = %s WHERE id = %s",
+            moved, moved, p.pk)
+
+    out, error = _verify()
+    local = transferred.astimezone(ZONE).strftime("%d/%m/%Y %H:%M:%S")
+    prefix = f"Đơn số 001/2025/VPĐU – Văn phòng Đảng ủy (id {p.pk}): "
+    assert out == (
+        f"{prefix}Thời điểm ghi chuyển đơn lưu trên đơn là 31/12/2024 09:30:00 nhưng nhật ký "
+        f"của đơn cho {local} (đã bị sửa ngoài các bước xử lý đơn; các số liệu báo cáo theo "
+        "kỳ đọc thời điểm này).\n"
+        f"{prefix}Thời điểm ghi thụ lý lưu trên đơn là 31/12/2024 09:30:00 nhưng nhật ký của "
+        "đơn cho trống (đã bị sửa ngoài các bước xử lý đơn; các số liệu báo cáo theo kỳ đọc "
+        "thời điểm này).\n")
+    assert error == "Đã kiểm tra 5 sự kiện của 1 hồ sơ: phát hiện 2 sai lệch."
+    assert [(b.kind, b.event_type) for b in audit.verify(case_id=p.pk).breaks] == [
+        (audit.MOMENT_CHANGED, "transferred_at"), (audit.MOMENT_CHANGED, "accepted_at")]
+
+    # Put back as the events give it, the letter verifies clean again; emptied, not.
+    _tamper("UPDATE casework_petition SET transferred_at = %s, accepted_at = NULL "
+            "WHERE id = %s", transferred, p.pk)
+    assert _verify()[1] is None
+    _tamper("UPDATE casework_petition SET received_at = NULL WHERE id = %s", p.pk)
+    [found] = audit.verify().breaks
+    assert (found.kind, found.event_type, found.case_status) == (
+        audit.MOMENT_CHANGED, "received_at", "")

@@ -6,6 +6,7 @@ non-zero when anything is found, so it can run from cron or a monitoring check.
 `--save-anchor` writes every chain's end to a file to keep outside the database;
 `--anchor` later checks that none of those ends was rewritten."""
 import json
+from datetime import datetime
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
@@ -66,6 +67,18 @@ AGREEMENT_TEXT = {
 }
 
 
+MOMENT_TEXT = ("{field} lưu trên đơn là {stored} nhưng nhật ký của đơn cho {logged} (đã bị "
+               "sửa ngoài các bước xử lý đơn; các số liệu báo cáo theo kỳ đọc thời điểm này)")
+
+
+def _moment(iso):
+    """An ISO moment of a Break as the office reads it (local time), or "trống"."""
+    if not iso:
+        return "trống"
+    local = timezone.localtime(datetime.fromisoformat(iso))
+    return local.strftime("%d/%m/%Y %H:%M:%S")
+
+
 def _case(b):
     if b.case_kind == "assignment":
         return f"Phân quyền “{b.organisation}” (id {b.case_id})"
@@ -75,6 +88,11 @@ def _case(b):
 
 
 def describe(b: audit.Break) -> str:
+    if b.kind == audit.MOMENT_CHANGED:
+        field = Petition._meta.get_field(b.event_type).verbose_name
+        text = MOMENT_TEXT.format(field=str(field)[:1].upper() + str(field)[1:],
+                                  stored=_moment(b.case_status), logged=_moment(b.event_status))
+        return f"{_case(b)}: {text}."
     if b.kind in AGREEMENT_TEXT:
         text = AGREEMENT_TEXT[b.kind].format(kind=_label(PetitionKind, b.case_status),
                                              logged=_label(PetitionKind, b.event_status))
