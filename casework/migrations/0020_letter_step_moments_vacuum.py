@@ -4,12 +4,7 @@ indexes alone only where the visibility map is set; autovacuum may be off or lat
 migration, outside a transaction: VACUUM cannot run in one. Nothing to do on SQLite."""
 from django.db import migrations
 
-
-def vacuum(apps, schema_editor):
-    connection = schema_editor.connection
-    if connection.vendor == "postgresql" and not connection.in_atomic_block:
-        with connection.cursor() as cursor:
-            cursor.execute("VACUUM ANALYZE casework_petition")
+from casework.migration_ops import vacuum_analyze
 
 
 class Migration(migrations.Migration):
@@ -20,5 +15,5 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.RunPython(vacuum, migrations.RunPython.noop, atomic=False),
+        vacuum_analyze("casework_petition"),
     ]

@@ -5,12 +5,7 @@ autovacuum's next pass. Its own migration, outside a transaction: VACUUM cannot 
 one. Nothing to do on SQLite."""
 from django.db import migrations
 
-
-def vacuum(apps, schema_editor):
-    connection = schema_editor.connection
-    if connection.vendor == "postgresql" and not connection.in_atomic_block:
-        with connection.cursor() as cursor:
-            cursor.execute("VACUUM ANALYZE workflows_deadlineclock")
+from casework.migration_ops import vacuum_analyze
 
 
 class Migration(migrations.Migration):
@@ -21,5 +16,5 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.RunPython(vacuum, migrations.RunPython.noop, atomic=False),
+        vacuum_analyze("workflows_deadlineclock"),
     ]
