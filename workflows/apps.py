@@ -22,12 +22,15 @@ class WorkflowsConfig(AppConfig):
         # follow case events, and the case pages get their deadline and task panels.
         from casework.models import CaseEvent
         from casework.panels import register_case_panel, register_inspection_panel
+        from casework.services.audit_checks import register_kept_copy_check
         from casework.signals import case_event_written
         from workflows import receivers
         from workflows.case_panels import case_task_panel, petition_cases_panel
         from workflows.case_processes import start_case_process
+        from workflows.models.clocks import clock_kind_breaks
         from workflows.panels import case_clock_panel, clock_panel
 
+        register_kept_copy_check(clock_kind_breaks)
         case_event_written.connect(receivers.start_and_stop_clocks, sender=CaseEvent,
                                    dispatch_uid="workflows.clocks")
         case_event_written.connect(start_case_process, sender=CaseEvent,

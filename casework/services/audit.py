@@ -191,6 +191,7 @@ ANCHORED = "anchored"      # a row saved in an anchor is gone or no longer has t
 UNPROTECTED = "unprotected"  # a letter once recorded as tố cáo whose sender is not protected
 KIND_CHANGED = "kind"        # a letter's kind differs from the kind its events last recorded
 MOMENT_CHANGED = "moment"    # a letter's logged moment differs from the one its events give
+KEPT_COPY = "kept-copy"      # another app's copy of a letter's field differs from the letter
 UNRECORDED = "unrecorded"    # a clearance flag that no approved grant in the history explains
 
 
@@ -293,6 +294,7 @@ def verify(*, case_id: int | None = None, chunk_size: int = 2000) -> AuditResult
               and b.kind in (ALTERED, RELINKED, HEAD_MISSING, TAIL_MISSING, EMPTY)}
     breaks += [b for b in audit_checks.moment_breaks(case_id=case_id)
                if b.case_id not in broken]
+    breaks += audit_checks.kept_copy_breaks(case_id=case_id)
     if case_id is None:
         # The whole-table chains cannot be cut to one letter: they are checked in full runs.
         result.accesses, _ = _walk(IdentityAccess.objects.order_by("id")

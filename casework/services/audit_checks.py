@@ -132,3 +132,19 @@ def moment_breaks(*, case_id: int | None = None) -> list:
 
 def _iso(moment):
     return moment.isoformat() if moment is not None else ""
+
+
+# Copies other apps keep of a record's fields, checked by those apps (casework must not
+# import workflows): each registered check takes `case_id` (one letter, or None for all)
+# and returns Breaks. workflows registers the clocks' kept kind.
+_kept_copy_checks = []
+
+
+def register_kept_copy_check(check):
+    if check not in _kept_copy_checks:
+        _kept_copy_checks.append(check)
+    return check
+
+
+def kept_copy_breaks(*, case_id: int | None = None) -> list:
+    return [b for check in _kept_copy_checks for b in check(case_id=case_id)]

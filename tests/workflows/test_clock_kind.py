@@ -92,3 +92,49 @@ def test_the_kinds_table_counts_the_kind_the_letter_has_now(tree):
     table = kinds_table(leader, tree.commune)
     assert table == counted_from_letters(DeadlineClock.objects.all())
     assert ("denunciation", "overdue") in table and (figures.CASES, "soon") in table
+
+
+def test_verify_audit_names_a_clock_whose_kept_kind_is_not_its_letters(tree):
+    """`verify_audit` checks the copy (registered by workflows with casework's audit
+    checks): clean after a reclassification through the services; a kind changed around
+    them, on a letter's clock or a case's, is named with the clock and both kinds."""
+    from io import StringIO
+
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    from casework.services import audit
+
+    clerk = user_with_role("clerk", tree.commune, username="vanphong")
+    leader = user_with_role("leader", tree.commune, username="lanhdao")
+    letter = receive_petition(actor=clerk, organisation=tree.office, kind="complaint",
+                              received_on=D(2026, 11, 10))
+    services.petition_classify(actor=clerk, petition_id=letter.pk, kind="recommendation",
+                               competence="here")
+    case = case_open(actor=leader, organisation=tree.commune, body="executive",
+                     kind="party_finance", title="Cuộc mẫu", decision_number="01-QĐ",
+                     decision_date=D(2026, 10, 2), starts_on=D(2026, 10, 5),
+                     ends_on=D(2026, 11, 20), team_leader=leader,
+                     subject_organisation=tree.branch_a)
+    assert audit.verify().breaks == []
+
+    running = letter.clocks.get(status=ClockStatus.RUNNING)
+    DeadlineClock.objects.filter(pk=running.pk).update(kind="denunciation")
+    case_clock = DeadlineClock.objects.filter(inspection=case).first()
+    DeadlineClock.objects.filter(pk=case_clock.pk).update(kind="feedback")
+
+    found = {(b.kind, b.case_kind, b.case_id, b.event_type, b.case_status, b.event_status)
+             for b in audit.verify().breaks}
+    assert found == {
+        (audit.KEPT_COPY, "petition", letter.pk, f"clock:{running.pk}", "denunciation",
+         "recommendation"),
+        (audit.KEPT_COPY, "inspection", case.pk, f"clock:{case_clock.pk}", "feedback", ""),
+    }
+    assert [b.case_id for b in audit.verify(case_id=letter.pk).breaks] == [letter.pk]
+    out = StringIO()
+    with pytest.raises(CommandError, match="phát hiện 2 sai lệch"):
+        call_command("verify_audit", stdout=out)
+    assert (f"thời hạn #{running.pk} giữ loại “Tố cáo” nhưng đơn là “Kiến nghị”"
+            in out.getvalue())
+    assert (f"thời hạn #{case_clock.pk} giữ loại “Phản ánh” nhưng thời hạn của cuộc kiểm "
+            "tra, giám sát không mang loại đơn" in out.getvalue())

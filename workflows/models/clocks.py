@@ -44,6 +44,27 @@ def keep_clock_kinds(petition):
      .update(kind=clock_kind(petition)))
 
 
+def clock_kind_breaks(*, case_id=None):
+    """`verify_audit`'s check of the kind the clocks keep (registered with casework's
+    audit checks): letters' clocks whose kind is not their letter's, and cases' clocks
+    with a kind. The leaders' overview counts by that copy, so one changed around
+    `keep_clock_kinds` would move clocks between the kinds' rows unseen."""
+    from django.db.models import F
+
+    from casework.services.audit import KEPT_COPY, Break
+
+    clocks = DeadlineClock.objects.all()
+    if case_id is not None:
+        clocks = clocks.filter(petition_id=case_id)
+    wrong = (clocks.filter(petition__isnull=False).exclude(kind=F("petition__kind"))
+             | clocks.filter(petition__isnull=True).exclude(kind=""))
+    return [Break(KEPT_COPY, "petition" if letter_id else "inspection", letter_id or case,
+                  event_type=f"clock:{pk}", case_status=kept, event_status=kind or "")
+            for pk, letter_id, case, kept, kind in
+            wrong.order_by("pk").values_list("pk", "petition_id", "inspection_id", "kind",
+                                             "petition__kind")]
+
+
 class DeadlineClock(models.Model):
     # The sweep rewrites next_escalation_on, an indexed column, so every index of this table
     # is updated on each fired row: keys that nothing searches by carry no index.

@@ -88,6 +88,13 @@ def _case(b):
 
 
 def describe(b: audit.Break) -> str:
+    if b.kind == audit.KEPT_COPY:
+        clock = b.event_type.split(":", 1)[1]
+        kept = _label(PetitionKind, b.case_status) if b.case_status else "trống"
+        own = (f"đơn là “{_label(PetitionKind, b.event_status)}”" if b.case_kind == "petition"
+               else "thời hạn của cuộc kiểm tra, giám sát không mang loại đơn")
+        return (f"{_case(b)}: thời hạn #{clock} giữ loại “{kept}” nhưng {own} (đã bị sửa "
+                "ngoài các bước xử lý; trang Tổng quan đếm theo loại thời hạn giữ).")
     if b.kind == audit.MOMENT_CHANGED:
         field = Petition._meta.get_field(b.event_type).verbose_name
         text = MOMENT_TEXT.format(field=str(field)[:1].upper() + str(field)[1:],
