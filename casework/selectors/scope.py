@@ -199,6 +199,19 @@ def case_rows_q(user):
     return _on_ids(CASE_LINKS, _scope_ids(user, CASE_LINKS, paths))
 
 
+def _tagged(queryset, tag, column):
+    return queryset.annotate(tag=Value(tag)).values_list("tag", column).order_by()
+
+
+def _read_tagged(parts, found):
+    """`found` ({tag: []}) filled from `parts` (`_tagged` querysets) read as one UNION ALL:
+    one query whatever the number of parts, none when there are none."""
+    if parts:
+        for tag, pk in parts[0].union(*parts[1:], all=True):
+            found[tag].append(pk)
+    return found
+
+
 def _on_ids(links, ids):
     """Shape 2, ids read first: some link's own column `IN` the ids the user's paths hold,
     or the record one of those the user is on the team of."""
@@ -217,19 +230,13 @@ def _scope_ids(user, links, paths):
     all be listed)."""
     from casework.models import Member, Organisation
 
-    def tagged(queryset, tag, column):
-        return queryset.annotate(tag=Value(tag)).values_list("tag", column).order_by()
-
     sources = {"units": lambda: Organisation.objects.filter(under("path", paths)),
                "members": lambda: Member.objects.filter(under("organisation__path", paths))}
-    parts = [tagged(_team(user), "team", "inspectioncase_id")]
+    parts = [_tagged(_team(user), "team", "inspectioncase_id")]
     if paths:
-        parts += [tagged(sources[source](), source, "pk")
+        parts += [_tagged(sources[source](), source, "pk")
                   for source in dict.fromkeys(source for _c, _r, source in links)]
-    found = {"team": [], "units": [], "members": []}
-    for tag, pk in parts[0].union(*parts[1:], all=True):
-        found[tag].append(pk)
-    return found
+    return _read_tagged(parts, {"team": [], "units": [], "members": []})
 
 
 def kept_q(user, *, organisation, letter, case):
@@ -281,23 +288,18 @@ def _kept_ids(kinds, bounded):
     bounded); read fresh, as `_scope_ids`."""
     from casework.models import Organisation
 
-    def tagged(queryset, tag, column):
-        return queryset.annotate(tag=Value(tag)).values_list("tag", column).order_by()
-
     parts = []
     for name in bounded:
         links, paths, team = kinds[name]
         if paths:
-            parts.append(tagged(Organisation.objects.filter(under("path", paths)),
+            parts.append(_tagged(Organisation.objects.filter(under("path", paths)),
                                 f"{name}:units", "pk"))
-            parts += [tagged(cases, f"{name}:records", "pk")
+            parts += [_tagged(cases, f"{name}:records", "pk")
                       for cases in about_from_outside(paths, links)]
         if team is not None:
-            parts.append(tagged(team, f"{name}:records", "inspectioncase_id"))
-    found = {f"{name}:{what}": [] for name in bounded for what in ("units", "records")}
-    if parts:
-        for tag, pk in parts[0].union(*parts[1:], all=True):
-            found[tag].append(pk)
+            parts.append(_tagged(team, f"{name}:records", "inspectioncase_id"))
+    found = _read_tagged(parts, {f"{name}:{what}": [] for name in bounded
+                                 for what in ("units", "records")})
     return {name: (found[f"{name}:units"], found[f"{name}:records"]) for name in bounded}
 
 
