@@ -19,7 +19,16 @@ from .inspections import (
     ProgrammeItem,
     SubjectType,
 )
-from .organisations import Member, MemberStatus, Organisation, OrgKind, Role, RoleAssignment
+from .organisations import (
+    Member,
+    MemberStatus,
+    Organisation,
+    OrgKind,
+    OutsideBody,
+    OutsideBodyKind,
+    Role,
+    RoleAssignment,
+)
 from .petitions import (
     Attachment,
     Channel,
@@ -43,7 +52,8 @@ __all__ = [
     "ClearanceStatus", "Channel", "ComplaintInstance", "Competence", "EventType",
     "FiledReason", "IdentityAccess",
     "IdentityAccessPurpose", "Member",
-    "MemberStatus", "OrgKind", "Organisation", "Petition", "PetitionKind", "PetitionSender",
+    "MemberStatus", "OrgKind", "Organisation", "OutsideBody", "OutsideBodyKind",
+    "Petition", "PetitionKind", "PetitionSender",
     "PetitionStatus", "ReceiptCounter", "Role", "RoleAssignment", "SenderType",
     "SubmissionToken",
 ]

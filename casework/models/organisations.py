@@ -12,7 +12,7 @@ from django.db.models.functions import Concat, Length, Substr
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from casework.search_keys import search_key
+from casework.search_keys import key_for, search_key
 
 
 class OrgKind(models.TextChoices):
@@ -222,3 +222,46 @@ class Member(models.Model):
 
     def __str__(self):
         return f"{self.full_name} ({self.organisation})"
+
+
+class OutsideBodyKind(models.TextChoices):
+    GOVERNMENT = "government", _("Chính quyền (UBND, HĐND)")
+    POLICE = "police", _("Công an")
+    COURT = "court", _("Tòa án")
+    PROCURACY = "procuracy", _("Viện kiểm sát")
+    INSPECTORATE = "inspectorate", _("Thanh tra")
+    FRONT = "front", _("Mặt trận Tổ quốc, đoàn thể")
+    PARTY = "party", _("Cơ quan đảng ngoài hệ thống")
+    OTHER = "other", _("Cơ quan, tổ chức khác")
+
+
+class OutsideBody(models.Model):
+    """A body outside the system that letters are transferred or guided to (UBND xã, Công
+    an, Tòa án, …), kept in the admin so that the recipient is chosen, not retyped: one
+    name, one spelling, one line in the figures of where letters went."""
+
+    name = models.CharField(_("tên cơ quan, tổ chức"), max_length=255, unique=True)
+    kind = models.CharField(_("loại"), max_length=20, choices=OutsideBodyKind.choices,
+                            default=OutsideBodyKind.OTHER)
+    address = models.CharField(_("địa chỉ"), max_length=255, blank=True)
+    # Empty: offered everywhere. Set: offered to that organisation's subtree only (a
+    # commune's own UBND is not the next commune's).
+    organisation = models.ForeignKey(
+        Organisation, verbose_name=_("dùng cho đơn vị"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="outside_bodies",
+        help_text=_("Để trống nếu mọi đơn vị đều dùng."))
+    active = models.BooleanField(_("đang dùng"), default=True)
+    name_key = models.CharField(max_length=255, editable=False, default="", db_index=True)
+
+    class Meta:
+        verbose_name = _("cơ quan ngoài hệ thống")
+        verbose_name_plural = pgettext_lazy("plural", "cơ quan ngoài hệ thống")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        # The typeahead looks bodies up by an accent-free key (casework.search_keys).
+        self.name_key = key_for(self.name, 255)
+        super().save(*args, **kwargs)

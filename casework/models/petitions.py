@@ -142,6 +142,17 @@ class Petition(SearchKeysModel, ConcurrentTransitionMixin, models.Model):
     first_petition = models.ForeignKey(
         "self", verbose_name=_("đơn khiếu nại lần đầu"), null=True, blank=True,
         on_delete=models.PROTECT, related_name="second_petitions")
+    # A hand-off inside the system (issue 14). On the recipient's letter: the sender's
+    # letter it was transferred or guided from (the chain runs back through it). On the
+    # sender's letter: the unit inside the system it was handed to, so that a roll-up
+    # holding both units counts the chain once, at the unit that settled it, without
+    # reading the chain (casework.selectors.figure_rules).
+    forwarded_from = models.ForeignKey(
+        "self", verbose_name=_("đơn của đơn vị chuyển"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="handoffs", editable=False)
+    handed_to = models.ForeignKey(
+        Organisation, verbose_name=_("đã chuyển đến đơn vị"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="+", editable=False)
     # Set once the letter is (or is classified as) a tố cáo and never cleared: a sender
     # who once denounced someone stays protected even if the letter is re-classified.
     identity_confidential = models.BooleanField(_("bảo mật danh tính người gửi"),
