@@ -39,7 +39,7 @@ from casework.selectors.figure_rules import (
 )
 
 LETTER_COLUMNS = ("carried_in", "received", "anonymous", *STEPS_COUNTED, "open_at_end",
-                  *(f"closed_{outcome!s}" for outcome in CLOSED_OUTCOMES))
+                  *(f"closed_{outcome!s}" for outcome in CLOSED_OUTCOMES), "handed_within")
 
 
 def _flag(condition):
@@ -53,7 +53,11 @@ def _sql(queryset):
 def _live(organisation, start, end):
     """The letters live in the period, with their unit, kind at the end and a 0/1 per
     column: one SELECT per disjoint part (figure_rules.live_parts), each from its index."""
-    flags = {name: _flag(cond) for name, cond in letter_conditions(start, end).items()}
+    # The letters handed on inside the subtree stay in `live` with every figure's flag 0
+    # and `handed_within` 1 (figure_rules: counted once, at the recipient's letter): the
+    # number the report states is summed in the same pass, without another scan.
+    flags = {name: _flag(cond)
+             for name, cond in letter_conditions(start, end, organisation).items()}
     letters = (Petition.objects.filter(organisation__path__startswith=organisation.path)
                .annotate(unit=F("organisation__code"),
                          kind_end=kind_then(bounds(start, end)[1]), **flags)
@@ -99,7 +103,7 @@ def _empty(open_by_kind):
                "received_by_kind": dict.fromkeys(PetitionKind.values, 0), "anonymous": 0,
                **dict.fromkeys(STEPS_COUNTED, 0),
                "closed": {str(outcome): 0 for outcome in CLOSED_OUTCOMES},
-               "open_at_end": 0, "overdue_at_end": 0}
+               "open_at_end": 0, "overdue_at_end": 0, "handed_within": 0}
     if open_by_kind:
         figures["open_at_end_by_kind"] = dict.fromkeys(PetitionKind.values, 0)
     return figures
@@ -107,7 +111,7 @@ def _empty(open_by_kind):
 
 def _add(figures, row):
     for key in ("carried_in", "received", "anonymous", *STEPS_COUNTED, "open_at_end",
-                "overdue_at_end"):
+                "overdue_at_end", "handed_within"):
         figures[key] += row[key]
     for kind in PetitionKind.values:
         figures["received_by_kind"][kind] += row[f"kind_{kind}"]
@@ -123,10 +127,15 @@ def letter_figures(*, organisation: Organisation, start: date, end: date,
     (inclusive; figure_rules' docstring for each key): the totals, and `by_unit`
     {organisation code: the same keys} for each receiving unit with a letter counted.
     `open_by_kind` adds `open_at_end_by_kind`, the kind each letter open at the end had
-    then (the report says "còn 04 đơn kiến nghị đang xem xét")."""
+    then (the report says "còn 04 đơn kiến nghị đang xem xét"). A letter handed on to a
+    unit inside the subtree is counted at the recipient's letter only (figure_rules);
+    `handed_within` is the number of them the period would otherwise have counted (in the
+    total and for each unit listed; a unit whose letters were all handed on is not listed,
+    its number is in the total's)."""
     total, by_unit = _empty(open_by_kind), {}
     for row in _counts(organisation, start, end, open_by_kind):
-        if not any(row[key] for key in row if key != "unit"):
+        if not any(row[key] for key in row if key not in ("unit", "handed_within")):
+            total["handed_within"] += row["handed_within"]
             continue
         unit = by_unit[row["unit"]] = _empty(open_by_kind)
         _add(unit, row)
