@@ -64,10 +64,10 @@ from django.utils import timezone
 
 from casework.models import (
     CaseEvent,
-    Organisation,
     DisciplineForm,
     EventType,
     InspectionKind,
+    Organisation,
     PetitionKind,
     PetitionStatus,
     SenderType,
