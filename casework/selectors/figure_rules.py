@@ -118,18 +118,15 @@ def handed_within(organisation):
     return Q(handed_to__isnull=False) & Q(handed_to__in=units)
 
 
-def letter_conditions(start: date, end: date, organisation=None):
+def before_handoffs(start: date, end: date):
     """{figure: condition on Petition} for the figures read from the letter's own columns,
     for the days `start`–`end` (module docstring): carried_in, received, anonymous,
     transferred, guided, accepted, open_at_end and closed_<outcome>; each a range on the
-    logged moments. For the roll-up over `organisation`'s subtree (None: the whole
-    system), each leaves out the letters handed on inside it, and `handed_within` is those
-    left out (the letters live in the period, i.e. carried in or received, handed on
-    inside the subtree)."""
+    logged moments; before the hand-off rule (`letter_conditions` adds it)."""
     after_start, after_end = bounds(start, end)
     received = Q(received_at__gte=after_start, received_at__lt=after_end)
     closed_in = Q(closed_at__gte=after_start, closed_at__lt=after_end)
-    conditions = {
+    return {
         "carried_in": _open_at(after_start),
         "received": received,
         "anonymous": received & Q(sender_type__in=ANONYMOUS),
@@ -138,6 +135,16 @@ def letter_conditions(start: date, end: date, organisation=None):
         "open_at_end": _open_at(after_end),
         **{f"closed_{outcome!s}": closed_in & Q(status=outcome) for outcome in CLOSED_OUTCOMES},
     }
+
+
+def letter_conditions(start: date, end: date, organisation=None):
+    """The figures' conditions (`before_handoffs`) in the roll-up over `organisation`'s
+    subtree (None: the whole system): each leaves out the letters handed on inside it,
+    and `handed_within` is those left out (the letters live in the period, i.e. carried
+    in or received, handed on inside the subtree). The lists behind the figures filter
+    with these; the counts (casework.selectors.figures) read the same two parts, the
+    conditions and `handed_within`, testing the latter once per letter."""
+    conditions = before_handoffs(start, end)
     within = handed_within(organisation)
     live = conditions["carried_in"] | conditions["received"]
     return {**{figure: cond & ~within for figure, cond in conditions.items()},

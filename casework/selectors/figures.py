@@ -31,15 +31,16 @@ from casework.models import Organisation, Petition, PetitionKind
 from casework.selectors.figure_rules import (
     CLOSED_OUTCOMES,
     STEPS_COUNTED,
+    before_handoffs,
     bounds,
+    handed_within,
     kind_then,
-    letter_conditions,
     live_parts,
     overdue_clocks,
 )
 
-LETTER_COLUMNS = ("carried_in", "received", "anonymous", *STEPS_COUNTED, "open_at_end",
-                  *(f"closed_{outcome!s}" for outcome in CLOSED_OUTCOMES), "handed_within")
+FLAG_COLUMNS = ("carried_in", "received", "anonymous", *STEPS_COUNTED, "open_at_end",
+                *(f"closed_{outcome!s}" for outcome in CLOSED_OUTCOMES))
 
 
 def _flag(condition):
@@ -53,15 +54,17 @@ def _sql(queryset):
 def _live(organisation, start, end):
     """The letters live in the period, with their unit, kind at the end and a 0/1 per
     column: one SELECT per disjoint part (figure_rules.live_parts), each from its index."""
-    # The letters handed on inside the subtree stay in `live` with every figure's flag 0
-    # and `handed_within` 1 (figure_rules: counted once, at the recipient's letter): the
-    # number the report states is summed in the same pass, without another scan.
-    flags = {name: _flag(cond)
-             for name, cond in letter_conditions(start, end, organisation).items()}
+    # The letters handed on inside the subtree stay in `live`, marked `handed` (tested
+    # once per letter: as a part of each figure's condition, it was tested, and the
+    # subtree's units hashed, once per figure), and the outer query counts them in no
+    # figure but `handed_within` (figure_rules.letter_conditions: counted once, at the
+    # recipient's letter): the number the report states comes from the same pass.
+    flags = {name: _flag(cond) for name, cond in before_handoffs(start, end).items()}
     letters = (Petition.objects.filter(organisation__path__startswith=organisation.path)
                .annotate(unit=F("organisation__code"),
-                         kind_end=kind_then(bounds(start, end)[1]), **flags)
-               .values("id", "kind_end", "unit", *LETTER_COLUMNS).order_by())
+                         kind_end=kind_then(bounds(start, end)[1]),
+                         handed=_flag(handed_within(organisation)), **flags)
+               .values("id", "kind_end", "unit", "handed", *FLAG_COLUMNS).order_by())
     first, *others = (letters.filter(part) for part in live_parts(start, end))
     return _sql(first.union(*others, all=True))
 
@@ -75,11 +78,14 @@ def _counts(organisation, start, end, open_by_kind):
     live_sql, live_params = _live(organisation, start, end)
     clocks_sql, clocks_params = _overdue_clocks(end)
     materialized = "MATERIALIZED " if connection.vendor == "postgresql" else ""
-    sums = [f"SUM(live.{q(name)}) AS {q(name)}" for name in LETTER_COLUMNS]
+    counted = f"live.{q('handed')} = 0"
+    sums = [f"SUM(CASE WHEN {counted} THEN live.{q(name)} ELSE 0 END) AS {q(name)}"
+            for name in FLAG_COLUMNS]
+    sums.append(f"SUM(live.{q('handed')}) AS {q('handed_within')}")
     sums.append(f"SUM(CASE WHEN overdue.id IS NULL THEN 0 ELSE 1 END) AS {q('overdue_at_end')}")
     by_kind = [("received", "kind_")] + ([("open_at_end", "open_kind_")] if open_by_kind else [])
-    sums += [f"SUM(CASE WHEN live.{q(column)} = 1 AND live.{q('kind_end')} = %s THEN 1 "
-             f"ELSE 0 END) AS {q(prefix + kind)}"
+    sums += [f"SUM(CASE WHEN live.{q(column)} = 1 AND {counted} AND live.{q('kind_end')} = %s "
+             f"THEN 1 ELSE 0 END) AS {q(prefix + kind)}"
              for column, prefix in by_kind for kind in PetitionKind.values]
     sum_params = [kind for _column, _prefix in by_kind for kind in PetitionKind.values]
     sql = f"""
@@ -87,7 +93,7 @@ WITH live AS {materialized}({live_sql}),
 overdue AS (
     SELECT DISTINCT c.{q('petition_id')} AS id
     FROM live JOIN ({clocks_sql}) c ON c.{q('petition_id')} = live.{q('id')}
-    WHERE live.{q('open_at_end')} = 1)
+    WHERE live.{q('open_at_end')} = 1 AND {counted})
 SELECT live.{q('unit')} AS {q('unit')}, {", ".join(sums)}
 FROM live LEFT JOIN overdue ON overdue.id = live.{q('id')}
 GROUP BY live.{q('unit')} ORDER BY live.{q('unit')}"""
