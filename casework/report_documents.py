@@ -11,8 +11,9 @@ month left for the signing day). Title "BÁO CÁO" bold and centred, the subject
 the body in Times New Roman 14 pt, justified, first line indented 1 cm; the branches'
 footnotes under their paragraph in 12 pt; the tables in an annex on landscape pages; "Nơi
 nhận:" bottom left (bold italic 12 pt, the list 11 pt) and the signature block bottom right
-("T/M ĐẢNG ỦY" / "BÍ THƯ", bold). Both files state the moment the data was taken and hold
-counts only, never a person's name.
+("T/M ĐẢNG ỦY" / "BÍ THƯ", bold). Both files state the moment the data was taken and the
+rule that counts a letter handed on inside the system once, with the number it left out
+(Report.handoff_note), and hold counts only, never a person's name.
 """
 from io import BytesIO
 

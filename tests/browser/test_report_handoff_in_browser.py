@@ -27,22 +27,23 @@ def at(day, hour):
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour)))
 
 
-def handed_chain(actor):
+def handed_chain(actor, branch_actor):
     """As the hand-off service leaves it: the office's letter transferred to Hòa Ché,
     which registers its own linked letter and resolves it."""
     office, branch = (Organisation.objects.get(code=c) for c in ("van-phong", "hoa-che"))
     day = datetime.date(2025, 10, 6)
-    common = {"actor": actor, "channel": "post", "kind": "recommendation",
+    common = {"channel": "post", "kind": "recommendation",
               "senders": [SenderData(full_name="Nguyễn Văn Đông", address="Thôn Hòa Ché")],
               "summary": "Kiến nghị sửa đường liên thôn Hòa Ché."}
-    sent = services.petition_receive(organisation=office, received_on=day, at=at(day, 8),
-                                     **common)
+    sent = services.petition_receive(actor=actor, organisation=office, received_on=day,
+                                     at=at(day, 8), **common)
     services.petition_classify(actor=actor, petition_id=sent.pk, kind="recommendation",
                                competence="here", at=at(day, 9))
     services.petition_transfer(actor=actor, petition_id=sent.pk, recipient=branch.name,
                                doc_number="12", doc_date=day, at=at(day, 10))
     later = day + datetime.timedelta(days=1)
-    linked = services.petition_receive(organisation=branch, received_on=later,
+    actor = branch_actor  # the branch's own letter, handled there
+    linked = services.petition_receive(actor=actor, organisation=branch, received_on=later,
                                        at=at(later, 8), **common)
     Petition.objects.filter(pk=sent.pk).update(handed_to=branch)
     Petition.objects.filter(pk=linked.pk).update(forwarded_from=sent)
@@ -61,7 +62,8 @@ def test_the_report_states_the_rule_with_its_count(page, live_server, tmp_path):
     call_command("load_demo", stdout=io.StringIO(), stderr=io.StringIO())
     from django.contrib.auth import get_user_model
 
-    handed_chain(get_user_model().objects.get(username="vanphong"))
+    users = get_user_model().objects
+    handed_chain(users.get(username="vanphong"), users.get(username="bithu.hoache"))
     out = Path(os.environ.get("SCREENSHOT_DIR", tmp_path))
     sign_in(page, live_server.url, "lanhdao")
     page.set_viewport_size({"width": 1366, "height": 768})
