@@ -55,7 +55,8 @@ def prepare(args):
     """The database to measure, with `--cases` cases, not yet migrated."""
     url = f"{PG_SERVER}/{args.db}"
     if not (args.reuse and _exists(args.db)):
-        build_province(args.communes, args.letters, args.letters // 10, copy=args.db)
+        build_province(args.communes, args.letters, args.letters // 10, copy=args.db,
+                       template=args.template)
     import psycopg
 
     with psycopg.connect(url) as conn:
@@ -118,23 +119,37 @@ def checks(figures, year, report_html):
     span = (f"{year}-01-01", f"{year}-12-31")
     local = "(e.occurred_at AT TIME ZONE 'Asia/Ho_Chi_Minh')::date BETWEEN %s AND %s"
     letters = figures["letters"]
-    received = sql(f"SELECT count(*) FROM casework_caseevent e WHERE e.petition_id IS NOT "
-                   f"NULL AND e.event_type = 'received' AND {local}", span)[0][0]
-    by_kind = dict(sql(f"SELECT p.kind, count(*) FROM casework_caseevent e JOIN "
-                       f"casework_petition p ON p.id = e.petition_id WHERE e.event_type = "
-                       f"'received' AND {local} GROUP BY p.kind", span))
+    # A letter handed on inside the system (issue 14) is counted at its recipient's
+    # letter: the province's roll-up leaves out every letter with `handed_to`, a commune's
+    # those handed to a unit under it.
+    kept = ("JOIN casework_petition p ON p.id = e.petition_id AND p.handed_to_id IS NULL")
+    received = sql(f"SELECT count(*) FROM casework_caseevent e {kept} WHERE "
+                   f"e.event_type = 'received' AND {local}", span)[0][0]
+    by_kind = dict(sql(f"SELECT p.kind, count(*) FROM casework_caseevent e {kept} WHERE "
+                       f"e.event_type = 'received' AND {local} GROUP BY p.kind", span))
     closed = dict(sql(f"SELECT e.event_type, count(DISTINCT e.petition_id) FROM "
-                      f"casework_caseevent e WHERE e.petition_id IS NOT NULL AND "
+                      f"casework_caseevent e {kept} WHERE "
                       f"e.event_type = ANY(%s) AND {local} GROUP BY e.event_type",
                       (list(CLOSINGS), *span)))
     steps = dict(sql(f"SELECT e.event_type, count(DISTINCT e.petition_id) FROM "
-                     f"casework_caseevent e WHERE e.petition_id IS NOT NULL AND "
+                     f"casework_caseevent e {kept} WHERE "
                      f"e.event_type = ANY(%s) AND {local} GROUP BY e.event_type",
                      (list(STEPS), *span)))
     commune = sql(f"SELECT count(*) FROM casework_caseevent e JOIN casework_petition p ON "
                   f"p.id = e.petition_id JOIN casework_organisation o ON o.id = "
-                  f"p.organisation_id WHERE o.code = 'xa2' AND e.event_type = 'received' "
-                  f"AND {local}", span)[0][0]
+                  f"p.organisation_id LEFT JOIN casework_organisation h ON h.id = "
+                  f"p.handed_to_id WHERE o.code = 'xa2' AND e.event_type = 'received' "
+                  f"AND {local} AND (h.id IS NULL OR h.path NOT LIKE o.path || '%%')",
+                  span)[0][0]
+    # The letters the province's roll-up left out: handed on, received by the year's end
+    # and not closed before its start (by their events).
+    left_out = sql(
+        "SELECT count(*) FROM casework_petition p WHERE p.handed_to_id IS NOT NULL AND "
+        "EXISTS (SELECT 1 FROM casework_caseevent e WHERE e.petition_id = p.id AND "
+        "e.event_type = 'received' AND (e.occurred_at AT TIME ZONE 'Asia/Ho_Chi_Minh')"
+        "::date <= %s) AND NOT EXISTS (SELECT 1 FROM casework_caseevent e WHERE "
+        "e.petition_id = p.id AND e.event_type = ANY(%s) AND (e.occurred_at AT TIME ZONE "
+        "'Asia/Ho_Chi_Minh')::date < %s)", (span[1], list(CLOSINGS), span[0]))[0][0]
     cases = sql(f"SELECT count(*) FROM casework_caseevent e WHERE e.inspection_id IS NOT "
                 f"NULL AND e.event_type = 'case_opened' AND {local}", span)[0][0]
     found = [("đơn nhận trong năm, toàn tỉnh", letters["received"], received),
@@ -146,6 +161,8 @@ def checks(figures, year, report_html):
               {k: letters[k] for k in STEPS if letters[k]}, steps),
              ("đơn nhận trong năm, xã 2", letters["by_unit"].get("xa2", {}).get("received"),
               commune),
+             ("đơn đã chuyển trong tỉnh, không tính lại", letters.get("handed_within"),
+              left_out),
              ("trang báo cáo ghi số đơn nhận", vn(letters["received"]) in report_html, True)]
     case_total = _case_total(figures["cases"])
     if case_total is not None:
@@ -242,6 +259,9 @@ def _row(username, label, times, counts, status, floor):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--db", default="bench_figures_1000000")
+    parser.add_argument("--template", default=None,
+                        help="the province's cache to copy (default: the shared "
+                             "bench_scale_<letters>_tpl; a helper's small one: its own)")
     parser.add_argument("--reuse", action="store_true",
                         help="measure --db as it is if it exists (cases still topped up)")
     parser.add_argument("--letters", type=int, default=1_000_000)

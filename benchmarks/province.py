@@ -22,6 +22,8 @@ million letters, where the services would take days):
   moments fills them all on a copy migrated past it);
 - one deadline clock per letter from its receipt under the kind's rule, stopped by the
   closing event (or the step) for closed letters and running for open ones (about 5 %);
+- about 3 % of the letters handed on inside the system (issue 14; `HANDOFFS`), some
+  across communes, some in chains;
 - `cases` inspection and supervision cases at the communes, each about a member or a
   branch, a CASE_OPENED event each, the recent ones (~5 %) open with a running clock;
   one programme per commune and year with four items, one case in four counted in one.
@@ -464,6 +466,36 @@ JOIN LATERAL (SELECT * FROM workflows_deadlinerule
 WHERE k.status <> 'archived' AND k.id > %(after_case)s;
 """
 
+# Issue 14's hand-offs inside the system: about 3 % of the letters (one in fourteen of
+# those transferred or guided) were handed on to a unit in the system, which registered a
+# linked letter of its own: `handed_to` on the sender's letter, `forwarded_from` on the
+# recipient's. The builder's letters are all at the communes and the province (none at a
+# branch), so the recipient's letter is an existing one: four in five the next letter of
+# the same unit (a hand-off inside the commune: the rule's cost is the same as to a
+# branch of it), one in five the next letter by id, nearly always another commune's (a
+# hand-off across communes, which each commune counts and the province counts once).
+# A recipient may itself be a sender (a chain of several links: a few). Each recipient
+# once.
+HANDOFFS = """
+CREATE UNLOGGED TABLE bench_handoff AS
+SELECT DISTINCT ON (recipient) sender, recipient
+FROM (SELECT id AS sender,
+             CASE WHEN (id / 4) %% 5 = 0 THEN next_id ELSE same_next END AS recipient
+      FROM (SELECT id, transferred_at, guided_at,
+                   lead(id) OVER (PARTITION BY organisation_id ORDER BY received_on, id)
+                       AS same_next,
+                   lead(id) OVER (ORDER BY id) AS next_id
+            FROM casework_petition) ordered
+      WHERE (transferred_at IS NOT NULL OR guided_at IS NOT NULL) AND id %% 14 = 1) picked
+WHERE recipient IS NOT NULL
+ORDER BY recipient, sender;
+UPDATE casework_petition p SET handed_to_id = r.organisation_id
+FROM bench_handoff h JOIN casework_petition r ON r.id = h.recipient WHERE p.id = h.sender;
+UPDATE casework_petition p SET forwarded_from_id = h.sender
+FROM bench_handoff h WHERE p.id = h.recipient;
+DROP TABLE bench_handoff;
+"""
+
 CLEANUP = """
 DROP TABLE bench_letter;
 DROP TABLE bench_case;
@@ -493,6 +525,7 @@ STEPS = [("organisations, branches, members", ORGANISATIONS), ("users and roles"
          ("letters' clocks", CLOCKS.replace("%(rules)s", "'" + __import__("json").dumps(
              RECEIPT_RULES) + "'")),
          ("cases, programmes, their events and clocks", CASE_PLAN + PROGRAMMES + CASE_ROWS),
+         ("letters handed on inside the system (issue 14)", HANDOFFS),
          ("clean-up", CLEANUP)]
 
 

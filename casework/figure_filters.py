@@ -3,17 +3,25 @@
 [&tai-don-vi=<code>][&chu-the=<body>] and keep exactly the records that figure counts,
 through the figure's one rule (casework.selectors.figure_rules). The page's own filters
 (?don-vi= for the subtree, ?loai= for the kind) narrow it as they narrow any list.
+
+A letters' figure is a roll-up over a subtree, which counts a letter handed on inside it
+once, at the recipient's letter (figure_rules' docstring, issue 14): the subtree is the
+list's ?don-vi=, the unit the report was made for (its links carry it); without one, the
+whole system's roll-up (every hand-off inside the system counted at its recipient).
+The leaders' overview counts its letters the same way over its focus; its lists say which
+roll-up with ?tong-hop=<unit> (`apply_rollup`), which also names a figure's roll-up.
 """
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from casework.dates import BoundedDateField
 from casework.forms import CleanTextForm
-from casework.models import ConductingBody
+from casework.models import ConductingBody, Organisation
 from casework.query_names import param, vietnamese_parameters
 from casework.selectors.figure_rules import (
     case_figure_names,
     cases_figure,
+    handed_within,
     letter_figure_names,
     letters_figure,
 )
@@ -53,14 +61,14 @@ class _FigureForm(CleanTextForm):
             self.add_error(param("period_to"), _("Kỳ đến ngày phải sau hoặc bằng kỳ từ ngày."))
         return data
 
-    def narrowed(self, rows):
+    def narrowed(self, rows, rollup=None):
         data = {name: self.cleaned_data[param(name)] for name in FIELDS}
         if data["exact_unit"]:
             rows = rows.filter(organisation__code=data["exact_unit"])
         if data["figure_body"]:
             rows = rows.filter(body=data["figure_body"])
         return self.rule(rows, data["figure"], data["period_from"], data["period_to"],
-                         data["figure_detail"])
+                         data["figure_detail"], rollup=rollup)
 
 
 @vietnamese_parameters
@@ -68,8 +76,8 @@ class LetterFigureForm(_FigureForm):
     names = letter_figure_names()
 
     @staticmethod
-    def rule(*args):
-        return letters_figure(*args)
+    def rule(*args, rollup):
+        return letters_figure(*args, organisation=rollup)
 
 
 @vietnamese_parameters
@@ -77,14 +85,15 @@ class CaseFigureForm(_FigureForm):
     names = case_figure_names()
 
     @staticmethod
-    def rule(*args):
+    def rule(*args, rollup):
         return cases_figure(*args)
 
 
-def apply_figure(form_class, request_get, rows):
+def apply_figure(form_class, request_get, rows, rollup=None):
     """(rows, form, errors): `rows` narrowed to the figure the address names, if it names
     one; when the figure's parameters are wrong, no rows (a list that silently ignored
-    them would be read as the figure's list) and the form's errors, in Vietnamese."""
+    them would be read as the figure's list) and the form's errors, in Vietnamese.
+    `rollup`: the organisation whose subtree the figure rolls up (module docstring)."""
     if not figure_parameters(request_get):
         return rows, None, []
     form = form_class(request_get)
@@ -93,8 +102,23 @@ def apply_figure(form_class, request_get, rows):
                   for name, messages in form.errors.items() if name in form.fields
                   for message in messages] + list(form.non_field_errors())
         return rows.none(), form, errors
-    return form.narrowed(rows), form, []
+    return form.narrowed(rows, rollup), form, []
 
 
 def figure_field_names():
     return {param(name) for name in FIELDS}
+
+
+def apply_rollup(request_get, rows, user):
+    """(rows, unit, errors): with ?tong-hop=<unit id>, `rows` without the letters handed on
+    to a unit inside that unit's subtree (counted at the recipient's letter: module
+    docstring). A unit the user may not see, or no unit, is said and lists nothing."""
+    value = request_get.get(param("rollup"))
+    if value is None:
+        return rows, None, []
+    unit = (Organisation.objects.visible_to(user).filter(pk=int(value)).first()
+            if value.isdigit() and len(value) < 12 else None)
+    if unit is None:
+        return rows.none(), None, [_("Tổng hợp theo đơn vị: không có đơn vị “%(v)s” hoặc "
+                                     "bạn không được xem.") % {"v": value[:20]}]
+    return rows.exclude(handed_within(unit)), unit, []

@@ -44,6 +44,9 @@ QUERY_NAMES = {
     "handler": "nguoi-xu-ly",      # người xử lý một thời hạn (/thoi-han/)
     "closed_from": "ket-thuc-tu",  # ngày kết thúc của đơn (sổ đơn thư)
     "closed_to": "ket-thuc-den",
+    # A roll-up over this unit's subtree: a letter handed on inside it is counted once, at
+    # the recipient's letter (the leaders' overview's lists; casework.figure_filters).
+    "rollup": "tong-hop",
 }
 
 

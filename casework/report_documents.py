@@ -11,8 +11,9 @@ month left for the signing day). Title "BÁO CÁO" bold and centred, the subject
 the body in Times New Roman 14 pt, justified, first line indented 1 cm; the branches'
 footnotes under their paragraph in 12 pt; the tables in an annex on landscape pages; "Nơi
 nhận:" bottom left (bold italic 12 pt, the list 11 pt) and the signature block bottom right
-("T/M ĐẢNG ỦY" / "BÍ THƯ", bold). Both files state the moment the data was taken and hold
-counts only, never a person's name.
+("T/M ĐẢNG ỦY" / "BÍ THƯ", bold). Both files state the moment the data was taken and the
+rule that counts a letter handed on inside the system once, with the number it left out
+(Report.handoff_note), and hold counts only, never a person's name.
 """
 from io import BytesIO
 
@@ -184,6 +185,7 @@ def write_docx(report, figures):
     _para(document, "II. TIẾP NHẬN, XỬ LÝ ĐƠN THƯ", bold=True)
     for paragraph in report.letter_paragraphs():
         _para(document, plain(paragraph), indent=True)
+    _para(document, plain(report.handoff_note()), italic=True, indent=True)
 
     _footer(document, organisation)
 
@@ -196,7 +198,7 @@ def write_docx(report, figures):
           size=12, italic=True, align=center)
     _para(document, "1. Tiếp nhận, xử lý đơn thư (số đơn)", size=12, bold=True)
     _table(document, *report.letter_table())
-    _para(document, "", after=6)
+    _para(document, plain(report.handoff_note()), size=12, italic=True, after=6)
     _para(document, "2. Kiểm tra, giám sát theo đơn vị tiến hành (số cuộc)", size=12, bold=True)
     _table(document, *report.case_table())
     _para(document, "", after=6)
@@ -282,11 +284,11 @@ def write_xlsx(report, figures):
     style = _styles(workbook)
     title = [f"{report.organisation.name} – {report.period.label}", taken_text(figures)]
 
-    def sheet(name, heading, headers, rows):
+    def sheet(name, heading, headers, rows, notes=()):
         ws = workbook.create_sheet(name)
         ws.column_dimensions["A"].width = 38
         ws.append([_cell(ws, heading, style["title"])])
-        for line in title:
+        for line in [*title, *notes]:
             ws.append([_cell(ws, line, style["subtitle"])])
         ws.append([])
         ws.append([_cell(ws, str(h), style["header"]) for h in headers])
@@ -299,7 +301,8 @@ def write_xlsx(report, figures):
         return rows + ([(total[0], [s.value for s in total[1]])] if total else [])
 
     headers, rows, total = report.letter_table()
-    sheet("Đơn thư", "TIẾP NHẬN, XỬ LÝ ĐƠN THƯ", headers, numbers(rows, total))
+    handoff = plain(report.handoff_note())
+    sheet("Đơn thư", "TIẾP NHẬN, XỬ LÝ ĐƠN THƯ", headers, numbers(rows, total), [handoff])
     headers, rows, total = report.case_table()
     sheet("Kiểm tra, giám sát", "KIỂM TRA, GIÁM SÁT THEO ĐƠN VỊ", headers, numbers(rows, total))
     headers, rows = report.kind_table()
@@ -312,6 +315,7 @@ def write_xlsx(report, figures):
     text.append([_cell(text, title[1], style["subtitle"])])
     for paragraph in [*paragraphs, *notes, *report.letter_paragraphs()]:
         text.append([_cell(text, plain(paragraph), style["text"])])
+    text.append([_cell(text, handoff, style["text"])])
     out = BytesIO()
     workbook.save(out)
     return out.getvalue()

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from django.urls import reverse
+from django.utils.translation import gettext
 
 from casework.formatting import count_text
 from casework.models import ConductingBody, DisciplineForm, InspectionKind, PetitionKind
@@ -165,6 +166,25 @@ class Report:
         if not out:
             out.append([Segment(f"{period}, không tiếp nhận đơn nào.")])
         return out
+
+    def handoff_note(self):
+        """The sentence stating the rule that counts a letter once in the roll-up (issue
+        14; casework.selectors.figure_rules) with the number of letters it left out, that
+        number linking to them: the page, the DOCX and the XLSX say it under the letters'
+        paragraphs."""
+        left_out = self.figures["letters"]["handed_within"]
+        if not left_out:
+            return [Segment(gettext(
+                "Đơn chuyển giữa các đơn vị trong hệ thống được tính một lần, tại đơn vị "
+                "giải quyết cuối cùng; trong kỳ không có đơn nào chuyển trong phạm vi báo "
+                "cáo."))]
+        # Translated as one sentence, then split where the number goes (it is a link).
+        before, after = gettext(
+            "Đơn chuyển giữa các đơn vị trong hệ thống được tính một lần, tại đơn vị giải "
+            "quyết cuối cùng; %(n)s đơn đã chuyển trong phạm vi báo cáo không tính lại."
+        ).split("%(n)s", 1)
+        return [Segment(before), self.number(left_out, "letters", "handed_within"),
+                Segment(after)]
 
     # ---- cases -------------------------------------------------------------------------
     def case_paragraphs(self):

@@ -14,7 +14,8 @@ same for 5 rows or 500 (tests/workflows/test_leader_overview.py):
 - the most overdue ones, in one query;
 - the on-time rate of the year so far, per unit (`ON_TIME_DEFINITION`);
 - letters received (the register's "ngày nhận") and closed (its "ngày kết thúc") per unit
-  and month over the last 12 months: the chart, and per unit this year's figures.
+  and month over the last 12 months: the chart, and per unit this year's figures; a
+  letter handed on inside the focus's subtree counted once, at its recipient (`_letters`).
 A unit's figures are its whole subtree's; the focus organisation's own records (a letter
 received by the province itself) make a row of their own.
 """
@@ -232,9 +233,17 @@ def _letters(user, subtree):
     the month counts read the (date, organisation) index alone, without joining each
     letter to its organisation for the path (a province's 155,000 letters of a year). When
     the subtree is every organisation, no condition at all: testing each letter's id
-    against the province's 700 cost about a fifth of the count."""
+    against the province's 700 cost about a fifth of the count.
+    A letter handed on to a unit inside the subtree (issue 14: a linked letter is in the
+    recipient's register) is counted once, at the recipient's letter, as the report's
+    figures count it (casework.selectors.figure_rules): its `handed_to_id` is in the
+    same indexes as the dates (Petition.Meta), tested against the same list of ids; for
+    the whole tree every hand-off is inside it."""
     letters = Petition.objects.visible_to(user)
-    return letters if subtree.whole else letters.filter(organisation_id__in=list(subtree))
+    if subtree.whole:
+        return letters.filter(handed_to__isnull=True)
+    ids = list(subtree)
+    return letters.filter(organisation_id__in=ids).exclude(handed_to_id__in=ids)
 
 
 def month_starts(today, months=MONTHS):

@@ -52,15 +52,19 @@ class Links:
         return self.clocks + _query(organisation=(org or self.focus).code, kind=kind,
                                     handler=handler) + anchor
 
+    # The letters' lists name the roll-up (?tong-hop=, the focus): a letter handed on
+    # inside the focus's subtree is counted once, at its recipient (leader_overview).
     def received(self, org=None, start=None, end=None):
         return self.register + _query(organisation=(org or self.focus).pk,
                                       received_from=(start or self.jan1).isoformat(),
-                                      received_to=(end or self.today).isoformat())
+                                      received_to=(end or self.today).isoformat(),
+                                      rollup=self.focus.pk)
 
     def closed(self, org=None, start=None, end=None):
         return self.register + _query(organisation=(org or self.focus).pk,
                                       closed_from=(start or self.jan1).isoformat(),
-                                      closed_to=(end or self.today).isoformat())
+                                      closed_to=(end or self.today).isoformat(),
+                                      rollup=self.focus.pk)
 
     def drill(self, org):
         return reverse("workflows:leader-overview") + _query(organisation=org.code)

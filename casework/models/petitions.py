@@ -215,7 +215,10 @@ class Petition(SearchKeysModel, ConcurrentTransitionMixin, models.Model):
                                     name="unique_receipt_number"),
         ]
         indexes = [
-            models.Index(fields=["organisation", "received_on"]),
+            # A commune's letters received per unit and day (the overview's months; the
+            # handed-on letters left out of its counts: `handed_to`, issue 14).
+            models.Index(fields=["organisation", "received_on"], name="petition_unit_received",
+                         include=["handed_to"]),
             # The register's order (selectors.letters.REGISTER_ORDER): page 1 is read from
             # the index's head instead of sorting every visible letter.
             models.Index(models.F("received_on").desc(), models.F("receipt_seq").desc(),
@@ -227,13 +230,15 @@ class Petition(SearchKeysModel, ConcurrentTransitionMixin, models.Model):
             # The figures of a period (casework.selectors.figure_rules.live_parts): the
             # letters received in it, and those received before it and closed after its
             # start (or not closed): ranges on these, read from the index alone (PostgreSQL;
-            # SQLite has no INCLUDE and reads the row).
+            # SQLite has no INCLUDE and reads the row). `handed_to`: a letter handed on
+            # inside the subtree is counted at its recipient's (issue 14).
             models.Index(fields=["received_at"], name="petition_received_at",
                          include=["id", "organisation", "closed_at", "status", "kind",
-                                  "sender_type", *STEP_MOMENTS, "kind_recorded_at"]),
+                                  "sender_type", *STEP_MOMENTS, "kind_recorded_at",
+                                  "handed_to"]),
             models.Index(fields=["closed_at", "received_at"], name="petition_closed_at",
                          include=["id", "organisation", "status", "kind", "sender_type",
-                                  *STEP_MOMENTS, "kind_recorded_at"]),
+                                  *STEP_MOMENTS, "kind_recorded_at", "handed_to"]),
             # The lists behind a step's figure (/don-thu/?so-lieu=transferred&…): the
             # letters whose step is dated in the period, a range on its moment.
             *(models.Index(fields=[moment], name=f"petition_{moment}",
@@ -242,13 +247,17 @@ class Petition(SearchKeysModel, ConcurrentTransitionMixin, models.Model):
             # The leaders' overview counts the letters received, and those closed, per unit
             # and month of a date range (workflows.leader_overview.letter_months) from
             # these indexes alone (index-only scans, the date range first).
-            models.Index(fields=["received_on", "organisation"], name="petition_received_unit"),
-            models.Index(fields=["closed_on", "organisation"], name="petition_closed_unit"),
+            # `handed_to`: the handed-on letters are left out (issue 14) from the index too.
+            models.Index(fields=["received_on", "organisation"], name="petition_received_unit",
+                         include=["handed_to"]),
+            models.Index(fields=["closed_on", "organisation"], name="petition_closed_unit",
+                         include=["handed_to"]),
             # ...and for a commune its few units' closed letters (the received ones have
             # (organisation, received_on) above): without it PostgreSQL read the heap of
             # every letter of the commune's units through petition_unit_status_kind (xa2 at
             # 1,000,000 letters: 42-190 ms, with it under 3 ms).
-            models.Index(fields=["organisation", "closed_on"], name="petition_unit_closed"),
+            models.Index(fields=["organisation", "closed_on"], name="petition_unit_closed",
+                         include=["handed_to"]),
         ]
 
     def __str__(self):

@@ -36,6 +36,18 @@ from the letter's status today:
   period; it was open then, so such a letter is live in the period. The FSM lets each step
   be taken once, and the letter keeps the first moment of each (`<step>_at`, by the
   events' own dates), so "the step is dated in the period" is a range on that column.
+- A letter is counted once in every roll-up (issue 14): a letter handed on inside the
+  system (transferred or guided to a unit in it, which registers a linked letter of its
+  own) keeps the unit it went to (`Petition.handed_to`). In a roll-up over a subtree S,
+  a letter handed to a unit inside S is counted in no figure: its chain is counted at the
+  recipient's letter, and so on down the chain (office → branch → another branch counts
+  once, at the last). A letter handed to a unit outside S (another commune) still counts
+  in S, as transferred or guided there; the province's roll-up leaves out every handed
+  letter. Each figure's condition carries this, so the balance identity still holds (a
+  letter left out is left out of both sides), and the lists behind the figures apply the
+  same rule for the subtree of the report (the list's ?don-vi=). `handed_within` counts
+  the letters the rule left out of the period (those that would otherwise have been
+  carried in or received: every letter live in it), which the report states.
 - Overdue at the end: the letter is open at the end and one of its deadline clocks
   (workflows' clock ledger) was running then (started on or before the end, not stopped by
   it, not paused by it, not a window of a right that lapses) with the due date its ledger
@@ -55,6 +67,7 @@ from casework.models import (
     DisciplineForm,
     EventType,
     InspectionKind,
+    Organisation,
     PetitionKind,
     PetitionStatus,
     SenderType,
@@ -92,11 +105,24 @@ def _open_at(moment):
     return Q(received_at__lt=moment) & (Q(closed_at__isnull=True) | Q(closed_at__gte=moment))
 
 
-def letter_conditions(start: date, end: date):
+def handed_within(organisation):
+    """The letter was handed on to a unit inside `organisation`'s subtree (None: the
+    whole system, where every hand-off is inside) (module docstring): the roll-up over
+    that subtree counts its chain at the recipient's letter.
+    The units are a subquery, not a join: PostgreSQL hashes the subtree's ids once (a
+    province's few hundred) and tests each letter's `handed_to_id`, read from the same
+    covering index as the rest (Petition.Meta.indexes)."""
+    if organisation is None:
+        return Q(handed_to__isnull=False)
+    units = Organisation.objects.filter(path__startswith=organisation.path).values("pk")
+    return Q(handed_to__isnull=False) & Q(handed_to__in=units)
+
+
+def before_handoffs(start: date, end: date):
     """{figure: condition on Petition} for the figures read from the letter's own columns,
     for the days `start`–`end` (module docstring): carried_in, received, anonymous,
-    transferred, guided, accepted, open_at_end and closed_<outcome>. Each is a range on the
-    logged moments."""
+    transferred, guided, accepted, open_at_end and closed_<outcome>; each a range on the
+    logged moments; before the hand-off rule (`letter_conditions` adds it)."""
     after_start, after_end = bounds(start, end)
     received = Q(received_at__gte=after_start, received_at__lt=after_end)
     closed_in = Q(closed_at__gte=after_start, closed_at__lt=after_end)
@@ -109,6 +135,20 @@ def letter_conditions(start: date, end: date):
         "open_at_end": _open_at(after_end),
         **{f"closed_{outcome!s}": closed_in & Q(status=outcome) for outcome in CLOSED_OUTCOMES},
     }
+
+
+def letter_conditions(start: date, end: date, organisation=None):
+    """The figures' conditions (`before_handoffs`) in the roll-up over `organisation`'s
+    subtree (None: the whole system): each leaves out the letters handed on inside it,
+    and `handed_within` is those left out (the letters live in the period, i.e. carried
+    in or received, handed on inside the subtree). The lists behind the figures filter
+    with these; the counts (casework.selectors.figures) read the same two parts, the
+    conditions and `handed_within`, testing the latter once per letter."""
+    conditions = before_handoffs(start, end)
+    within = handed_within(organisation)
+    live = conditions["carried_in"] | conditions["received"]
+    return {**{figure: cond & ~within for figure, cond in conditions.items()},
+            "handed_within": live & within}
 
 
 def live_parts(start: date, end: date):
@@ -146,10 +186,10 @@ def overdue_at(end: date):
     return Exists(overdue_clocks(end).filter(petition=OuterRef("pk")))
 
 
-def overdue_at_end(start: date, end: date):
+def overdue_at_end(start: date, end: date, organisation=None):
     """Open at the period's end (tested first: the clocks are read only for those) and
     overdue then."""
-    return letter_conditions(start, end)["open_at_end"] & Q(overdue_at(end))
+    return letter_conditions(start, end, organisation)["open_at_end"] & Q(overdue_at(end))
 
 
 def kind_then(after_end):
@@ -169,14 +209,16 @@ def letter_figure_names():
     """The figure names the register accepts, with the detail each takes (or None)."""
     return {"carried_in": None, "received": PetitionKind.values, "anonymous": None,
             **dict.fromkeys(STEPS_COUNTED), "closed": [str(o) for o in CLOSED_OUTCOMES],
-            "open_at_end": None, "overdue_at_end": None}
+            "open_at_end": None, "overdue_at_end": None, "handed_within": None}
 
 
-def letters_figure(letters, figure, start, end, detail=""):
+def letters_figure(letters, figure, start, end, detail="", *, organisation):
     """`letters` (a Petition queryset) narrowed to those `figure` counts for the days
-    `start`–`end`; `detail` is the kind for "received", the outcome for "closed"."""
-    conditions = letter_conditions(start, end)
-    if figure in ("carried_in", "anonymous", "open_at_end"):
+    `start`–`end` in the roll-up over `organisation`'s subtree (the letters handed on
+    inside it are its recipients' to count: module docstring); `detail` is the kind for
+    "received", the outcome for "closed"."""
+    conditions = letter_conditions(start, end, organisation)
+    if figure in ("carried_in", "anonymous", "open_at_end", "handed_within"):
         return letters.filter(conditions[figure])
     if figure == "received":
         letters = letters.filter(conditions["received"])
@@ -193,7 +235,7 @@ def letters_figure(letters, figure, start, end, detail=""):
             cond |= conditions.get(f"closed_{outcome!s}", Q(pk__in=[]))
         return letters.filter(cond)
     if figure == "overdue_at_end":
-        return letters.filter(overdue_at_end(start, end))
+        return letters.filter(overdue_at_end(start, end, organisation))
     raise ValueError(figure)
 
 

@@ -15,7 +15,8 @@ One statement, whatever the number of letters, reading only the letters live in 
   (figure_rules.overdue_clocks), their clocks read from the index on the clock's letter
   for those letters only (as an EXISTS per letter of `live`, PostgreSQL hashed a scan of
   every clock, a million);
-and the outer query sums those per unit. No pass over the period's events is left: at a
+and the outer query sums those per unit, leaving out of every figure the letters handed
+on inside the subtree (issue 14: marked `handed` in `live`, counted in `handed_within`). No pass over the period's events is left: at a
 million letters that pass (540,000 events of a year read, ranked per letter by a window
 and grouped) was most of the province's year report (benchmarks/README.md). PostgreSQL
 computes `live` once (MATERIALIZED). The ORM cannot join derived tables, so the statement
@@ -31,15 +32,16 @@ from casework.models import Organisation, Petition, PetitionKind
 from casework.selectors.figure_rules import (
     CLOSED_OUTCOMES,
     STEPS_COUNTED,
+    before_handoffs,
     bounds,
+    handed_within,
     kind_then,
-    letter_conditions,
     live_parts,
     overdue_clocks,
 )
 
-LETTER_COLUMNS = ("carried_in", "received", "anonymous", *STEPS_COUNTED, "open_at_end",
-                  *(f"closed_{outcome!s}" for outcome in CLOSED_OUTCOMES))
+FLAG_COLUMNS = ("carried_in", "received", "anonymous", *STEPS_COUNTED, "open_at_end",
+                *(f"closed_{outcome!s}" for outcome in CLOSED_OUTCOMES))
 
 
 def _flag(condition):
@@ -53,11 +55,17 @@ def _sql(queryset):
 def _live(organisation, start, end):
     """The letters live in the period, with their unit, kind at the end and a 0/1 per
     column: one SELECT per disjoint part (figure_rules.live_parts), each from its index."""
-    flags = {name: _flag(cond) for name, cond in letter_conditions(start, end).items()}
+    # The letters handed on inside the subtree stay in `live`, marked `handed` (tested
+    # once per letter: as a part of each figure's condition, it was tested, and the
+    # subtree's units hashed, once per figure), and the outer query counts them in no
+    # figure but `handed_within` (figure_rules.letter_conditions: counted once, at the
+    # recipient's letter): the number the report states comes from the same pass.
+    flags = {name: _flag(cond) for name, cond in before_handoffs(start, end).items()}
     letters = (Petition.objects.filter(organisation__path__startswith=organisation.path)
                .annotate(unit=F("organisation__code"),
-                         kind_end=kind_then(bounds(start, end)[1]), **flags)
-               .values("id", "kind_end", "unit", *LETTER_COLUMNS).order_by())
+                         kind_end=kind_then(bounds(start, end)[1]),
+                         handed=_flag(handed_within(organisation)), **flags)
+               .values("id", "kind_end", "unit", "handed", *FLAG_COLUMNS).order_by())
     first, *others = (letters.filter(part) for part in live_parts(start, end))
     return _sql(first.union(*others, all=True))
 
@@ -71,11 +79,14 @@ def _counts(organisation, start, end, open_by_kind):
     live_sql, live_params = _live(organisation, start, end)
     clocks_sql, clocks_params = _overdue_clocks(end)
     materialized = "MATERIALIZED " if connection.vendor == "postgresql" else ""
-    sums = [f"SUM(live.{q(name)}) AS {q(name)}" for name in LETTER_COLUMNS]
+    counted = f"live.{q('handed')} = 0"
+    sums = [f"SUM(CASE WHEN {counted} THEN live.{q(name)} ELSE 0 END) AS {q(name)}"
+            for name in FLAG_COLUMNS]
+    sums.append(f"SUM(live.{q('handed')}) AS {q('handed_within')}")
     sums.append(f"SUM(CASE WHEN overdue.id IS NULL THEN 0 ELSE 1 END) AS {q('overdue_at_end')}")
     by_kind = [("received", "kind_")] + ([("open_at_end", "open_kind_")] if open_by_kind else [])
-    sums += [f"SUM(CASE WHEN live.{q(column)} = 1 AND live.{q('kind_end')} = %s THEN 1 "
-             f"ELSE 0 END) AS {q(prefix + kind)}"
+    sums += [f"SUM(CASE WHEN live.{q(column)} = 1 AND {counted} AND live.{q('kind_end')} = %s "
+             f"THEN 1 ELSE 0 END) AS {q(prefix + kind)}"
              for column, prefix in by_kind for kind in PetitionKind.values]
     sum_params = [kind for _column, _prefix in by_kind for kind in PetitionKind.values]
     sql = f"""
@@ -83,7 +94,7 @@ WITH live AS {materialized}({live_sql}),
 overdue AS (
     SELECT DISTINCT c.{q('petition_id')} AS id
     FROM live JOIN ({clocks_sql}) c ON c.{q('petition_id')} = live.{q('id')}
-    WHERE live.{q('open_at_end')} = 1)
+    WHERE live.{q('open_at_end')} = 1 AND {counted})
 SELECT live.{q('unit')} AS {q('unit')}, {", ".join(sums)}
 FROM live LEFT JOIN overdue ON overdue.id = live.{q('id')}
 GROUP BY live.{q('unit')} ORDER BY live.{q('unit')}"""
@@ -99,7 +110,7 @@ def _empty(open_by_kind):
                "received_by_kind": dict.fromkeys(PetitionKind.values, 0), "anonymous": 0,
                **dict.fromkeys(STEPS_COUNTED, 0),
                "closed": {str(outcome): 0 for outcome in CLOSED_OUTCOMES},
-               "open_at_end": 0, "overdue_at_end": 0}
+               "open_at_end": 0, "overdue_at_end": 0, "handed_within": 0}
     if open_by_kind:
         figures["open_at_end_by_kind"] = dict.fromkeys(PetitionKind.values, 0)
     return figures
@@ -107,7 +118,7 @@ def _empty(open_by_kind):
 
 def _add(figures, row):
     for key in ("carried_in", "received", "anonymous", *STEPS_COUNTED, "open_at_end",
-                "overdue_at_end"):
+                "overdue_at_end", "handed_within"):
         figures[key] += row[key]
     for kind in PetitionKind.values:
         figures["received_by_kind"][kind] += row[f"kind_{kind}"]
@@ -123,10 +134,15 @@ def letter_figures(*, organisation: Organisation, start: date, end: date,
     (inclusive; figure_rules' docstring for each key): the totals, and `by_unit`
     {organisation code: the same keys} for each receiving unit with a letter counted.
     `open_by_kind` adds `open_at_end_by_kind`, the kind each letter open at the end had
-    then (the report says "còn 04 đơn kiến nghị đang xem xét")."""
+    then (the report says "còn 04 đơn kiến nghị đang xem xét"). A letter handed on to a
+    unit inside the subtree is counted at the recipient's letter only (figure_rules);
+    `handed_within` is the number of them the period would otherwise have counted (in the
+    total and for each unit listed; a unit whose letters were all handed on is not listed,
+    its number is in the total's)."""
     total, by_unit = _empty(open_by_kind), {}
     for row in _counts(organisation, start, end, open_by_kind):
-        if not any(row[key] for key in row if key != "unit"):
+        if not any(row[key] for key in row if key not in ("unit", "handed_within")):
+            total["handed_within"] += row["handed_within"]
             continue
         unit = by_unit[row["unit"]] = _empty(open_by_kind)
         _add(unit, row)

@@ -12,7 +12,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from casework.errors import ActionRefused
-from casework.figure_filters import LetterFigureForm, apply_figure, figure_field_names
+from casework.figure_filters import (
+    LetterFigureForm,
+    apply_figure,
+    apply_rollup,
+    figure_field_names,
+)
 from casework.forms import (
     TRANSITION_FORMS,
     IntakeForm,
@@ -70,13 +75,18 @@ def _duplicate_pool(request):
 @login_required
 def petition_list(request):
     filterset, rows = letter_register(user=request.user, params=request.GET)
-    # A report's figure (?so-lieu=…): exactly the letters it counts.
-    rows, figure, figure_errors = apply_figure(LetterFigureForm, request.GET, rows)
-    for error in figure_errors:
+    # A roll-up's list (?tong-hop=: the overview's) counts a letter handed on inside it once.
+    rows, rollup, rollup_errors = apply_rollup(request.GET, rows, request.user)
+    # A report's figure (?so-lieu=…): exactly the letters it counts, in the roll-up over
+    # that unit or else the unit the list is narrowed to (?don-vi=: the report's unit).
+    if rollup is None and filterset.is_bound and filterset.is_valid():
+        rollup = filterset.form.cleaned_data.get(param("organisation"))
+    rows, figure, figure_errors = apply_figure(LetterFigureForm, request.GET, rows, rollup)
+    for error in [*rollup_errors, *figure_errors]:
         messages.error(request, error)
     # The identity box belongs to the export but is in the same form as the filters.
     known = {*filterset.filters, param("page"), param("after"), param("before"),
-             param("identity"), *figure_field_names()}
+             param("identity"), param("rollup"), *figure_field_names()}
     if unknown := unknown_parameters_message(request.GET, known):
         messages.warning(request, unknown)
     log_search_hits(user=request.user, filterset=filterset)

@@ -53,6 +53,7 @@ def report_page(request):
         paragraphs, notes = report.case_paragraphs()
         context.update(case_paragraphs=paragraphs, notes=notes,
                        letter_paragraphs=report.letter_paragraphs(),
+                       handoff_note=report.handoff_note(),
                        letter_table=report.letter_table(), case_table=report.case_table(),
                        kind_table=report.kind_table(), taken=taken_text(figures),
                        query=request.GET.urlencode())

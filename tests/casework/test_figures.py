@@ -117,7 +117,8 @@ def expected(organisation, start, end):
     def empty():
         return {"carried_in": 0, "received": 0, "received_by_kind": dict.fromkeys(KINDS, 0),
                 "anonymous": 0, "transferred": 0, "guided": 0, "accepted": 0,
-                "closed": dict.fromkeys(OUTCOMES, 0), "open_at_end": 0, "overdue_at_end": 0}
+                "closed": dict.fromkeys(OUTCOMES, 0), "open_at_end": 0, "overdue_at_end": 0,
+                "handed_within": 0}
     total, by_unit = empty(), {}
     before = start - datetime.timedelta(days=1)
     letters = Petition.objects.filter(organisation__path__startswith=organisation.path)

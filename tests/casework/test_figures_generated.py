@@ -78,11 +78,20 @@ class Plan:
     steps: list = field(default_factory=list)  # (action, moment)
     closed: tuple | None = None  # (moment, outcome)
     pk: int | None = None
+    # A hand-off inside the system (issue 14): the unit this letter was transferred or
+    # guided to, where a linked letter (its own plan) carries the chain on.
+    handed_to: str | None = None
+    depth: int = 0  # links before this one in its chain
+
+
+HANDOFF_SHARE = 0.5  # of the transfers and guides: to a unit inside the system
+CHAIN_LINKS = 3  # at most, office → branch → another unit
 
 
 class Generator:
-    def __init__(self, rng, actor):
+    def __init__(self, rng, actor, units=()):
         self.rng, self.actor = rng, actor
+        self.units = list(units)  # where a letter may be handed on inside the system
         self.plans, self.pauses = [], 0
 
     def first_moment(self):
@@ -112,11 +121,12 @@ class Generator:
                 return action(**kwargs)
         return action(at=moment, **kwargs)
 
-    def letter(self, unit):
+    def letter(self, unit, moment=None, depth=0):
         rng = self.rng
         live = rng.random() < 0.4
-        moment = self.first_moment()
-        plan = Plan(unit=unit.code, anonymous=rng.random() < 0.2, received=moment)
+        moment = moment or self.first_moment()
+        plan = Plan(unit=unit.code, anonymous=rng.random() < 0.2, received=moment,
+                    depth=depth)
         kind = rng.choice(KINDS)
         letter = self.run(receive_petition, live, moment, actor=self.actor, organisation=unit,
                           kind=kind, received_on=local_day(moment),
@@ -133,6 +143,23 @@ class Generator:
         self.plans.append(plan)
         if plan.closed is None and rng.random() < 0.35:
             self.pause(plan, moment, live)
+        return plan
+
+    def hand_off(self, plan, moment):
+        """As the hand-off service leaves it (issue 14; h-handoff builds the service): the
+        recipient registers a letter of its own, linked back to the sender's, and the
+        sender's letter keeps the unit it went to. The recipient's letter goes on by
+        itself and may be handed on again (a chain of up to CHAIN_LINKS letters)."""
+        if plan.depth + 1 >= CHAIN_LINKS or self.rng.random() >= HANDOFF_SHARE:
+            return
+        received = self.next_moment(moment)
+        if received > at(LAST, 23):
+            return
+        recipient = self.rng.choice([u for u in self.units if u.code != plan.unit])
+        child = self.letter(recipient, received, plan.depth + 1)
+        Petition.objects.filter(pk=plan.pk).update(handed_to=recipient)
+        Petition.objects.filter(pk=child.pk).update(forwarded_from=plan.pk)
+        plan.handed_to = recipient.code
 
     def step(self, plan, action, live, moment):
         day = local_day(moment)
@@ -150,6 +177,8 @@ class Generator:
         self.run(services.SERVICES[action], live, moment, actor=self.actor,
                  petition_id=plan.pk, **args)
         plan.steps.append((action, moment))
+        if action in ("transfer", "guide") and self.units:
+            self.hand_off(plan, moment)
         if action == "classify":
             plan.kinds.append((moment, kind))
         if action in OUTCOME:
@@ -208,7 +237,7 @@ def empty():
     return {"carried_in": 0, "received": 0, "received_by_kind": dict.fromkeys(KINDS, 0),
             "anonymous": 0, "transferred": 0, "guided": 0, "accepted": 0,
             "closed": dict.fromkeys(OUTCOME.values(), 0), "open_at_end": 0,
-            "overdue_at_end": 0}
+            "overdue_at_end": 0, "handed_within": 0}
 
 
 def clock_overdue(clock, entries, end):
@@ -226,7 +255,11 @@ def clock_overdue(clock, entries, end):
 
 
 def expected(plans, units, start, end, ledgers):
-    total, by_unit = empty(), {}
+    """The figures of the roll-up over the subtree holding `units` (codes), from the plan.
+    A letter handed on to one of `units` is its recipient's to count (issue 14): it counts
+    in no figure, only in `handed_within` (the total's, and its unit's when that unit has
+    a letter counted)."""
+    total, by_unit, handed = empty(), {}, Counter()
     for plan in plans:
         if plan.unit not in units:
             continue
@@ -234,6 +267,9 @@ def expected(plans, units, start, end, ledgers):
         closed = local_day(plan.closed[0]) if plan.closed else None
         if received > end or (closed is not None and closed < start):
             continue  # neither side of the balance
+        if plan.handed_to in units:
+            handed[plan.unit] += 1
+            continue
         figures = empty()
         if received < start:
             figures["carried_in"] = 1
@@ -260,6 +296,9 @@ def expected(plans, units, start, end, ledgers):
                     target[key] += value
     # A letter taking a counted step in the period without being received or open in it
     # cannot exist (closed statuses are final), so every unit with a letter counted is here.
+    total["handed_within"] = sum(handed.values())
+    for code, figures in by_unit.items():
+        figures["handed_within"] = handed[code]
     return {**total, "by_unit": by_unit}
 
 
@@ -290,11 +329,18 @@ def test_figures_equal_the_generators_plan(tree, seed):
     office2 = OrganisationFactory(name="Văn phòng xã Mẫu", code="vp-mau", kind=OrgKind.AGENCY,
                                   parent=commune2)
     actor = user_with_role("ubkt", tree.city, username="uv.tinh")
-    generator = Generator(rng, actor)
     receiving = (tree.office, tree.office, tree.ubkt, tree.branch_a, office2, office2)
+    # Some transfers and guides hand the letter on inside the system: within a commune
+    # (office → branch) and across communes (→ xã Mẫu), some chains of three letters.
+    generator = Generator(rng, actor, units=sorted(set(receiving), key=lambda u: u.code))
     for _ in range(60):
         generator.letter(rng.choice(receiving))
     assert generator.pauses  # some clocks were paused
+    handed = [plan for plan in generator.plans if plan.handed_to]
+    codes = {"vp": "ke-sat", "ubkt": "ke-sat", "hoa-che": "ke-sat", "vp-mau": "xa-mau"}
+    assert any(codes[p.unit] == codes[p.handed_to] for p in handed)  # within a commune
+    assert any(codes[p.unit] != codes[p.handed_to] for p in handed)  # across communes
+    assert any(p.depth == CHAIN_LINKS - 1 for p in generator.plans)  # a chain of three
     # The moments the figures read from the letter are the ones its events were logged at,
     # back-dated or live (written by the transition engine beside each event).
     # So are the first moment of each counted step and the last recording of the kind.
@@ -348,6 +394,7 @@ def test_figures_equal_the_generators_plan(tree, seed):
             seen.update(f"kind_{k}" for k, n in figures["received_by_kind"].items() if n)
     # The histories exercised every figure, every outcome and every kind.
     wanted = {"carried_in", "received", "anonymous", "transferred", "guided", "accepted",
-              "open_at_end", "overdue_at_end", *(f"closed_{o}" for o in OUTCOME.values()),
+              "open_at_end", "overdue_at_end", "handed_within",
+              *(f"closed_{o}" for o in OUTCOME.values()),
               *(f"kind_{k}" for k in KINDS)}
     assert wanted <= set(seen), wanted - set(seen)

@@ -190,7 +190,8 @@ def test_generated_cases_are_counted_as_replayed_and_each_list_is_its_figure(tre
                                  else sum(letters["closed"].values()))
                     else:
                         value = letters[figure]
-                    got = letters_figure(petitions, figure, start, end, detail).count()
+                    got = letters_figure(petitions, figure, start, end, detail,
+                                         organisation=organisation).count()
                     assert got == value, (organisation.code, start, figure, detail)
                     if value:
                         seen.add(f"letters-{figure}:{detail}")
