@@ -49,6 +49,7 @@ STEP_TIME = {
     "classified": time(15, 0),
     "transferred": time(10, 0),
     "followed_up": time(9, 15),
+    "accepted": time(9, 45),
     "outcome": time(14, 30),
 }
 
@@ -178,9 +179,9 @@ class Command(BaseCommand):
         clerk, leader = users["vanphong"], users["lanhdao"]
         for spec in data.OFFICE_LETTERS:
             self.load_office_letter(spec, office=office, orgs=orgs, members=members,
-                                    clerk=clerk, leader=leader)
+                                    clerk=clerk, leader=leader, users=users)
 
-    def load_office_letter(self, spec, *, office, orgs, members, clerk, leader):
+    def load_office_letter(self, spec, *, office, orgs, members, clerk, leader, users):
         steps = _Timeline(f"đơn nhận ngày {spec['received']}")
         subject_org = spec.get("subject_organisation")
         petition = svc.petition_receive(
@@ -200,9 +201,10 @@ class Command(BaseCommand):
             reason=f"Đơn {kind_label} có họ tên, nội dung cụ thể; thuộc thẩm quyền của "
                    f"{recipient}.",
             at=steps.at(spec["classified"], "classified"))
+        unit = orgs[spec["handed_to"]] if spec.get("handed_to") else None
         svc.petition_transfer(
-            actor=clerk, petition_id=pk, recipient=recipient, doc_number=number,
-            doc_date=_day(day),
+            actor=clerk, petition_id=pk, recipient="" if unit else recipient,
+            recipient_organisation=unit, doc_number=number, doc_date=_day(day),
             reason=f"Chuyển đơn đến {recipient} xem xét, giải quyết theo thẩm quyền và thông báo "
                    f"kết quả cho Văn phòng Đảng ủy.",
             at=steps.at(day, "transferred"))
@@ -212,6 +214,9 @@ class Command(BaseCommand):
                 doc_date=_day(day) if number else None, at=steps.at(day, "followed_up"))
 
         outcome = spec["outcome"]
+        if unit is not None:
+            self.load_branch_steps(spec, petition, unit, users, steps)
+            return
         if outcome is None:
             return
         if outcome[0] == "resolved":
@@ -229,6 +234,30 @@ class Command(BaseCommand):
                               reason=reason, at=steps.at(day, "outcome"))
         else:
             raise CommandError(f"Dữ liệu mẫu sai: kết quả “{outcome[0]}” không hợp lệ.")
+
+    def load_branch_steps(self, spec, petition, unit, users, steps):
+        """A letter handed to a branch inside the system: the branch's secretary takes it
+        on in the branch's register, and the sender's withdrawal reaches the branch; each
+        step comes back to the office's letter (casework.services.handoff), which the
+        withdrawal closes."""
+        secretary = next(users[name] for name, _full, role, code in data.USERS
+                         if code == spec["handed_to"] and role == Role.BRANCH_SECRETARY)
+        linked = Petition.objects.get(forwarded_from=petition, organisation=unit)
+        branch = spec["branch"]
+        svc.petition_classify(
+            actor=secretary, petition_id=linked.pk, kind=spec["kind"],
+            competence=Competence.HERE,
+            reason="Nội dung liên quan đến đảng viên của chi bộ; chi bộ xem xét theo thẩm quyền.",
+            at=steps.at(branch["classified"], "classified"))
+        day, number = branch["accepted"]
+        svc.petition_accept(actor=secretary, petition_id=linked.pk, doc_number=number,
+                            doc_date=_day(day), at=steps.at(day, "accepted"))
+        kind, letter_day, recorded, reason = spec["outcome"]
+        if kind != "withdrawn":
+            raise CommandError(f"Dữ liệu mẫu sai: kết quả “{kind}” tại chi bộ chưa hỗ trợ.")
+        svc.petition_withdraw(actor=secretary, petition_id=linked.pk,
+                              doc_date=_day(letter_day), reason=reason,
+                              at=steps.at(recorded, "outcome"))
 
     def load_ubkt_letter(self, orgs, users):
         ubkt_org, ubkt_user = orgs["ubkt"], users["ubkt"]
