@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET
 
 from casework.handoff_forms import options
 from casework.permissions import user_may
+from casework.query_names import param
 from casework.selectors.letters import letters_visible
 from casework.services.handoff import QUERY_MAX, RESULTS_MAX, search_destinations
 
@@ -23,7 +24,7 @@ def petition_destinations(request, pk):
             or user_may(request.user, "guide", petition.organisation)):
         raise PermissionDenied(_("Bạn không có quyền chuyển đơn hay hướng dẫn người gửi đối "
                                  "với đơn này."))
-    query = request.GET.get("q", "")
+    query = request.GET.get(param("q"), "")
     if len(query) > QUERY_MAX:
         return JsonResponse({"error": _("Từ khóa tìm nơi nhận: tối đa %(max)s ký tự.")
                              % {"max": QUERY_MAX}}, status=400)

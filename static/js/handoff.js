@@ -56,7 +56,7 @@
     var q = input.value.trim();
     if (q.length < 2 || q === asked) { return; }
     asked = q;
-    fetch(url + "?q=" + encodeURIComponent(q), {credentials: "same-origin",
+    fetch(url + "?tim=" + encodeURIComponent(q), {credentials: "same-origin",
                                                 headers: {"Accept": "application/json"}})
       .then(function (response) { return response.ok ? response.json() : {results: []}; })
       .then(function (data) { if (input.value.trim() === q) { render(data.results || []); } })
