@@ -5,7 +5,7 @@ from django.contrib import admin
 from django.db.models import Q
 
 from casework.admin import ScopedAdmin
-from casework.models import OutsideBody, Organisation
+from casework.models import Organisation, OutsideBody
 
 
 @admin.register(OutsideBody)

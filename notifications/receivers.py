@@ -17,7 +17,6 @@ Back-filled events (a paper register being transcribed) are history, not news: n
 The person who acted is never told of their own action.
 """
 from django.contrib.auth import get_user_model
-
 from django.db.models import Q
 
 from casework.models import EventType, PetitionKind, RoleAssignment

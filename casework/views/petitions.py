@@ -13,7 +13,6 @@ from django.views.decorators.http import require_http_methods
 
 from casework.errors import ActionRefused
 from casework.figure_filters import LetterFigureForm, apply_figure, figure_field_names
-from casework.handoff_forms import destination_errors
 from casework.forms import (
     TRANSITION_FORMS,
     IntakeForm,
@@ -23,6 +22,7 @@ from casework.forms import (
     formset_error_links,
     member_choices,
 )
+from casework.handoff_forms import destination_errors
 from casework.models import (
     Attachment,
     IdentityAccessPurpose,

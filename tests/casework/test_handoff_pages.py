@@ -257,6 +257,34 @@ def test_the_page_links_cost_two_queries(tree, clerk, leader):
     assert links["went_to"][0].url and links["came_from"] is None
 
 
+def _race(clerk, secretary, letter, linked):
+    """The branch resolves and the office follows up at the same moment: {name: outcome}."""
+    barrier, outcomes = threading.Barrier(2), {}
+
+    def act(name, call):
+        try:
+            barrier.wait()
+            call()
+            outcomes[name] = "ok"
+        except ActionRefused as exc:
+            outcomes[name] = exc.message
+        finally:
+            connections.close_all()
+
+    threads = [
+        threading.Thread(target=act, args=("branch", lambda: svc.petition_resolve(
+            actor=secretary, petition_id=linked.pk, result="Xong.", doc_number="2",
+            doc_date=TODAY(), expected_status="accepted"))),
+        threading.Thread(target=act, args=("office", lambda: svc.petition_follow_up(
+            actor=clerk, petition_id=letter.pk, reason="Gọi điện đôn đốc.",
+            expected_status="transferred")))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    return outcomes
+
+
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_recipient_acts_while_the_sender_follows_up(tree):
@@ -275,29 +303,7 @@ def test_recipient_acts_while_the_sender_follows_up(tree):
                               competence="here")
         svc.petition_accept(actor=secretary, petition_id=linked.pk, doc_number="1",
                             doc_date=TODAY())
-        barrier, outcomes = threading.Barrier(2), {}
-
-        def act(name, call):
-            try:
-                barrier.wait()
-                call()
-                outcomes[name] = "ok"
-            except ActionRefused as exc:
-                outcomes[name] = exc.message
-            finally:
-                connections.close_all()
-
-        threads = [
-            threading.Thread(target=act, args=("branch", lambda: svc.petition_resolve(
-                actor=secretary, petition_id=linked.pk, result="Xong.", doc_number="2",
-                doc_date=TODAY(), expected_status="accepted"))),
-            threading.Thread(target=act, args=("office", lambda: svc.petition_follow_up(
-                actor=clerk, petition_id=letter.pk, reason="Gọi điện đôn đốc.",
-                expected_status="transferred")))]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join(timeout=60)
+        outcomes = _race(clerk, secretary, letter, linked)
         assert outcomes["branch"] == "ok"
         assert outcomes["office"] == "ok" or "vừa được người khác cập nhật" in outcomes["office"]
         letter.refresh_from_db()
