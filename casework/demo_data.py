@@ -15,6 +15,7 @@ from casework.models import (
     FiledReason,
     MemberStatus,
     OrgKind,
+    OutsideBodyKind,
     PetitionKind,
     Role,
 )
@@ -121,6 +122,19 @@ TO_CAO, KHIEU_NAI, KIEN_NGHI = (
 XA = "xã Kè Sắt, thành phố Hải Phòng"
 UBND = "UBND xã Kè Sắt"
 RAILWAY = "dự án đường sắt Lào Cai - Hà Nội - Hải Phòng"
+
+
+# The directory of outside bodies letters go to (casework.models.OutsideBody): the commune's
+# own for its units (code of the unit they are offered to), the district-level ones for all.
+OUTSIDE_BODIES = [
+    ("UBND xã Kè Sắt", OutsideBodyKind.GOVERNMENT, "ke-sat"),
+    ("Phòng Kinh tế UBND xã Kè Sắt", OutsideBodyKind.GOVERNMENT, "ke-sat"),
+    ("Công an xã Kè Sắt", OutsideBodyKind.POLICE, "ke-sat"),
+    ("Ủy ban Mặt trận Tổ quốc Việt Nam xã Kè Sắt", OutsideBodyKind.FRONT, "ke-sat"),
+    ("Tòa án nhân dân khu vực 7 - Hải Phòng", OutsideBodyKind.COURT, None),
+    ("Viện kiểm sát nhân dân khu vực 7 - Hải Phòng", OutsideBodyKind.PROCURACY, None),
+    ("Thanh tra thành phố Hải Phòng", OutsideBodyKind.INSPECTORATE, None),
+]
 
 
 def _addr(village):

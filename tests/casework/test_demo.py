@@ -19,6 +19,7 @@ from casework.models import (
     Member,
     Organisation,
     OrgKind,
+    OutsideBody,
     Petition,
     PetitionSender,
     PetitionStatus,
@@ -194,6 +195,10 @@ def test_the_letter_to_chi_bo_thon_3_is_handed_off_inside_the_system():
     assert list(office_letter.events.values_list("event_type", flat=True)) == [
         "received", "classified", "transferred", "recipient_acted", "recipient_acted",
         "withdrawn"]
+    # The other transfers name a body of the directory of outside bodies, chosen not typed.
+    to_ubnd = office_letters().get(receipt_seq=1).events.get(event_type="transferred")
+    assert to_ubnd.details["outside_body"] == OutsideBody.objects.get(name="UBND xã Kè Sắt").pk
+    assert OutsideBody.objects.filter(kind="court").exists()
     assert list(branch_letter.events.values_list("event_type", "actor__username")) == [
         ("received", "vanphong"), ("classified", "bithu.thon3"), ("accepted", "bithu.thon3"),
         ("withdrawn", "bithu.thon3")]

@@ -30,6 +30,7 @@ from casework.models import (
     EventType,
     Member,
     Organisation,
+    OutsideBody,
     Petition,
     PetitionKind,
     PetitionStatus,
@@ -80,13 +81,14 @@ class Command(BaseCommand):
             "năm 2025 theo báo cáo tổng kết. Chạy lại không tạo thêm.")
 
     def handle(self, *args, **options):
-        self.created = dict(orgs=0, members=0, users=0, roles=0, clearances=0, petitions=0,
-                            events=0)
+        self.created = dict(orgs=0, members=0, users=0, roles=0, clearances=0, bodies=0,
+                            petitions=0, events=0)
         self.existing_users = []
         petitions_before, events_before = Petition.objects.count(), CaseEvent.objects.count()
         try:
             with transaction.atomic():
                 orgs = self.load_organisations()
+                self.bodies = self.load_outside_bodies(orgs)
                 members = self.load_members(orgs)
                 users = self.load_users(orgs)
                 self.load_clearances(users)
@@ -112,6 +114,16 @@ class Command(BaseCommand):
             self.created["orgs"] += new
             orgs[code] = org
         return orgs
+
+    def load_outside_bodies(self, orgs):
+        bodies = {}
+        for name, kind, org_code in data.OUTSIDE_BODIES:
+            body, new = OutsideBody.objects.get_or_create(
+                name=name, defaults=dict(kind=kind,
+                                         organisation=orgs[org_code] if org_code else None))
+            self.created["bodies"] += new
+            bodies[name] = body
+        return bodies
 
     def load_members(self, orgs):
         members = {}
@@ -201,10 +213,13 @@ class Command(BaseCommand):
             reason=f"Đơn {kind_label} có họ tên, nội dung cụ thể; thuộc thẩm quyền của "
                    f"{recipient}.",
             at=steps.at(spec["classified"], "classified"))
+        # Chosen, not typed: a unit inside the system, else a body of the directory.
         unit = orgs[spec["handed_to"]] if spec.get("handed_to") else None
+        body = None if unit else self.bodies.get(recipient)
         svc.petition_transfer(
-            actor=clerk, petition_id=pk, recipient="" if unit else recipient,
-            recipient_organisation=unit, doc_number=number, doc_date=_day(day),
+            actor=clerk, petition_id=pk, recipient="" if unit or body else recipient,
+            recipient_organisation=unit, outside_body=body, doc_number=number,
+            doc_date=_day(day),
             reason=f"Chuyển đơn đến {recipient} xem xét, giải quyết theo thẩm quyền và thông báo "
                    f"kết quả cho Văn phòng Đảng ủy.",
             at=steps.at(day, "transferred"))
@@ -286,6 +301,7 @@ class Command(BaseCommand):
             (c["orgs"], "tổ chức"), (c["members"], "đảng viên"), (c["users"], "người dùng"),
             (c["roles"], "phân quyền"),
             (c["clearances"], "quyền xem danh tính (đề nghị và phê duyệt bởi hai quản trị viên)"),
+            (c["bodies"], "cơ quan ngoài hệ thống"),
             (c["petitions"], "đơn"), (c["events"], "sự kiện xử lý"),
         ] if count]
         if parts:
