@@ -29,6 +29,8 @@ The recipient's own report to the body that transferred the letter (REPORTED_BAC
 Tiếp công dân Điều 27(2)) is written by the same relay for a sender inside the system: the
 sender learns the result in the system, so that clock does not run for nothing.
 """
+from dataclasses import replace
+
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -245,8 +247,16 @@ def relay_back(letter, values, actor, event, relay):
         step, close = STEPS["withdraw"], dict(doc_date=event.doc_date,
                                               doc_number=event.doc_number,
                                               reason=_acted_text(letter, event, values))
-    take(LETTER, step, actor=actor, pk=sender.pk, expected_status=PetitionStatus.TRANSFERRED,
-         values={**close, "at": at, "relayed": True}, relay=chain)
+    take(LETTER, _relayed(step), actor=actor, pk=sender.pk,
+         expected_status=PetitionStatus.TRANSFERRED,
+         values={**close, "at": at, "relayed_from": letter.pk}, relay=chain)
+
+
+def _relayed(step):
+    """`step` whose event also names the recipient's letter it was relayed from."""
+    def details(record, values):
+        return {**(step.details(record, values) or {}), "relayed_from": values["relayed_from"]}
+    return replace(step, details=details)
 
 
 REPORT_BACK = Step(

@@ -87,7 +87,7 @@ class Step:
     doc: tuple = ("doc_number", "doc_date")  # the document the event cites
     check: Callable | None = None  # (errors, record, values) → anything else to refuse
     effect: Callable | None = None  # (record, values, actor) → rows written with the step
-    # (record, values, actor, event) → rows written after the step's event, in its
+    # (record, values, actor, event, relay) → rows written after the step's event, in its
     # transaction: a letter's hand-off inside the system (casework.services.handoff).
     after: Callable | None = None
 

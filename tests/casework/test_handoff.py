@@ -181,7 +181,7 @@ def test_resolved_by_the_recipient_closes_the_sender_letter(tree, clerk, secreta
         "received", "classified", "transferred", "recipient_acted", "recipient_acted",
         "resolved"]
     closing = letter.events.get(event_type="resolved")
-    assert closing.actor == secretary
+    assert closing.actor == secretary and closing.details["relayed_from"] == linked.pk
     assert (closing.doc_number, closing.doc_date) == ("02-KL/CB", TODAY())
     # The branch's report back to the office was carried by the relay: no clock runs.
     linked.refresh_from_db()
