@@ -34,6 +34,9 @@ class DestinationForm(forms.Form):
     (`petition`): what it may be handed to depends on its unit."""
 
     takes_petition = True
+    # Used only inside the transfer and guide forms (casework.forms), CleanTextForms that
+    # clean these fields too.
+    building_block = True
 
     destination_search = forms.CharField(
         label=gettext_lazy("Tìm nơi nhận"), required=False, max_length=QUERY_MAX,
