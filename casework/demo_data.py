@@ -15,6 +15,7 @@ from casework.models import (
     FiledReason,
     MemberStatus,
     OrgKind,
+    OutsideBodyKind,
     PetitionKind,
     Role,
 )
@@ -101,6 +102,8 @@ USERS = [
     ("vanphong", "Nguyễn Thị Hoa", Role.CLERK, "van-phong"),
     ("ubkt", "Phạm Văn Thành", Role.UBKT, "ubkt"),
     ("bithu.hoache", "Lê Văn Hậu", Role.BRANCH_SECRETARY, "hoa-che"),
+    # The branch that 016/2025 is handed to inside the system (issue 14).
+    ("bithu.thon3", "Vũ Văn Dũng", Role.BRANCH_SECRETARY, "thon-3"),
     ("lanhdao", "Trần Văn Quyết", Role.LEADER, "ke-sat"),
     ("xem", "Đỗ Thị Lụa", Role.VIEWER, "ke-sat"),
     ("quantri", "Quản trị hệ thống", None, None),
@@ -119,6 +122,19 @@ TO_CAO, KHIEU_NAI, KIEN_NGHI = (
 XA = "xã Kè Sắt, thành phố Hải Phòng"
 UBND = "UBND xã Kè Sắt"
 RAILWAY = "dự án đường sắt Lào Cai - Hà Nội - Hải Phòng"
+
+
+# The directory of outside bodies letters go to (casework.models.OutsideBody): the commune's
+# own for its units (code of the unit they are offered to), the district-level ones for all.
+OUTSIDE_BODIES = [
+    ("UBND xã Kè Sắt", OutsideBodyKind.GOVERNMENT, "ke-sat"),
+    ("Phòng Kinh tế UBND xã Kè Sắt", OutsideBodyKind.GOVERNMENT, "ke-sat"),
+    ("Công an xã Kè Sắt", OutsideBodyKind.POLICE, "ke-sat"),
+    ("Ủy ban Mặt trận Tổ quốc Việt Nam xã Kè Sắt", OutsideBodyKind.FRONT, "ke-sat"),
+    ("Tòa án nhân dân khu vực 7 - Hải Phòng", OutsideBodyKind.COURT, None),
+    ("Viện kiểm sát nhân dân khu vực 7 - Hải Phòng", OutsideBodyKind.PROCURACY, None),
+    ("Thanh tra thành phố Hải Phòng", OutsideBodyKind.INSPECTORATE, None),
+]
 
 
 def _addr(village):
@@ -327,6 +343,12 @@ OFFICE_LETTERS = [
         subject_name="Bà Trần Thị Hạnh, thôn 3",
         subject_member=("thon-3", "Trần Thị Hạnh"), subject_organisation="thon-3",
         classified="08/12/2025", transferred=("09/12/2025", "Chi bộ thôn 3", "71-CV/ĐU"),
+        # Handed to the branch inside the system: the letter is in its register (its own
+        # number), the branch takes it on, and the withdrawal the sender then sends to the
+        # branch closes the office's letter by itself. Withdrawn, as the report counts it
+        # (03 withdrawn): the office's figures stay those of the report.
+        handed_to="thon-3",
+        branch=dict(classified="10/12/2025", accepted=("11/12/2025", "01-TB/CB")),
         outcome=("withdrawn", "19/12/2025", "22/12/2025",
                  "Ông Toàn có đơn xin rút kiến nghị do bà Hạnh đã tự tháo dỡ lều quán, trả lại "
                  "hành lang giao thông."),

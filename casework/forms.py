@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from casework.dates import BoundedDateField
+from casework.handoff_forms import DestinationForm
 from casework.models import (
     Channel,
     Competence,
@@ -213,8 +214,8 @@ def _reason(label, rows=3):
     return forms.CharField(label=label, required=False, widget=forms.Textarea(attrs={"rows": rows}))
 
 
-def _form(name, fields):
-    return type(name, (TransitionForm,), fields)
+def _form(name, fields, *bases):
+    return type(name, (TransitionForm, *bases), fields)
 
 
 TRANSITION_FORMS = {
@@ -229,16 +230,16 @@ TRANSITION_FORMS = {
         **_doc_fields(_("Số thông báo thụ lý"), _("Ngày thông báo thụ lý")),
         "reason": _reason(_("Ghi chú")),
     }),
+    # Where to: a unit inside the system, an outside body, or a name typed by hand
+    # (casework.handoff_forms).
     "transfer": _form("TransferForm", {
-        "recipient": forms.CharField(label=_("Chuyển đến (cơ quan, người có thẩm quyền)"),
-                                     required=False, max_length=255),
         **_doc_fields(_("Số văn bản chuyển đơn"), _("Ngày văn bản chuyển đơn")),
         "reason": _reason(_("Ghi chú")),
-    }),
+    }, DestinationForm),
     "guide": _form("GuideForm", {
         "reason": _reason(_("Nội dung hướng dẫn người gửi")),
         **_doc_fields(_("Số văn bản hướng dẫn (nếu có)"), _("Ngày văn bản hướng dẫn")),
-    }),
+    }, DestinationForm),
     "file": _form("FileForm", {
         "filed_reason": forms.ChoiceField(label=_("Lý do lưu đơn"),
                                           choices=blank_choice(FiledReason.choices),

@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from casework.views import exports, inspections, petitions, reports
+from casework.views import exports, handoff, inspections, petitions, reports
 
 app_name = "casework"
 
@@ -17,6 +17,8 @@ petition_patterns = [
     path("xuat-excel/<int:pk>/tai-ve/", exports.export_job_download, name="export-job-download"),
     path("<int:pk>/", petitions.petition_detail, name="petition-detail"),
     path("<int:pk>/bien-nhan/", petitions.petition_receipt, name="petition-receipt"),
+    # Before the transition pattern, which would read "noi-nhan" as an action.
+    path("<int:pk>/noi-nhan/", handoff.petition_destinations, name="petition-destinations"),
     path("<int:pk>/<slug:action>/", petitions.petition_transition, name="petition-transition"),
     path("tep/<int:pk>/", petitions.attachment_download, name="attachment-download"),
 ]

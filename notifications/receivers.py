@@ -7,14 +7,20 @@ commits or rolls back with its cause. Two rules:
   receiving organisation (`notifications.audiences`: its leaders and those of every level
   above it, short of a province);
 - anything later done to a letter by someone else is reported to the person who logged it
-  (the clerk follows "their" letters).
+  (the clerk follows "their" letters);
+- a letter handed to a unit inside the system (its RECEIVED event names the letter it
+  came from: casework.services.handoff) is reported to those who handle letters at that
+  unit, since nobody there logged it; what the unit then does comes back to the sender's
+  letter as an event of its own, reported to whoever logged that one.
 
 Back-filled events (a paper register being transcribed) are history, not news: no notice.
 The person who acted is never told of their own action.
 """
 from django.contrib.auth import get_user_model
+from django.db.models import Q
 
-from casework.models import EventType, PetitionKind
+from casework.models import EventType, PetitionKind, RoleAssignment
+from casework.permissions import ACTION_ROLES
 from notifications.audiences import committee_leader_ids
 from notifications.models import NoticeKind
 from notifications.outbox import write_notices
@@ -35,9 +41,14 @@ def notify_case_event(sender, event, **kwargs):
 def _recipients(event, petition):
     users = get_user_model().objects.filter(is_active=True)
     if event.event_type == EventType.RECEIVED:
-        if petition.kind not in REPORTED_TO_LEADERS:
-            return []
-        users = users.filter(pk__in=committee_leader_ids(petition.organisation_id))
+        told = Q(pk__in=[])
+        if petition.kind in REPORTED_TO_LEADERS:
+            told |= Q(pk__in=committee_leader_ids(petition.organisation_id))
+        if petition.forwarded_from_id:
+            told |= Q(pk__in=RoleAssignment.objects.filter(
+                organisation_id=petition.organisation_id,
+                role__in=ACTION_ROLES["classify"] | ACTION_ROLES["accept"]).values("user_id"))
+        users = users.filter(told)
     elif petition.created_by_id:
         users = users.filter(pk=petition.created_by_id)
     else:

@@ -169,11 +169,12 @@ def test_a_user_who_picks_english_gets_english_pages_and_messages(client, tree, 
     assert response.status_code == 200
     errors = response.context["form"].errors
     assert errors["recipient"] == [
-        "Please enter the competent body or person the petition is transferred to."]
+        "No recipient chosen for the transfer: choose a unit in the system or an outside "
+        "body; type another body's name only when it is not in the list."]
     assert errors["doc_number"] == ["Please enter the number of the transfer letter."]
     assert errors["doc_date"] == ["Please enter the date of the transfer letter."]
     body = response.content.decode()
-    assert "Please enter the competent body or person the petition is transferred to." in body
+    assert "No recipient chosen for the transfer" in body
     assert "Not recorded. Please correct the marked fields." in body
 
     # A refused action comes back as a flash message, also in English.
@@ -207,6 +208,8 @@ def test_an_english_browser_alone_still_gets_vietnamese(client, tree, clerk):
     response = _post_transfer_without_recipient(client, petition)
     assert response.status_code == 200
     errors = response.context["form"].errors
-    assert errors["recipient"] == ["Chưa nhập cơ quan, người có thẩm quyền nhận đơn chuyển."]
+    assert errors["recipient"] == [
+        "Chưa chọn nơi nhận đơn chuyển: chọn đơn vị trong hệ thống hoặc cơ quan ngoài hệ "
+        "thống; chỉ nhập tên cơ quan khác khi không có trong danh sách."]
     assert errors["doc_date"] == ["Chưa nhập ngày văn bản chuyển đơn."]
     assert "Please enter" not in response.content.decode()

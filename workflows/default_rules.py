@@ -254,6 +254,32 @@ RULES_2026 = [
 ]
 DEFAULT_RULES += RULES_2026
 
+# ---- hand-off inside the system (issue 14) ---------------------------------------------
+# A letter handed to a unit inside the system: what that unit does with it comes back to
+# the sender's letter as "recipient_acted" (casework.services.handoff), which is the answer
+# the follow-up waits for, so the chase stops by itself. New versions, not edits: from
+# 01/07/2025, when the communes' registers begin (two-level local government); a clock
+# started under the older version keeps it and stops when the sender's letter closes.
+HANDOFF_FROM = date(2025, 7, 1)
+HANDOFF_NOTE = ("Đơn chuyển đến đơn vị trong hệ thống: dừng khi đơn vị nhận đơn thụ lý, "
+                "giải quyết, lưu, chuyển tiếp hoặc người gửi rút đơn tại đó (hệ thống tự ghi).")
+DEFAULT_RULES += [
+    dict(code="don-don-doc", procedure="petition", step="chase",
+         start_event="transferred", stop_events=["followed_up", "recipient_acted"] + CLOSING,
+         length=15, unit="calendar", warn_days_before=0, reminder_every_days=7,
+         source_title=LOCAL_RULE,
+         legal_basis="Quy định của cấp ủy về theo dõi đơn đã chuyển",
+         effective_from=HANDOFF_FROM,
+         note="Theo dõi, đôn đốc cơ quan có thẩm quyền trả lời. " + HANDOFF_NOTE),
+    dict(code="don-don-doc-lai", procedure="petition", step="chase_again",
+         start_event="followed_up", stop_events=["followed_up", "recipient_acted"] + CLOSING,
+         length=7, unit="calendar", warn_days_before=0, reminder_every_days=7,
+         source_title=LOCAL_RULE,
+         legal_basis="Quy định của cấp ủy về theo dõi đơn đã chuyển",
+         effective_from=HANDOFF_FROM,
+         note="Sau mỗi lần đôn đốc, hạn đôn đốc tiếp theo. " + HANDOFF_NOTE),
+]
+
 # ---- inspection and supervision cases ---------------------------------------------------
 # Quy định 296-QĐ/TW (30/5/2025) and its guidance set the steps; the number of days for each
 # step below is our best reading, not confirmed: they are data, editable in the admin

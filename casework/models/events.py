@@ -37,6 +37,10 @@ class EventType(models.TextChoices):
     SECOND_COMPLAINT = "second_complaint", pgettext_lazy("event", "Đơn khiếu nại lần hai")
     REPORTED_BACK = "reported_back", pgettext_lazy("event",
                                                    "Báo cáo kết quả cho cơ quan chuyển đơn")
+    # On the sender's letter of a hand-off inside the system: what the unit it was handed
+    # to did with its linked letter (accepted, resolved, filed, …), relayed back by the
+    # system (casework.services.handoff); the details name that letter, step and document.
+    RECIPIENT_ACTED = "recipient_acted", pgettext_lazy("event", "Đơn vị nhận đơn đã xử lý")
     # Inspection and supervision cases
     CASE_OPENED = "case_opened", pgettext_lazy("event", "Quyết định kiểm tra, giám sát")
     ANNOUNCED = "announced", pgettext_lazy("event", "Công bố quyết định")

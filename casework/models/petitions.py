@@ -318,14 +318,18 @@ class Petition(SearchKeysModel, ConcurrentTransitionMixin, models.Model):
 
     @transition(field=status, source=PetitionStatus.CLASSIFIED, target=PetitionStatus.TRANSFERRED,
                 permission=may("transfer"))
-    def transfer(self, *, recipient, doc_number, doc_date):
+    def transfer(self, *, recipient, doc_number, doc_date, handed_to=None):
         self.handled_by = recipient
+        self.handed_to = handed_to
         self.decision_number, self.decision_date = doc_number, doc_date
 
     @transition(field=status, source=PetitionStatus.CLASSIFIED, target=PetitionStatus.GUIDED,
                 permission=may("guide"))
-    def guide(self, *, on):
+    def guide(self, *, on, recipient="", handed_to=None):
         self.closed_on = on
+        if recipient:
+            self.handled_by = recipient
+        self.handed_to = handed_to
 
     @transition(field=status, source=[PetitionStatus.CLASSIFIED, PetitionStatus.TRANSFERRED],
                 target=PetitionStatus.FILED, permission=may("file"))

@@ -26,6 +26,7 @@ from casework.models import (
     EventType,
     FiledReason,
     Organisation,
+    OutsideBody,
     Petition,
     PetitionKind,
     PetitionSender,
@@ -36,6 +37,12 @@ from casework.models import (
 from casework.permissions import ACTION_LABELS, roles_at, user_may
 from casework.services.attachments import check_upload, discard_staged, store_attachment
 from casework.services.fields import Errors, check_choice, check_date
+from casework.services.handoff import (
+    after_step,
+    check_destination,
+    destination_details,
+    destination_values,
+)
 from casework.services.transitions import (
     DateRule,
     RecordKind,
@@ -76,7 +83,7 @@ LETTER = RecordKind(
     start_label=gettext_lazy("ngày nhận đơn"))
 
 
-def _next_receipt_seq(organisation, year):
+def next_receipt_seq(organisation, year):
     # The UPDATE takes the counter's row lock until commit: a second clerk saving at the
     # same moment waits and then gets the next number; a rollback returns the number.
     ReceiptCounter.objects.bulk_create(
@@ -141,7 +148,7 @@ def petition_receive(*, actor, organisation: Organisation, received_on: date | N
 
     petition = Petition(
         organisation=organisation, receipt_year=received_on.year,
-        receipt_seq=_next_receipt_seq(organisation, received_on.year),
+        receipt_seq=next_receipt_seq(organisation, received_on.year),
         received_on=received_on, channel=channel, forwarded_by=forwarded_by.strip(), kind=kind,
         sender_type=sender_type, subject_name=subject_name.strip(),
         subject_member=subject_member, subject_organisation=subject_organisation,
@@ -216,25 +223,33 @@ STEPS = {step.action: step for step in (
          choices={"kind": (PetitionKind, gettext_lazy("loại đơn")),
                   "competence": (Competence, gettext_lazy("thẩm quyền"))},
          fsm=pick("kind", "competence"), details=pick("kind", "competence")),
+    # `after_step` (casework.services.handoff): a letter handed off inside the system
+    # goes into the recipient's register; the recipient's steps come back to the sender.
     Step("accept", EventType.ACCEPTED,
          required={"doc_number": gettext_lazy("Chưa nhập số thông báo thụ lý.")},
          dates=[DateRule("doc_date", gettext_lazy("ngày thông báo thụ lý"))],
-         fsm=pick("doc_number", "doc_date")),
+         fsm=pick("doc_number", "doc_date"), after=after_step),
     Step("transfer", EventType.TRANSFERRED,
-         required={"recipient": gettext_lazy(
-                       "Chưa nhập cơ quan, người có thẩm quyền nhận đơn chuyển."),
-                   "doc_number": gettext_lazy("Chưa nhập số văn bản chuyển đơn.")},
+         required={"doc_number": gettext_lazy("Chưa nhập số văn bản chuyển đơn.")},
          dates=[DateRule("doc_date", gettext_lazy("ngày văn bản chuyển đơn"))],
-         fsm=pick("recipient", "doc_number", "doc_date"), details=pick("recipient")),
+         check=check_destination(required=True),
+         fsm=lambda letter, v: {"recipient": v["recipient_name"],
+                                "handed_to": v["recipient_organisation"],
+                                "doc_number": v["doc_number"], "doc_date": v["doc_date"]},
+         details=destination_details, after=after_step),
     Step("guide", EventType.GUIDED,
          required={"reason": gettext_lazy("Chưa nhập nội dung hướng dẫn người gửi.")},
          dates=[DateRule("doc_date", gettext_lazy("ngày văn bản hướng dẫn"), required=False)],
-         fsm=lambda letter, v: {"on": v["doc_date"] or _event_day(v["at"])}),
+         check=check_destination(required=False),
+         fsm=lambda letter, v: {"on": v["doc_date"] or _event_day(v["at"]),
+                                "recipient": v["recipient_name"],
+                                "handed_to": v["recipient_organisation"]},
+         details=destination_details, after=after_step),
     # Lưu đơn: kept on file without handling (anonymous, duplicate, …).
     Step("file", EventType.FILED,
          choices={"filed_reason": (FiledReason, gettext_lazy("lý do lưu đơn"))},
          fsm=lambda letter, v: {"reason": v["filed_reason"], "on": _event_day(v["at"])},
-         details=pick("filed_reason")),
+         details=pick("filed_reason"), after=after_step),
     Step("follow_up", EventType.FOLLOWED_UP,
          required={"reason": gettext_lazy(
              "Chưa nhập nội dung đôn đốc (hình thức, người được đôn đốc).")},
@@ -249,13 +264,13 @@ STEPS = {step.action: step for step in (
          check=_delivered_after_decision, reason=("result",),
          fsm=lambda letter, v: {"result": v["result"], "on": v["doc_date"]},
          details=lambda letter, v: {"delivered_on": v["delivered_on"].isoformat()}
-         if v["delivered_on"] else None),
+         if v["delivered_on"] else None, after=after_step),
     Step("report_back", EventType.REPORTED_BACK,
          required={"doc_number": gettext_lazy("Chưa nhập số văn bản báo cáo kết quả.")},
          dates=[DateRule("doc_date", gettext_lazy("ngày văn bản báo cáo kết quả"))]),
     Step("withdraw", EventType.WITHDRAWN,
          dates=[DateRule("doc_date", gettext_lazy("ngày đơn xin rút"))],
-         fsm=lambda letter, v: {"on": v["doc_date"]}),
+         fsm=lambda letter, v: {"on": v["doc_date"]}, after=after_step),
 )}
 
 
@@ -286,24 +301,36 @@ def petition_accept(*, actor, petition_id: int, doc_number: str, doc_date: date 
 
 @transaction.atomic
 @cleans_text("reason")
-def petition_transfer(*, actor, petition_id: int, recipient: str, doc_number: str,
-                      doc_date: date | None, reason: str = "", expected_status: str | None = None,
-                      at=None) -> Petition:
-    """Chuyển đơn to the competent body, by a numbered transmittal."""
+def petition_transfer(*, actor, petition_id: int, doc_number: str, doc_date: date | None,
+                      recipient: str = "", recipient_organisation: Organisation | None = None,
+                      outside_body: OutsideBody | None = None, reason: str = "",
+                      expected_status: str | None = None, at=None) -> Petition:
+    """Chuyển đơn to the competent body, by a numbered transmittal. The body is a unit in
+    the system (`recipient_organisation`: the letter goes into its register,
+    casework.services.handoff), one of the directory of outside bodies (`outside_body`),
+    or, as a last resort, a name typed by hand (`recipient`): exactly one of them."""
     return _take("transfer", actor=actor, petition_id=petition_id,
-                 expected_status=expected_status, recipient=recipient, doc_number=doc_number,
-                 doc_date=doc_date, reason=reason, at=at)
+                 expected_status=expected_status, doc_number=doc_number, doc_date=doc_date,
+                 reason=reason, at=at,
+                 **destination_values(recipient_organisation=recipient_organisation,
+                                      outside_body=outside_body, recipient=recipient))
 
 
 @transaction.atomic
 @cleans_text("reason")
 def petition_guide(*, actor, petition_id: int, reason: str, doc_number: str = "",
-                   doc_date: date | None = None, expected_status: str | None = None,
-                   at=None) -> Petition:
-    """Hướng dẫn: tell the sender where to take the letter; this closes it here."""
+                   doc_date: date | None = None, recipient: str = "",
+                   recipient_organisation: Organisation | None = None,
+                   outside_body: OutsideBody | None = None,
+                   expected_status: str | None = None, at=None) -> Petition:
+    """Hướng dẫn: tell the sender where to take the letter; this closes it here. Where is
+    optional, given as for a transfer; a unit in the system gets the letter in its
+    register, as a transfer would put it there."""
     return _take("guide", actor=actor, petition_id=petition_id,
                  expected_status=expected_status, reason=reason, doc_number=doc_number,
-                 doc_date=doc_date, at=at)
+                 doc_date=doc_date, at=at,
+                 **destination_values(recipient_organisation=recipient_organisation,
+                                      outside_body=outside_body, recipient=recipient))
 
 
 @transaction.atomic

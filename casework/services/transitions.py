@@ -87,6 +87,20 @@ class Step:
     doc: tuple = ("doc_number", "doc_date")  # the document the event cites
     check: Callable | None = None  # (errors, record, values) → anything else to refuse
     effect: Callable | None = None  # (record, values, actor) → rows written with the step
+    # (record, values, actor, event, relay) → rows written after the step's event, in its
+    # transaction: a letter's hand-off inside the system (casework.services.handoff).
+    after: Callable | None = None
+
+
+@dataclass(frozen=True)
+class Relay:
+    """The system relaying a step back along a hand-off inside the system: the unit a
+    letter was handed to (`source`, whose `forwarded_from` is the record the step is taken
+    on) settled it, and the sender's letter follows. `origin` is the letter the acting user
+    acted on (the first link of a chain; `source` itself for one link). Made only by
+    casework.services.handoff; no service a page calls takes one."""
+    source: object
+    origin: object
 
 
 def pick(*names):
@@ -102,12 +116,14 @@ def lock(kind, pk):
         raise ActionRefused(str(kind.not_found)) from None
 
 
-def take(kind, step, *, actor, pk, expected_status=None, values):
+def take(kind, step, *, actor, pk, expected_status=None, values, relay=None):
     """Take `step` on the record `pk` for `actor`, or refuse with a message and write
-    nothing. `values` are the service's other arguments (`at` among them)."""
+    nothing. `values` are the service's other arguments (`at` among them). `relay`: the
+    step is the system's, relayed back along a hand-off (`Relay`): the actor's standing is
+    over the letter they acted on, the link stands for the role here."""
     record = lock(kind, pk)
     label = str(kind.labels[step.action]).lower()
-    _refuse_unless_allowed(kind, record, actor, step.action, label, expected_status)
+    _refuse_unless_allowed(kind, record, actor, step.action, label, expected_status, relay)
     errors = Errors()
     _check_fields(errors, kind, step, record, values)
     check_moment(errors, kind, record, values.get("at"))
@@ -125,19 +141,35 @@ def take(kind, step, *, actor, pk, expected_status=None, values):
             % {"record": sentence_case(kind.name(record)), "action": label,
                "this": kind.this}) from None
     number_field, date_field = step.doc
-    write_event(kind, record, event_type=step.event, actor=actor, from_status=from_status,
-                reason=next((values[n] for n in step.reason if values.get(n)), ""),
-                doc_number=values.get(number_field) or "", doc_date=values.get(date_field),
-                details=step.details(record, values), at=values.get("at"))
+    event = write_event(kind, record, event_type=step.event, actor=actor,
+                        from_status=from_status,
+                        reason=next((values[n] for n in step.reason if values.get(n)), ""),
+                        doc_number=values.get(number_field) or "",
+                        doc_date=values.get(date_field),
+                        details=step.details(record, values), at=values.get("at"))
+    if step.after:
+        step.after(record, values, actor, event, relay)
     return record
 
 
-def _refuse_unless_allowed(kind, record, actor, action, label, expected_status=None):
+def _has_standing(kind, record, actor, relay):
+    if not (actor.is_authenticated and actor.is_active):
+        return False
+    if relay is not None:
+        # The link is the system's own record: the letter relayed from was handed off from
+        # this one, and the actor stands over the letter where they acted.
+        return (relay.source.forwarded_from_id == record.pk
+                and (actor.is_superuser or kind.has_standing(actor, relay.origin)))
+    return actor.is_superuser or kind.has_standing(actor, record)
+
+
+def _refuse_unless_allowed(kind, record, actor, action, label, expected_status=None,
+                           relay=None):
     """Standing, freshness, state and role, in that order: someone with no role over the
-    record must not learn even its state."""
+    record must not learn even its state. A relayed step (`Relay`) has its standing from
+    the hand-off's link and needs no role here."""
     current = kind.status(record.status).label
-    if not (actor.is_authenticated and actor.is_active
-            and (actor.is_superuser or kind.has_standing(actor, record))):
+    if not _has_standing(kind, record, actor, relay):
         raise ActionRefused(_("Bạn không có quyền xử lý %(this)s.") % {"this": kind.this})
     if expected_status and record.status != expected_status:
         raise ActionRefused(
@@ -149,7 +181,7 @@ def _refuse_unless_allowed(kind, record, actor, action, label, expected_status=N
         raise ActionRefused(_("Không thể %(action)s khi %(noun)s đang ở trạng thái "
                               "“%(status)s”.")
                             % {"action": label, "noun": kind.noun, "status": current})
-    if not kind.may_act(actor, action, record):
+    if relay is None and not kind.may_act(actor, action, record):
         raise ActionRefused(_("Vai trò của bạn không được phép “%(action)s” đối với "
                               "%(this)s.") % {"action": label, "this": kind.this})
 

@@ -27,6 +27,7 @@ from casework.forms import (
     formset_error_links,
     member_choices,
 )
+from casework.handoff_forms import destination_errors
 from casework.models import (
     Attachment,
     IdentityAccessPurpose,
@@ -41,6 +42,7 @@ from casework.permissions import (
     user_may,
 )
 from casework.query_names import param, unknown_parameters_message
+from casework.selectors.handoff import handoff_links
 from casework.selectors.letters import (
     letter_for_page,
     letter_register,
@@ -207,6 +209,7 @@ def petition_detail(request, pk):
         "hidden_attachments": petition.attachments.count() if masked else 0,
         "actions": _available_actions(petition, request.user),
         "panels": case_panels(request, petition),
+        "handoff": handoff_links(user=request.user, petition=petition),
     })
 
 
@@ -228,9 +231,14 @@ def petition_transition(request, pk, action):
     if repeat := repeated_post(request, fallback=detail):
         return repeat
     form_class = TRANSITION_FORMS[action]
+    # "Tìm" on a transfer or guide form (casework.handoff_forms) lists the places found,
+    # without acting: the page without JavaScript's typeahead.
+    finding = request.method == "POST" and "find" in request.POST
+    extra = ({"petition": petition, "finding": finding}
+             if getattr(form_class, "takes_petition", False) else {})
     form = form_class(request.POST or None, initial={"expected_status": petition.status,
-                                                     "kind": petition.kind})
-    if request.method == "POST" and form.is_valid():
+                                                     "kind": petition.kind}, **extra)
+    if request.method == "POST" and not finding and form.is_valid():
         try:
             with acting_once(request, form, fallback=detail) as claim:
                 SERVICES[action](actor=request.user, petition_id=petition.pk, **form.cleaned_data)
@@ -238,7 +246,7 @@ def petition_transition(request, pk, action):
         except AlreadySubmitted as exc:
             return exc.response
         except ValidationError as exc:
-            apply_service_errors(form, exc)
+            apply_service_errors(form, destination_errors(exc))
         except ActionRefused as exc:
             messages.error(request, exc.message)
             return redirect("casework:petition-detail", pk=petition.pk)

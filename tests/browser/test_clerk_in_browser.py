@@ -37,7 +37,7 @@ def test_clerk_logs_classifies_and_transfers_a_letter(page, live_server, tree, c
 
     page.click("text=Chuyển đơn")
     page.click("button.btn-primary")  # nothing filled in: errors, nothing written
-    page.wait_for_selector("text=Chưa nhập cơ quan")
+    page.wait_for_selector("text=Chưa chọn nơi nhận đơn chuyển")
     page.fill("input[name=recipient]", "UBND xã Kè Sắt")
     page.fill("input[name=doc_number]", "12-CV/ĐU")
     page.fill("input[name=doc_date]", "05/09/2025")

@@ -19,6 +19,7 @@ from casework.models import (
     Member,
     Organisation,
     OrgKind,
+    OutsideBody,
     Petition,
     PetitionSender,
     PetitionStatus,
@@ -42,6 +43,7 @@ EVENT_ACTION = {
     EventType.RECEIVED: "receive", EventType.CLASSIFIED: "classify",
     EventType.TRANSFERRED: "transfer", EventType.FOLLOWED_UP: "follow_up",
     EventType.RESOLVED: "resolve", EventType.WITHDRAWN: "withdraw", EventType.FILED: "file",
+    EventType.ACCEPTED: "accept",
 }
 
 
@@ -115,7 +117,9 @@ def test_ubkt_has_one_anonymous_recommendation_filed_for_monitoring():
     assert letter.filed_reason == FiledReason.MONITORING
     filed = letter.events.get(event_type=EventType.FILED)
     assert "theo dõi, nắm tình hình" in filed.reason
-    assert Petition.objects.count() == 18
+    # 17 + 1, and the branch's copy of 016/2025 handed to it inside the system.
+    assert Petition.objects.count() == 19
+    assert Petition.objects.filter(forwarded_from__isnull=False).count() == 1
 
 
 @pytest.mark.django_db
@@ -142,7 +146,11 @@ def test_every_history_is_a_consistent_chain_dated_in_2025():
         assert timezone.localdate(events[0].occurred_at) == p.received_on
         for before, after in zip(events, events[1:]):
             assert after.from_status == before.to_status, p.receipt_number
-            assert after.occurred_at > before.occurred_at
+            # A step relayed from the branch closes the office's letter at the moment of
+            # the branch's step its RECIPIENT_ACTED records.
+            assert after.occurred_at > before.occurred_at or (
+                after.occurred_at == before.occurred_at
+                and before.event_type == EventType.RECIPIENT_ACTED)
         assert events[-1].to_status == p.status
         for e in events:
             day = timezone.localdate(e.occurred_at)
@@ -156,11 +164,43 @@ def test_each_step_was_taken_by_a_role_the_matrix_allows():
     load_demo()
     for e in CaseEvent.objects.select_related("actor", "petition__organisation"):
         assert not e.actor.is_superuser
+        if e.event_type == EventType.RECIPIENT_ACTED or "relayed_from" in e.details:
+            # Written by the system along the hand-off: the actor acted at the branch.
+            branch = Petition.objects.get(
+                pk=e.details.get("relayed_from") or e.details["recipient_petition"])
+            assert branch.forwarded_from_id == e.petition_id
+            assert branch.events.filter(actor=e.actor).exists()
+            continue
+        if e.petition.forwarded_from_id and e.event_type == EventType.RECEIVED:
+            # The branch's copy is logged by the office's transfer.
+            assert user_may(e.actor, "transfer", e.petition.forwarded_from.organisation)
+            continue
         assert user_may(e.actor, EVENT_ACTION[e.event_type], e.petition.organisation), (
             e.actor.username, e.event_type)
     assert set(CaseEvent.objects.filter(event_type=EventType.FILED, petition__organisation__code=
                                         "van-phong").values_list("actor__username", flat=True)
                ) == {"lanhdao"}
+
+
+@pytest.mark.django_db
+def test_the_letter_to_chi_bo_thon_3_is_handed_off_inside_the_system():
+    load_demo()
+    office_letter = office_letters().get(receipt_seq=16)
+    branch_letter = Petition.objects.get(forwarded_from=office_letter)
+    assert branch_letter.organisation.code == "thon-3"
+    assert branch_letter.receipt_number == "001/2025/THON-3"
+    assert office_letter.handed_to == branch_letter.organisation
+    assert branch_letter.status == office_letter.status == PetitionStatus.WITHDRAWN
+    assert list(office_letter.events.values_list("event_type", flat=True)) == [
+        "received", "classified", "transferred", "recipient_acted", "recipient_acted",
+        "withdrawn"]
+    # The other transfers name a body of the directory of outside bodies, chosen not typed.
+    to_ubnd = office_letters().get(receipt_seq=1).events.get(event_type="transferred")
+    assert to_ubnd.details["outside_body"] == OutsideBody.objects.get(name="UBND xã Kè Sắt").pk
+    assert OutsideBody.objects.filter(kind="court").exists()
+    assert list(branch_letter.events.values_list("event_type", "actor__username")) == [
+        ("received", "vanphong"), ("classified", "bithu.thon3"), ("accepted", "bithu.thon3"),
+        ("withdrawn", "bithu.thon3")]
 
 
 @pytest.mark.django_db
@@ -225,6 +265,7 @@ def test_demo_users_and_their_roles():
         "vanphong": ("clerk", "van-phong"),
         "ubkt": ("ubkt", "ubkt"),
         "bithu.hoache": ("branch_secretary", "hoa-che"),
+        "bithu.thon3": ("branch_secretary", "thon-3"),
         "lanhdao": ("leader", "ke-sat"),
         "xem": ("viewer", "ke-sat"),
     }

@@ -147,7 +147,7 @@ def test_viewer_cannot_log_a_letter(tree):
 @pytest.mark.django_db
 @pytest.mark.parametrize("kwargs, field, words", [
     ({"recipient": "", "doc_number": "12-CV/ĐU", "doc_date": datetime.date(2025, 9, 5)},
-     "recipient", "Chưa nhập cơ quan"),
+     "recipient", "Chưa chọn nơi nhận đơn chuyển"),
     ({"recipient": "UBND xã", "doc_number": "", "doc_date": datetime.date(2025, 9, 5)},
      "doc_number", "Chưa nhập số văn bản chuyển đơn"),
     ({"recipient": "UBND xã", "doc_number": "12", "doc_date": datetime.date(2025, 9, 1)},

@@ -94,7 +94,7 @@ def test_transfer_page_without_recipient_shows_error(client, tree, clerk):
     response = client.post(url, {"expected_status": "classified", "recipient": "",
                                  "doc_number": "1", "doc_date": "04/09/2025"})
     assert response.status_code == 200
-    assert "Chưa nhập cơ quan" in " ".join(response.context["form"].errors["recipient"])
+    assert "Chưa chọn nơi nhận đơn chuyển" in " ".join(response.context["form"].errors["recipient"])
     petition.refresh_from_db()
     assert petition.status == "classified"
 

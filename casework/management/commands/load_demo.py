@@ -30,6 +30,7 @@ from casework.models import (
     EventType,
     Member,
     Organisation,
+    OutsideBody,
     Petition,
     PetitionKind,
     PetitionStatus,
@@ -49,6 +50,7 @@ STEP_TIME = {
     "classified": time(15, 0),
     "transferred": time(10, 0),
     "followed_up": time(9, 15),
+    "accepted": time(9, 45),
     "outcome": time(14, 30),
 }
 
@@ -79,13 +81,14 @@ class Command(BaseCommand):
             "năm 2025 theo báo cáo tổng kết. Chạy lại không tạo thêm.")
 
     def handle(self, *args, **options):
-        self.created = dict(orgs=0, members=0, users=0, roles=0, clearances=0, petitions=0,
-                            events=0)
+        self.created = dict(orgs=0, members=0, users=0, roles=0, clearances=0, bodies=0,
+                            petitions=0, events=0)
         self.existing_users = []
         petitions_before, events_before = Petition.objects.count(), CaseEvent.objects.count()
         try:
             with transaction.atomic():
                 orgs = self.load_organisations()
+                self.bodies = self.load_outside_bodies(orgs)
                 members = self.load_members(orgs)
                 users = self.load_users(orgs)
                 self.load_clearances(users)
@@ -111,6 +114,16 @@ class Command(BaseCommand):
             self.created["orgs"] += new
             orgs[code] = org
         return orgs
+
+    def load_outside_bodies(self, orgs):
+        bodies = {}
+        for name, kind, org_code in data.OUTSIDE_BODIES:
+            body, new = OutsideBody.objects.get_or_create(
+                name=name, defaults=dict(kind=kind,
+                                         organisation=orgs[org_code] if org_code else None))
+            self.created["bodies"] += new
+            bodies[name] = body
+        return bodies
 
     def load_members(self, orgs):
         members = {}
@@ -178,9 +191,9 @@ class Command(BaseCommand):
         clerk, leader = users["vanphong"], users["lanhdao"]
         for spec in data.OFFICE_LETTERS:
             self.load_office_letter(spec, office=office, orgs=orgs, members=members,
-                                    clerk=clerk, leader=leader)
+                                    clerk=clerk, leader=leader, users=users)
 
-    def load_office_letter(self, spec, *, office, orgs, members, clerk, leader):
+    def load_office_letter(self, spec, *, office, orgs, members, clerk, leader, users):
         steps = _Timeline(f"đơn nhận ngày {spec['received']}")
         subject_org = spec.get("subject_organisation")
         petition = svc.petition_receive(
@@ -200,8 +213,12 @@ class Command(BaseCommand):
             reason=f"Đơn {kind_label} có họ tên, nội dung cụ thể; thuộc thẩm quyền của "
                    f"{recipient}.",
             at=steps.at(spec["classified"], "classified"))
+        # Chosen, not typed: a unit inside the system, else a body of the directory.
+        unit = orgs[spec["handed_to"]] if spec.get("handed_to") else None
+        body = None if unit else self.bodies.get(recipient)
         svc.petition_transfer(
-            actor=clerk, petition_id=pk, recipient=recipient, doc_number=number,
+            actor=clerk, petition_id=pk, recipient="" if unit or body else recipient,
+            recipient_organisation=unit, outside_body=body, doc_number=number,
             doc_date=_day(day),
             reason=f"Chuyển đơn đến {recipient} xem xét, giải quyết theo thẩm quyền và thông báo "
                    f"kết quả cho Văn phòng Đảng ủy.",
@@ -212,6 +229,9 @@ class Command(BaseCommand):
                 doc_date=_day(day) if number else None, at=steps.at(day, "followed_up"))
 
         outcome = spec["outcome"]
+        if unit is not None:
+            self.load_branch_steps(spec, petition, unit, users, steps)
+            return
         if outcome is None:
             return
         if outcome[0] == "resolved":
@@ -229,6 +249,30 @@ class Command(BaseCommand):
                               reason=reason, at=steps.at(day, "outcome"))
         else:
             raise CommandError(f"Dữ liệu mẫu sai: kết quả “{outcome[0]}” không hợp lệ.")
+
+    def load_branch_steps(self, spec, petition, unit, users, steps):
+        """A letter handed to a branch inside the system: the branch's secretary takes it
+        on in the branch's register, and the sender's withdrawal reaches the branch; each
+        step comes back to the office's letter (casework.services.handoff), which the
+        withdrawal closes."""
+        secretary = next(users[name] for name, _full, role, code in data.USERS
+                         if code == spec["handed_to"] and role == Role.BRANCH_SECRETARY)
+        linked = Petition.objects.get(forwarded_from=petition, organisation=unit)
+        branch = spec["branch"]
+        svc.petition_classify(
+            actor=secretary, petition_id=linked.pk, kind=spec["kind"],
+            competence=Competence.HERE,
+            reason="Nội dung liên quan đến đảng viên của chi bộ; chi bộ xem xét theo thẩm quyền.",
+            at=steps.at(branch["classified"], "classified"))
+        day, number = branch["accepted"]
+        svc.petition_accept(actor=secretary, petition_id=linked.pk, doc_number=number,
+                            doc_date=_day(day), at=steps.at(day, "accepted"))
+        kind, letter_day, recorded, reason = spec["outcome"]
+        if kind != "withdrawn":
+            raise CommandError(f"Dữ liệu mẫu sai: kết quả “{kind}” tại chi bộ chưa hỗ trợ.")
+        svc.petition_withdraw(actor=secretary, petition_id=linked.pk,
+                              doc_date=_day(letter_day), reason=reason,
+                              at=steps.at(recorded, "outcome"))
 
     def load_ubkt_letter(self, orgs, users):
         ubkt_org, ubkt_user = orgs["ubkt"], users["ubkt"]
@@ -257,6 +301,7 @@ class Command(BaseCommand):
             (c["orgs"], "tổ chức"), (c["members"], "đảng viên"), (c["users"], "người dùng"),
             (c["roles"], "phân quyền"),
             (c["clearances"], "quyền xem danh tính (đề nghị và phê duyệt bởi hai quản trị viên)"),
+            (c["bodies"], "cơ quan ngoài hệ thống"),
             (c["petitions"], "đơn"), (c["events"], "sự kiện xử lý"),
         ] if count]
         if parts:
