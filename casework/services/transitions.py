@@ -87,6 +87,9 @@ class Step:
     doc: tuple = ("doc_number", "doc_date")  # the document the event cites
     check: Callable | None = None  # (errors, record, values) → anything else to refuse
     effect: Callable | None = None  # (record, values, actor) → rows written with the step
+    # (record, values) → whether the status moves, asked after `effect` under the row lock:
+    # a step done once per subject (discipline) moves the record on with the last one.
+    moves: Callable = lambda record, values: True
 
 
 def pick(*names):
@@ -115,6 +118,17 @@ def take(kind, step, *, actor, pk, expected_status=None, values):
     from_status = record.status
     if step.effect:
         step.effect(record, values, actor)
+    if step.moves(record, values):
+        _move(kind, step, record, values, label)
+    number_field, date_field = step.doc
+    write_event(kind, record, event_type=step.event, actor=actor, from_status=from_status,
+                reason=next((values[n] for n in step.reason if values.get(n)), ""),
+                doc_number=values.get(number_field) or "", doc_date=values.get(date_field),
+                details=step.details(record, values), at=values.get("at"))
+    return record
+
+
+def _move(kind, step, record, values, label):
     getattr(record, step.action)(**step.fsm(record, values))
     try:
         record.save()
@@ -124,12 +138,6 @@ def take(kind, step, *, actor, pk, expected_status=None, values):
               "được ghi; đề nghị xem lại %(this)s.")
             % {"record": sentence_case(kind.name(record)), "action": label,
                "this": kind.this}) from None
-    number_field, date_field = step.doc
-    write_event(kind, record, event_type=step.event, actor=actor, from_status=from_status,
-                reason=next((values[n] for n in step.reason if values.get(n)), ""),
-                doc_number=values.get(number_field) or "", doc_date=values.get(date_field),
-                details=step.details(record, values), at=values.get("at"))
-    return record
 
 
 def _refuse_unless_allowed(kind, record, actor, action, label, expected_status=None):
