@@ -1,8 +1,14 @@
 """Inspection and supervision cases: the list with its totals, the case page, the cases a
 letter or a programme led to. Scoped by `scope.cases_q`."""
-from django.db.models import Count, Q
+from django.db.models import Count, Prefetch, Q
 
-from casework.models import CaseStatus, InspectionCase, InspectionKind, Organisation
+from casework.models import (
+    CaseStatus,
+    CaseSubject,
+    InspectionCase,
+    InspectionKind,
+    Organisation,
+)
 from casework.models.inspections import OPEN_CASE_STATUSES
 from casework.numbers import CASE_SERIES, number_q, parse_number
 from casework.selectors.letters import RegisterCounts
@@ -61,7 +67,10 @@ def case_for_page(*, user):
     return cases_visible(user=user).select_related(
         "organisation", "subject_member__organisation", "subject_organisation",
         "team_leader", "created_by", "programme_item__programme", "source_petition",
-        "escalated_from")
+        "escalated_from").prefetch_related(
+        # every subject with its discipline decision: `subjects_all`, the page's list
+        Prefetch("subject_rows", CaseSubject.objects.select_related(
+            "member__organisation", "organisation", "discipline_decision")))
 
 
 def cases_from_letter(*, user, petition):

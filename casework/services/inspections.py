@@ -324,7 +324,11 @@ def discipline_appeal(*, actor, case_id: int, on: date | None, reason: str = "",
     decisions = DisciplineDecision.objects.filter(case=case).exclude(form="")
     if subject not in (None, ""):
         decisions = decisions.filter(subject_id=subject)
-    decision = decisions.order_by("subject__position").first()
+    elif decisions.filter(appealed_on__isnull=True).count() > 1:
+        errors = Errors()
+        errors.add("subject", _("Chưa chọn đối tượng khiếu nại kỷ luật."))
+        errors.raise_if_any()
+    decision = decisions.order_by("appealed_on", "subject__position").first()
     if decision is None:
         raise ActionRefused(_("Cuộc %(number)s không có quyết định kỷ luật để khiếu nại.")
                             % {"number": case.number})
