@@ -1,6 +1,7 @@
 """Inspection and supervision cases: the list with its totals, the case page, the cases a
 letter or a programme led to. Scoped by `scope.cases_q`."""
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
+from django.db.models.functions import Coalesce
 
 from casework.models import (
     CaseStatus,
@@ -38,6 +39,15 @@ def case_list(*, user, q="", year=None, kind="", status="", organisation=None):
     if organisation is not None:
         cases = cases.filter(organisation__path__startswith=organisation.path)
     return cases.order_by("-year", "organisation__path", "-seq")
+
+
+def with_subject_count(cases):
+    """`subject_count` on each case: how many subjects it has (a list shows the first and
+    "và 3 đối tượng khác"), a subquery of the page's own SELECT on the subject table's
+    (case, position) index: no query per row."""
+    counted = (CaseSubject.objects.filter(case=OuterRef("pk")).order_by()
+               .values("case").annotate(n=Count("pk")).values("n"))
+    return cases.annotate(subject_count=Coalesce(Subquery(counted), 1))
 
 
 def _case_search(text, user):

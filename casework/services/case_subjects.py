@@ -49,7 +49,8 @@ def check_subjects(errors, organisation, kind, organisation_one, organisations, 
 
 def decision_subject(errors, case, values):
     """The subject (CaseSubject row) this decision is about, read under the case's lock:
-    `values["subject"]` (its id), which may be left out when the case has one subject.
+    `values["subject"]` (its id), which may be left out when the case has one subject or
+    only one still waits for its decision.
     Kept in `values` for the effect and the event's details."""
     if "subject_row" in values:
         return values["subject_row"]
@@ -59,8 +60,9 @@ def decision_subject(errors, case, values):
     chosen = values.get("subject")
     row = None
     if chosen in (None, ""):
-        if len(rows) == 1:
-            row = rows[0]
+        waiting = [r for r in rows if not r.decided]
+        if len(rows) == 1 or len(waiting) == 1:  # the only one, or the last one waiting
+            row = (waiting or rows)[0]
         else:
             errors.add("subject", _("Chưa chọn đối tượng của quyết định kỷ luật."))
     else:

@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from casework.case_steps import step_marks
@@ -27,7 +28,7 @@ from casework.models.inspections import Procedure
 from casework.panels import inspection_panels
 from casework.permissions import case_user_may, deciding_organisations, may_open_case
 from casework.query_names import param, unknown_parameters_message
-from casework.selectors.cases import case_counts, case_for_page, cases_visible
+from casework.selectors.cases import case_counts, case_for_page, cases_visible, with_subject_count
 from casework.selectors.cases import case_list as case_list_rows
 from casework.selectors.letters import register_groups, sees_several_communes
 from casework.services.inspections import ESCALATION_STATUSES, case_open, discipline_appeal
@@ -52,6 +53,8 @@ def case_list(request):
     cases, figure, figure_errors = apply_figure(CaseFigureForm, request.GET, cases)
     for error in figure_errors:
         messages.error(request, error)
+    # A figure of subjects or decisions: its number too (one case, four organisations).
+    figure_total = figure.counted(cases) if figure is not None and not figure_errors else None
     counts = case_counts(cases)
     status_totals, kind_totals = counts.totals()
     # A province's list opens on its communes (one line each, a link to the commune's
@@ -61,7 +64,7 @@ def case_list(request):
         units = sees_several_communes(request.user)
         groups = register_groups(counts=counts, organisations=units) if units else None
     if not groups:
-        paginator = Paginator(cases, 50)
+        paginator = Paginator(with_subject_count(cases), 50)
         paginator.count = counts.total  # counted with the totals: no second COUNT
         page = paginator.get_page(request.GET.get(param("page")))
     query = request.GET.copy()
@@ -71,7 +74,16 @@ def case_list(request):
         "groups": groups, "unit_param": param("organisation"),
         "status_totals": status_totals, "kind_totals": kind_totals,
         "may_open": deciding_organisations(request.user).exists(), "figure": figure,
+        "figure_total": figure_total,
+        "figure_label": FIGURE_UNITS.get(figure.cleaned_data.get(param("figure")))
+        if figure_total is not None else "",
     })
+
+
+# What a figure of subjects or decisions counts, as its number is shown beside the list.
+FIGURE_UNITS = {"members": gettext_lazy("đảng viên"),
+                "organisations": gettext_lazy("tổ chức đảng"),
+                "discipline": gettext_lazy("quyết định kỷ luật")}
 
 
 def _present(subject):

@@ -65,7 +65,8 @@ def test_open_from_a_programme_item_prefills_and_links(tree, ubkt_member, as_use
     page = client.get(url)
     assert page.status_code == 200
     initial = page.context["form"].initial
-    assert initial["kind"] == "party_finance" and initial["subject_organisations"] == [tree.branch_a]
+    assert initial["kind"] == "party_finance"
+    assert initial["subject_organisations"] == [tree.branch_a]
     response = client.post(url, form_data(tree, ubkt_member))
     case = InspectionCase.objects.get()
     assert response.status_code == 302 and case.programme_item == item
