@@ -331,3 +331,30 @@ def test_the_demo_stores_the_executive_supervision_as_one_case_of_four_subjects(
     branch = figures["by_body"]["branch"]["by_kind"]
     assert (branch["member_compliance"]["members"],
             branch["thematic_supervision"]["members"]) == (31, 39)
+
+
+# ---- notices ---------------------------------------------------------------------------------
+
+def test_the_secretary_of_every_subject_branch_is_told_and_no_one_else(tree, four, leader):
+    from notifications.models import Notice
+    from notifications.rendering import render_notice
+
+    secretaries = [user_with_role("branch_secretary", b, username=f"bithu-{b.code}",
+                                  email=f"{b.code}@example.vn") for b in four]
+    other = OrganisationFactory(name="Chi bộ thôn Trung", parent=tree.commune)
+    outsider = user_with_role("branch_secretary", other, username="bithu-trung")
+    member = MemberFactory(organisation=tree.branch_b)
+    lai = user_with_role("branch_secretary", tree.branch_b, username="bithu-lai")
+    case = supervise(tree, leader, four, subject_members=[member])
+    told = Notice.objects.filter(event__inspection=case, channel="in_app")
+    assert set(told.values_list("recipient", flat=True)) == {
+        *(s.pk for s in secretaries), lai.pk}
+    assert not Notice.objects.filter(recipient=outsider).exists()
+    assert Notice.objects.filter(event__inspection=case, channel="email").count() == 4
+    rendered = render_notice(told.filter(recipient=secretaries[0]).get())
+    assert rendered.subject.startswith(f"Cuộc kiểm tra, giám sát số {case.number}")
+    assert "Giám sát chuyên đề" in rendered.text
+    assert rendered.url == case.get_absolute_url()
+    # The next step announced: told again, once each.
+    case_step(actor=leader, case_id=case.pk, action="announce")
+    assert told.count() == 2 * 5
