@@ -137,8 +137,9 @@ def _through_rows(through):
 def _through_cases(link, paths):
     """The ids of the records a `through` link lands under `paths` (a subquery)."""
     # `column IS NOT NULL` matches the partial index's condition, so it serves the read.
+    # No ordering: CaseSubject's default one would join every case row to sort them.
     return (_through_rows(link.through).filter(**{f"{link.column}__isnull": False})
-            .filter(under(f"{link.reach}__path", paths)).values("case_id"))
+            .filter(under(f"{link.reach}__path", paths)).values("case_id").order_by())
 
 
 def _on_paths(links, paths, prefix=""):
