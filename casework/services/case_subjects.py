@@ -9,6 +9,10 @@ from django.utils.translation import gettext as _
 from casework.models import CaseSubject, DisciplineDecision, InspectionKind, Member
 from casework.models.inspections import KIND_SUBJECTS, MEMBER, ORGANISATION
 
+# A decision names its subjects one by one; a branch's whole membership at most. A bound,
+# so a posted form cannot make one request check thousands of rows.
+MAX_SUBJECTS = 200
+
 
 def subject_key(subject):
     return f"{'member' if isinstance(subject, Member) else 'organisation'}:{subject.pk}"
@@ -24,7 +28,7 @@ def check_subjects(errors, organisation, kind, organisation_one, organisations, 
     subjects = []
     committee = organisation.committee.path if organisation is not None else None
     for field, what, chosen in groups:
-        chosen = [subject for subject in chosen if subject is not None]
+        chosen = [subject for subject in chosen if subject is not None][:MAX_SUBJECTS + 1]
         seen = set()
         for subject in chosen:
             if subject.pk in seen:
@@ -41,6 +45,9 @@ def check_subjects(errors, organisation, kind, organisation_one, organisations, 
             errors.add(field, _("Loại “%(kind)s” không áp dụng cho %(subject)s.") % {
                 "kind": InspectionKind(kind).label,
                 "subject": _("đảng viên") if what == MEMBER else _("tổ chức đảng")})
+    if len(subjects) > MAX_SUBJECTS:
+        errors.add("subject_members", _("Một cuộc có tối đa %(n)s đối tượng.")
+                   % {"n": MAX_SUBJECTS})
     if not subjects:
         errors.add("subject_organisations", _("Chưa chọn đối tượng: chọn ít nhất một tổ "
                                               "chức đảng hoặc một đảng viên."))

@@ -136,6 +136,15 @@ def test_the_form_opens_one_case_of_several_subjects_and_the_page_lists_them(
         "subject_organisations"]
 
 
+def test_a_case_has_a_bounded_number_of_subjects(tree, leader):
+    from casework.services.case_subjects import MAX_SUBJECTS
+
+    members = MemberFactory.create_batch(MAX_SUBJECTS + 1, organisation=tree.branch_a)
+    with pytest.raises(ValidationError) as bad:
+        supervise(tree, leader, [], subject_members=members)
+    assert f"tối đa {MAX_SUBJECTS} đối tượng" in bad.value.message_dict["subject_members"][0]
+
+
 # ---- scope ---------------------------------------------------------------------------------
 
 def test_each_subject_branch_secretary_sees_the_case_and_another_branch_does_not(
