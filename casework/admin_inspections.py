@@ -4,12 +4,34 @@ permission checks, the event log or the process. Programmes are plans: editable.
 from django.contrib import admin
 
 from casework.admin import ReadOnlyAdmin, ScopedAdmin
-from casework.models import DisciplineDecision, InspectionCase, InspectionProgramme, ProgrammeItem
+from casework.models import (
+    CaseSubject,
+    DisciplineDecision,
+    InspectionCase,
+    InspectionProgramme,
+    ProgrammeItem,
+)
 from casework.selectors.scope import cases_q
+
+
+class CaseSubjectInline(admin.TabularInline):
+    """Every subject of the case, read-only like the case (opened through case_open)."""
+    model = CaseSubject
+    fields = ("position", "organisation", "member")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(InspectionCase)
 class InspectionCaseAdmin(ReadOnlyAdmin):
+    inlines = [CaseSubjectInline]
     list_display = ("number", "title", "kind", "body", "organisation", "status", "ends_on")
     list_filter = ("kind", "body", "status", "year")
     search_fields = ("title", "decision_number")
@@ -22,9 +44,10 @@ class InspectionCaseAdmin(ReadOnlyAdmin):
 
 @admin.register(DisciplineDecision)
 class DisciplineDecisionAdmin(ReadOnlyAdmin):
-    list_display = ("case", "subject_type", "body", "form", "decision_number", "notified_on",
-                    "appealed_on")
-    list_select_related = ("case__organisation",)  # the case's number names its unit
+    list_display = ("case", "subject", "subject_type", "body", "form", "decision_number",
+                    "notified_on", "appealed_on")
+    list_select_related = ("case__organisation", "subject__member__organisation",
+                           "subject__organisation")  # the case's number names its unit
     list_filter = ("form", "body", "subject_type")
 
     def scope_q(self, user):

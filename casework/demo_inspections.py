@@ -7,7 +7,7 @@ Sắt, 2025 as the year-end report has them, and the current year's programme un
   report's footnotes ¹ and ²), one case per member, the branch conducting it;
 - the UBKT inspected 02 lower organisations on their inspection duties, 02 on enforcing
   discipline, 01 on Party finance, and supervised 01 member (UBKT_2025);
-- the Ban Chấp hành supervised 04 branches (EXECUTIVE_2025).
+- the Ban Chấp hành supervised 04 branches: one case with four subjects (EXECUTIVE_2025).
 Each comes from an item of its body's 2025 programme; all were concluded and archived.
 
 The current year: a programme each for the UBKT, the Ban Chấp hành and three branches, with
@@ -23,6 +23,7 @@ from django.db.models import Count
 from casework.formatting import count_text, date_text, rate_text
 from casework.models import (
     CaseStatus,
+    CaseSubject,
     InspectionCase,
     InspectionKind,
     InspectionProgramme,
@@ -90,7 +91,8 @@ BRANCH_SUPERVISION_CONTENT = (
 
 # The UBKT's and the Ban Chấp hành's 2025 cases: (kind, subject, decision day, days the
 # decision gives, whether a remediation follow-up came before archiving, content). A subject
-# is an organisation code, or (branch code, member name) for a member.
+# is an organisation code, (branch code, member name) for a member, or a list of
+# organisation codes for a case with several subjects.
 UBKT_2025 = [
     (K.LOWER_ORG_DUTY, "thon-trung", "15/09/2025", 45, True,
      "Kiểm tra việc xây dựng và thực hiện chương trình kiểm tra, giám sát năm 2025 của Chi bộ "
@@ -109,14 +111,15 @@ UBKT_2025 = [
      "Giám sát đồng chí Ngô Văn Thịnh, Bí thư Chi bộ thôn Lý Đông, việc thực hiện chức trách, "
      "nhiệm vụ được giao và giữ gìn phẩm chất đạo đức, lối sống."),
 ]
+# One case with four subjects: the report's "cuộc giám sát của BCH Đảng bộ đối với 4 chi bộ".
+EXECUTIVE_2025_BRANCHES = ["ho-lieu", "ly-dong", "hoa-che", "thon-3"]
 EXECUTIVE_2025 = [
-    (K.THEMATIC_SUPERVISION, code, "05/08/2025", 60, False,
-     f"Giám sát {name} về việc xây dựng và thực hiện quy chế làm việc, chương trình kiểm tra, "
-     f"giám sát nhiệm kỳ 2025-2027 và năm 2025 của chi bộ; việc thực hiện các chỉ thị, nghị "
-     f"quyết, quy định, kết luận, hướng dẫn của cấp trên về công tác xây dựng Đảng, công tác "
-     f"kiểm tra, giám sát của Đảng.")
-    for code, name in [("ho-lieu", "Chi bộ thôn Hồ Liễu"), ("ly-dong", "Chi bộ thôn Lý Đông"),
-                       ("hoa-che", "Chi bộ thôn Hòa Ché"), ("thon-3", "Chi bộ thôn 3")]
+    (K.THEMATIC_SUPERVISION, EXECUTIVE_2025_BRANCHES, "05/08/2025", 60, False,
+     "Giám sát Chi bộ thôn Hồ Liễu, Chi bộ thôn Lý Đông, Chi bộ thôn Hòa Ché, Chi bộ thôn 3 "
+     "về việc xây dựng và thực hiện quy chế làm việc, chương trình kiểm tra, giám sát nhiệm "
+     "kỳ 2025-2027 và năm 2025 của chi bộ; việc thực hiện các chỉ thị, nghị quyết, quy định, "
+     "kết luận, hướng dẫn của cấp trên về công tác xây dựng Đảng, công tác kiểm tra, giám sát "
+     "của Đảng."),
 ]
 PROGRAMME_DOCUMENTS_2025 = {
     "ubkt": "02-CTr/UBKT ngày 18/07/2025",
@@ -280,16 +283,18 @@ def summary_lines(*, orgs, today):
     rank = {k: i for i, k in enumerate(UBKT_KIND_ORDER)}
     for code, label in [("ubkt", "Ủy ban Kiểm tra Đảng ủy"), ("ke-sat", "Ban Chấp hành Đảng bộ")]:
         cases = InspectionCase.objects.filter(year=year, organisation=orgs[code])
-        rows = sorted(cases.values_list("kind").annotate(m=Count("subject_member"),
-                                                         o=Count("subject_organisation"))
-                      .order_by(), key=lambda r: rank.get(r[0], 99))
+        rows = sorted(cases.values_list("kind").annotate(
+            c=Count("pk", distinct=True), m=Count("subject_rows__member"),
+            o=Count("subject_rows__organisation")).order_by(), key=lambda r: rank.get(r[0], 99))
         parts = [f"{str(InspectionKind(k).label).lower()} "
                  + ", ".join(f"{count_text(n)} {what}" for n, what in [(o, "tổ chức đảng"),
                                                                (m, "đảng viên")] if n)
-                 for k, m, o in rows]
+                 + (f" trong {count_text(c)} cuộc" if c != m + o else "")
+                 for k, c, m, o in rows]
         if code == "ke-sat":
-            parts = [p + " (" + ", ".join(cases.order_by("seq").values_list(
-                "subject_organisation__name", flat=True)) + ")" for p in parts]
+            parts = [p + " (" + ", ".join(CaseSubject.objects.filter(case__in=cases).order_by(
+                "case__seq", "position").values_list("organisation__name", flat=True)) + ")"
+                for p in parts]
         lines.append(f"  {label}: {'; '.join(parts) or 'không có'}.")
     for y in (year, today.year) if today.year > year else (year,):
         programmes = list(InspectionProgramme.objects.filter(

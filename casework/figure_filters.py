@@ -21,6 +21,7 @@ from casework.query_names import param, vietnamese_parameters
 from casework.selectors.figure_rules import (
     case_figure_names,
     cases_figure,
+    cases_figure_count,
     handed_within,
     letter_figure_names,
     letters_figure,
@@ -61,8 +62,11 @@ class _FigureForm(CleanTextForm):
             self.add_error(param("period_to"), _("Kỳ đến ngày phải sau hoặc bằng kỳ từ ngày."))
         return data
 
+    def _data(self):
+        return {name: self.cleaned_data[param(name)] for name in FIELDS}
+
     def narrowed(self, rows, rollup=None):
-        data = {name: self.cleaned_data[param(name)] for name in FIELDS}
+        data = self._data()
         if data["exact_unit"]:
             rows = rows.filter(organisation__code=data["exact_unit"])
         if data["figure_body"]:
@@ -87,6 +91,13 @@ class CaseFigureForm(_FigureForm):
     @staticmethod
     def rule(*args, rollup):
         return cases_figure(*args)
+
+    def counted(self, rows):
+        """The figure's own number over its list `rows` when it counts subjects or
+        decisions rather than cases (figure_rules.cases_figure_count), else None."""
+        data = self._data()
+        return cases_figure_count(rows, data["figure"], data["period_from"],
+                                  data["period_to"], data["figure_detail"])
 
 
 def apply_figure(form_class, request_get, rows, rollup=None):

@@ -121,14 +121,14 @@ def grouped_members(members, empty_label):
     for member in members:
         branch = member.organisation.name
         groups.setdefault(branch, []).append((member.pk, f"{member.full_name} – {branch}"))
-    return [("", empty_label), *groups.items()]
+    return [*([("", empty_label)] if empty_label is not None else []), *groups.items()]
 
 
 def member_picker(field, members):
     """Make a member ModelChoiceField the searchable picker: `members` grouped by branch,
     and the search box that static/js/site.js puts above it (data-filter)."""
     field.queryset = members
-    field.choices = grouped_members(members, field.empty_label)
+    field.choices = grouped_members(members, getattr(field, "empty_label", None))
     field.widget.attrs.update({"data-filter": _("Tìm đảng viên theo tên hoặc chi bộ"),
                                "data-filter-empty": _("Không có đảng viên nào khớp.")})
 

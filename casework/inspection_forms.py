@@ -49,12 +49,16 @@ class CaseForm(SubmissionTokenMixin, CleanTextForm):
                              choices=blank_choice(InspectionKind.choices), required=False)
     title = forms.CharField(label=_("Tên cuộc kiểm tra, giám sát"), required=False,
                             max_length=255)
-    subject_member = forms.ModelChoiceField(label=_("Đảng viên được kiểm tra, giám sát"),
-                                            queryset=None, required=False,
-                                            empty_label=_("— không —"))
-    subject_organisation = forms.ModelChoiceField(
-        label=_("hoặc tổ chức đảng được kiểm tra, giám sát"), queryset=None, required=False,
-        empty_label=_("— không —"))
+    # A case may have several subjects (the Ban Chấp hành supervises four branches in one
+    # decision): the service takes them all, organisations first.
+    subject_organisations = forms.ModelMultipleChoiceField(
+        label=_("Tổ chức đảng được kiểm tra, giám sát"), queryset=None, required=False,
+        help_text=_("Giữ Ctrl (trên điện thoại: chạm) để chọn nhiều tổ chức."),
+        widget=forms.SelectMultiple(attrs={"size": 6}))
+    subject_members = forms.ModelMultipleChoiceField(
+        label=_("Đảng viên được kiểm tra, giám sát"), queryset=None, required=False,
+        help_text=_("Giữ Ctrl (trên điện thoại: chạm) để chọn nhiều đảng viên."),
+        widget=forms.SelectMultiple(attrs={"size": 8}))
     decision_number = forms.CharField(label=_("Số quyết định"), required=False, max_length=100)
     decision_date = BoundedDateField(label=_("Ngày quyết định"), required=False, widget=DATE_WIDGET)
     starts_on = BoundedDateField(label=_("Thời gian từ ngày"), required=False, widget=DATE_WIDGET)
@@ -71,8 +75,11 @@ class CaseForm(SubmissionTokenMixin, CleanTextForm):
         self.fields["organisation"].queryset = organisations
         committees = Organisation.objects.subtree_of(
             sorted({o.committee.path for o in organisations.select_related("parent")}))
-        self.fields["subject_organisation"].queryset = committees
-        member_picker(self.fields["subject_member"], Member.objects.filter(
+        self.fields["subject_organisations"].queryset = committees
+        self.fields["subject_organisations"].widget.attrs.update({
+            "data-filter": _("Tìm tổ chức đảng theo tên"),
+            "data-filter-empty": _("Không có tổ chức nào khớp.")})
+        member_picker(self.fields["subject_members"], Member.objects.filter(
             organisation__in=committees).select_related("organisation"))
         people = team_choices(organisations)
         self.fields["team_leader"].queryset = people
@@ -134,10 +141,22 @@ class DisciplineDecisionForm(SubmissionTokenMixin, CleanTextForm):
     reason = forms.CharField(label=_("Lý do (bắt buộc khi không kỷ luật)"), required=False,
                              widget=forms.Textarea(attrs={"rows": 3}))
 
-    def __init__(self, *args, allowed, **kwargs):
+    subject = forms.TypedChoiceField(label=_("Đối tượng của quyết định"), required=False,
+                                     coerce=int, empty_value=None)
+    field_order = ["subject", "form"]
+
+    def __init__(self, *args, allowed, subjects=(), **kwargs):
+        """`subjects`: the case's subjects still without a decision (CaseSubject rows),
+        asked for only when there are several; `allowed`: the forms any of them may get
+        (the service checks the chosen subject's)."""
         super().__init__(*args, **kwargs)
         self.fields["form"].choices = [("", _("Không kỷ luật"))] + [
             (f.value, f.label) for f in DisciplineForm if f in allowed]
+        if len(subjects) > 1:
+            self.fields["subject"].choices = [("", _("— chọn —"))] + [
+                (row.pk, str(row.name)) for row in subjects]
+        else:
+            del self.fields["subject"]
 
     def service_kwargs(self):
         data = dict(self.cleaned_data)
@@ -171,6 +190,17 @@ class CaseFilterForm(CleanTextForm):
 class AppealForm(SubmissionTokenMixin, CleanTextForm):
     """Khiếu nại kỷ luật: the day the disciplined member or organisation appealed."""
 
+    subject = forms.TypedChoiceField(label=_("Đối tượng khiếu nại"), required=False,
+                                     coerce=int, empty_value=None)
     on = BoundedDateField(label=_("Ngày khiếu nại"), required=False, widget=DATE_WIDGET)
     reason = forms.CharField(label=_("Nội dung, nơi nhận khiếu nại"), required=False,
                              widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, decisions=(), **kwargs):
+        """`decisions`: those still open to an appeal; whose is asked only when several."""
+        super().__init__(*args, **kwargs)
+        if len(decisions) > 1:
+            self.fields["subject"].choices = [("", _("— chọn —"))] + [
+                (d.subject_id, f"{d.subject.name} – {d.get_form_display()}") for d in decisions]
+        else:
+            del self.fields["subject"]

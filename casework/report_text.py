@@ -216,6 +216,12 @@ class Report:
                                   self.number(kf[what], "cases", what, body=body, kind=kind),
                                   Segment(f" {words}" + (f" {after}" if after else ""))]
                 par += parts
+                if kf["decided"] != kf["organisations"] + kf["members"]:
+                    # Several subjects in one case (the Ban Chấp hành's supervision of four
+                    # branches): the cases too, as the report says "cuộc giám sát".
+                    par += [Segment(" ("), self.number(kf["decided"], "cases", "decided",
+                                                       body=body, kind=kind),
+                            Segment(" cuộc)")]
                 if body == ConductingBody.BRANCH and kf["members"]:
                     notes.append(self._branch_note(body, kind))
                     par.append(Segment(SUPERSCRIPTS[len(notes) - 1]))

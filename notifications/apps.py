@@ -9,6 +9,7 @@ class NotificationsConfig(AppConfig):
     def ready(self):
         from casework.models import CaseEvent
         from casework.signals import case_event_written
+        from notifications.case_notices import notify_case_subjects
         from notifications.escalations import write_escalation_notices
         from notifications.receivers import notify_case_event
         from workflows.signals import escalations_fired
@@ -18,3 +19,5 @@ class NotificationsConfig(AppConfig):
         # Inside the event's transaction: the notice commits or rolls back with it.
         case_event_written.connect(notify_case_event, sender=CaseEvent,
                                    dispatch_uid="notifications.case_events")
+        case_event_written.connect(notify_case_subjects, sender=CaseEvent,
+                                   dispatch_uid="notifications.case_subjects")

@@ -72,7 +72,7 @@ logger = logging.getLogger(__name__)
 # batch and shared (rendering.share_rules_and_units), not joined to every row.
 SELECT_RELATED = (
     "recipient", "escalation", "clock__petition", "clock__inspection", "clock__assignee",
-    "event__actor", "event__petition", "petition",
+    "event__actor", "event__petition", "event__inspection", "petition",
 )
 
 # pg_try_advisory_xact_lock key of the dispatch: "notices" in ASCII.

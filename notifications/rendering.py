@@ -122,6 +122,7 @@ def share_rules_and_units(notices, clocks, kept=None):
     for notice in notices:
         need(cached(notice, "petition"), "organisation", Organisation)
         need(cached(cached(notice, "event"), "petition"), "organisation", Organisation)
+        need(cached(cached(notice, "event"), "inspection"), "organisation", Organisation)
     if not missing:
         return
     by_model = {}
@@ -352,6 +353,10 @@ def _moved_context(notice, absolute, render=None):
 
 
 def _event_context(notice, absolute):
+    if notice.event.inspection_id:
+        from notifications.case_notices import case_event_context
+
+        return case_event_context(notice, absolute)
     event, petition = notice.event, notice.petition or notice.event.petition
     return {
         "case_label": case_label(petition),

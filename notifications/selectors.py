@@ -10,7 +10,7 @@ from notifications.models import Channel, Notice
 INBOX_RELATED = ("escalation", "clock__rule", "clock__petition__organisation",
                  "clock__inspection__organisation",
                  "clock__organisation", "clock__assignee", "event__actor",
-                 "petition__organisation")
+                 "petition__organisation", "event__inspection__organisation")
 
 
 def own_notices(*, user):

@@ -23,6 +23,7 @@ from casework.errors import ActionRefused
 from casework.formatting import datetime_text
 from casework.forms import apply_service_errors
 from casework.inspection_forms import step_form_class
+from casework.models import CaseStatus, CaseSubject
 from casework.models.inspections import STEP_LABELS, allowed_forms, subject_type_of
 from casework.permissions import case_user_may, is_case_team_member
 from casework.selectors.cases import cases_visible
@@ -77,8 +78,17 @@ def _make_form(task, case, data=None):
     form_class = step_form_class(action)
     kwargs = {"initial": {"expected_status": case.status}}
     if action == "discipline":
-        kwargs["allowed"] = allowed_forms(subject_type_of(case), case.body)
+        # The subjects still waiting for their decision; the forms any of them may get.
+        waiting = _undecided(case)
+        kwargs["subjects"] = waiting
+        kwargs["allowed"] = set().union(*(allowed_forms(subject_type_of(row), case.body)
+                                          for row in waiting)) if waiting else set()
     return form_class(data, **kwargs)
+
+
+def _undecided(case):
+    return list(CaseSubject.objects.filter(case=case, discipline_decision__isnull=True)
+                .select_related("member__organisation", "organisation"))
 
 
 def _run_step(request, task, form, case):
@@ -96,14 +106,18 @@ def _run_step(request, task, form, case):
         elif current.owner_id != request.user.pk:
             # A team member (or the deciding body) takes over the leader's field work.
             activation.reassign(request.user)
-        activation.start(request)
         case_id = activation.process.case_id
         action = current.flow_task.action
         kwargs = form.service_kwargs()
         if action == "discipline":
-            discipline_decide(actor=request.user, case_id=case_id, **kwargs)
+            decision = discipline_decide(actor=request.user, case_id=case_id, **kwargs)
+            if decision.case.status == CaseStatus.DISCIPLINE:
+                # A case of several subjects: the task stays with its owner until the
+                # last subject's decision moves the case on.
+                return
         else:
             case_step(actor=request.user, case_id=case_id, action=action, **kwargs)
+        activation.start(request)
         activation.execute()
 
 
@@ -143,7 +157,8 @@ def case_task(request, pk):
         "task": task, "case": case, "form": form,
         "step_label": STEP_LABELS[task.flow_task.action],
         "decision": task.flow_task.action == "discipline" and {
-            "subject_type": subject_type_of(case).label, "body": case.get_body_display()},
+            "subjects": [(row.name, subject_type_of(row).label) for row in _undecided(case)],
+            "body": case.get_body_display()},
     })
 
 

@@ -10,6 +10,7 @@ from .events import CaseEvent, EventType
 from .exports import ExportJob, ExportState
 from .inspections import (
     CaseStatus,
+    CaseSubject,
     ConductingBody,
     DisciplineDecision,
     DisciplineForm,
@@ -46,7 +47,8 @@ from .submissions import SubmissionToken
 
 __all__ = [
     "ExportJob", "ExportState",
-    "CaseStatus", "ConductingBody", "DisciplineDecision", "DisciplineForm", "InspectionCase",
+    "CaseStatus", "CaseSubject", "ConductingBody", "DisciplineDecision", "DisciplineForm",
+    "InspectionCase",
     "InspectionKind", "InspectionProgramme", "ProgrammeItem", "SubjectType",
     "Attachment", "CaseEvent", "ClearanceEvent", "ClearanceEventType", "ClearanceRequest",
     "ClearanceStatus", "Channel", "ComplaintInstance", "Competence", "EventType",

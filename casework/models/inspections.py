@@ -324,7 +324,18 @@ class InspectionCase(ConcurrentTransitionMixin, models.Model):
 
     @property
     def subject(self):
+        """The case's first subject (kept on the case row; `subjects_all` lists them all)."""
         return self.subject_member or self.subject_organisation
+
+    def subjects_all(self):
+        """Every subject of the case, in order: members and organisations (a supervision
+        of four branches has four). One query, none when `subject_rows` was prefetched
+        with their member and organisation (casework.selectors.cases.case_for_page)."""
+        return [row.subject for row in self.subject_rows.all()]
+
+    def subject_names(self):
+        """The subjects as a document names them: "Chi bộ thôn Hồ Liễu, Chi bộ Lý Đông"."""
+        return ", ".join(str(row.name) for row in self.subject_rows.all())
 
     @property
     def is_open(self):
@@ -415,10 +426,16 @@ FORMS_BY_BODY = {
 }
 
 
-def subject_type_of(case):
-    if case.subject_organisation_id:
+def subject_type_of(subject):
+    """The type of a subject for discipline: a case's subject row (CaseSubject) or a case,
+    whose first subject is on its own row."""
+    organisation_id = getattr(subject, "organisation_id", None)
+    if organisation_id is None and hasattr(subject, "subject_organisation_id"):
+        organisation_id = subject.subject_organisation_id
+    if organisation_id:
         return SubjectType.ORGANISATION
-    if case.subject_member.status == MemberStatus.PROBATIONARY:
+    member = subject.member if hasattr(subject, "member_id") else subject.subject_member
+    if member.status == MemberStatus.PROBATIONARY:
         return SubjectType.PROBATIONARY_MEMBER
     return SubjectType.FULL_MEMBER
 
@@ -428,8 +445,15 @@ def allowed_forms(subject_type, body):
 
 
 class DisciplineDecision(models.Model):
-    case = models.OneToOneField(InspectionCase, verbose_name=_("cuộc kiểm tra"),
-                                on_delete=models.PROTECT, related_name="discipline_decision")
+    """The discipline decided (or not) for one subject of an inspection: a case about
+    several members or organisations has one decision per subject, each with the forms
+    that subject's type allows."""
+
+    case = models.ForeignKey(InspectionCase, verbose_name=_("cuộc kiểm tra"),
+                             on_delete=models.PROTECT, related_name="discipline_decisions")
+    subject = models.OneToOneField("casework.CaseSubject", verbose_name=_("đối tượng"),
+                                   on_delete=models.PROTECT,
+                                   related_name="discipline_decision")
     subject_type = models.CharField(_("đối tượng"), max_length=20, choices=SubjectType.choices)
     body = models.CharField(_("cấp quyết định"), max_length=20, choices=ConductingBody.choices)
     form = models.CharField(_("hình thức kỷ luật"), max_length=20,
@@ -445,6 +469,66 @@ class DisciplineDecision(models.Model):
     class Meta:
         verbose_name = _("quyết định kỷ luật")
         verbose_name_plural = pgettext_lazy("plural", "quyết định kỷ luật")
+        ordering = ["case", "subject__position"]
 
     def __str__(self):
         return f"{self.case.number} – {self.get_form_display() or _('không kỷ luật')}"
+
+
+class CaseSubject(models.Model):
+    """One subject of a case: a member or an organisation. Every subject of a case has its
+    row, the first (`position` 0) too; the first is also kept on the case row
+    (`subject_member` / `subject_organisation`), which the many one-subject reads (lists,
+    clocks, letters' links, the scope's index-only reads) use as before. The scope finds a
+    case about a unit through its other rows (casework.selectors.scope.CASE_LINKS)."""
+
+    case = models.ForeignKey(InspectionCase, verbose_name=_("cuộc kiểm tra, giám sát"),
+                             on_delete=models.CASCADE, related_name="subject_rows")
+    position = models.PositiveSmallIntegerField(_("thứ tự"))
+    member = models.ForeignKey(Member, verbose_name=_("đảng viên"), null=True, blank=True,
+                               on_delete=models.PROTECT, related_name="case_subjects")
+    organisation = models.ForeignKey(Organisation, verbose_name=_("tổ chức đảng"), null=True,
+                                     blank=True, on_delete=models.PROTECT,
+                                     related_name="case_subjects")
+
+    class Meta:
+        verbose_name = _("đối tượng kiểm tra, giám sát")
+        verbose_name_plural = pgettext_lazy("plural", "đối tượng kiểm tra, giám sát")
+        ordering = ["case", "position"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(member__isnull=False, organisation__isnull=True)
+                           | Q(member__isnull=True, organisation__isnull=False)),
+                name="case_subject_is_one"),
+            # The case's subjects in order (the case page, documents) from this index.
+            models.UniqueConstraint(fields=["case", "position"], name="case_subject_position"),
+            # No subject twice in a case. Led by the subject, these unique indexes also
+            # answer "the cases about these members / organisations".
+            models.UniqueConstraint(fields=["member", "case"], name="case_subject_member_once"),
+            models.UniqueConstraint(fields=["organisation", "case"],
+                                    name="case_subject_org_once"),
+        ]
+        indexes = [
+            # The scope's read of the cases about a unit through their subjects after the
+            # first (scope._scope_ids, about_from_outside): only those rows, index alone.
+            models.Index(fields=["organisation", "case"], name="case_other_subject_org",
+                         condition=Q(position__gt=0, organisation__isnull=False)),
+            models.Index(fields=["member", "case"], name="case_other_subject_member",
+                         condition=Q(position__gt=0, member__isnull=False)),
+        ]
+
+    def __str__(self):
+        return str(self.name)
+
+    @property
+    def subject(self):
+        return self.member or self.organisation
+
+    @property
+    def name(self):
+        """A member by name and branch, an organisation by its name."""
+        return self.subject
+
+    @property
+    def is_member(self):
+        return self.member_id is not None

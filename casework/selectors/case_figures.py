@@ -5,7 +5,8 @@ The conditions are `figure_rules.case_conditions`, the very ones the case list f
 (?so-lieu=…), so each number equals the length of the list it links to.
 
 Per conducting unit, by kind and by conducting body: cases decided in the period and the
-members and organisations that were their subjects, concluded, with a violation found,
+members and organisations that were their subjects (each subject counted: a supervision of
+four branches is one case and four organisations), concluded, with a violation found,
 discipline by form; and the programme items planned for the quarters of the period with
 the cases from them concluded by its end. The 2025 report's footnotes (members each branch
 inspected and supervised) are `by_unit[branch]["by_body"]["branch"]["by_kind"][kind]
@@ -24,6 +25,7 @@ from casework.models import ConductingBody, InspectionCase, InspectionKind, Prog
 from casework.selectors.figure_rules import (
     CASE_FIGURES,
     DISCIPLINE_KEYS,
+    FIGURE_COUNTS,
     case_event_conditions,
     case_events_in,
     programme_done,
@@ -55,7 +57,8 @@ def case_figures(*, organisation, start: date, end: date) -> dict:
     """The figures of the cases run in `organisation`'s subtree for the days `start`–`end`
     (module docstring): the totals, `by_kind`, `by_body`, `programme`, and `by_unit`
     {organisation code: the same keys} for each conducting unit with a case counted."""
-    aggregates = {name: Count("inspection", distinct=True, filter=cond)
+    aggregates = {name: Count(FIGURE_COUNTS.get(name, "inspection"), distinct=True,
+                              filter=cond)
                   for name, cond in case_event_conditions().items()}
     rows = (case_events_in(start, end)
             .filter(inspection__organisation__path__startswith=organisation.path)

@@ -253,20 +253,23 @@ def case_event_conditions():
     `inspection__`)}: a case counts in a figure when one of its events dated in the period
     meets the figure's condition.
     - decided: the decision opening the case (its CASE_OPENED event); `members` and
-      `organisations` split those by their subject;
+      `organisations`: the cases decided with a member (an organisation) among their
+      subjects, whose figure counts those subjects (FIGURE_COUNTS: a supervision of four
+      branches is one case decided and four organisations);
     - concluded: an inspection's conclusion, or a supervision's notice of results (a
       supervision has no conclusion: the notice is its end);
     - violations: a conclusion that found a violation;
-    - discipline_<form>: the discipline decision, by form (`discipline_none`: decided not
-      to discipline)."""
+    - discipline_<form>: the discipline decisions, by form (`discipline_none`: decided not
+      to discipline): each subject's decision is its own event, and the figure counts
+      them (FIGURE_COUNTS)."""
     supervision = Q(inspection__kind__in=[str(k) for k in SUPERVISION_KINDS])
     inspection = Q(inspection__kind__in=[k for k in InspectionKind.values
                                          if k not in SUPERVISION_KINDS])
     decided = Q(event_type=EventType.CASE_OPENED)
     conditions = {
         "decided": decided,
-        "members": decided & Q(inspection__subject_member__isnull=False),
-        "organisations": decided & Q(inspection__subject_organisation__isnull=False),
+        "members": decided & Q(inspection__subject_rows__member__isnull=False),
+        "organisations": decided & Q(inspection__subject_rows__organisation__isnull=False),
         "concluded": ((inspection & Q(event_type=EventType.CONCLUDED))
                       | (supervision & Q(event_type=EventType.CASE_NOTIFIED))),
         "violations": Q(event_type=EventType.CONCLUDED, details__violation_found=True),
@@ -276,6 +279,13 @@ def case_event_conditions():
                                              details__form="" if form == NO_DISCIPLINE
                                              else form)
     return conditions
+
+
+# What a figure counts among the events meeting its condition (case_figures), when not the
+# cases: a case's subjects (each CaseSubject row, distinct, the join being on them alone),
+# or its discipline decisions (one event each). Every other figure counts distinct cases.
+FIGURE_COUNTS = {"members": "inspection__subject_rows", "organisations": "inspection__subject_rows",
+                 **{f"discipline_{form}": "pk" for form in DISCIPLINE_KEYS}}
 
 
 def case_events_in(start, end):
@@ -345,6 +355,27 @@ def cases_figure(cases, figure, start, end, detail=""):
             cond |= conditions[f"discipline_{key}"]
         return cases.filter(cond)
     return cases.filter(conditions[figure])
+
+
+def cases_figure_count(cases, figure, start, end, detail=""):
+    """What `figure` counts among `cases` (already narrowed to its list), when that is not
+    the cases themselves (FIGURE_COUNTS): their member or organisation subjects, or the
+    discipline decisions of the period; None for a figure that counts cases. The case list
+    shows it beside its total, so a figure of subjects is also the number its list shows
+    (one case, four organisations)."""
+    from casework.models import CaseSubject
+
+    if figure in ("members", "organisations"):
+        column = "member" if figure == "members" else "organisation"
+        return CaseSubject.objects.filter(case__in=cases.values("pk"),
+                                          **{f"{column}__isnull": False}).count()
+    if figure == "discipline":
+        keys = [detail] if detail else DISCIPLINE_KEYS
+        forms = ["" if key == NO_DISCIPLINE else key for key in keys]
+        return (case_events_in(start, end)
+                .filter(inspection__in=cases.values("pk"), event_type=EventType.DISCIPLINED,
+                        details__form__in=forms).count())
+    return None
 
 
 KIND_KEYS = InspectionKind.values

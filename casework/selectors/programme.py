@@ -6,8 +6,12 @@ the cases joined), so "planned / started / concluded / overdue" always equal the
 behind them; nothing is stored that could drift.
 
 Definitions (used by the pages, the demo's summary and the tests):
-- planned: the items' `planned_cases` (a branch plans "kiểm tra 03 đảng viên" as one item
-  of three);
+- planned: the items' `planned_cases`, a number of cases (cuộc), as the programme's target
+  says ("hoàn thành các cuộc kiểm tra, giám sát theo chương trình"): a branch plans "kiểm
+  tra 03 đảng viên" as one item of three cases when it decides on each member apart, or of
+  one case when one decision names the three (issue 14: one case, several subjects). A
+  case counts once toward its item whatever its number of subjects; the subjects are
+  counted by the figures (casework.selectors.case_figures) and named on the page;
 - started: cases opened from the item, whatever their status;
 - concluded: the conclusion or the notice of results was issued, i.e. the case is at
   CONCLUDED or any later step (a supervision has no conclusion: its notice of results,
@@ -28,11 +32,17 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Case, Count, F, IntegerField, Q, Value, When
+from django.db.models import Case, Count, F, IntegerField, Prefetch, Q, Value, When
 from django.db.models.functions import Greatest, Least
 from django.utils import timezone
 
-from casework.models import CaseStatus, InspectionCase, InspectionProgramme, ProgrammeItem
+from casework.models import (
+    CaseStatus,
+    CaseSubject,
+    InspectionCase,
+    InspectionProgramme,
+    ProgrammeItem,
+)
 from casework.selectors.cases import cases_visible
 from casework.selectors.scope import programmes_q
 
@@ -211,4 +221,7 @@ def programme_cases(*, user, programme):
             .filter(Q(programme_item__programme=programme)
                     | Q(pk__in=adhoc_cases(programme).values("pk")))
             .select_related("organisation", "subject_member__organisation", "subject_organisation")
+            # every subject of each case (one query for the page): a case of four branches
+            .prefetch_related(Prefetch("subject_rows", CaseSubject.objects.select_related(
+                "member", "organisation")))
             .order_by("decision_date", "seq"))

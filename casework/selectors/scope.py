@@ -10,7 +10,8 @@ and every organisation under it.
 
 Cases (kiểm tra, giám sát). A role held at an organisation shows the cases
 - run by that organisation or any organisation under it;
-- about that organisation, one under it, or a member of one of them: the inspected branch
+- about that organisation, one under it, or a member of one of them (any of the case's
+  subjects: a supervision of four branches is about each of them): the inspected branch
   (its secretary, to whom the decision is announced and who answers for the branch) follows
   the UBKT's case about the branch or one of its members, read-only;
 - and a UBKT member's role counts, for cases, at the committee their UBKT serves: they see
@@ -22,6 +23,8 @@ plus the cases the user is on the team of. Seeing a case gives no right to act o
 
 An administrator (superuser) sees everything; a visitor who is not logged in, nothing.
 """
+from typing import NamedTuple
+
 from django.db.models import Exists, OuterRef, Q, Value
 
 from casework.models.organisations import OrgKind, Role
@@ -91,26 +94,63 @@ def everything(user):
     return user.is_authenticated and user.is_superuser
 
 
+class Link(NamedTuple):
+    """One way a record reaches an organisation. `column`: the record's own column (its
+    `_id` is compared with ids); `reach`: the organisation that column reaches (for a path
+    test); `ids`: which ids a row condition compares it with (`_scope_ids`). A link
+    `through` a table of several rows per record (a case's subjects after the first) is
+    read on that table's rows, `column` and `reach` being theirs, and tested on the record
+    as `pk IN` the records those rows name."""
+
+    column: str
+    reach: str
+    ids: str
+    through: str | None = None
+
+
 # The one rule, as data. A record is seen when one of its links lands on an organisation
-# at or under the user's paths (`role_paths` for letters, `case_paths` for cases). Each
-# link is (the record's own column, the organisation that column reaches, the ids a row
-# condition compares the column with: `_scope_ids`). The first link is the unit running
-# the record, the one a deadline clock keeps a copy of; a case's other links are what it
-# is about. Every shape of condition below (joined paths, ids read first, a clock's kept
+# at or under the user's paths (`role_paths` for letters, `case_paths` for cases). The
+# first link is the unit running the record, the one a deadline clock keeps a copy of; a
+# case's other links are what it is about: its first subject, kept on the case row, and
+# its other subjects, rows of CaseSubject (a supervision of four branches is about each
+# of them). Every shape of condition below (joined paths, ids read first, a clock's kept
 # copy) is built from these tables, so a link changed here changes every list, count and
 # clock at once.
-LETTER_LINKS = (("organisation", "organisation", "units"),)
-CASE_LINKS = (("organisation", "organisation", "units"),
-              ("subject_organisation", "subject_organisation", "units"),
-              ("subject_member", "subject_member__organisation", "members"))
+OTHER_SUBJECTS = "other_subjects"
+LETTER_LINKS = (Link("organisation", "organisation", "units"),)
+CASE_LINKS = (Link("organisation", "organisation", "units"),
+              Link("subject_organisation", "subject_organisation", "units"),
+              Link("subject_member", "subject_member__organisation", "members"),
+              Link("organisation", "organisation", "subject_cases", through=OTHER_SUBJECTS),
+              Link("member", "member__organisation", "subject_cases", through=OTHER_SUBJECTS))
+
+
+def _through_rows(through):
+    """The rows of a `through` table: a case's subjects after the first (the first is on
+    the case row), read from their partial indexes (CaseSubject's Meta)."""
+    from casework.models import CaseSubject
+
+    assert through == OTHER_SUBJECTS
+    return CaseSubject.objects.filter(position__gt=0)
+
+
+def _through_cases(link, paths):
+    """The ids of the records a `through` link lands under `paths` (a subquery)."""
+    # `column IS NOT NULL` matches the partial index's condition, so it serves the read.
+    # No ordering: CaseSubject's default one would join every case row to sort them.
+    return (_through_rows(link.through).filter(**{f"{link.column}__isnull": False})
+            .filter(under(f"{link.reach}__path", paths)).values("case_id").order_by())
 
 
 def _on_paths(links, paths, prefix=""):
     """Shape 1, joined paths: some link's organisation path at or under `paths`. For rows
     that reach the record through a relation (`prefix`)."""
     cond = Q(pk__in=[])
-    for _column, reach, _ids in links:
-        cond |= under(f"{prefix}{reach}__path", paths)
+    for link in links:
+        if link.through:
+            cond |= Q(**{f"{prefix}pk__in": _through_cases(link, paths)})
+        else:
+            cond |= under(f"{prefix}{link.reach}__path", paths)
     return cond
 
 
@@ -216,15 +256,19 @@ def _on_ids(links, ids):
     """Shape 2, ids read first: some link's own column `IN` the ids the user's paths hold,
     or the record one of those the user is on the team of."""
     cond = Q(pk__in=ids["team"])
-    for column, _reach, source in links:
+    for source in dict.fromkeys(link.ids for link in links if link.through):
         if ids[source]:
-            cond |= Q(**{f"{column}_id__in": ids[source]})
+            cond |= Q(pk__in=ids[source])
+    for link in links:
+        if not link.through and ids[link.ids]:
+            cond |= Q(**{f"{link.column}_id__in": ids[link.ids]})
     return cond
 
 
 def _scope_ids(user, links, paths):
-    """{"units": organisation ids under `paths`, "members": their members' ids, "team":
-    the cases the user is on the team of} (the sources `links` name), from one UNION ALL:
+    """{"units": organisation ids under `paths`, "members": their members' ids,
+    "subject_cases": the cases whose other subjects are among those, "team": the cases the
+    user is on the team of} (the sources `links` name), from one UNION ALL:
     a query per list whatever its size, read fresh (a role, a member or a team changed
     earlier in the request is seen). Never asked for the whole tree (its members would
     all be listed)."""
@@ -235,8 +279,10 @@ def _scope_ids(user, links, paths):
     parts = [_tagged(_team(user), "team", "inspectioncase_id")]
     if paths:
         parts += [_tagged(sources[source](), source, "pk")
-                  for source in dict.fromkeys(source for _c, _r, source in links)]
-    return _read_tagged(parts, {"team": [], "units": [], "members": []})
+                  for source in dict.fromkeys(link.ids for link in links if not link.through)]
+        parts += [_tagged(_through_cases(link, paths), link.ids, "case_id")
+                  for link in links if link.through]
+    return _read_tagged(parts, {"team": [], "units": [], "members": [], "subject_cases": []})
 
 
 def kept_q(user, *, organisation, letter, case):
@@ -325,11 +371,12 @@ def about_from_outside(paths, links=CASE_LINKS):
     have no other link)."""
     from casework.models import InspectionCase
 
-    (_column, run_by, _ids), *about = links
+    run_by, *about = links
     if not about:
         return []
-    outside = InspectionCase.objects.exclude(under(f"{run_by}__path", paths))
-    return [outside.filter(under(f"{reach}__path", paths)) for _c, reach, _i in about]
+    outside = InspectionCase.objects.exclude(under(f"{run_by.reach}__path", paths))
+    return [outside.filter(pk__in=_through_cases(link, paths)) if link.through
+            else outside.filter(under(f"{link.reach}__path", paths)) for link in about]
 
 
 def identity_visible_q(user, prefix=""):

@@ -21,24 +21,29 @@ from casework.errors import ActionRefused
 from casework.formatting import date_text
 from casework.models import (
     CaseStatus,
+    CaseSubject,
     ConductingBody,
     DisciplineDecision,
     DisciplineForm,
     EventType,
     InspectionCase,
     InspectionKind,
+    Member,
     Organisation,
 )
 from casework.models.inspections import (
-    KIND_SUBJECTS,
-    MEMBER,
-    ORGANISATION,
     STEP_LABELS,
     Procedure,
     allowed_forms,
     subject_type_of,
 )
 from casework.permissions import case_user_may, is_case_team_member, may_open_case, roles_at
+from casework.services.case_subjects import (
+    check_subjects,
+    decision_subject,
+    every_subject_decided,
+    subject_key,
+)
 from casework.services.fields import Errors, check_choice, check_date
 from casework.services.transitions import (
     DateRule,
@@ -83,10 +88,14 @@ def _next_seq(organisation, year):
 def case_open(*, actor, organisation, body: str, kind: str, title: str, decision_number: str,
               decision_date: date | None, starts_on: date | None, ends_on: date | None,
               team_leader, team=(), subject_member=None, subject_organisation=None,
-              content: str = "", programme_item=None, source_petition=None,
+              subject_members=(), subject_organisations=(), content: str = "",
+              programme_item=None, source_petition=None,
               escalated_from=None, at: datetime | None = None) -> InspectionCase:
-    """Quyết định kiểm tra, giám sát: the decision that opens a case, with its team and the
-    period it sets (whose end date is the case's own deadline)."""
+    """Quyết định kiểm tra, giám sát: the decision that opens a case, with its team, the
+    period it sets (whose end date is the case's own deadline) and its subjects: one or
+    several members and/or organisations (`subject_organisation(s)`, then
+    `subject_member(s)`, in that order; a supervision of four branches is one case with
+    four subjects). The first is also kept on the case row."""
     errors = Errors()
     if organisation is None:
         errors.add("organisation", _("Chưa chọn cấp tiến hành."))
@@ -111,22 +120,8 @@ def case_open(*, actor, organisation, body: str, kind: str, title: str, decision
         errors.add("ends_on", _("Ngày kết thúc không được trước ngày bắt đầu."))
     if team_leader is None:
         errors.add("team_leader", _("Chưa chọn trưởng đoàn."))
-    if bool(subject_member) == bool(subject_organisation):
-        errors.add("subject_member", _("Chọn đúng một đối tượng: một đảng viên hoặc "
-                                       "một tổ chức đảng."))
-    elif kind in KIND_SUBJECTS:
-        subject_is = MEMBER if subject_member else ORGANISATION
-        if subject_is not in KIND_SUBJECTS[kind]:
-            field = "subject_member" if subject_member else "subject_organisation"
-            errors.add(field, _("Loại “%(kind)s” không áp dụng cho %(subject)s.") % {
-                "kind": InspectionKind(kind).label,
-                "subject": _("đảng viên") if subject_member else _("tổ chức đảng")})
-    if organisation is not None:
-        committee = organisation.committee.path
-        subject = subject_member.organisation if subject_member else subject_organisation
-        if subject is not None and not subject.path.startswith(committee):
-            errors.add("subject_member" if subject_member else "subject_organisation",
-                       _("Đối tượng không thuộc Đảng bộ của cấp tiến hành."))
+    subjects = check_subjects(errors, organisation, kind, subject_organisation,
+                               subject_organisations, subject_member, subject_members)
     if programme_item is not None and programme_item.kind != kind:
         errors.add("kind", _("Loại cuộc kiểm tra khác với nội dung chương trình đã chọn "
                              "(%(kind)s).")
@@ -156,15 +151,21 @@ def case_open(*, actor, organisation, body: str, kind: str, title: str, decision
     case = InspectionCase.objects.create(
         organisation=organisation, body=body, kind=kind, year=year,
         seq=_next_seq(organisation, year), title=title.strip(),
-        subject_member=subject_member, subject_organisation=subject_organisation,
+        subject_member=subjects[0] if isinstance(subjects[0], Member) else None,
+        subject_organisation=subjects[0] if isinstance(subjects[0], Organisation) else None,
         programme_item=programme_item, source_petition=source_petition,
         escalated_from=escalated_from, decision_number=decision_number.strip(),
         decision_date=decision_date, starts_on=starts_on, ends_on=ends_on,
         team_leader=team_leader, content=content.strip(), created_by=actor)
     case.team.set({team_leader, *team})
+    CaseSubject.objects.bulk_create([
+        CaseSubject(case=case, position=position, **{
+            "member" if isinstance(subject, Member) else "organisation": subject})
+        for position, subject in enumerate(subjects)])
     record_event(CASE, case, event_type=EventType.CASE_OPENED, actor=actor, from_status="",
                  doc_number=case.decision_number, doc_date=decision_date,
                  details={"number": case.number, "kind": kind, "ends_on": ends_on.isoformat(),
+                         "subjects": [subject_key(subject) for subject in subjects],
                           "programme_item": programme_item.pk if programme_item else None,
                           "source_petition": source_petition.pk if source_petition else None},
                  at=at)
@@ -188,10 +189,14 @@ def _check_discipline(errors, case, values):
     form, decision_date, notified_on = (values["form"], values["decision_date"],
                                         values["notified_on"])
     if not form:
+        decision_subject(errors, case, values)
         if not values["reason"]:
             errors.add("reason", _("Không kỷ luật: nhập lý do."))
         return
-    subject_type = subject_type_of(case)
+    row = decision_subject(errors, case, values)
+    if row is None:
+        return
+    subject_type = subject_type_of(row)
     allowed = allowed_forms(subject_type, case.body)
     if form not in DisciplineForm.values:
         errors.add("form", _("Hình thức kỷ luật “%(form)s” không hợp lệ.") % {"form": form})
@@ -219,17 +224,21 @@ def _check_discipline(errors, case, values):
 
 
 def _write_decision(case, values, actor):
+    row = values["subject_row"]
     DisciplineDecision.objects.create(
-        case=case, subject_type=subject_type_of(case), body=case.body, form=values["form"],
-        decision_number=values["decision_number"], decision_date=values["decision_date"],
-        notified_on=values["notified_on"], reason=values["reason"], decided_by=actor)
+        case=case, subject=row, subject_type=subject_type_of(row), body=case.body,
+        form=values["form"], decision_number=values["decision_number"],
+        decision_date=values["decision_date"], notified_on=values["notified_on"],
+        reason=values["reason"], decided_by=actor)
 
 
 def _discipline_details(case, values):
     def day(name):
         return values[name].isoformat() if values[name] else None
 
-    return {"form": values["form"], "subject_type": subject_type_of(case),
+    row = values["subject_row"]
+    return {"form": values["form"], "subject_type": subject_type_of(row),
+            "subject": subject_key(row.subject),
             "notified_on": day("notified_on"), "received_on": day("received_on")}
 
 
@@ -255,7 +264,8 @@ STEPS = {step.action: step for step in (
          dates=[DateRule("on", gettext_lazy("ngày lưu hồ sơ")), _DOC_DATE]),
     # Taken by discipline_decide: the decision's own row is written with the step.
     Step("discipline", EventType.DISCIPLINED, check=_check_discipline, effect=_write_decision,
-         doc=("decision_number", "decision_date"), details=_discipline_details),
+         doc=("decision_number", "decision_date"), details=_discipline_details,
+         moves=every_subject_decided),
 )}
 # The event each step writes, for pages that read a case's history back into its steps
 # (casework.case_steps).
@@ -281,33 +291,44 @@ def case_step(*, actor, case_id: int, action: str, doc_number: str = "",
 
 @transaction.atomic
 @cleans_text("reason")
-def discipline_decide(*, actor, case_id: int, form: str, decision_number: str = "",
-                      decision_date: date | None = None, notified_on: date | None = None,
-                      received_on: date | None = None, reason: str = "",
-                      expected_status: str | None = None,
+def discipline_decide(*, actor, case_id: int, form: str, subject: int | None = None,
+                      decision_number: str = "", decision_date: date | None = None,
+                      notified_on: date | None = None, received_on: date | None = None,
+                      reason: str = "", expected_status: str | None = None,
                       at: datetime | None = None) -> DisciplineDecision:
-    """Record the discipline decided at the end of an inspection (or that none was), with
-    the forms the Party's rules allow for this subject and this body. `form` empty means
-    "không kỷ luật"."""
-    case = take(CASE, STEPS["discipline"], actor=actor, pk=case_id,
-                expected_status=expected_status,
-                values={"form": form, "decision_number": decision_number,
-                        "decision_date": decision_date, "notified_on": notified_on,
-                        "received_on": received_on, "reason": reason, "at": at})
-    return case.discipline_decision
+    """Record the discipline decided at the end of an inspection (or that none was) for
+    one of its subjects (`subject`: the CaseSubject id; may be left out when the case has
+    one), with the forms the Party's rules allow for that subject and this body. `form`
+    empty means "không kỷ luật". Each decision is written as the discipline step's event;
+    the case moves on to remediation with its last subject's decision."""
+    values = {"form": form, "subject": subject, "decision_number": decision_number,
+              "decision_date": decision_date, "notified_on": notified_on,
+              "received_on": received_on, "reason": reason, "at": at}
+    take(CASE, STEPS["discipline"], actor=actor, pk=case_id, expected_status=expected_status,
+         values=values)
+    return DisciplineDecision.objects.get(subject=values["subject_row"])
 
 
 @transaction.atomic
 @cleans_text("reason")
 def discipline_appeal(*, actor, case_id: int, on: date | None, reason: str = "",
+                      subject: int | None = None,
                       at: datetime | None = None) -> DisciplineDecision:
     """The disciplined member or organisation appeals (khiếu nại kỷ luật). Recorded on the
     case; the appeal's one-month clock decides whether it came in time. The case's status
-    does not change."""
+    does not change. `subject` (a CaseSubject id) names whose decision is appealed; left
+    out, the case's first decision with a form of discipline."""
     case = lock(CASE, case_id)
     if not case_user_may(actor, "discipline", case):
         raise ActionRefused(_("Bạn không được phép ghi nhận khiếu nại kỷ luật của cuộc này."))
-    decision = DisciplineDecision.objects.filter(case=case).exclude(form="").first()
+    decisions = DisciplineDecision.objects.filter(case=case).exclude(form="")
+    if subject not in (None, ""):
+        decisions = decisions.filter(subject_id=subject)
+    elif decisions.filter(appealed_on__isnull=True).count() > 1:
+        errors = Errors()
+        errors.add("subject", _("Chưa chọn đối tượng khiếu nại kỷ luật."))
+        errors.raise_if_any()
+    decision = decisions.order_by("appealed_on", "subject__position").first()
     if decision is None:
         raise ActionRefused(_("Cuộc %(number)s không có quyết định kỷ luật để khiếu nại.")
                             % {"number": case.number})
@@ -322,5 +343,6 @@ def discipline_appeal(*, actor, case_id: int, on: date | None, reason: str = "",
     decision.appealed_on = on
     decision.save(update_fields=["appealed_on"])
     write_event(CASE, case, event_type=EventType.APPEALED, actor=actor, from_status=case.status,
-                reason=reason, doc_date=on, at=at)
+                reason=reason, doc_date=on, at=at,
+                details={"subject": subject_key(decision.subject.subject)})
     return decision

@@ -90,6 +90,9 @@ class Step:
     # (record, values, actor, event, relay) → rows written after the step's event, in its
     # transaction: a letter's hand-off inside the system (casework.services.handoff).
     after: Callable | None = None
+    # (record, values) → whether the status moves, asked after `effect` under the row lock:
+    # a step done once per subject (discipline) moves the record on with the last one.
+    moves: Callable = lambda record, values: True
 
 
 @dataclass(frozen=True)
@@ -131,15 +134,8 @@ def take(kind, step, *, actor, pk, expected_status=None, values, relay=None):
     from_status = record.status
     if step.effect:
         step.effect(record, values, actor)
-    getattr(record, step.action)(**step.fsm(record, values))
-    try:
-        record.save()
-    except ConcurrentTransition:
-        raise ActionRefused(
-            _("%(record)s vừa được người khác cập nhật. Thao tác “%(action)s” của bạn chưa "
-              "được ghi; đề nghị xem lại %(this)s.")
-            % {"record": sentence_case(kind.name(record)), "action": label,
-               "this": kind.this}) from None
+    if step.moves(record, values):
+        _move(kind, step, record, values, label)
     number_field, date_field = step.doc
     event = write_event(kind, record, event_type=step.event, actor=actor,
                         from_status=from_status,
@@ -150,6 +146,18 @@ def take(kind, step, *, actor, pk, expected_status=None, values, relay=None):
     if step.after:
         step.after(record, values, actor, event, relay)
     return record
+
+
+def _move(kind, step, record, values, label):
+    getattr(record, step.action)(**step.fsm(record, values))
+    try:
+        record.save()
+    except ConcurrentTransition:
+        raise ActionRefused(
+            _("%(record)s vừa được người khác cập nhật. Thao tác “%(action)s” của bạn chưa "
+              "được ghi; đề nghị xem lại %(this)s.")
+            % {"record": sentence_case(kind.name(record)), "action": label,
+               "this": kind.this}) from None
 
 
 def _has_standing(kind, record, actor, relay):

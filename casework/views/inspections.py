@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from casework.case_steps import step_marks
@@ -17,6 +18,7 @@ from casework.figure_filters import CaseFigureForm, apply_figure, figure_field_n
 from casework.forms import apply_service_errors
 from casework.inspection_forms import AppealForm, CaseFilterForm, CaseForm
 from casework.models import (
+    DisciplineDecision,
     InspectionKind,
     Organisation,
     Petition,
@@ -26,7 +28,7 @@ from casework.models.inspections import Procedure
 from casework.panels import inspection_panels
 from casework.permissions import case_user_may, deciding_organisations, may_open_case
 from casework.query_names import param, unknown_parameters_message
-from casework.selectors.cases import case_counts, case_for_page, cases_visible
+from casework.selectors.cases import case_counts, case_for_page, cases_visible, with_subject_count
 from casework.selectors.cases import case_list as case_list_rows
 from casework.selectors.letters import register_groups, sees_several_communes
 from casework.services.inspections import ESCALATION_STATUSES, case_open, discipline_appeal
@@ -51,6 +53,8 @@ def case_list(request):
     cases, figure, figure_errors = apply_figure(CaseFigureForm, request.GET, cases)
     for error in figure_errors:
         messages.error(request, error)
+    # A figure of subjects or decisions: its number too (one case, four organisations).
+    figure_total = figure.counted(cases) if figure is not None and not figure_errors else None
     counts = case_counts(cases)
     status_totals, kind_totals = counts.totals()
     # A province's list opens on its communes (one line each, a link to the commune's
@@ -60,7 +64,7 @@ def case_list(request):
         units = sees_several_communes(request.user)
         groups = register_groups(counts=counts, organisations=units) if units else None
     if not groups:
-        paginator = Paginator(cases, 50)
+        paginator = Paginator(with_subject_count(cases), 50)
         paginator.count = counts.total  # counted with the totals: no second COUNT
         page = paginator.get_page(request.GET.get(param("page")))
     query = request.GET.copy()
@@ -70,7 +74,20 @@ def case_list(request):
         "groups": groups, "unit_param": param("organisation"),
         "status_totals": status_totals, "kind_totals": kind_totals,
         "may_open": deciding_organisations(request.user).exists(), "figure": figure,
+        "figure_total": figure_total,
+        "figure_label": FIGURE_UNITS.get(figure.cleaned_data.get(param("figure")))
+        if figure_total is not None else "",
     })
+
+
+# What a figure of subjects or decisions counts, as its number is shown beside the list.
+FIGURE_UNITS = {"members": gettext_lazy("đảng viên"),
+                "organisations": gettext_lazy("tổ chức đảng"),
+                "discipline": gettext_lazy("quyết định kỷ luật")}
+
+
+def _present(subject):
+    return [subject] if subject is not None else []
 
 
 def _prefill(request, organisations):
@@ -82,23 +99,28 @@ def _prefill(request, organisations):
                                  .filter(programme__organisation__in=organisations),
                                  pk=request.GET[param("item")])
         initial.update(kind=item.kind, organisation=item.programme.organisation,
-                       body=item.programme.body, subject_organisation=item.target_organisation,
+                       body=item.programme.body,
+                       subject_organisations=_present(item.target_organisation),
                        content=item.content, title=item.get_kind_display())
     if request.GET.get("don", "").isdigit():
         petition = get_object_or_404(Petition.objects.visible_to(request.user),
                                      pk=request.GET["don"])
         initial.setdefault("kind", InspectionKind.VIOLATION_SIGNS)
-        initial.update(subject_member=petition.subject_member,
-                       subject_organisation=petition.subject_organisation,
+        initial.update(subject_members=_present(petition.subject_member),
+                       subject_organisations=_present(petition.subject_organisation),
                        title=_("Kiểm tra khi có dấu hiệu vi phạm (đơn số %(number)s)")
                        % {"number": petition.receipt_number})
     if request.GET.get("giam-sat", "").isdigit():
         supervision = get_object_or_404(
             cases_visible(user=request.user).filter(organisation__in=organisations),
             pk=request.GET["giam-sat"])
+        subject_rows = supervision.subject_rows.select_related("member", "organisation")
         initial.update(kind=InspectionKind.VIOLATION_SIGNS, organisation=supervision.organisation,
-                       body=supervision.body, subject_member=supervision.subject_member,
-                       subject_organisation=supervision.subject_organisation,
+                       body=supervision.body,
+                       # every subject of the supervision: the inspection may drop some
+                       subject_members=[row.member for row in subject_rows if row.member],
+                       subject_organisations=[row.organisation for row in subject_rows
+                                              if row.organisation],
                        title=_("Kiểm tra khi có dấu hiệu vi phạm (từ cuộc giám sát %(number)s)")
                        % {"number": supervision.number})
     if organisations.count() == 1:
@@ -139,13 +161,17 @@ def case_create(request):
 @login_required
 def case_detail(request, pk):
     case = get_object_or_404(case_for_page(user=request.user), pk=pk)
-    decision = getattr(case, "discipline_decision", None)  # None until one is recorded
+    # Each subject with its discipline decision (None until one is recorded).
+    subjects = [(row, getattr(row, "discipline_decision", None))
+                for row in case.subject_rows.all()]
+    appealable = [decision for _row, decision in subjects
+                  if decision is not None and decision.form and not decision.appealed_on]
     return render(request, "casework/case_detail.html", {
         "case": case, "events": case.events.select_related("actor"),
-        "team": case.team.order_by("last_name", "first_name"), "decision": decision,
+        "team": case.team.order_by("last_name", "first_name"), "subjects": subjects,
         "steps": step_marks(case), "procedure_label": Procedure(case.procedure).label,
         "panels": inspection_panels(request, case),
-        "may_record_appeal": (decision is not None and decision.form and not decision.appealed_on
+        "may_record_appeal": (bool(appealable)
                               and case_user_may(request.user, "discipline", case)),
         "may_escalate": (case.procedure == Procedure.SUPERVISION
                          and case.status in ESCALATION_STATUSES
@@ -166,12 +192,17 @@ def case_appeal(request, pk):
         raise PermissionDenied(_("Chỉ cấp quyết định kỷ luật ghi nhận khiếu nại kỷ luật."))
     if repeat := repeated_post(request, fallback=case.get_absolute_url()):
         return repeat
-    decision = getattr(case, "discipline_decision", None)
-    if decision is None or not decision.form or decision.appealed_on:
+    # The decisions still open to an appeal: one per disciplined subject.
+    decisions = list(DisciplineDecision.objects.filter(case=case, appealed_on__isnull=True)
+                     .exclude(form="").select_related("subject__member__organisation",
+                                                      "subject__organisation")
+                     .order_by("subject__position"))
+    if not decisions:
         messages.error(request, _("Cuộc %(number)s không có quyết định kỷ luật đang chờ khiếu nại.")
                        % {"number": case.number})
         return redirect(case)
-    form = AppealForm(request.POST or None)
+    decision = decisions[0]
+    form = AppealForm(request.POST or None, decisions=decisions)
     if request.method == "POST" and form.is_valid():
         try:
             with acting_once(request, form, fallback=case.get_absolute_url()) as claim:

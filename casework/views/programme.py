@@ -100,6 +100,11 @@ def programme_detail(request, pk):
             adhoc.append(case)
     for item in progress.items:
         item.case_list = by_item.get(item.pk, [])
+        # The item's subjects beside its cases (one case of four branches): from the rows
+        # already read, no query.
+        rows = [row for case in item.case_list for row in case.subject_rows.all()]
+        item.subject_counts = (sum(1 for r in rows if r.organisation_id),
+                               sum(1 for r in rows if r.member_id))
         item.quarter_over = quarter_end(programme.year, item.quarter) < progress.today
     return render(request, "casework/programme_detail.html", {
         "programme": programme, "progress": progress,

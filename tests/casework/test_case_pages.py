@@ -31,7 +31,7 @@ def form_data(tree, lead, **extra):
     data = {"organisation": tree.commune.pk, "body": "ubkt", "kind": "party_finance",
             "title": "Kiểm tra tài chính đảng", "decision_number": "07-QĐ/UBKT",
             "decision_date": "02/03/2026", "starts_on": "05/03/2026", "ends_on": "05/05/2026",
-            "team_leader": lead.pk, "subject_organisation": tree.branch_a.pk}
+            "team_leader": lead.pk, "subject_organisations": [tree.branch_a.pk]}
     data.update(extra)
     return data
 
@@ -65,7 +65,8 @@ def test_open_from_a_programme_item_prefills_and_links(tree, ubkt_member, as_use
     page = client.get(url)
     assert page.status_code == 200
     initial = page.context["form"].initial
-    assert initial["kind"] == "party_finance" and initial["subject_organisation"] == tree.branch_a
+    assert initial["kind"] == "party_finance"
+    assert initial["subject_organisations"] == [tree.branch_a]
     response = client.post(url, form_data(tree, ubkt_member))
     case = InspectionCase.objects.get()
     assert response.status_code == 302 and case.programme_item == item
@@ -82,9 +83,9 @@ def test_open_from_a_letter_links_both_ways(tree, ubkt_member, clerk, as_user):
                                 subject_member=member)
     client = as_user(ubkt_member)
     url = reverse("casework:case-create") + f"?don={petition.pk}"
-    assert client.get(url).context["form"].initial["subject_member"] == member
+    assert client.get(url).context["form"].initial["subject_members"] == [member]
     response = client.post(url, form_data(tree, ubkt_member, kind="violation_signs",
-                                          subject_organisation="", subject_member=member.pk))
+                                          subject_organisations=[], subject_members=[member.pk]))
     case = InspectionCase.objects.get()
     assert response.status_code == 302 and case.source_petition == petition
     letter = client.get(reverse("casework:petition-detail", args=[petition.pk]))
@@ -96,13 +97,13 @@ def test_open_from_a_letter_links_both_ways(tree, ubkt_member, clerk, as_user):
 def test_bad_input_names_the_fields_and_writes_nothing(tree, ubkt_member, as_user):
     response = as_user(ubkt_member).post(reverse("casework:case-create"), form_data(
         tree, ubkt_member, title="", decision_number="", ends_on="01/03/2026",
-        subject_member=MemberFactory(organisation=tree.branch_a).pk))
+        subject_members=[MemberFactory(organisation=tree.branch_a).pk]))
     assert response.status_code == 200
     errors = response.context["form"].errors
     assert "Chưa nhập tên cuộc kiểm tra, giám sát." in errors["title"]
     assert "Chưa nhập số quyết định." in errors["decision_number"]
     assert "Ngày kết thúc không được trước ngày bắt đầu." in errors["ends_on"]
-    assert errors["subject_member"]
+    assert errors["subject_members"]
     assert not InspectionCase.objects.exists()
 
 
@@ -121,18 +122,18 @@ def test_a_supervision_that_finds_signs_of_violation_leads_to_an_inspection(
     escalate = reverse("casework:case-create") + f"?giam-sat={supervision.pk}"
     assert escalate not in client.get(detail).content.decode()  # report not reviewed yet
     refused = client.post(escalate, form_data(tree, ubkt_member, kind="violation_signs",
-                                              subject_organisation="",
-                                              subject_member=member.pk))
+                                              subject_organisations=[],
+                                              subject_members=[member.pk]))
     assert "chưa xem xét xong báo cáo" in refused.content.decode()
     assert InspectionCase.objects.count() == 1
 
     run(supervision, ubkt_member, "announce", "explain", "review")
     assert escalate in client.get(detail).content.decode()
     form = client.get(escalate)
-    assert form.context["form"].initial["subject_member"] == member
+    assert form.context["form"].initial["subject_members"] == [member]
     response = client.post(escalate, form_data(tree, ubkt_member, kind="violation_signs",
-                                               subject_organisation="",
-                                               subject_member=member.pk))
+                                               subject_organisations=[],
+                                               subject_members=[member.pk]))
     inspection = InspectionCase.objects.get(escalated_from=supervision)
     assert response.status_code == 302 and inspection.subject_member == member
     assert supervision.events.filter(event_type="escalated").get().details["number"] == \
@@ -164,6 +165,5 @@ def test_the_deciding_body_records_a_discipline_appeal_on_its_page(tree, ubkt_me
     assert "không được trước" in bad.content.decode()
     response = client.post(appeal, {"on": "15/05/2026", "reason": "Gửi Đảng ủy xã."})
     assert response.status_code == 302
-    case.discipline_decision.refresh_from_db()
-    assert case.discipline_decision.appealed_on == D(2026, 5, 15)
+    assert case.discipline_decisions.get().appealed_on == D(2026, 5, 15)
     assert case.events.filter(event_type="appealed").count() == 1

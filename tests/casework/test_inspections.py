@@ -113,8 +113,8 @@ def test_opening_a_case_names_each_bad_field(tree, ubkt_member):
                   subject_member=MemberFactory(organisation=tree.branch_a))
     errors = bad.value.message_dict
     assert set(errors) >= {"title", "decision_number", "decision_date", "ends_on",
-                           "team_leader", "subject_member"}
-    assert "không áp dụng cho đảng viên" in errors["subject_member"][0]
+                           "team_leader", "subject_members"}
+    assert "không áp dụng cho đảng viên" in errors["subject_members"][0]
     assert not InspectionCase.objects.exists()
 
 
@@ -173,7 +173,7 @@ def test_every_forbidden_discipline_is_refused_and_every_allowed_one_recorded(
                 discipline_decide(**kwargs)
             assert "không được áp dụng hình thức" in refused.value.message_dict["form"][0]
             case.refresh_from_db()
-            assert case.status == CaseStatus.DISCIPLINE and not hasattr(case, "discipline_decision")
+            assert case.status == CaseStatus.DISCIPLINE and not case.discipline_decisions.exists()
 
 
 def test_the_rules_match_the_party_statute():

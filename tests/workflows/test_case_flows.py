@@ -64,8 +64,8 @@ def open_through_page(as_user, tree, ubkt_member, team, *, kind, member=None, or
         "title": "Kiểm tra đồng chí Bí thư chi bộ", "decision_number": "05-QĐ/UBKT",
         "decision_date": "02/03/2026", "starts_on": "05/03/2026", "ends_on": "05/05/2026",
         "team_leader": lead.pk, "team": [lead.pk, other.pk],
-        "subject_member": member.pk if member else "",
-        "subject_organisation": organisation.pk if organisation else "",
+        "subject_members": [member.pk] if member else [],
+        "subject_organisations": [organisation.pk] if organisation else [],
     })
     case = InspectionCase.objects.get()
     assert response.status_code == 302 and response.url == case.get_absolute_url()
@@ -153,7 +153,7 @@ def test_an_inspection_runs_to_the_end_through_its_pages(tree, ubkt_member, team
     assert forbidden.status_code == 200 and forbidden.context["form"].errors["form"]
     step(ubkt, case, "discipline", {"form": "warning", "decision_number": "12-QĐ/UBKT",
                                     "decision_date": "25/04/2026", "notified_on": "26/04/2026"})
-    assert case.discipline_decision.form == "warning"
+    assert case.discipline_decisions.get().form == "warning"
     assert case.status == CaseStatus.REMEDIATION
 
     step(ubkt, case, "archive", {"on": "04/05/2026"})

@@ -155,12 +155,15 @@ class Loader:
             return timezone.make_aware(datetime.combine(d, time(8, 0)), ZONE) + timedelta(
                 minutes=25 * next(moments))
 
+        subject_members, subject_orgs = [], []
         if isinstance(subject, tuple):
-            subject_member, subject_org = self.member(*subject), None
-            subject_name = f"đồng chí {subject_member.full_name}"
+            subject_members = [self.member(*subject)]
+            subject_name = f"đồng chí {subject_members[0].full_name}"
         else:
-            subject_member, subject_org = None, self.orgs[subject]
-            subject_name = str(subject_org)
+            # an organisation's code, or a list of them: one case, several subjects
+            subject_orgs = [self.orgs[code] for code in
+                            (subject if isinstance(subject, list) else [subject])]
+            subject_name = ", ".join(str(org) for org in subject_orgs)
         year = decided.year
         case = svc.case_open(
             actor=actor, organisation=self.orgs[org_code], body=body, kind=kind, title=title,
@@ -168,7 +171,7 @@ class Loader:
             decision_date=decided,
             starts_on=min(self.cal.next_working_day(decided), ends_on), ends_on=ends_on,
             team_leader=actor, team=[self.users[u] for u in team_names],
-            subject_member=subject_member, subject_organisation=subject_org, content=content,
+            subject_members=subject_members, subject_organisations=subject_orgs, content=content,
             programme_item=item, at=at(decided))
         last_day = decided
         for action, d in zip(steps, step_days):
@@ -250,7 +253,10 @@ class Loader:
                                   ("executive", "ke-sat", data.EXECUTIVE_2025)]:
             for kind, subject, day, days, remediation, content in cases:
                 decided = _day(day)
-                target = self.orgs[subject[0] if isinstance(subject, tuple) else subject]
+                # The item of a case with several subjects names no one target: its content
+                # names them. It plans one case (planned_cases counts cases, not subjects).
+                target = (None if isinstance(subject, list) else
+                          self.orgs[subject[0] if isinstance(subject, tuple) else subject])
                 the_item = item(code, body, kind, quarter_of(decided), 1, target, content)
                 steps = steps_to(kind, CaseStatus.ARCHIVED, remediation)
                 ends_on = decided + timedelta(days=days)
