@@ -71,12 +71,12 @@ def _header(document, subject_line=""):
     table = document.add_table(rows=1, cols=2)
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     table.autofit = False
-    left, right = _cell(table, 0, 0, Mm(75)), _cell(table, 0, 1, Mm(90))
+    left, right = _cell(table, 0, 0, Mm(85)), _cell(table, 0, 1, Mm(80))
     center = WD_ALIGN_PARAGRAPH.CENTER
-    _para(left, "{{ co_quan_cap_tren }}", align=center)
-    _para(left, "{{ co_quan_ban_hanh }}", bold=True, align=center)
+    _para(left, "{{ co_quan_cap_tren }}", size=13, align=center)
+    _para(left, "{{ co_quan_ban_hanh }}", bold=True, size=13, align=center)
     _para(left, "*", align=center)
-    _para(left, "Số {{ so_ky_hieu }}", align=center)
+    _para(left, "Số {{ so_ky_hieu }}", size=13, align=center)
     if subject_line:
         _para(left, subject_line, italic=True, size=12, align=center)
     _para(right, "ĐẢNG CỘNG SẢN VIỆT NAM", bold=True, underline=True, size=15, align=center)
