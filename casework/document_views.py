@@ -22,7 +22,12 @@ from casework.permissions import may_see_identity, roles_at
 from casework.selectors.cases import cases_visible
 from casework.selectors.documents import documents_of, documents_visible
 from casework.selectors.letters import letters_visible
-from casework.services.documents import DocumentMissing, document_bytes, document_for_event
+from casework.services.documents import (
+    DocumentMissing,
+    document_bytes,
+    document_for_event,
+    may_issue,
+)
 from casework.services.identity import log_identity_access
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -67,9 +72,13 @@ def document_issue(request, event_pk):
         CaseEvent.objects.filter(petition__in=letters_visible(user=request.user).values("pk"))
         | CaseEvent.objects.filter(
             inspection__in=cases_visible(user=request.user).values("pk")), pk=event_pk)
-    if event.event_type not in BY_EVENT:
+    spec = BY_EVENT.get(event.event_type)
+    if spec is None:
         raise Http404
     record = event.petition or event.inspection
+    if not may_issue(spec, record, request.user):
+        raise PermissionDenied(_("Vai trò của bạn không được phép lập %(document)s này.")
+                               % {"document": str(spec.label).lower()})
     try:
         document = document_for_event(actor=request.user, event_id=event.pk)
     except ActionRefused as exc:
@@ -86,10 +95,11 @@ def _panel(request, record, events):
     documents = list(documents_of(record))
     made = {(d.event_id, d.kind) for d in documents}
     issuable = []
-    if roles_at(user, record.organisation):
+    if roles_at(user, record.organisation) or user.is_superuser:
         issuable = [(event, BY_EVENT[event.event_type]) for event in events
                     if event.event_type in BY_EVENT
-                    and (event.pk, BY_EVENT[event.event_type].kind) not in made]
+                    and (event.pk, BY_EVENT[event.event_type].kind) not in made
+                    and may_issue(BY_EVENT[event.event_type], record, user)]
     rows = [(d, _refused_identity(user, d)) for d in documents]
     if not rows and not issuable:
         return ""

@@ -171,7 +171,10 @@ def _write(final, content):
         os.umask(old_umask)
 
 
-def _may_issue(spec, record, actor):
+def may_issue(spec, record, actor):
+    """Whoever may take the step may make its document."""
+    if not actor.is_authenticated:
+        return False
     if spec.record == CASE:
         if spec.action == "open":
             return may_open_case(actor, record.organisation)
@@ -195,7 +198,7 @@ def document_for_event(*, actor, event_id: int) -> GeneratedDocument:
         record = lock(LETTER, event.petition_id)
     else:
         record = lock(CASE_KIND, event.inspection_id)
-    if not (actor.is_authenticated and _may_issue(spec, record, actor)):
+    if not may_issue(spec, record, actor):
         raise ActionRefused(_("Vai trò của bạn không được phép lập %(document)s này.")
                             % {"document": str(spec.label).lower()})
     if GeneratedDocument.objects.filter(event=event, kind=spec.kind).exists():
