@@ -235,3 +235,26 @@ def test_generated_documents_are_append_only(tree, clerk, committed, media_root)
     with pytest.raises(ValueError):
         GeneratedDocument.objects.all().delete()
     assert IdentityAccess.objects.count() == 0  # an unprotected letter logs nothing
+
+
+def test_the_transfer_page_issues_the_document_and_the_letter_page_lists_it(
+        client, tree, clerk, django_capture_on_commit_callbacks, media_root):
+    import secrets
+
+    letter = classified(clerk, tree.office)
+    client.force_login(clerk)
+    url = reverse("casework:petition-transition", args=[letter.pk, "transfer"])
+    form = client.get(url).content.decode()
+    assert 'name="issue_document"' in form and "Lập phiếu chuyển đơn từ mẫu" in form
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url, {
+            "expected_status": "classified", "recipient": "UBND xã Kè Sắt", "doc_number": "",
+            "doc_date": "05/09/2025", "issue_document": "on", "reason": "",
+            "form_token": secrets.token_urlsafe(32)})
+    assert response.status_code == 302, response.content.decode()[:3000]
+    document = GeneratedDocument.objects.get()
+    assert document.number == "01-PC/KE-SAT"
+    page = client.get(reverse("casework:petition-detail", args=[letter.pk])).content.decode()
+    assert "Phiếu chuyển đơn" in page and "01-PC/KE-SAT" in page
+    download = client.get(reverse("casework:document-download", args=[document.pk]))
+    assert download.status_code == 200 and download.content == document_bytes(document)
