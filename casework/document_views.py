@@ -93,6 +93,8 @@ def document_issue(request, event_pk):
 def _panel(request, record, events):
     user = request.user
     documents = list(documents_of(record))
+    for document in documents:  # their record is this one: not read again per row
+        setattr(document, "inspection" if document.inspection_id else "petition", record)
     made = {(d.event_id, d.kind) for d in documents}
     issuable = []
     if roles_at(user, record.organisation) or user.is_superuser:
