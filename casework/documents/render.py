@@ -60,7 +60,8 @@ def _fill_paragraph(paragraph, values):
         match = PLACEHOLDER.search("".join(texts), position)
         if not match:
             return
-        value = str(values.get(match.group(1), ""))
+        value = values.get(match.group(1))
+        value = "" if value is None else str(value)
         start, end = match.span()
         offset, first = 0, None
         for index, text in enumerate(texts):

@@ -163,6 +163,7 @@ def test_download_is_byte_identical_and_verified(client, tree, clerk, committed,
     first, again = client.get(url), client.get(url)
     assert first.status_code == 200 and first.content == again.content == stored
     assert first["Content-Type"].startswith("application/vnd.openxmlformats")
+    assert first["Content-Disposition"].startswith("attachment; filename")
     # A file changed on disk is refused, not served.
     Path(document.file.path).write_bytes(stored + b"x")
     response = client.get(url)
