@@ -176,8 +176,8 @@ def test_a_value_that_looks_like_a_placeholder_is_written_as_typed(
 
 # ---- a case's documents -------------------------------------------------------------------
 
-def test_a_case_decision_and_its_conclusion_notice(tree, django_capture_on_commit_callbacks,
-                                                   media_root):
+def test_a_case_decision_and_its_conclusion_notice(client, tree, media_root,
+                                                   django_capture_on_commit_callbacks):
     ubkt = person("ubkt", "ubkt", tree.ubkt)
     member = MemberFactory(full_name="Trần Văn Bình", organisation=tree.branch_a)
     with django_capture_on_commit_callbacks(execute=True):
@@ -211,6 +211,10 @@ def test_a_case_decision_and_its_conclusion_notice(tree, django_capture_on_commi
     assert "Thực hiện Quyết định số 01-QĐ/UBKT ngày 01/10/2025" in text
     assert "Đồng chí Trần Văn Bình không vi phạm." in text and "Không có vi phạm." in text
     assert not any(ID_NUMBER in t for t in (text,))
+    client.force_login(ubkt)
+    page = client.get(reverse("casework:case-detail", args=[case.pk])).content.decode()
+    assert "01-QĐ/UBKT" in page and "02-TB/UBKT" in page
+    assert reverse("casework:document-download", args=[notice.pk]) in page
     # A step without a document says so instead of ignoring the box.
     with pytest.raises(ValidationError) as caught:
         case_svc.case_step(actor=ubkt, case_id=case.pk, action="archive",
