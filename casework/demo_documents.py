@@ -4,11 +4,14 @@ for steps already recorded (casework.services.documents.document_for_event: each
 the number the step recorded). The tố cáo is among them: its phiếu chuyển carries no
 identity, its receipt only opens for cleared users.
 
+`load_demo_inspections` does the same for a few of the current year's UBKT cases: the
+decision that opened each, and its notice of conclusion where the case got that far.
+
 Run again, it makes nothing twice: a step that has its document is skipped.
 """
 from casework.documents.kinds import BY_EVENT
-from casework.models import CaseEvent, Petition, PetitionKind
-from casework.services.documents import document_for_event
+from casework.models import CaseEvent, InspectionCase, Petition, PetitionKind
+from casework.services.documents import document_for_event, may_issue
 
 LETTERS = 4  # the first letters of the year, plus every tố cáo
 
@@ -26,4 +29,22 @@ def issue_demo_documents(*, actor, organisation, year):
     for event in events:
         document_for_event(actor=actor, event_id=event.pk)
         made += 1
+    return made
+
+
+CASES = 3
+
+
+def issue_demo_case_documents(*, actor, organisation, year):
+    cases = (InspectionCase.objects.filter(organisation=organisation, year=year)
+             .order_by("seq").values_list("pk", flat=True)[:CASES])
+    events = (CaseEvent.objects.filter(inspection_id__in=list(cases),
+                                       event_type__in=["case_opened", "case_notified"],
+                                       documents__isnull=True)
+              .select_related("inspection__organisation").order_by("inspection_id", "id"))
+    made = 0
+    for event in events:
+        if may_issue(BY_EVENT[event.event_type], event.inspection, actor):
+            document_for_event(actor=actor, event_id=event.pk)
+            made += 1
     return made

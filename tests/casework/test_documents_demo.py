@@ -7,7 +7,7 @@ from django.core.management import call_command
 
 from casework.models import GeneratedDocument, IdentityAccess, Petition
 from casework.services.documents import document_bytes
-from tests.casework.test_documents import xml_of
+from tests.casework.test_documents import text_of, xml_of
 
 pytestmark = pytest.mark.django_db
 
@@ -29,3 +29,15 @@ def test_demo_letters_have_documents(media_root, django_capture_on_commit_callba
     call_command("load_demo", stdout=StringIO(), stderr=StringIO())
     assert GeneratedDocument.objects.count() == count
     call_command("check_files")  # every file has its row: exits 0
+
+
+def test_demo_cases_have_their_decisions(media_root, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("load_demo", stdout=StringIO(), stderr=StringIO())
+        call_command("load_demo_inspections", stdout=StringIO(), stderr=StringIO())
+    decisions = GeneratedDocument.objects.filter(kind="case_decision")
+    assert decisions.exists()
+    for decision in decisions:
+        assert decision.number == decision.inspection.decision_number
+        assert decision.issuer.code == "ubkt"
+        assert "QUYẾT ĐỊNH" in text_of(document_bytes(decision))
