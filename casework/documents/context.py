@@ -23,6 +23,7 @@ from .kinds import CASE
 DEFAULTS_DIR = Path(__file__).with_name("defaults")
 MASKED_SENDER = "người tố cáo (danh tính người tố cáo được giữ bí mật theo quy định)"
 ANONYMOUS_SENDER = "người gửi không ghi họ tên"
+RECEIPT_RECIPIENTS = "- Người gửi đơn;\n- Lưu sổ tiếp nhận đơn."
 
 
 def day_text(day):
@@ -89,11 +90,11 @@ def _senders(petition, masked):
     return names, address, line
 
 
-def letter_values(petition, event, *, masked):
-    """A letter's values. `masked`: the document goes to a third party, so a protected
-    sender's identity is replaced by the mask (never read into it)."""
+def letter_values(petition, event, *, to_sender):
+    """A letter's values. Not `to_sender`: the document goes to a third party, so a
+    protected sender's identity is replaced by the mask (never read into it)."""
     with translation.override("vi"):
-        names, address, line = _senders(petition, masked)
+        names, address, line = _senders(petition, masked=not to_sender)
         transfer = (petition.events.filter(event_type="transferred")
                     .order_by("-occurred_at", "-id").first())
         recipient = ((transfer.details or {}).get("recipient") if transfer else "") or \
@@ -115,7 +116,7 @@ def letter_values(petition, event, *, masked):
             "ngay_van_ban_chuyen": day_text(transfer.doc_date) if transfer else "",
             "ly_do": _reason_text(petition, event),
             "noi_dung": event.reason if event else "",
-            "noi_nhan": _letter_recipients(petition, recipient),
+            "noi_nhan": _letter_recipients(addressed=to_sender or bool(recipient)),
         }
 
 
@@ -126,8 +127,8 @@ def _reason_text(petition, event):
     return "; ".join(str(p) for p in parts)
 
 
-def _letter_recipients(petition, recipient):
-    lines = ["- Như trên;"] if recipient else []
+def _letter_recipients(*, addressed):
+    lines = ["- Như trên;"] if addressed else []
     return "\n".join([*lines, "- Lưu Văn phòng, hồ sơ đơn."])
 
 

@@ -41,6 +41,7 @@ from casework.errors import ActionRefused
 from casework.models import (
     CaseEvent,
     DocumentCounter,
+    DocumentKind,
     DocumentTemplate,
     GeneratedDocument,
     IdentityAccessPurpose,
@@ -129,7 +130,9 @@ def _values(spec, record, event, issuer, number, day, template):
     if petition is None:
         values.update(context.case_values(record, event))
     else:
-        values.update(context.letter_values(petition, event, masked=not spec.to_sender))
+        values.update(context.letter_values(petition, event, to_sender=spec.to_sender))
+        if spec.kind == DocumentKind.RECEIPT:  # handed to the sender, addressed to nobody
+            values["noi_nhan"] = context.RECEIPT_RECIPIENTS
     return values
 
 

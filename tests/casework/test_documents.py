@@ -97,7 +97,7 @@ def test_one_register_per_unit_and_year_across_document_types(tree, clerk, leade
     accepted = text_of(document_bytes(GeneratedDocument.objects.get(kind="acceptance")))
     assert "về việc thụ lý giải quyết đơn" in accepted
     assert "Kính gửi: ông (bà) Nguyễn Văn An" in accepted and "Thôn Hòa Ché" in accepted
-    assert "kể từ ngày 05/09/2025" in accepted
+    assert "kể từ ngày 05/09/2025" in accepted and "- Như trên;" in accepted
     # A new year starts a new sequence.
     third = classified(clerk, tree.office, received_on=datetime.date(2026, 1, 5))
     committed(svc.petition_accept, actor=leader, petition_id=third.pk, doc_number="",
@@ -204,6 +204,7 @@ def test_a_receipt_for_an_existing_letter_takes_its_receipt_number(client, tree,
     text = text_of(document_bytes(document))
     assert "GIẤY BIÊN NHẬN ĐƠN" in text and "VĂN PHÒNG ĐẢNG ỦY" in text
     assert f"Số {letter.receipt_number}" in text and "Nguyễn Văn An" in text
+    assert "- Người gửi đơn;" in text and "Như trên" not in text
     assert not DocumentCounter.objects.exists()
     # Once per step.
     client.post(url)
