@@ -23,6 +23,9 @@ MAX_TEMPLATE_BYTES = 2 * 1024 * 1024
 # A zip "bomb" would be read whole into memory by python-docx.
 MAX_UNZIPPED_BYTES = 30 * 1024 * 1024
 MAX_PARTS = 500
+# Filling rereads a paragraph's runs once per placeholder in it: a bound on placeholders
+# keeps a template's filling time bounded too (the shipped ones have about 30).
+MAX_PLACEHOLDERS = 300
 
 
 class TemplateProblem(ValueError):
@@ -119,6 +122,10 @@ def open_template(data):
 def check_template(data, sample):
     """Refuse a template that could not produce a document: raises TemplateProblem."""
     document = open_template(data)
+    used = sum(len(PLACEHOLDER.findall(p.text)) for p in all_paragraphs(document))
+    if used > MAX_PLACEHOLDERS:
+        raise TemplateProblem(_("Mẫu có %(count)s ô cần điền, nhiều hơn giới hạn %(limit)s.")
+                              % {"count": used, "limit": MAX_PLACEHOLDERS})
     unknown = sorted(placeholders(document) - set(sample))
     if unknown:
         raise TemplateProblem(

@@ -149,6 +149,7 @@ def test_a_template_replaced_in_the_admin_makes_the_next_document(
     (lambda: _template_with("{{ ho_ten_nguoi_to_cao }}"), "ô không được hỗ trợ"),
     (lambda: b"PK\x03\x04 not really a zip", "không phải văn bản Word"),
     (lambda: b"%PDF-1.4 a pdf", "không phải văn bản Word"),
+    (lambda: _template_with("{{ so_ky_hieu }}" * 400), "nhiều hơn giới hạn 300"),
 ])
 def test_a_bad_template_is_refused_with_a_message(client, admin_user, upload, message,
                                                   media_root):
