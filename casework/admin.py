@@ -228,4 +228,9 @@ if admin.site.is_registered(User):
 admin.site.register(User, UserWithRolesAdmin)
 
 
-from casework import admin_clearance, admin_handoff, admin_inspections  # noqa: E402,F401,I001
+from casework import (  # noqa: E402,F401 (registers them)
+    admin_clearance,
+    admin_documents,
+    admin_handoff,
+    admin_inspections,
+)

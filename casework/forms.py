@@ -210,6 +210,15 @@ def _doc_fields(number_label, date_label):
     }
 
 
+def issue_document_field(label):
+    """The box that asks the step to produce its document from the template; the number
+    then comes from the unit's document register (casework.services.documents)."""
+    return forms.BooleanField(
+        label=label, required=False,
+        help_text=_("Số văn bản do sổ văn bản của đơn vị cấp (để trống ô số); ngày văn bản "
+                    "là ngày ghi ở trên, hoặc hôm nay."))
+
+
 def _reason(label, rows=3):
     return forms.CharField(label=label, required=False, widget=forms.Textarea(attrs={"rows": rows}))
 
@@ -228,12 +237,14 @@ TRANSITION_FORMS = {
     }),
     "accept": _form("AcceptForm", {
         **_doc_fields(_("Số thông báo thụ lý"), _("Ngày thông báo thụ lý")),
+        "issue_document": issue_document_field(_("Lập thông báo thụ lý từ mẫu (tệp Word)")),
         "reason": _reason(_("Ghi chú")),
     }),
     # Where to: a unit inside the system, an outside body, or a name typed by hand
     # (casework.handoff_forms).
     "transfer": _form("TransferForm", {
         **_doc_fields(_("Số văn bản chuyển đơn"), _("Ngày văn bản chuyển đơn")),
+        "issue_document": issue_document_field(_("Lập phiếu chuyển đơn từ mẫu (tệp Word)")),
         "reason": _reason(_("Ghi chú")),
     }, DestinationForm),
     "guide": _form("GuideForm", {
@@ -245,10 +256,13 @@ TRANSITION_FORMS = {
                                           choices=blank_choice(FiledReason.choices),
                                           required=False),
         "reason": _reason(_("Ghi chú")),
+        "issue_document": issue_document_field(
+            _("Lập thông báo không thụ lý từ mẫu (tệp Word)")),
     }),
     "follow_up": _form("FollowUpForm", {
         "reason": _reason(_("Nội dung đôn đốc")),
         **_doc_fields(_("Số văn bản đôn đốc (nếu có)"), _("Ngày văn bản đôn đốc")),
+        "issue_document": issue_document_field(_("Lập văn bản đôn đốc từ mẫu (tệp Word)")),
     }),
     "resolve": _form("ResolveForm", {
         "result": _reason(_("Kết quả giải quyết"), rows=4),

@@ -8,7 +8,13 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
 from casework.dates import BoundedDateField
-from casework.forms import DATE_WIDGET, CleanTextForm, blank_choice, member_picker
+from casework.forms import (
+    DATE_WIDGET,
+    CleanTextForm,
+    blank_choice,
+    issue_document_field,
+    member_picker,
+)
 from casework.models import (
     CaseStatus,
     ConductingBody,
@@ -61,6 +67,8 @@ class CaseForm(SubmissionTokenMixin, CleanTextForm):
         widget=forms.SelectMultiple(attrs={"size": 8}))
     decision_number = forms.CharField(label=_("Số quyết định"), required=False, max_length=100)
     decision_date = BoundedDateField(label=_("Ngày quyết định"), required=False, widget=DATE_WIDGET)
+    issue_document = issue_document_field(
+        _("Lập quyết định kiểm tra, giám sát từ mẫu (tệp Word)"))
     starts_on = BoundedDateField(label=_("Thời gian từ ngày"), required=False, widget=DATE_WIDGET)
     ends_on = BoundedDateField(label=_("đến ngày"), required=False, widget=DATE_WIDGET)
     team_leader = UserChoiceField(label=_("Trưởng đoàn"), queryset=None, required=False,
@@ -114,6 +122,10 @@ class ConcludeForm(StepForm):
         return data
 
 
+class NotifyForm(StepForm):
+    issue_document = issue_document_field(_("Lập thông báo kết luận từ mẫu (tệp Word)"))
+
+
 class ArchiveForm(StepForm):
     on = BoundedDateField(label=_("Ngày lưu hồ sơ"), required=False, widget=DATE_WIDGET)
     field_order = ["on", "reason"]
@@ -165,7 +177,7 @@ class DisciplineDecisionForm(SubmissionTokenMixin, CleanTextForm):
 
 
 def step_form_class(action):
-    return {"conclude": ConcludeForm, "archive": ArchiveForm,
+    return {"conclude": ConcludeForm, "archive": ArchiveForm, "notify": NotifyForm,
             "discipline": DisciplineDecisionForm}.get(action, StepForm)
 
 

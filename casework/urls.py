@@ -1,5 +1,6 @@
 from django.urls import include, path
 
+from casework import document_views
 from casework.views import exports, handoff, inspections, petitions, reports
 
 app_name = "casework"
@@ -36,9 +37,16 @@ report_patterns = [
     path("xlsx/", reports.report_xlsx, name="report-xlsx"),
 ]
 
+# The office's generated documents (casework.document_views), of letters and cases alike.
+document_patterns = [
+    path("<int:pk>/tai-ve/", document_views.document_download, name="document-download"),
+    path("lap/<int:event_pk>/", document_views.document_issue, name="document-issue"),
+]
+
 urlpatterns = [
     path("don-thu/", include(petition_patterns)),
     path("kiem-tra/", include(inspection_patterns)),
     path("chuong-trinh/", include("casework.programme_urls")),
     path("bao-cao/", include(report_patterns)),
+    path("van-ban/", include(document_patterns)),
 ]

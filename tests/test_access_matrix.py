@@ -7,8 +7,8 @@ map). For each role one client walks every address; the answer must be "allowed"
 login page) exactly as the matrix says.
 
 The same walk checks confidentiality: for every role not cleared to see a denouncer, no
-response body (pages, API JSON, the unzipped XLSX export, admin pages) contains the
-denouncer's name, address or ID number.
+response body (pages, API JSON, the unzipped XLSX export and DOCX documents, admin pages)
+contains the denouncer's name, address or ID number.
 """
 import datetime
 import html
@@ -28,6 +28,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from casework.forms import TRANSITION_FORMS
 from casework.models import ExportJob, Petition, RoleAssignment
+from casework.services.documents import document_for_event
 from casework.services.export_jobs import export_run
 from casework.services.petitions import (
     SenderData,
@@ -120,6 +121,8 @@ class World:
     clocks: dict
     case: object = None
     case_task_id: int = 0
+    document_id: int = 0  # the denunciation's receipt: a DOCX that names the denouncer
+    receipt_event_id: int = 0  # a step whose document is not made yet
     notices: dict = field(default_factory=dict)
     export_jobs: dict = field(default_factory=dict)
 
@@ -193,6 +196,13 @@ def world(tree, django_capture_on_commit_callbacks):
                   clocks={"clock-pause": running.pk, "clock-resume": paused.pk,
                           "clock-extend": extendable.pk})
     world.case, world.case_task_id = _case_at_a_decision(boss, tree)
+    # The denunciation's receipt, made by a cleared clerk: its download is the identity's
+    # (the walk searches the unzipped DOCX for the denouncer like every response).
+    with django_capture_on_commit_callbacks(execute=True):
+        world.document_id = document_for_event(
+            actor=users["clerk"],
+            event_id=denunciation.events.get(event_type="received").pk).pk
+    world.receipt_event_id = received.events.get(event_type="received").pk
     for role, user in users.items():
         if user is not None:
             # Each user's own finished background export, made as the job would make
@@ -279,6 +289,10 @@ def requests_for(name, kwarg_names, route, world, role):
             kwargs[kw] = world.case_task_id
         elif name == "casework:attachment-download":
             kwargs[kw] = world.attachment_id
+        elif name == "casework:document-download":
+            kwargs[kw] = world.document_id
+        elif name == "casework:document-issue":
+            kwargs[kw] = world.receipt_event_id
         elif name.startswith("workflows:clock-"):
             kwargs[kw] = world.clocks[name.split(":")[1]]
         elif name.startswith("casework:export-job"):
@@ -390,6 +404,16 @@ def test_a_clerk_without_clearance_is_denied_the_identity(world, tree, client):
         body = client.get(url).content
         assert not any(s.encode() in body for s in SECRETS)
         assert "Người tố cáo (danh tính được bảo mật)".encode() in body
+
+
+def test_the_byte_search_reads_inside_a_docx(world, client):
+    """The search would see a name inside a Word document: the cleared clerk's download of
+    the denunciation's receipt has it, once unzipped, and only then."""
+    client.force_login(world.users["clerk"])
+    response = client.get(reverse("casework:document-download", args=[world.document_id]))
+    assert response.status_code == 200 and response.content[:2] == b"PK"
+    assert SECRET_NAME.encode() not in response.content  # compressed: a raw search is blind
+    assert SECRET_NAME.encode() in body_bytes(response)
 
 
 # ---- who sees which case: the table "Phạm vi xem" ---------------------------------------

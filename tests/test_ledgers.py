@@ -15,12 +15,13 @@ from casework.models import RoleAssignment
 from casework.models.ledger import AppendOnlyError, AppendOnlyRow, ChainedRow
 from casework.services.clearance import clearance_approve, clearance_request
 from casework.services.identity import log_identity_access
+from casework.services.petitions import petition_classify, petition_transfer
 from tests.factories import UserFactory, receive_petition, user_with_role
 from workflows.default_rules import install_default_rules
 from workflows.models import ClockEntry, DeadlineClock, DeadlineRule, Escalation
 
 LEDGERS = {"casework.caseevent", "casework.identityaccess", "casework.clearanceevent",
-           "workflows.clockentry", "workflows.escalation"}
+           "casework.generateddocument", "workflows.clockentry", "workflows.escalation"}
 REFUSED = "chỉ được ghi thêm, không được sửa/xóa"
 
 
@@ -35,6 +36,11 @@ def rows(tree, clerk):
     letter = receive_petition(actor=clerk, organisation=tree.office, kind="denunciation",
                               sender="Vũ Thị Kín Đáo")
     log_identity_access(user=clerk, petitions=[letter], purpose="case_page")
+    # A generated document (another letter's phiếu chuyển): evidence of what was sent.
+    other = receive_petition(actor=clerk, organisation=tree.office)
+    petition_classify(actor=clerk, petition_id=other.pk, kind=other.kind, competence="other")
+    petition_transfer(actor=clerk, petition_id=other.pk, recipient="Công an xã",
+                      doc_number="", doc_date=dt.date(2025, 9, 4), issue_document=True)
     first = UserFactory(username="qt1", is_superuser=True)
     second = UserFactory(username="qt2", is_superuser=True)
     assignment = RoleAssignment.objects.get(user=user_with_role("ubkt", tree.ubkt))

@@ -6,6 +6,12 @@ from .clearance import (
     ClearanceStatus,
 )
 from .confidentiality import IdentityAccess, IdentityAccessPurpose
+from .documents import (
+    DocumentCounter,
+    DocumentKind,
+    DocumentTemplate,
+    GeneratedDocument,
+)
 from .events import CaseEvent, EventType
 from .exports import ExportJob, ExportState
 from .inspections import (
@@ -46,6 +52,7 @@ from .petitions import (
 from .submissions import SubmissionToken
 
 __all__ = [
+    "DocumentCounter", "DocumentKind", "DocumentTemplate", "GeneratedDocument",
     "ExportJob", "ExportState",
     "CaseStatus", "CaseSubject", "ConductingBody", "DisciplineDecision", "DisciplineForm",
     "InspectionCase",

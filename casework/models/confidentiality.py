@@ -32,6 +32,9 @@ class IdentityAccessPurpose(models.TextChoices):
     # A name or address search that returns a protected letter ties that person to it,
     # even though the list itself masks the sender.
     SEARCH = "search", _("Tìm kiếm theo tên, địa chỉ người gửi")
+    # A generated Word document that carries the sender's name or address (the receipt,
+    # a notice addressed to the sender): its making and each download.
+    DOCUMENT = "document", _("Lập, tải văn bản có danh tính người gửi")
 
 
 class IdentityAccessRefused(AppendOnlyError):

@@ -25,6 +25,7 @@ from casework.models import (
     ConductingBody,
     DisciplineDecision,
     DisciplineForm,
+    DocumentKind,
     EventType,
     InspectionCase,
     InspectionKind,
@@ -44,6 +45,7 @@ from casework.services.case_subjects import (
     every_subject_decided,
     subject_key,
 )
+from casework.services.documents import Issue
 from casework.services.fields import Errors, check_choice, check_date
 from casework.services.transitions import (
     DateRule,
@@ -90,12 +92,15 @@ def case_open(*, actor, organisation, body: str, kind: str, title: str, decision
               team_leader, team=(), subject_member=None, subject_organisation=None,
               subject_members=(), subject_organisations=(), content: str = "",
               programme_item=None, source_petition=None,
-              escalated_from=None, at: datetime | None = None) -> InspectionCase:
+              escalated_from=None, at: datetime | None = None,
+              issue_document: bool = False) -> InspectionCase:
     """Quyết định kiểm tra, giám sát: the decision that opens a case, with its team, the
     period it sets (whose end date is the case's own deadline) and its subjects: one or
     several members and/or organisations (`subject_organisation(s)`, then
     `subject_member(s)`, in that order; a supervision of four branches is one case with
-    four subjects). The first is also kept on the case row."""
+    four subjects). The first is also kept on the case row. `issue_document`: the
+    decision is made from its template, numbered from the conducting unit's register
+    (casework.services.documents), and the number typed is left empty."""
     errors = Errors()
     if organisation is None:
         errors.add("organisation", _("Chưa chọn cấp tiến hành."))
@@ -106,7 +111,10 @@ def case_open(*, actor, organisation, body: str, kind: str, title: str, decision
     check_choice(errors, "kind", kind, InspectionKind, label=_("loại cuộc kiểm tra, giám sát"))
     if not title.strip():
         errors.add("title", _("Chưa nhập tên cuộc kiểm tra, giám sát."))
-    if not decision_number.strip():
+    if issue_document and decision_number.strip():
+        errors.add("decision_number", _("Đã chọn lập quyết định: số quyết định do sổ văn bản "
+                                        "cấp, để trống ô số quyết định."))
+    elif not issue_document and not decision_number.strip():
         errors.add("decision_number", _("Chưa nhập số quyết định."))
     check_date(errors, "decision_date", decision_date, label=_("ngày quyết định"))
     check_date(errors, "starts_on", starts_on, label=_("ngày bắt đầu"))
@@ -148,6 +156,12 @@ def case_open(*, actor, organisation, body: str, kind: str, title: str, decision
     errors.raise_if_any()
 
     year = decision_date.year
+    issue = None
+    if issue_document:
+        # The conducting unit issues it (casework.documents.kinds.issuer_of).
+        issue = Issue.for_step(DocumentKind.CASE_DECISION,
+                               InspectionCase(organisation=organisation), actor)
+        decision_number = issue.reserve(decision_date)
     case = InspectionCase.objects.create(
         organisation=organisation, body=body, kind=kind, year=year,
         seq=_next_seq(organisation, year), title=title.strip(),
@@ -162,13 +176,17 @@ def case_open(*, actor, organisation, body: str, kind: str, title: str, decision
         CaseSubject(case=case, position=position, **{
             "member" if isinstance(subject, Member) else "organisation": subject})
         for position, subject in enumerate(subjects)])
-    record_event(CASE, case, event_type=EventType.CASE_OPENED, actor=actor, from_status="",
-                 doc_number=case.decision_number, doc_date=decision_date,
-                 details={"number": case.number, "kind": kind, "ends_on": ends_on.isoformat(),
-                         "subjects": [subject_key(subject) for subject in subjects],
-                          "programme_item": programme_item.pk if programme_item else None,
-                          "source_petition": source_petition.pk if source_petition else None},
-                 at=at)
+    opened = record_event(
+        CASE, case, event_type=EventType.CASE_OPENED, actor=actor, from_status="",
+        doc_number=case.decision_number, doc_date=decision_date,
+        details={"number": case.number, "kind": kind, "ends_on": ends_on.isoformat(),
+                 "subjects": [subject_key(subject) for subject in subjects],
+                 "programme_item": programme_item.pk if programme_item else None,
+                 "source_petition": source_petition.pk if source_petition else None},
+        at=at)
+    if issue:
+        issue.record = case
+        issue.produce(opened)
     if escalated_from is not None:
         # The supervision's own history says where it led; its status does not change.
         record_event(CASE, escalated_from, event_type=EventType.ESCALATED, actor=actor,
@@ -257,7 +275,8 @@ STEPS = {step.action: step for step in (
                    "violation_found": gettext_lazy("Chưa chọn có hay không có vi phạm."),
                    **_DOCUMENT["required"]}, dates=_DOCUMENT["dates"],
          fsm=pick("conclusion", "violation_found"), details=pick("violation_found")),
-    Step("notify", EventType.CASE_NOTIFIED, **_DOCUMENT),
+    Step("notify", EventType.CASE_NOTIFIED, **_DOCUMENT,
+         document=DocumentKind.CONCLUSION_NOTICE),
     Step("open_discipline", EventType.DISCIPLINE_OPENED, dates=[_DOC_DATE],
          check=_conclusion_allows_discipline),
     Step("archive", EventType.ARCHIVED, fsm=pick("on"),
@@ -277,7 +296,8 @@ STEP_EVENTS = {action: step.event for action, step in STEPS.items()}
 def case_step(*, actor, case_id: int, action: str, doc_number: str = "",
               doc_date: date | None = None, reason: str = "", on: date | None = None,
               conclusion: str = "", violation_found: bool | None = None,
-              expected_status: str | None = None, at: datetime | None = None) -> InspectionCase:
+              expected_status: str | None = None, at: datetime | None = None,
+              issue_document: bool = False) -> InspectionCase:
     """Take one step of a case's procedure (see PROCEDURE_STEPS), or refuse with a message
     and write nothing. `expected_status` is the status the user saw: when someone else
     moved the case meanwhile, the step is refused rather than applied to a different state."""
@@ -286,7 +306,7 @@ def case_step(*, actor, case_id: int, action: str, doc_number: str = "",
     return take(CASE, STEPS[action], actor=actor, pk=case_id, expected_status=expected_status,
                 values={"doc_number": doc_number, "doc_date": doc_date, "reason": reason,
                         "on": on, "conclusion": conclusion, "violation_found": violation_found,
-                        "at": at})
+                        "at": at, "issue_document": issue_document})
 
 
 @transaction.atomic

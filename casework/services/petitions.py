@@ -12,17 +12,18 @@ from datetime import date, datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_fsm import has_transition_perm
 
+from casework.counters import next_value
 from casework.errors import ActionRefused
 from casework.models import (
     Channel,
     Competence,
     ComplaintInstance,
+    DocumentKind,
     EventType,
     FiledReason,
     Organisation,
@@ -47,6 +48,7 @@ from casework.services.transitions import (
     DateRule,
     RecordKind,
     Step,
+    event_day,
     lock,
     pick,
     record_event,
@@ -84,13 +86,7 @@ LETTER = RecordKind(
 
 
 def next_receipt_seq(organisation, year):
-    # The UPDATE takes the counter's row lock until commit: a second clerk saving at the
-    # same moment waits and then gets the next number; a rollback returns the number.
-    ReceiptCounter.objects.bulk_create(
-        [ReceiptCounter(organisation=organisation, year=year)], ignore_conflicts=True)
-    counter = ReceiptCounter.objects.filter(organisation=organisation, year=year)
-    counter.update(last_value=F("last_value") + 1)
-    return counter.values_list("last_value", flat=True).get()
+    return next_value(ReceiptCounter, organisation=organisation, year=year)
 
 
 @transaction.atomic
@@ -206,10 +202,6 @@ def _record_second_complaint(first_id, second, actor, at):
                  at=at if at is None or timezone.localdate(at) >= first.received_on else None)
 
 
-def _event_day(at):
-    return timezone.localdate(at) if at else timezone.localdate()
-
-
 def _delivered_after_decision(errors, petition, values):
     delivered_on, doc_date = values["delivered_on"], values["doc_date"]
     if delivered_on and isinstance(doc_date, date) and delivered_on < doc_date:
@@ -228,7 +220,8 @@ STEPS = {step.action: step for step in (
     Step("accept", EventType.ACCEPTED,
          required={"doc_number": gettext_lazy("Chưa nhập số thông báo thụ lý.")},
          dates=[DateRule("doc_date", gettext_lazy("ngày thông báo thụ lý"))],
-         fsm=pick("doc_number", "doc_date"), after=after_step),
+         fsm=pick("doc_number", "doc_date"), after=after_step,
+         document=DocumentKind.ACCEPTANCE),
     Step("transfer", EventType.TRANSFERRED,
          required={"doc_number": gettext_lazy("Chưa nhập số văn bản chuyển đơn.")},
          dates=[DateRule("doc_date", gettext_lazy("ngày văn bản chuyển đơn"))],
@@ -236,24 +229,25 @@ STEPS = {step.action: step for step in (
          fsm=lambda letter, v: {"recipient": v["recipient_name"],
                                 "handed_to": v["recipient_organisation"],
                                 "doc_number": v["doc_number"], "doc_date": v["doc_date"]},
-         details=destination_details, after=after_step),
+         details=destination_details, after=after_step, document=DocumentKind.TRANSFER),
     Step("guide", EventType.GUIDED,
          required={"reason": gettext_lazy("Chưa nhập nội dung hướng dẫn người gửi.")},
          dates=[DateRule("doc_date", gettext_lazy("ngày văn bản hướng dẫn"), required=False)],
          check=check_destination(required=False),
-         fsm=lambda letter, v: {"on": v["doc_date"] or _event_day(v["at"]),
+         fsm=lambda letter, v: {"on": v["doc_date"] or event_day(v["at"]),
                                 "recipient": v["recipient_name"],
                                 "handed_to": v["recipient_organisation"]},
          details=destination_details, after=after_step),
     # Lưu đơn: kept on file without handling (anonymous, duplicate, …).
     Step("file", EventType.FILED,
          choices={"filed_reason": (FiledReason, gettext_lazy("lý do lưu đơn"))},
-         fsm=lambda letter, v: {"reason": v["filed_reason"], "on": _event_day(v["at"])},
-         details=pick("filed_reason"), after=after_step),
+         fsm=lambda letter, v: {"reason": v["filed_reason"], "on": event_day(v["at"])},
+         details=pick("filed_reason"), after=after_step, document=DocumentKind.REFUSAL),
     Step("follow_up", EventType.FOLLOWED_UP,
          required={"reason": gettext_lazy(
              "Chưa nhập nội dung đôn đốc (hình thức, người được đôn đốc).")},
-         dates=[DateRule("doc_date", gettext_lazy("ngày văn bản đôn đốc"), required=False)]),
+         dates=[DateRule("doc_date", gettext_lazy("ngày văn bản đôn đốc"), required=False)],
+         document=DocumentKind.FOLLOW_UP),
     Step("resolve", EventType.RESOLVED,
          required={"result": gettext_lazy("Chưa nhập kết quả giải quyết."),
                    "doc_number": gettext_lazy(
@@ -292,11 +286,12 @@ def petition_classify(*, actor, petition_id: int, kind: str, competence: str, re
 @transaction.atomic
 @cleans_text("reason")
 def petition_accept(*, actor, petition_id: int, doc_number: str, doc_date: date | None,
-                    reason: str = "", expected_status: str | None = None, at=None) -> Petition:
+                    reason: str = "", expected_status: str | None = None, at=None,
+                    issue_document: bool = False) -> Petition:
     """Thụ lý: the body takes the letter on for handling, by a written notice."""
     return _take("accept", actor=actor, petition_id=petition_id,
                  expected_status=expected_status, doc_number=doc_number, doc_date=doc_date,
-                 reason=reason, at=at)
+                 reason=reason, at=at, issue_document=issue_document)
 
 
 @transaction.atomic
@@ -304,14 +299,17 @@ def petition_accept(*, actor, petition_id: int, doc_number: str, doc_date: date 
 def petition_transfer(*, actor, petition_id: int, doc_number: str, doc_date: date | None,
                       recipient: str = "", recipient_organisation: Organisation | None = None,
                       outside_body: OutsideBody | None = None, reason: str = "",
-                      expected_status: str | None = None, at=None) -> Petition:
+                      expected_status: str | None = None, at=None,
+                      issue_document: bool = False) -> Petition:
     """Chuyển đơn to the competent body, by a numbered transmittal. The body is a unit in
     the system (`recipient_organisation`: the letter goes into its register,
     casework.services.handoff), one of the directory of outside bodies (`outside_body`),
-    or, as a last resort, a name typed by hand (`recipient`): exactly one of them."""
+    or, as a last resort, a name typed by hand (`recipient`): exactly one of them.
+    `issue_document`: the phiếu chuyển đơn is made from its template, numbered from the
+    register (casework.services.documents)."""
     return _take("transfer", actor=actor, petition_id=petition_id,
                  expected_status=expected_status, doc_number=doc_number, doc_date=doc_date,
-                 reason=reason, at=at,
+                 reason=reason, at=at, issue_document=issue_document,
                  **destination_values(recipient_organisation=recipient_organisation,
                                       outside_body=outside_body, recipient=recipient))
 
@@ -336,22 +334,23 @@ def petition_guide(*, actor, petition_id: int, reason: str, doc_number: str = ""
 @transaction.atomic
 @cleans_text("reason")
 def petition_file(*, actor, petition_id: int, filed_reason: str, reason: str = "",
-                  expected_status: str | None = None, at=None) -> Petition:
+                  expected_status: str | None = None, at=None,
+                  issue_document: bool = False) -> Petition:
     """Lưu đơn: keep the letter on file without handling it (anonymous, duplicate, …)."""
     return _take("file", actor=actor, petition_id=petition_id,
                  expected_status=expected_status, filed_reason=filed_reason, reason=reason,
-                 at=at)
+                 at=at, issue_document=issue_document)
 
 
 @transaction.atomic
 @cleans_text("reason")
 def petition_follow_up(*, actor, petition_id: int, reason: str, doc_number: str = "",
                        doc_date: date | None = None, expected_status: str | None = None,
-                       at=None) -> Petition:
+                       at=None, issue_document: bool = False) -> Petition:
     """Đôn đốc: chase the competent body for its answer; the letter stays transferred."""
     return _take("follow_up", actor=actor, petition_id=petition_id,
                  expected_status=expected_status, reason=reason, doc_number=doc_number,
-                 doc_date=doc_date, at=at)
+                 doc_date=doc_date, at=at, issue_document=issue_document)
 
 
 @transaction.atomic

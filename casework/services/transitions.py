@@ -8,7 +8,11 @@ Every change of a letter's or a case's legal status goes through `take`:
    allow, and a role that may not take the step;
 4. check the fields and the moment (`at`, when a paper history is transcribed), all at
    once, each problem named under its field;
-5. apply the FSM transition, write the case event and announce it.
+5. apply the FSM transition, write the case event and announce it;
+6. when the user asked for the step's document (`Step.document`, `issue_document`), number
+   it from the issuing unit's register before the event is written (the number and the
+   step's date are the event's document) and make it once the event exists
+   (casework.services.documents), all in the same transaction.
 
 Anything refused raises before the first write, and the service's transaction rolls back
 as a whole, so nothing is half-written. A service is a declaration (`Step`): the fields it
@@ -33,6 +37,7 @@ from django_fsm import ConcurrentTransition, can_proceed
 from casework.errors import ActionRefused
 from casework.formatting import date_text, datetime_text
 from casework.models import CaseEvent
+from casework.services.documents import Issue
 from casework.services.fields import Errors, check_choice, check_date, is_blank, sentence_case
 from casework.signals import case_event_written
 
@@ -93,6 +98,10 @@ class Step:
     # (record, values) → whether the status moves, asked after `effect` under the row lock:
     # a step done once per subject (discipline) moves the record on with the last one.
     moves: Callable = lambda record, values: True
+    # The document the step produces (casework.documents.kinds), when the user asks for it
+    # with `issue_document`: numbered from the issuing unit's register, the number and the
+    # step's date become the event's document (casework.services.documents).
+    document: str = ""
 
 
 @dataclass(frozen=True)
@@ -128,21 +137,27 @@ def take(kind, step, *, actor, pk, expected_status=None, values, relay=None):
     label = str(kind.labels[step.action]).lower()
     _refuse_unless_allowed(kind, record, actor, step.action, label, expected_status, relay)
     errors = Errors()
-    _check_fields(errors, kind, step, record, values)
+    issue = _document_asked(errors, step, record, actor, values)
+    _check_fields(errors, kind, step, record, values, issuing=issue is not None)
     check_moment(errors, kind, record, values.get("at"))
     errors.raise_if_any()
+    number_field, date_field = step.doc
+    if issue:
+        day = values.get(date_field) or event_day(values.get("at"))
+        values = {**values, number_field: issue.reserve(day), date_field: day}
     from_status = record.status
     if step.effect:
         step.effect(record, values, actor)
     if step.moves(record, values):
         _move(kind, step, record, values, label)
-    number_field, date_field = step.doc
     event = write_event(kind, record, event_type=step.event, actor=actor,
                         from_status=from_status,
                         reason=next((values[n] for n in step.reason if values.get(n)), ""),
                         doc_number=values.get(number_field) or "",
                         doc_date=values.get(date_field),
                         details=step.details(record, values), at=values.get("at"))
+    if issue:
+        issue.produce(event)
     if step.after:
         step.after(record, values, actor, event, relay)
     return record
@@ -158,6 +173,25 @@ def _move(kind, step, record, values, label):
               "được ghi; đề nghị xem lại %(this)s.")
             % {"record": sentence_case(kind.name(record)), "action": label,
                "this": kind.this}) from None
+
+
+def event_day(at):
+    return timezone.localdate(at) if at else timezone.localdate()
+
+
+def _document_asked(errors, step, record, actor, values):
+    """The step's document when the user asked for one (`issue_document`), checked."""
+    if not values.get("issue_document"):
+        return None
+    if not step.document:
+        errors.add("issue_document", _("Bước này không có văn bản để lập."))
+        return None
+    if values.get(step.doc[0]):
+        errors.add(step.doc[0], _("Đã chọn lập văn bản: số văn bản do sổ văn bản cấp, để trống "
+                                  "ô số văn bản."))
+    issue = Issue.for_step(step.document, record, actor)
+    issue.check(errors)
+    return issue
 
 
 def _has_standing(kind, record, actor, relay):
@@ -194,8 +228,10 @@ def _refuse_unless_allowed(kind, record, actor, action, label, expected_status=N
                               "%(this)s.") % {"action": label, "this": kind.this})
 
 
-def _check_fields(errors, kind, step, record, values):
+def _check_fields(errors, kind, step, record, values, issuing=False):
     for name, message in step.required.items():
+        if issuing and name == step.doc[0]:
+            continue  # the register gives it
         if is_blank(values.get(name)):
             errors.add(name, str(message))
     for name, (choices, label) in step.choices.items():

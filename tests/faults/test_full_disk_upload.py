@@ -151,7 +151,7 @@ def test_check_files_lists_orphans_and_missing_files_and_fix_removes_orphans(
             SimpleUploadedFile("a.pdf", PDF, content_type="application/pdf")])
         lost = intake(clerk, tree, attachments=[
             SimpleUploadedFile("b.pdf", PDF, content_type="application/pdf")])
-    assert check_files() == (0, "2 tệp trên đĩa, 2 tệp đính kèm; 0 tệp mồ côi (0 đã xóa), "
+    assert check_files() == (0, "2 tệp trên đĩa, 2 tệp có dòng trỏ tới; 0 tệp mồ côi (0 đã xóa), "
                                 "0 tệp bị thiếu.\n")
     lost_file = lost.attachments.get().file
     Path(lost_file.path).unlink()

@@ -1,6 +1,7 @@
 """`python manage.py check_files [--fix] [--min-age MINUTES]`
 
-Compares the scans on disk (MEDIA_ROOT) with the attachment rows: lists orphans (files no
+Compares the files on disk (MEDIA_ROOT) with the rows that own them (scans, generated
+documents, uploaded templates): lists orphans (files no
 row points to: a `.partial-*` file left by a transaction that rolled back, or anything
 else put there) and rows whose file is missing. Exit status 0 when they agree, 1 when not.
 
@@ -14,7 +15,12 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from casework.models import Attachment
+from casework.models import Attachment, DocumentTemplate, GeneratedDocument
+
+# Every model whose rows own a file under MEDIA_ROOT, with the name a missing file is
+# reported under.
+FILE_OWNERS = ((Attachment, "tệp đính kèm"), (GeneratedDocument, "văn bản đã lập"),
+               (DocumentTemplate, "mẫu văn bản"))
 
 
 class Command(BaseCommand):
@@ -32,10 +38,11 @@ class Command(BaseCommand):
                    for path in root.rglob("*") if path.is_file()} if root.exists() else {}
         known = set()
         missing = []
-        for pk, name in Attachment.objects.values_list("pk", "file").iterator():
-            known.add(name)
-            if name not in on_disk:
-                missing.append((pk, name))
+        for model, label in FILE_OWNERS:
+            for pk, name in model.objects.values_list("pk", "file").iterator():
+                known.add(name)
+                if name not in on_disk:
+                    missing.append((label, pk, name))
         orphans = sorted(set(on_disk) - known)
         removed = 0
         oldest_kept = time.time() - min_age * 60
@@ -47,9 +54,9 @@ class Command(BaseCommand):
                 self.stdout.write(f"Đã xóa tệp mồ côi: {name}")
             else:
                 self.stdout.write(f"Tệp mồ côi (không có dòng nào trỏ tới): {name}")
-        for pk, name in missing:
-            self.stdout.write(f"Thiếu tệp của tệp đính kèm #{pk}: {name}")
-        self.stdout.write(f"{len(on_disk)} tệp trên đĩa, {len(known)} tệp đính kèm; "
+        for label, pk, name in missing:
+            self.stdout.write(f"Thiếu tệp của {label} #{pk}: {name}")
+        self.stdout.write(f"{len(on_disk)} tệp trên đĩa, {len(known)} tệp có dòng trỏ tới; "
                           f"{len(orphans)} tệp mồ côi ({removed} đã xóa), "
                           f"{len(missing)} tệp bị thiếu.")
         if len(orphans) > removed or missing:

@@ -20,6 +20,7 @@ from django.db.models import Count
 from django.utils import timezone
 
 from casework import demo_data as data
+from casework.demo_documents import issue_demo_documents
 from casework.errors import ActionRefused
 from casework.formatting import count_text
 from casework.models import (
@@ -94,6 +95,9 @@ class Command(BaseCommand):
                 self.load_clearances(users)
                 self.load_office_letters(orgs, members, users)
                 self.load_ubkt_letter(orgs, users)
+                # The Word documents of a few letters' steps (casework.demo_documents).
+                issue_demo_documents(actor=users["vanphong"], organisation=orgs["van-phong"],
+                                     year=data.YEAR)
                 self.created["petitions"] = Petition.objects.count() - petitions_before
                 self.created["events"] = CaseEvent.objects.count() - events_before
         except ActionRefused as exc:

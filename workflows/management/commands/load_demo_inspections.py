@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from casework import case_steps, demo_data
 from casework import demo_inspections as data
+from casework.demo_documents import issue_demo_case_documents
 from casework.errors import ActionRefused
 from casework.formatting import count_text, date_text
 from casework.models import (
@@ -366,6 +367,10 @@ class Command(BaseCommand):
                 loader.load_people()
                 loader.load_2025()
                 loader.load_current()
+                # The Word decisions of a few of this year's UBKT cases.
+                issue_demo_case_documents(actor=loader.users["ubkt"],
+                                          organisation=loader.orgs["ubkt"],
+                                          year=loader.today.year)
                 loader.check_2025()
                 loader.sync_processes()
         except ActionRefused as exc:
