@@ -18,8 +18,9 @@ One statement, whatever the number of letters, reading only the letters live in 
 and the outer query sums those per unit, leaving out of every figure the letters handed
 on inside the subtree (issue 14: marked `handed` in `live`, counted in `handed_within`).
 No pass over the period's events is left: at a million letters that pass (540,000
-events of a year read, ranked per letter by a window and grouped) was most of the province's year report (benchmarks/README.md). PostgreSQL
-computes `live` once (MATERIALIZED). The ORM cannot join derived tables, so the statement
+events of a year read, ranked per letter by a window and grouped) was most of the
+province's year report (benchmarks/README.md). PostgreSQL computes `live` once
+(MATERIALIZED). The ORM cannot join derived tables, so the statement
 is put together here from the ORM's own SQL and parameters, in SQL both databases read the
 same way (CTEs, CASE, SUM).
 """
