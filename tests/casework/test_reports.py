@@ -256,9 +256,14 @@ def test_demo_2025_report_figures_docx_and_xlsx(demo, client):
         ubkt["thematic_supervision"]["members"]) == (2, 2, 1, 1)
     executive = cases["by_body"]["executive"]["by_kind"]["thematic_supervision"]
     assert (executive["decided"], executive["organisations"]) == (1, 4)  # one case, 4 branches
+    # 016/2025 went to Chi bộ thôn 3 inside the system (issue 14): the commune's roll-up
+    # counts that chain once, at the branch that settled it (withdrawn there), and says so.
+    # The paper report counted it at the office (17 received, 17 transferred, 03 withdrawn).
     office = letters["by_unit"]["van-phong"]
     assert (office["received"], office["transferred"], office["closed"]) == (
-        17, 17, {"resolved": 8, "withdrawn": 3, "filed": 2, "guided": 0})
+        16, 16, {"resolved": 8, "withdrawn": 2, "filed": 2, "guided": 0})
+    assert letters["by_unit"]["thon-3"]["closed"]["withdrawn"] == 1
+    assert (letters["received"], letters["handed_within"]) == (18, 1)
     assert office["open_at_end_by_kind"]["recommendation"] == office["open_at_end"] == 4
     assert letters["by_unit"]["ubkt"]["anonymous"] == 1
 
@@ -269,17 +274,18 @@ def test_demo_2025_report_figures_docx_and_xlsx(demo, client):
     page = client.get(reverse("casework:report"), query)
     assert page.status_code == 200
     text = re.sub(r"<[^>]+>", "", page.content.decode())
-    for words in ("Văn phòng Đảng ủy nhận được", "01 đơn tố cáo, 05 đơn khiếu nại, 11 đơn "
-                  "kiến nghị", "cho rút", "còn", "đảng viên"):
+    for words in ("Văn phòng Đảng ủy nhận được", "01 đơn tố cáo, 05 đơn khiếu nại, 10 đơn "
+                  "kiến nghị", "cho rút", "còn", "đảng viên", "được tính một lần, tại đơn vị "
+                  "giải quyết cuối cùng; 01 đơn đã chuyển trong phạm vi báo cáo không tính lại"):
         assert words in text
     # The DOCX: the narrative in the report's wording, its numbers the JSON's.
     docx = client.get(reverse("casework:report-docx"), query)
     assert docx.status_code == 200
     document = Document(BytesIO(docx.content))
     body = "\n".join(p.text for p in document.paragraphs)
-    assert ("Văn phòng Đảng ủy nhận được 17 đơn. Trong đó có 01 đơn tố cáo, 05 đơn khiếu "
-            "nại, 11 đơn kiến nghị. Văn phòng Đảng ủy đã chuyển 17 đơn đến cơ quan có thẩm "
-            "quyền xem xét giải quyết. Kết quả: cho rút 03 đơn, lưu 02 đơn, đã giải quyết "
+    assert ("Văn phòng Đảng ủy nhận được 16 đơn. Trong đó có 01 đơn tố cáo, 05 đơn khiếu "
+            "nại, 10 đơn kiến nghị. Văn phòng Đảng ủy đã chuyển 16 đơn đến cơ quan có thẩm "
+            "quyền xem xét giải quyết. Kết quả: cho rút 02 đơn, lưu 02 đơn, đã giải quyết "
             "xong 08 đơn, còn 04 đơn kiến nghị đang xem xét, giải quyết") in body
     assert "Ủy ban Kiểm tra Đảng ủy nhận được 01 đơn" in body and "lưu 01 đơn" in body
     assert "Các chi bộ trực thuộc Đảng ủy kiểm tra 31 đảng viên¹; giám sát chuyên đề 39 " \
@@ -300,15 +306,15 @@ def test_demo_2025_report_figures_docx_and_xlsx(demo, client):
     total = [c.text for c in annex.rows[-1].cells]
     headings = [c.text for c in annex.rows[0].cells]
     assert total[headings.index("Tiếp nhận")] == "18"
-    assert total[headings.index("Đã chuyển")] == "17"
+    assert total[headings.index("Đã chuyển")] == "16"
     # The XLSX: the same tables as numbers.
     xlsx = client.get(reverse("casework:report-xlsx"), query)
     sheet = load_workbook(BytesIO(xlsx.content))["Đơn thư"]
     rows = list(sheet.iter_rows(values_only=True))
     head = next(r for r in rows if r and r[0] == "Đơn vị")
     office_row = next(r for r in rows if r and r[0] == "Văn phòng Đảng ủy")
-    assert office_row[head.index("Tiếp nhận")] == 17
-    assert office_row[head.index("Kết thúc: cho rút")] == 3
+    assert office_row[head.index("Tiếp nhận")] == 16
+    assert office_row[head.index("Kết thúc: cho rút")] == 2
     assert office_row[head.index("Đang giải quyết cuối kỳ")] == 4
     assert any("Số liệu lấy từ sổ theo dõi lúc" in str(r[0]) for r in rows if r)
     cases_sheet = load_workbook(BytesIO(xlsx.content))["Kiểm tra, giám sát"]
