@@ -367,3 +367,23 @@ def test_the_secretary_of_every_subject_branch_is_told_and_no_one_else(tree, fou
     # The next step announced: told again, once each.
     case_step(actor=leader, case_id=case.pk, action="announce")
     assert told.count() == 2 * 5
+
+
+# ---- the documents -------------------------------------------------------------------------
+
+def test_the_decision_of_a_case_of_four_subjects_names_all_four(tree, four, leader, media_root,
+                                                                django_capture_on_commit_callbacks):
+    from casework.models import GeneratedDocument
+    from casework.services.documents import document_bytes
+    from tests.casework.test_documents import text_of
+
+    with django_capture_on_commit_callbacks(execute=True):
+        case = case_open(
+            actor=leader, organisation=tree.commune, body="executive",
+            kind="thematic_supervision", title="Giám sát 04 chi bộ", decision_number="",
+            decision_date=D(2026, 3, 2), starts_on=D(2026, 3, 5), ends_on=D(2026, 5, 5),
+            team_leader=leader, subject_organisations=four, issue_document=True)
+    decision = GeneratedDocument.objects.get(inspection=case, kind="case_decision")
+    text = text_of(document_bytes(decision))
+    assert ("Chi bộ thôn Hồ Liễu, Chi bộ thôn Lý Đông, Chi bộ thôn Hòa Ché, Chi bộ thôn 3"
+            in text)
