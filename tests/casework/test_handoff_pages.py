@@ -22,6 +22,7 @@ from casework.models import (
     PetitionStatus,
     RoleAssignment,
 )
+from casework.selectors.figures import letter_figures
 from casework.selectors.handoff import handoff_links
 from casework.services import petitions as svc
 from notifications.models import Notice
@@ -116,6 +117,7 @@ def test_office_to_branch_through_the_pages(client, tree, clerk, leader):
     secretary = user_with_role("branch_secretary", tree.branch_a, username="bithu")
     letter, linked = _hand_over_and_resolve(client, clerk, tree.office, secretary,
                                             tree.branch_a, "hoa che")
+    _counted_once(tree.commune, letter, linked)
     # The office clerk's view of the branch's letter: its number and state, no link.
     page = client.get(reverse("casework:petition-detail", args=[letter.pk])).content.decode()
     assert linked.receipt_number in page
@@ -160,7 +162,24 @@ def test_the_whole_must_show_across_two_communes_through_the_pages(client, tree,
                                     kind=OrgKind.COMMUNE, parent=tree.city)
     branch_b = OrganisationFactory(name="Chi bộ thôn Đông", code="thon-dong", parent=commune_b)
     secretary_b = user_with_role("branch_secretary", branch_b, username="bithu.dong")
-    _hand_over_and_resolve(client, clerk, tree.office, secretary_b, branch_b, "thon dong")
+    letter, linked = _hand_over_and_resolve(client, clerk, tree.office, secretary_b, branch_b,
+                                            "thon dong")
+    _counted_once(tree.city, letter, linked)
+    # Commune A alone holds only the office's letter: transferred out, closed with B's result.
+    year = {"start": datetime.date(TODAY().year, 1, 1), "end": datetime.date(TODAY().year, 12, 31)}
+    alone = letter_figures(organisation=tree.commune, **year)
+    assert (alone["received"], alone["handed_within"], alone["transferred"]) == (1, 0, 1)
+    assert alone["closed"]["resolved"] == 1
+
+
+def _counted_once(rollup, letter, linked):
+    """The chain is one letter in a roll-up holding both units: received and resolved once,
+    at the recipient, with the sender's letter named as left out."""
+    year = {"start": datetime.date(TODAY().year, 1, 1), "end": datetime.date(TODAY().year, 12, 31)}
+    figures = letter_figures(organisation=rollup, **year)
+    assert (figures["received"], figures["handed_within"]) == (1, 1)
+    assert figures["closed"]["resolved"] == 1 and figures["open_at_end"] == 0
+    assert set(figures["by_unit"]) == {linked.organisation.code}
 
 
 def test_outside_body_by_the_form_and_free_text_last(client, tree, clerk):
