@@ -18,7 +18,6 @@ rule that counts a letter handed on inside the system once, with the number it l
 from io import BytesIO
 
 from django.utils import timezone
-from docx import Document
 from docx.enum.section import WD_ORIENT
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
@@ -32,10 +31,9 @@ from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Si
 from casework.exports import BORDER
 from casework.formatting import datetime_text
 from casework.models import OrgKind
+from casework.party_docx import FONT, party_document
 from casework.report_text import plain
 from casework.text import formula_like, spreadsheet_text
-
-FONT = "Times New Roman"
 
 
 def taken_text(figures):
@@ -158,14 +156,7 @@ def write_docx(report, figures):
     """The report as DOCX bytes."""
     today = timezone.localdate()
     organisation, period = report.organisation, report.period
-    document = Document()
-    section = document.sections[0]
-    section.page_width, section.page_height = Mm(210), Mm(297)
-    section.top_margin = section.bottom_margin = Mm(20)
-    section.left_margin, section.right_margin = Mm(30), Mm(15)
-    style = document.styles["Normal"]
-    style.font.name, style.font.size = FONT, Pt(14)
-    style.element.rPr.rFonts.set(qn("w:eastAsia"), FONT)
+    document = party_document()
 
     _header(document, organisation, today)
     center = WD_ALIGN_PARAGRAPH.CENTER

@@ -15,28 +15,18 @@ justified in 14; "Nơi nhận:" and the signature block side by side at the end.
 """
 from pathlib import Path
 
-from docx import Document
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
-FONT = "Times New Roman"
+from casework.party_docx import party_document
+
 DEFAULTS = Path(__file__).with_name("defaults")
 
 
 def _document():
-    document = Document()
-    section = document.sections[0]
-    section.page_width, section.page_height = Mm(210), Mm(297)
-    section.top_margin = section.bottom_margin = Mm(20)
-    section.left_margin, section.right_margin = Mm(30), Mm(15)
+    document = party_document()
     style = document.styles["Normal"]
-    style.font.name, style.font.size = FONT, Pt(14)
-    # Vietnamese text is "complex" to Word in places: every script uses the same font.
-    fonts = style.element.rPr.rFonts
-    for attr in ("w:eastAsia", "w:cs", "w:ascii", "w:hAnsi"):
-        fonts.set(qn(attr), FONT)
     style.paragraph_format.space_after = Pt(0)
     style.paragraph_format.space_before = Pt(0)
     style.paragraph_format.line_spacing = 1.1

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_noop, pgettext_lazy
 
 from .ledger import AppendOnlyError, AppendOnlyRow
 from .organisations import Organisation
+from .petitions import YearCounter
 
 
 class DocumentKind(models.TextChoices):
@@ -24,21 +25,14 @@ class DocumentKind(models.TextChoices):
     CONCLUSION_NOTICE = "conclusion_notice", _("Thông báo kết luận")
 
 
-class DocumentCounter(models.Model):
+class DocumentCounter(YearCounter):
     """Last number a unit gave in its document register in a year: one sequence for all
     its documents (the type is in the symbol, "45-CV/ĐU"). Incremented like the receipt
     counter (casework.counters), so numbers have no gaps and no duplicates."""
 
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE)
-    year = models.PositiveSmallIntegerField()
-    last_value = models.PositiveIntegerField(default=0)
-
     class Meta:
         constraints = [models.UniqueConstraint(fields=["organisation", "year"],
                                                name="unique_document_counter")]
-
-    def __str__(self):
-        return f"{self.organisation_id}/{self.year}: {self.last_value}"
 
 
 def template_path(instance, filename):

@@ -81,21 +81,29 @@ class ComplaintInstance(models.IntegerChoices):
     SECOND = 2, _("Khiếu nại lần hai")
 
 
-class ReceiptCounter(models.Model):
-    """Last receipt number issued by an organisation in a year. Incremented under a row
-    lock in the same transaction that saves the letter, so numbers have no gaps (a rolled
-    back intake rolls back its number) and no duplicates."""
+class YearCounter(models.Model):
+    """The last number a unit gave in a year, one row per (unit, year), incremented by
+    casework.counters.next_value in the transaction that writes what the number names."""
 
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE)
     year = models.PositiveSmallIntegerField()
     last_value = models.PositiveIntegerField(default=0)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["organisation", "year"],
-                                               name="unique_receipt_counter")]
+        abstract = True
 
     def __str__(self):
         return f"{self.organisation_id}/{self.year}: {self.last_value}"
+
+
+class ReceiptCounter(YearCounter):
+    """Last receipt number issued by an organisation in a year. Incremented under a row
+    lock in the same transaction that saves the letter, so numbers have no gaps (a rolled
+    back intake rolls back its number) and no duplicates."""
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["organisation", "year"],
+                                               name="unique_receipt_counter")]
 
 
 class PetitionQuerySet(SearchKeysQuerySet, models.QuerySet):
