@@ -446,6 +446,9 @@ SELECT k.id, 'case_opened', k.decision_date::timestamptz + interval '2 hours',
        k.decision_date::timestamptz + interval '2 hours', '', 'decided', '',
        k.decision_number, k.decision_date, '{}'::jsonb, k.created_by_id, '', ''
 FROM casework_inspectioncase k WHERE k.id > %(after_case)s ORDER BY k.id;
+INSERT INTO casework_casesubject (case_id, position, member_id, organisation_id)
+SELECT k.id, 0, k.subject_member_id, k.subject_organisation_id
+FROM casework_inspectioncase k WHERE k.id > %(after_case)s;
 INSERT INTO workflows_deadlineclock
     (started_on, status, due_on, warn_on, overdue_on, reminder_every, next_escalation_on,
      cycle, last_rung, paused_on, extensions_used, stopped_on, created_at, assignee_id,
