@@ -72,10 +72,11 @@ def test_the_report_states_the_rule_with_its_count(page, live_server, tmp_path):
     assert note.is_visible()
     assert note.inner_text() == (
         "Đơn chuyển giữa các đơn vị trong hệ thống được tính một lần, tại đơn vị giải quyết "
-        "cuối cùng; 01 đơn đã chuyển trong phạm vi báo cáo không tính lại.")
-    # The office's 17 letters of 2025 (the demo's), not its handed one again; the branch's.
+        "cuối cùng; 02 đơn đã chuyển trong phạm vi báo cáo không tính lại.")
+    # The office's 16 letters of 2025 (the demo's 17 but 016/2025, handed to Chi bộ thôn 3
+    # inside the system), not its handed one again; the branch's.
     text = page.inner_text("section.report")
-    assert "Văn phòng Đảng ủy nhận được 17 đơn" in text
+    assert "Văn phòng Đảng ủy nhận được 16 đơn" in text
     assert "Chi bộ thôn Hòa Ché nhận được 01 đơn" in text
     note.scroll_into_view_if_needed()
     page.screenshot(path=str(out / "report-handoff.png"), full_page=True)
@@ -85,4 +86,5 @@ def test_the_report_states_the_rule_with_its_count(page, live_server, tmp_path):
     (out / "report-handoff.docx").write_bytes(docx.body())
     note.locator("a").click()
     page.wait_for_load_state("load")
-    assert page.locator("table tbody tr").count() == 1  # the office's letter
+    # The office's two letters handed on: this one and the demo's 016/2025.
+    assert page.locator("table tbody tr").count() == 2

@@ -35,9 +35,11 @@ def test_a_leader_reads_the_2025_report_and_follows_a_figure(page, live_server, 
         page.click("text=Lập báo cáo")
         page.wait_for_selector("section.report")
         body = page.inner_text("section.report")
-        assert "Văn phòng Đảng ủy nhận được 17 đơn" in body
+        # 16: the demo's 016/2025 went to Chi bộ thôn 3 inside the system and is counted
+        # there, once (issue 14); the paper report counted 17 at the office.
+        assert "Văn phòng Đảng ủy nhận được 16 đơn" in body
         assert "kiểm tra 31 đảng viên" in body and "giám sát chuyên đề 39 đảng viên" in body
         assert page.evaluate("document.documentElement.scrollWidth") <= width
         page.screenshot(path=str(out / f"report-{screen}.png"), full_page=True)
-    page.locator("p.narrative a.figure", has_text="17").first.click()
-    page.wait_for_selector("text=Tổng: 17 đơn")
+    page.locator("p.narrative a.figure", has_text="16").first.click()
+    page.wait_for_selector("text=Tổng: 16 đơn")
