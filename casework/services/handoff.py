@@ -92,8 +92,12 @@ def search_destinations(petition, query):
     """(units, bodies) matching every word of `query` (accent-free; a unit also by its
     parent's name, so "thon 3 ke sat" finds Kè Sắt's branch), at most RESULTS_MAX in all."""
     from casework.search_keys import search_key
+    from casework.text import clean_line
 
-    words = search_key(query[:QUERY_MAX]).split()[:6]
+    # Cleaned here, where every search (the typeahead, the form's "Tìm") enters the query:
+    # a NUL or other control character typed or posted would otherwise reach the database
+    # (PostgreSQL refuses NUL in text).
+    words = search_key(clean_line(query[:QUERY_MAX])).split()[:6]
     if not words:
         return [], []
     units, bodies = destination_units(petition), outside_bodies_for(petition)
