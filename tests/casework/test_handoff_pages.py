@@ -195,6 +195,10 @@ def test_outside_body_by_the_form_and_free_text_last(client, tree, clerk):
     too_long = client.get(reverse("casework:petition-destinations", args=[letter.pk]),
                           {"tim": "x" * 101})
     assert too_long.status_code == 400 and "tối đa 100 ký tự" in too_long.json()["error"]
+    # A control character (NUL, which PostgreSQL refuses in text) is cleaned away first.
+    found = client.get(reverse("casework:petition-destinations", args=[letter.pk]),
+                       {"tim": "cong\x00 an"}).json()["results"]
+    assert [r["label"] for r in found] == ["Công an xã Kè Sắt"]
     # A search typed but nothing chosen: said, under the field.
     page = client.post(reverse("casework:petition-transition", args=[letter.pk, "transfer"]),
                        {"expected_status": "classified", "destination_search": "cong an",
