@@ -16,6 +16,7 @@ import io
 import json
 import os
 import shutil
+import sqlite3
 import tarfile
 import tempfile
 import time
@@ -149,7 +150,7 @@ def write(path, *, wait_seconds=10.0):
     except BaseException as exc:
         if os.path.exists(part):
             os.remove(part)
-        if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        if _disk_full(exc):
             raise BackupError(f"Ổ đĩa chứa {folder} đã đầy: chưa sao lưu được, không để lại "
                               "tệp dở dang. Giải phóng dung lượng hoặc chọn ổ khác rồi chạy "
                               "lại.") from exc
@@ -160,6 +161,13 @@ def write(path, *, wait_seconds=10.0):
     finally:
         if workdir:
             shutil.rmtree(workdir, ignore_errors=True)
+
+
+def _disk_full(exc):
+    # The SQLite copy reports a full disk as its own error, not as an OSError.
+    if isinstance(exc, sqlite3.Error):
+        return "full" in str(exc)
+    return isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT)
 
 
 def _json(value):

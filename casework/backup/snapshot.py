@@ -9,6 +9,7 @@ PostgreSQL: a REPEATABLE READ transaction exports its snapshot, `pg_dump --snaps
 dumps exactly that snapshot, and the same facts are read inside that transaction.
 """
 import contextlib
+import errno
 import os
 import re
 import shutil
@@ -19,6 +20,7 @@ from dataclasses import dataclass
 from django.apps import apps
 from django.conf import settings
 from django.db import connections, transaction
+from django.db.utils import load_backend
 
 from casework.management.commands.check_files import FILE_OWNERS
 from casework.services import audit
@@ -75,17 +77,18 @@ def read_facts(using) -> Facts:
 
 @contextlib.contextmanager
 def _alias_for(path):
-    """A second connection, to the SQLite copy at `path`, under SNAPSHOT_ALIAS."""
-    # configure_settings fills in the defaults; it insists on a "default" entry.
-    connections.settings[SNAPSHOT_ALIAS] = connections.configure_settings(
+    """A second connection, to the SQLite copy at `path`, under SNAPSHOT_ALIAS. It is
+    made on the spot rather than declared in settings: the copy exists only meanwhile."""
+    conf = connections.configure_settings(  # fills in the defaults; insists on "default"
         {"default": {}, SNAPSHOT_ALIAS: {"ENGINE": "django.db.backends.sqlite3",
                                          "NAME": str(path)}})[SNAPSHOT_ALIAS]
+    wrapper = load_backend(conf["ENGINE"]).DatabaseWrapper(conf, SNAPSHOT_ALIAS)
+    connections[SNAPSHOT_ALIAS] = wrapper
     try:
         yield SNAPSHOT_ALIAS
     finally:
-        connections[SNAPSHOT_ALIAS].close()
+        wrapper.close()
         del connections[SNAPSHOT_ALIAS]
-        del connections.settings[SNAPSHOT_ALIAS]
 
 
 def take(workdir) -> tuple[str, Facts]:
@@ -157,6 +160,8 @@ def _run(argv, name):
     done = subprocess.run(argv, env=_pg_env(), capture_output=True, text=True)
     if done.returncode:
         detail = (done.stderr or done.stdout).strip()[-2000:]
+        if "No space left on device" in detail:  # said the same way on every platform
+            raise OSError(errno.ENOSPC, detail)
         raise BackupError(f"{name} báo lỗi (mã {done.returncode}): {detail}")
 
 
