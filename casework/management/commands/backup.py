@@ -1,10 +1,10 @@
 """`python manage.py backup FILE [--keep N] [--wait SECONDS]`: write one archive of the
 install (database snapshot, the stored files it refers to, audit chain anchors, manifest;
 see casework.backup). Safe while the site is in use. FILE may hold strftime fields
-(`D:\\SaoLuu\\casework-%Y%m%d-%H%M.tar`), so a scheduled run names each archive by its
-date. Exit status 0 when complete; 1 when the archive was written but a referenced file
-was missing from MEDIA_ROOT (listed; the older archives are then kept); an error leaves
-no file behind."""
+(`casework-%Y%m%d.tar`), or be a folder (the archive is then `casework-<date time>.tar`
+in it), so a scheduled run names each archive by its date. Exit status 0 when complete;
+1 when the archive was written but a referenced file was missing from MEDIA_ROOT (listed;
+the older archives are then kept); an error leaves no file behind."""
 import os
 
 from django.core.management.base import BaseCommand, CommandError
@@ -13,6 +13,8 @@ from django.utils import timezone
 from casework.backup import archive
 from casework.backup.snapshot import BackupError
 from casework.formatting import count_text
+
+DATED = "casework-%Y%m%d-%H%M%S.tar"
 
 
 def size_text(size):
@@ -25,7 +27,8 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("file", metavar="FILE",
-                            help="tệp sao lưu sẽ ghi (.tar); có thể chứa %%Y %%m %%d %%H %%M")
+                            help="tệp sao lưu sẽ ghi (.tar), có thể chứa %%Y %%m %%d %%H %%M; hoặc "
+                                 "một thư mục: tệp casework-<ngày giờ>.tar trong đó")
         parser.add_argument("--keep", type=int, metavar="N",
                             help="sau khi sao lưu thành công, chỉ giữ N bản sao lưu mới nhất "
                                  "trong cùng thư mục (xóa các bản cũ hơn)")
@@ -36,7 +39,10 @@ class Command(BaseCommand):
     def handle(self, *args, file, keep, wait, **options):
         if keep is not None and keep < 1:
             raise CommandError("--keep phải từ 1 trở lên.")
-        path = os.path.abspath(timezone.localtime().strftime(file))
+        now = timezone.localtime()
+        # A folder: the archive is named by the date, so a scheduler needs no % escapes.
+        path = os.path.abspath(os.path.join(file, now.strftime(DATED)) if os.path.isdir(file)
+                               else now.strftime(file))
         if os.path.exists(path):
             raise CommandError(f"Tệp {path} đã có: chọn tên khác (không ghi đè bản sao lưu).")
         try:
