@@ -13,6 +13,7 @@ from django.utils import timezone
 from casework.backup import archive
 from casework.backup.snapshot import BackupError
 from casework.formatting import count_text
+from casework.signals import backup_written
 
 DATED = "casework-%Y%m%d-%H%M%S.tar"
 
@@ -62,6 +63,7 @@ class Command(BaseCommand):
             self.stderr.write(f"Bản sao lưu đã ghi nhưng thiếu {count_text(len(missing))} tệp; "
                               "các bản sao lưu cũ được giữ nguyên. Chạy check_files để xem.")
             raise SystemExit(1)
+        backup_written.send(sender=self.__class__, path=path)
         if keep:
             for old in archive.prune(path, keep):
                 self.stdout.write(f"Đã xóa bản sao lưu cũ: {old}")
