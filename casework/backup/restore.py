@@ -64,6 +64,8 @@ def _check_fits(manifest):
             f"Bản sao lưu lấy từ {ENGINE_NAMES.get(manifest['engine'], manifest['engine'])}, "
             f"bản cài đặt này dùng {ENGINE_NAMES.get(engine, engine)}: chưa hỗ trợ phục hồi "
             "sang loại cơ sở dữ liệu khác.")
+    if manifest.get("database") != snapshot.DB_MEMBER[engine]:
+        raise BackupError("Bản sao lưu bị hỏng: danh mục không chỉ đúng tệp cơ sở dữ liệu.")
     known = MigrationLoader(None, ignore_no_migrations=True).disk_migrations
     unknown = [f"{app}.{name}" for app, name in manifest.get("migrations", {}).items()
                if (app, name) not in known]

@@ -8,6 +8,7 @@ the older archives are then kept); an error leaves no file behind."""
 import os
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import DatabaseError
 from django.utils import timezone
 
 from casework.backup import archive
@@ -50,6 +51,9 @@ class Command(BaseCommand):
             manifest = archive.write(path, wait_seconds=min(max(wait, 0), 3600))
         except BackupError as exc:
             raise CommandError(str(exc)) from None
+        except DatabaseError as exc:
+            raise CommandError(f"Chưa sao lưu được: cơ sở dữ liệu báo lỗi ({exc}); không để lại "
+                               "tệp dở dang.") from None
         counts = manifest["counts"]
         self.stdout.write(
             f"Đã sao lưu vào {path} ({size_text(os.path.getsize(path))}): "

@@ -8,6 +8,7 @@ from io import StringIO
 from django.apps import apps
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
+from django.db import DatabaseError
 from django.utils import timezone
 
 from casework.backup.restore import restore
@@ -30,6 +31,10 @@ class Command(BaseCommand):
             result = restore(file, replace=replace)
         except BackupError as exc:
             raise CommandError(f"Chưa phục hồi: {exc}") from None
+        except DatabaseError as exc:
+            raise CommandError(f"Chưa phục hồi: không làm việc được với cơ sở dữ liệu đang cấu "
+                               f"hình ({exc}). Trên PostgreSQL, tạo trước một cơ sở dữ liệu "
+                               "trống (createdb) đúng như DATABASE_URL.") from None
         made = timezone.localtime(datetime.fromisoformat(result.manifest["created_at"]))
         made = made.strftime("%d/%m/%Y %H:%M")
         self.stdout.write(f"Đã phục hồi bản sao lưu {file} (tạo lúc {made}): "
