@@ -12,3 +12,6 @@ anything to send, so casework sends no second, after-commit signal.
 from django.dispatch import Signal
 
 case_event_written = Signal()  # kwargs: event
+# Sent by `manage.py backup` after a complete archive was written (workflows keeps the
+# moment as a heartbeat, so the health report can say when backups stopped).
+backup_written = Signal()  # kwargs: path

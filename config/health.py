@@ -11,6 +11,8 @@ What counts as stale:
 - the deadline sweep: no finished sweep for SWEEP_STALE_AFTER seconds (workflows.health);
 - notices: a notice pending for more than NOTICE_STALE_AFTER seconds (default 15 minutes;
   the partial index on pending notices makes this one index read);
+- the last complete backup (only with BACKUP_STALE_AFTER_HOURS > 0): none for that many
+  hours (`manage.py backup` records the moment; README "Sao lưu và phục hồi");
 - the worker (with a broker only): no task finished by a worker for WORKER_STALE_AFTER
   seconds while beat sends two every minute. Workers record that moment at most every
   WORKER_HEARTBEAT_EVERY seconds per process (`task_ran`, connected in config/celery.py).
@@ -39,6 +41,7 @@ class Health:
     sweep_at: datetime | None
     oldest_notice_at: datetime | None
     worker_at: datetime | None
+    backup_at: datetime | None = None
 
     def _older(self, moment, seconds):
         return moment is None or self.checked_at - moment > timedelta(seconds=seconds)
@@ -58,6 +61,15 @@ class Health:
                                                      settings.WORKER_STALE_AFTER)
 
     @property
+    def backup_checked(self):
+        return settings.BACKUP_STALE_AFTER_HOURS > 0
+
+    @property
+    def backup_stale(self):
+        return self.backup_checked and self._older(
+            self.backup_at, settings.BACKUP_STALE_AFTER_HOURS * 3600)
+
+    @property
     def notice_stale_minutes(self):
         return settings.NOTICE_STALE_AFTER // 60
 
@@ -69,7 +81,8 @@ class Health:
     @property
     def ok(self):
         return (self.database and self.broker != "down" and not self.sweep_stale
-                and not self.notices_stale and not self.worker_stale)
+                and not self.notices_stale and not self.worker_stale
+                and not self.backup_stale)
 
 
 def broker_state():
@@ -93,12 +106,12 @@ def read_health(*, cached=False):
         if health is not None:
             return health
     from notifications.models import DeliveryStatus, Notice
-    from workflows.health import SWEEP
+    from workflows.health import BACKUP, SWEEP
     from workflows.models import Heartbeat
 
     now = timezone.now()
     try:
-        beats = dict(Heartbeat.objects.filter(name__in=[SWEEP, WORKER])
+        beats = dict(Heartbeat.objects.filter(name__in=[SWEEP, WORKER, BACKUP])
                      .values_list("name", "at"))
         oldest = (Notice.objects.filter(status=DeliveryStatus.PENDING).order_by("created_at")
                   .values_list("created_at", flat=True).first())
@@ -107,7 +120,7 @@ def read_health(*, cached=False):
         beats, oldest, database = {}, None, False
     health = Health(checked_at=now, database=database, broker=broker_state(),
                     sweep_at=beats.get(SWEEP), oldest_notice_at=oldest,
-                    worker_at=beats.get(WORKER))
+                    worker_at=beats.get(WORKER), backup_at=beats.get(BACKUP))
     if cached:
         cache.set(CACHE_KEY, health, CACHE_SECONDS)
     return health
@@ -154,6 +167,9 @@ def healthz(request):
         "worker_last_task_at": _moment(health.worker_at),
         "checked_at": _moment(health.checked_at),
     }
+    if health.backup_checked:
+        body["backup"] = "stale" if health.backup_stale else "ok"
+        body["backup_finished_at"] = _moment(health.backup_at)
     response = JsonResponse(body, status=200 if health.ok else 503)
     response["Cache-Control"] = "no-store"
     return response

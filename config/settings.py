@@ -235,6 +235,12 @@ STORAGES = {
 # Scans of letters are personal data: stored outside any served folder, under random
 # names, and handed out only by a permission-checked view.
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "var" / "attachments")
+# `manage.py backup` on PostgreSQL runs pg_dump/pg_restore from this folder when they are not
+# on PATH (on Windows: C:\Program Files\PostgreSQL\16\bin). casework.backup.
+BACKUP_PG_BIN = env.str("BACKUP_PG_BIN", default="")
+# The health report (config/health.py) says "stale" when no complete backup was written for
+# this many hours (26: a nightly backup that missed one night). 0: not checked.
+BACKUP_STALE_AFTER_HOURS = env.int("BACKUP_STALE_AFTER_HOURS", default=0)
 ATTACHMENT_MAX_BYTES = env.int("ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
 # Per letter: the intake form refuses more, naming the field and keeping what was typed.
 ATTACHMENT_MAX_FILES = env.int("ATTACHMENT_MAX_FILES", default=10)

@@ -33,6 +33,10 @@ class WorkflowsConfig(AppConfig):
         register_kept_copy_check(clock_kind_breaks)
         case_event_written.connect(receivers.start_and_stop_clocks, sender=CaseEvent,
                                    dispatch_uid="workflows.clocks")
+        from casework.signals import backup_written
+        from workflows.health import backup_written as record_backup
+
+        backup_written.connect(record_backup, dispatch_uid="workflows.backup_heartbeat")
         case_event_written.connect(start_case_process, sender=CaseEvent,
                                    dispatch_uid="workflows.case_processes")
         post_migrate.connect(_install_defaults, sender=self,

@@ -20,6 +20,7 @@ from django.utils import timezone
 from workflows.models import Heartbeat
 
 SWEEP = "sweep"
+BACKUP = "backup"
 CACHE_KEY = "workflows:heartbeat:sweep"
 # The whole health report (config/health.py) is cached too; a new heartbeat drops both.
 REPORT_CACHE_KEY = "casework:health"
@@ -44,6 +45,11 @@ def record_heartbeat(name=SWEEP, at=None):
         [Heartbeat(name=name, at=at or timezone.now())],
         update_conflicts=True, unique_fields=["name"], update_fields=["at"])
     cache.delete_many([CACHE_KEY, REPORT_CACHE_KEY])
+
+
+def backup_written(sender=None, **kwargs):
+    """casework's backup_written: the last complete backup, for config.health."""
+    record_heartbeat(BACKUP)
 
 
 def sweep_health(*, cached=True):

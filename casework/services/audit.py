@@ -344,22 +344,24 @@ def _model(chain):
     return apps.get_model(chain.label)
 
 
-def chain_ends():
+def chain_ends(*, using="default"):
     """[(chain, chain id, last row id, its hash)] for every case (chain "petition" or
-    "inspection", id of the case), then one end per whole-table chain (its name, 0)."""
+    "inspection", id of the case), then one end per whole-table chain (its name, 0).
+    `using`: another database alias, e.g. the copy a backup is reading
+    (casework.backup.snapshot)."""
     from django.db.models import Max, Subquery
 
     from casework.models import CaseEvent
 
-    last_ids = (CaseEvent.objects.order_by().values("petition_id", "inspection_id")
+    last_ids = (CaseEvent.objects.using(using).order_by().values("petition_id", "inspection_id")
                 .annotate(last=Max("id")).values("last"))
-    rows = (CaseEvent.objects.filter(id__in=Subquery(last_ids))
+    rows = (CaseEvent.objects.using(using).filter(id__in=Subquery(last_ids))
             .order_by("petition_id", "inspection_id")
             .values_list("petition_id", "inspection_id", "id", "hash"))
     ends = [("petition", p, e, h) if p is not None else ("inspection", i, e, h)
             for p, i, e, h in rows.iterator()]
     for chain in WHOLE_TABLE_CHAINS.values():
-        last = _model(chain).objects.order_by("-id").values_list("id", "hash").first()
+        last = _model(chain).objects.using(using).order_by("-id").values_list("id", "hash").first()
         if last is not None:
             ends.append((chain.name, 0, *last))
     return ends

@@ -9,6 +9,7 @@ import pytest
 import time_machine
 from django.core.cache import cache
 from django.core.management import call_command
+from django.test import Client
 from django.urls import reverse
 
 from config.health import CACHE_KEY, task_ran
@@ -124,3 +125,28 @@ def test_leaders_and_administrators_see_the_banner_clerks_do_not(
             text = client.get(page).content.decode()
             assert ("Có thông báo chờ gửi từ 09:00 02/03/2026" in text) == sees, user
             assert "Quét hạn chưa chạy" not in text
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_backup_older_than_the_setting_is_reported(tree, settings, tmp_path):
+    """Only when BACKUP_STALE_AFTER_HOURS is set: a complete backup moves its heartbeat."""
+    settings.BACKUP_STALE_AFTER_HOURS = 26
+    record_heartbeat()
+    code, text = health_command()
+    assert code == 1 and "LỖI: Sao lưu: bản đầy đủ cuối cùng lúc chưa lần nào (QUÁ CŨ)" in text
+    with time_machine.travel(T0, tick=False):
+        call_command("backup", str(tmp_path / "saoluu.tar"), stdout=StringIO())
+    assert Heartbeat.objects.get(name="backup").at == T0
+    with time_machine.travel(T0 + dt.timedelta(hours=25), tick=False):
+        record_heartbeat()
+        cache.delete(CACHE_KEY)
+        code, text = health_command()
+        assert code == 0 and "OK: Sao lưu: bản đầy đủ cuối cùng lúc 09:00:00 02/03/2026" in text
+        body = json.loads(Client().get("/healthz").content)
+        assert (body["backup"], body["backup_finished_at"]) == ("ok", "2026-03-02T02:00:00+00:00")
+    with time_machine.travel(T0 + dt.timedelta(hours=27), tick=False):
+        record_heartbeat()
+        cache.delete(CACHE_KEY)
+        code, text = health_command()
+        assert code == 1 and "(QUÁ CŨ)" in text
+        assert json.loads(Client().get("/healthz").content)["backup"] == "stale"

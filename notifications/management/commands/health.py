@@ -1,6 +1,6 @@
 """`python manage.py health`: for monitoring (cron, casework-health.timer, Nagios).
 
-One line per part (database, broker, deadline sweep, notices, worker) with its state, and
+One line per part (database, broker, deadline sweep, notices, worker, backup) with its state, and
 exit status 0 when every part is fine, 1 when any is down or stale (config/health.py says
 what stale means). Lives in notifications, the app that may read both the sweep's
 heartbeat and the outbox.
@@ -39,6 +39,10 @@ class Command(BaseCommand):
             lines.append((not health.worker_stale, "Tiến trình nền (worker): việc cuối "
                           f"chạy xong lúc {_at(health.worker_at)}"
                           + (" (QUÁ CHẬM)" if health.worker_stale else "")))
+        if health.backup_checked:
+            lines.append((not health.backup_stale, "Sao lưu: bản đầy đủ cuối cùng lúc "
+                          f"{_at(health.backup_at)}"
+                          + (" (QUÁ CŨ)" if health.backup_stale else "")))
         for fine, text in lines:
             (self.stdout if fine else self.stderr).write(("OK: " if fine else "LỖI: ") + text)
         if not health.ok:
