@@ -9,6 +9,7 @@ at most LOOKUP_LIMIT_PER_NUMBER times an hour per letter. 8 characters of a 32-l
 alphabet are 40 bits: at that rate a guess takes longer than any letter is kept.
 """
 import secrets
+import unicodedata
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -29,9 +30,11 @@ def grouped_code(code: str) -> str:
 
 
 def typed_code(text: str) -> str:
-    """The code as typed, compared: upper case, spaces and dashes dropped. Bounded by the
-    form (casework.lookup_forms)."""
-    return "".join(ch for ch in (text or "").upper() if ch.isalnum())
+    """The code as typed, compared: full-width forms folded (NFKC, as some phone keyboards
+    type them), upper case, spaces and dashes dropped. Bounded by the form
+    (casework.lookup_forms)."""
+    return "".join(ch for ch in unicodedata.normalize("NFKC", text or "").upper()
+                   if ch.isalnum())
 
 
 class StatusLookup(models.Model):
