@@ -11,7 +11,9 @@ from django.apps import apps as global_apps
 from django.core.management import call_command
 from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from casework.models import Petition, PetitionSender, StatusLookup
 from casework.models.lookup import LOOKUP_ALPHABET, grouped_code
@@ -22,7 +24,7 @@ from casework.services.petitions import (
     petition_receive,
     petition_transfer,
 )
-from casework.services.status_lookup import prune_lookups
+from casework.services.status_lookup import client_hash, prune_lookups
 from tests.casework.test_documents import text_of
 
 pytestmark = pytest.mark.django_db
@@ -318,3 +320,39 @@ def test_the_log_is_read_only_in_the_admin(admin_user, client, tree, clerk, look
     response = client.post(reverse("admin:casework_statuslookup_delete", args=[row.pk]),
                            {"post": "yes"})
     assert response.status_code == 403 and StatusLookup.objects.count() == 1
+
+
+def test_the_page_sends_the_security_headers_and_is_never_cached(client, db):
+    from tests.test_security import assert_security_headers
+
+    response = client.get(URL)
+    assert_security_headers(response)
+    assert "no-cache" in response["Cache-Control"] or "no-store" in response["Cache-Control"]
+    assert b"<script" not in response.content  # light: no script, no Bootstrap
+    assert b"bootstrap" not in response.content
+
+
+def test_the_prune_is_a_daily_beat_task(settings):
+    from casework.tasks import prune_status_lookups
+
+    tasks = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+    assert "casework.tasks.prune_status_lookups" in tasks
+    StatusLookup.objects.create(at=datetime.datetime(2020, 1, 1, tzinfo=datetime.UTC),
+                                client_hash="x", outcome="not_found")
+    assert prune_status_lookups() == 1
+
+
+def test_a_flood_of_refused_rows_costs_a_count_of_at_most_the_limit(
+        tree, clerk, lookup_client, settings):
+    """The limit's counts read at most the limit's rows of the client's and of the number's
+    counted ones, however many refused rows an attacker left (the index has the outcome)."""
+    settings.LOOKUP_LIMIT_PER_CLIENT = 3
+    letter = _letter(clerk, tree.office)
+    StatusLookup.objects.bulk_create(
+        [StatusLookup(at=timezone.now(), client_hash=client_hash("203.0.113.7"),
+                      number_key="x", outcome="refused") for _ in range(2000)])
+    with CaptureQueriesContext(connection) as queries:
+        assert _post(lookup_client, letter.receipt_number, letter.lookup_code).status_code == 200
+    counts = [q["sql"] for q in queries.captured_queries
+              if "casework_statuslookup" in q["sql"] and q["sql"].startswith("SELECT")]
+    assert counts and all("LIMIT 3" in sql or "LIMIT 10" in sql for sql in counts)
