@@ -233,4 +233,5 @@ from casework import (  # noqa: E402,F401 (registers them)
     admin_documents,
     admin_handoff,
     admin_inspections,
+    admin_lookup,
 )

@@ -22,3 +22,10 @@ def clean_exports():
     from casework.services.export_jobs import clean_files
 
     return clean_files()
+
+
+@shared_task(name="casework.tasks.prune_status_lookups", ignore_result=True)
+def prune_status_lookups():
+    from casework.services.status_lookup import prune_lookups
+
+    return prune_lookups()

@@ -1,7 +1,7 @@
 from django.urls import include, path
 
 from casework import document_views
-from casework.views import exports, handoff, inspections, petitions, reports
+from casework.views import exports, handoff, inspections, lookup, petitions, reports
 
 app_name = "casework"
 
@@ -49,4 +49,6 @@ urlpatterns = [
     path("chuong-trinh/", include("casework.programme_urls")),
     path("bao-cao/", include(report_patterns)),
     path("van-ban/", include(document_patterns)),
+    # Public, no login: the sender's status lookup (casework.views.lookup).
+    path("tra-cuu/", lookup.status_lookup, name="status-lookup"),
 ]

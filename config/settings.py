@@ -362,6 +362,9 @@ CELERY_BEAT_SCHEDULE = {
     "recover-exports": {"task": "casework.tasks.recover_exports", "schedule": 60.0,
                         "options": {"expires": 55}},
     "clean-exports": {"task": "casework.tasks.clean_exports", "schedule": 3600.0},
+    # The status lookup's log past LOOKUP_LOG_KEEP_DAYS (casework.services.status_lookup).
+    "prune-status-lookups": {"task": "casework.tasks.prune_status_lookups",
+                             "schedule": crontab(hour=3, minute=30)},
 }
 # The deadline sweep is reported as not running (pages, `manage.py check_health`) when its
 # last run finished longer ago than this: three missed runs of the once-a-minute sweep.
@@ -417,6 +420,18 @@ NOTICE_DISPATCH_EXPIRES = env.int("NOTICE_DISPATCH_EXPIRES", default=300)
 # e-mail listing them instead (their in-app notices stay one per item).
 NOTICE_ESCALATION_EMAIL_LIMIT = env.int("NOTICE_ESCALATION_EMAIL_LIMIT", default=10)
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# The sender's status lookup (/tra-cuu/, casework.services.status_lookup). Its address is
+# printed on the receipt: SITE_URL, or LOOKUP_PUBLIC_URL where the public reaches the site
+# by another address than the office. In LOOKUP_WINDOW_MINUTES a client may look up
+# LOOKUP_LIMIT_PER_CLIENT times, and a receipt number be tried with a wrong code
+# LOOKUP_LIMIT_PER_NUMBER times from all clients together; the log is kept
+# LOOKUP_LOG_KEEP_DAYS days (pruned daily, and a batch every LOOKUP_PRUNE_EVERY lookups).
+LOOKUP_PUBLIC_URL = env.str("LOOKUP_PUBLIC_URL", default="").rstrip("/")
+LOOKUP_WINDOW_MINUTES = env.int("LOOKUP_WINDOW_MINUTES", default=60)
+LOOKUP_LIMIT_PER_CLIENT = env.int("LOOKUP_LIMIT_PER_CLIENT", default=20)
+LOOKUP_LIMIT_PER_NUMBER = env.int("LOOKUP_LIMIT_PER_NUMBER", default=10)
+LOOKUP_LOG_KEEP_DAYS = env.int("LOOKUP_LOG_KEEP_DAYS", default=180)
+LOOKUP_PRUNE_EVERY = env.int("LOOKUP_PRUNE_EVERY", default=500)
 
 LOGGING = {
     "version": 1,

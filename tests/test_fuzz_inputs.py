@@ -206,3 +206,24 @@ def test_every_transition_form_answers_whatever_is_typed(client, tree, admin_use
     finally:
         tracemalloc.stop()
     assert get_calendar().span == calendar_window()
+
+
+# --------------------------------------------------------------------- the status lookup
+
+LONG = st.integers(1, 20).map(lambda n: "9/2026/VPĐU" * n * 50)
+
+
+@FUZZ
+@given(number=st.one_of(TEXT, LONG, st.sampled_from(
+           ["", "\x00", "001/2026/VPĐU\x00", "1/2026/vpdu", "001/9999999/VPĐU",
+            "99999999999/2026/VPĐU", "001/2026/" + "Đ" * 30, "1/0/x"])),
+       code=st.one_of(TEXT, LONG, st.sampled_from(
+           ["", "\x00" * 8, "ABCD-EFGH", "abcd efgh", "ABCDEFG\x00", "ĐĐĐĐĐĐĐĐ",
+            "ＡＢＣＤＥＦＧＨ"])))
+def test_the_status_lookup_answers_whatever_is_typed(client, tree, measured, settings,
+                                                     number, code):
+    """No login; the limits out of the way, so that every example is looked up."""
+    settings.LOOKUP_LIMIT_PER_CLIENT = settings.LOOKUP_LIMIT_PER_NUMBER = 10 ** 6
+    note(repr((number, code)))
+    timed(client.post, reverse("casework:status-lookup"),
+          {"so_bien_nhan": number, "ma_tra_cuu": code})

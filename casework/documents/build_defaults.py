@@ -1,6 +1,6 @@
 """Build the shipped templates (casework/documents/defaults/*.docx) with python-docx:
 
-    .venv/bin/python -m casework.documents.build_defaults
+    .venv/bin/python -m casework.documents.build_defaults [receipt transfer …]
 
 The .docx files are committed; this script is how they were made, so a change of layout
 is a change here, rebuilt, and looked at (LibreOffice: soffice --headless --convert-to pdf).
@@ -121,7 +121,10 @@ def receipt(document):
           "Ngày nhận đơn: {{ ngay_nhan }}. Số biên nhận: {{ so_bien_nhan }}.",
           "Tóm tắt nội dung: {{ tom_tat }}",
           "Đơn sẽ được phân loại, xử lý theo quy định; kết quả xử lý được thông báo cho "
-          "người gửi đơn. Khi liên hệ về đơn, đề nghị ghi số biên nhận trên đây.")
+          "người gửi đơn. Khi liên hệ về đơn, đề nghị ghi số biên nhận trên đây.",
+          "Mã tra cứu: {{ ma_tra_cuu }}. Người gửi tra cứu tình trạng đơn (không cần đăng "
+          "nhập) tại {{ dia_chi_tra_cuu }} bằng số biên nhận và mã tra cứu này; đề nghị "
+          "giữ kín mã.")
     _signature(document)
 
 
@@ -215,9 +218,13 @@ BUILDERS = {
 }
 
 
-def main():
+def main(kinds=None):
+    """Build the named templates (all without names): `… build_defaults receipt` rebuilds
+    only the receipt, so the others' files do not change for nothing."""
     DEFAULTS.mkdir(exist_ok=True)
     for kind, build in BUILDERS.items():
+        if kinds and kind not in kinds:
+            continue
         document = _document()
         # python-docx's blank document begins with no paragraph; ours begins with the header.
         build(document)
@@ -227,4 +234,6 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    import sys
+
+    main(sys.argv[1:])

@@ -15,6 +15,7 @@ from pathlib import Path
 from django.utils import translation
 
 from casework.models import OrgKind, PetitionKind, SenderType
+from casework.selectors.status_lookup import lookup_page_url
 from casework.templatetags.casework_tags import person_name
 
 from .kinds import CASE
@@ -117,6 +118,10 @@ def letter_values(petition, event, *, to_sender):
             "ly_do": _reason_text(petition, event),
             "noi_dung": event.reason if event else "",
             "noi_nhan": _letter_recipients(addressed=to_sender or bool(recipient)),
+            # The sender's lookup code and where to use it: only in what goes to the
+            # sender (a phiếu chuyển to another body gets blanks, whatever its template).
+            "ma_tra_cuu": petition.lookup_code_display if to_sender else "",
+            "dia_chi_tra_cuu": lookup_page_url() if to_sender else "",
         }
 
 
@@ -185,6 +190,7 @@ def sample_values(spec):
     else:
         keys = ("so_bien_nhan", "ngay_nhan", "loai_don", "don_vi_tiep_nhan", "tom_tat",
                 "nguoi_gui", "dia_chi", "nguoi_gui_mo_ta", "nguoi_bi_don", "kinh_gui",
-                "so_van_ban_chuyen", "ngay_van_ban_chuyen", "ly_do", "noi_dung", "noi_nhan")
+                "so_van_ban_chuyen", "ngay_van_ban_chuyen", "ly_do", "noi_dung", "noi_nhan",
+                "ma_tra_cuu", "dia_chi_tra_cuu")
     values.update({key: f"[{key}]" for key in keys})
     return values

@@ -26,6 +26,7 @@ from .inspections import (
     ProgrammeItem,
     SubjectType,
 )
+from .lookup import StatusLookup
 from .organisations import (
     Member,
     MemberStatus,
@@ -52,6 +53,7 @@ from .petitions import (
 from .submissions import SubmissionToken
 
 __all__ = [
+    "StatusLookup",
     "DocumentCounter", "DocumentKind", "DocumentTemplate", "GeneratedDocument",
     "ExportJob", "ExportState",
     "CaseStatus", "CaseSubject", "ConductingBody", "DisciplineDecision", "DisciplineForm",

@@ -14,6 +14,7 @@ from casework.numbers import display_number
 from casework.permissions import may
 from casework.search_keys import SearchKeysModel, SearchKeysQuerySet
 
+from .lookup import grouped_code, new_lookup_code
 from .organisations import Member, Organisation
 
 
@@ -166,6 +167,12 @@ class Petition(SearchKeysModel, ConcurrentTransitionMixin, models.Model):
     identity_confidential = models.BooleanField(_("bảo mật danh tính người gửi"),
                                                 default=False, editable=False)
 
+    # The sender's code for the public status lookup (casework.models.lookup: why plain).
+    # A default, so every letter gets one however it is written: intake, an in-system
+    # hand-off's letter (casework.services.handoff), the demo and the benchmarks' loads.
+    lookup_code = models.CharField(_("mã tra cứu"), max_length=8, default=new_lookup_code,
+                                   editable=False)
+
     status = FSMField(_("trạng thái"), max_length=20, choices=PetitionStatus.choices,
                       default=PetitionStatus.RECEIVED, protected=True, db_index=True)
 
@@ -307,6 +314,11 @@ class Petition(SearchKeysModel, ConcurrentTransitionMixin, models.Model):
         """The number every page, notice, document, export and the API show (001/2026/VPĐU);
         lists select_related("organisation") to show it without a query per row."""
         return display_number(self.receipt_seq, self.receipt_year, self.organisation.symbol)
+
+    @property
+    def lookup_code_display(self):
+        """The code as the receipt prints it: "K7M2-9QXA"."""
+        return grouped_code(self.lookup_code)
 
     @property
     def is_open(self):

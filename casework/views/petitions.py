@@ -52,6 +52,7 @@ from casework.selectors.letters import (
     register_page,
     sees_several_communes,
 )
+from casework.selectors.status_lookup import lookup_page_url
 from casework.services.attachments import StorageFailed
 from casework.services.duplicates import find_duplicates
 from casework.services.identity import (
@@ -270,6 +271,7 @@ def petition_receipt(request, pk):
         "attachments": [] if masked else petition.attachments.all(),
         "hidden_attachments": petition.attachments.count() if masked else 0,
         "committee": petition.organisation.parent or petition.organisation,
+        "lookup_url": lookup_page_url(),
     })
 
 
