@@ -12,3 +12,8 @@ anything to send, so casework sends no second, after-commit signal.
 from django.dispatch import Signal
 
 case_event_written = Signal()  # kwargs: event
+
+# Sent after a case step taken outside a task page (the API), in the step's transaction:
+# workflows moves the case's process on to match (`sync_case_process`). A task page does
+# not send it: there the task's own activation completes the step.
+case_step_taken = Signal()  # kwargs: case_id, action
