@@ -28,7 +28,13 @@ from casework.inspection_forms import (
     DisciplineDecisionForm,
     step_form_class,
 )
-from casework.models import CaseSubject, DisciplineDecision, Organisation, Petition
+from casework.models import (
+    CaseStatus,
+    CaseSubject,
+    DisciplineDecision,
+    Organisation,
+    Petition,
+)
 from casework.models.inspections import STEP_LABELS, allowed_forms, subject_type_of
 from casework.permissions import case_user_may
 from casework.query_names import param
@@ -86,7 +92,8 @@ def visible_case(request, pk, queryset=None):
 
 
 @extend_schema(summary="Danh sách cuộc kiểm tra, giám sát", parameters=FILTERS,
-               responses={200: CaseSerializer(many=True), 400: BAD, 403: DENIED},
+               responses={200: CaseSerializer(many=True), 400: BAD, 403: DENIED,
+                          404: OpenApiResponse(ErrorSerializer, description="Không có trang này")},
                description="The cases the user may see, filtered as the case list page.")
 class CaseList(generics.ListAPIView):
     serializer_class = CaseSerializer
@@ -214,6 +221,11 @@ class CaseSteps(APIView):
                                      "%(number)s.") % {
                 "step": _("Ghi nhận khiếu nại kỷ luật") if action == APPEAL
                 else STEP_LABELS[action], "number": case.number})
+        seen = values.get("expected_status", "")
+        if seen and seen not in CaseStatus.values:
+            # The page's hidden field is never typed; a client's status must be a status.
+            raise ValidationError({"expected_status": [
+                _("Trạng thái “%(status)s” không có trong quy trình.") % {"status": seen[:40]}]})
         form = _form(action, case, values)
         # With one subject left the page's form does not ask whose: the caller may still
         # name it (the service checks it is that one).

@@ -242,3 +242,23 @@ def test_list_queries_do_not_grow_with_rows(client, tree, ubkt):
     for _ in range(6):
         open_case(tree, ubkt, organisation=tree.branch_b)
     assert count() == few
+
+
+def test_no_input_is_a_500(client, ubkt, case):
+    client.force_login(ubkt)
+    huge = "9" * 30
+    for url in (f"/api/kiem-tra/{huge}/", f"/api/kiem-tra/{huge}/buoc/",
+                f"/api/kiem-tra/{huge}/dien-bien/", f"/api/kiem-tra/{huge}/van-ban/",
+                f"/api/kiem-tra/{huge}/thoi-han/", f"/api/don-thu/{huge}/thoi-han/"):
+        assert client.get(url).status_code == 404, url
+    for query in ({"trang": huge}, {"trang": "\x00"}, {"nam": "\x00"}, {"loai": "\x00"},
+                  {"don-vi": "-1"}, {"trang-thai": "x" * 10_000}):
+        assert client.get(LIST, query).status_code in (400, 404), query
+    assert client.post(f"/api/kiem-tra/{huge}/buoc/", {"action": "announce"},
+                       content_type="application/json").status_code == 404
+    for body in ({"action": "announce", "subject": huge}, {"action": "announce",
+                                                           "expected_status": "\x00"},
+                 {"action": "discipline", "subject": huge, "form": ""},
+                 {"action": "appeal", "subject": "x"}, {"action": None}, {"action": 5}):
+        response = post(client, ubkt, case, **body)
+        assert response.status_code in (400, 403, 409), (body, response.content)
