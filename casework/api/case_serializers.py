@@ -11,9 +11,11 @@ from rest_framework import serializers
 
 from casework.models import (
     CaseStatus,
+    ConductingBody,
     DisciplineDecision,
     GeneratedDocument,
     InspectionCase,
+    InspectionKind,
 )
 from casework.templatetags.casework_tags import person_name
 
@@ -201,6 +203,37 @@ class StepDoneSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=CaseStatus.choices)
     status_display = serializers.CharField()
     case = serializers.URLField()
+
+
+class CaseOpenSerializer(serializers.Serializer):
+    """The decision that opens a case, as the page's form takes it (ids for the unit, the
+    subjects, the team leader and the team; dates dd/mm/yyyy or yyyy-mm-dd). Opening one
+    from a programme item, a letter or a supervision is done on the page."""
+
+    organisation = serializers.IntegerField()
+    body = serializers.ChoiceField(choices=ConductingBody.choices)
+    kind = serializers.ChoiceField(choices=InspectionKind.choices)
+    title = serializers.CharField(max_length=255)
+    subject_organisations = serializers.ListField(child=serializers.IntegerField(),
+                                                  required=False, max_length=200)
+    subject_members = serializers.ListField(child=serializers.IntegerField(),
+                                            required=False, max_length=200)
+    decision_number = serializers.CharField(required=False, max_length=100)
+    decision_date = serializers.CharField()
+    issue_document = serializers.BooleanField(required=False)
+    starts_on = serializers.CharField()
+    ends_on = serializers.CharField()
+    team_leader = serializers.IntegerField()
+    team = serializers.ListField(child=serializers.IntegerField(), required=False,
+                                 max_length=200)
+    content = serializers.CharField(required=False)
+
+
+class CaseOpenedSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    number = serializers.CharField()
+    status = serializers.ChoiceField(choices=CaseStatus.choices)
+    url = serializers.URLField()
 
 
 class ErrorSerializer(serializers.Serializer):

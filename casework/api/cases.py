@@ -11,6 +11,7 @@ with the services' Vietnamese message ("… vừa được người khác cập 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django_fsm import can_proceed
 from drf_spectacular.types import OpenApiTypes
@@ -25,6 +26,7 @@ from casework.errors import ActionRefused
 from casework.inspection_forms import (
     AppealForm,
     CaseFilterForm,
+    CaseForm,
     DisciplineDecisionForm,
     step_form_class,
 )
@@ -36,11 +38,17 @@ from casework.models import (
     Petition,
 )
 from casework.models.inspections import STEP_LABELS, allowed_forms, subject_type_of
-from casework.permissions import case_user_may
+from casework.permissions import case_user_may, deciding_organisations
 from casework.query_names import param
 from casework.selectors.cases import case_for_page, case_list, cases_visible, with_subject_count
 from casework.selectors.documents import documents_of
-from casework.services.inspections import STEPS, case_step, discipline_appeal, discipline_decide
+from casework.services.inspections import (
+    STEPS,
+    case_open,
+    case_step,
+    discipline_appeal,
+    discipline_decide,
+)
 from casework.signals import case_step_taken
 from casework.templatetags.casework_tags import person_name
 
@@ -48,6 +56,8 @@ from .case_serializers import (
     FIELD_ERRORS_SCHEMA,
     CaseDetailSerializer,
     CaseDocumentSerializer,
+    CaseOpenedSerializer,
+    CaseOpenSerializer,
     CaseSerializer,
     ErrorSerializer,
     EventSerializer,
@@ -91,7 +101,12 @@ def visible_case(request, pk, queryset=None):
                              .select_related("organisation"), pk=pk)
 
 
-@extend_schema(summary="Danh sách cuộc kiểm tra, giám sát", parameters=FILTERS,
+@extend_schema(methods=["POST"], summary="Lập cuộc kiểm tra, giám sát (quyết định)",
+               parameters=[], request=CaseOpenSerializer,
+               responses={201: CaseOpenedSerializer, 400: BAD, 403: DENIED, 409: CONFLICT},
+               description="The case page's form and the same service (`case_open`); the "
+                           "case's process starts with it.")
+@extend_schema(methods=["GET"], summary="Danh sách cuộc kiểm tra, giám sát", parameters=FILTERS,
                responses={200: CaseSerializer(many=True), 400: BAD, 403: DENIED,
                           404: OpenApiResponse(ErrorSerializer, description="Không có trang này")},
                description="The cases the user may see, filtered as the case list page.")
@@ -112,6 +127,28 @@ class CaseList(generics.ListAPIView):
         return with_subject_count(case_list(user=request.user, **{
             name: data.get(name) or ("" if name in ("q", "kind", "status") else None)
             for name in ("q", "year", "kind", "status", "organisation")}))
+
+    def post(self, request):
+        organisations = deciding_organisations(request.user)
+        if not organisations.exists():
+            raise PermissionDenied(_("Bạn không có quyền ra quyết định kiểm tra, giám sát."))
+        values = body_values(request.data,
+                             lists=("subject_organisations", "subject_members", "team"))
+        form = CaseForm(values, organisations=organisations)
+        refuse_unknown_fields(values, {*form.fields, "format"})
+        if not form.is_valid():
+            raise_form_errors(form)
+        try:
+            with transaction.atomic():
+                case = case_open(actor=request.user, **form.cleaned_data)
+        except DjangoValidationError as exc:
+            raise service_errors(exc) from None
+        except ActionRefused as exc:
+            return Response({"detail": exc.message}, status=status.HTTP_409_CONFLICT)
+        return Response(CaseOpenedSerializer({
+            "id": case.pk, "number": case.number, "status": case.status,
+            "url": request.build_absolute_uri(reverse("api:case-detail", args=[case.pk]))}).data,
+            status=status.HTTP_201_CREATED)
 
 
 @extend_schema(summary="Hồ sơ cuộc kiểm tra, giám sát", parameters=[CASE_PK],

@@ -17,8 +17,12 @@ MAX_VALUE_LENGTH = 20_000
 MAX_FIELDS = 50
 
 
-def body_values(data):
-    """{name: str} from a request body (JSON object or form post)."""
+MAX_LIST = 200
+
+
+def body_values(data, *, lists=()):
+    """{name: str} from a request body (JSON object or form post); the fields named in
+    `lists` (several subjects, a team) take a list of values instead."""
     if not hasattr(data, "items"):
         raise ValidationError({"non_field_errors": [_("Nội dung gửi phải là một đối tượng "
                                                       "JSON (các cặp tên: giá trị).")]})
@@ -27,8 +31,17 @@ def body_values(data):
                                                       "%(n)s).") % {"n": MAX_FIELDS}]})
     values, errors = {}, {}
     for name, value in data.items():
-        if hasattr(data, "getlist") and len(data.getlist(name)) > 1:
+        if hasattr(data, "getlist") and (len(data.getlist(name)) > 1 or name in lists):
             value = data.getlist(name)
+        if name in lists:
+            items = value if isinstance(value, list) else [value]
+            if len(items) > MAX_LIST or not all(isinstance(i, str | int) and not
+                                                isinstance(i, bool) for i in items):
+                errors[name] = [_("“%(name)s” phải là một danh sách mã (tối đa %(n)s).")
+                                % {"name": name, "n": MAX_LIST}]
+            else:
+                values[name] = [str(i)[:40] for i in items]
+            continue
         if isinstance(value, bool):
             # A checkbox posts "on" or nothing; the conclusion's choice is "yes"/"no".
             value = ({True: "yes", False: "no"}[value] if name == "violation_found"

@@ -262,3 +262,36 @@ def test_no_input_is_a_500(client, ubkt, case):
                  {"action": "appeal", "subject": "x"}, {"action": None}, {"action": 5}):
         response = post(client, ubkt, case, **body)
         assert response.status_code in (400, 403, 409), (body, response.content)
+
+
+def test_a_case_opened_through_the_api_is_the_pages(client, tree, ubkt):
+    member = MemberFactory(organisation=tree.branch_a, full_name="Lê Văn Ba")
+    body = {"organisation": tree.ubkt.pk, "body": "ubkt", "kind": "violation_signs",
+            "title": "Kiểm tra khi có dấu hiệu vi phạm", "decision_number": "09-QĐ/UBKT",
+            "decision_date": "02/03/2026", "starts_on": "2026-03-05", "ends_on": "05/05/2026",
+            "team_leader": ubkt.pk, "subject_members": [member.pk],
+            "subject_organisations": [tree.branch_b.pk]}
+    client.force_login(ubkt)
+    response = client.post(LIST, body, content_type="application/json")
+    assert response.status_code == 201, response.content
+    case = InspectionCase.objects.get(pk=response.json()["id"])
+    assert response.json()["number"] == case.number == "001/2026/KT-UBKT"
+    assert list(case.subjects_all()) == [tree.branch_b, member]  # organisations first
+    assert open_task(case).flow_task.name == "announce"  # its process started with it
+    # The form's and the service's checks, named.
+    bad = client.post(LIST, {**body, "ends_on": "01/03/2026", "team_leader": "",
+                             "subject_members": [999999]}, content_type="application/json")
+    assert bad.status_code == 400
+    assert set(bad.json()) == {"subject_members"}  # the form first: an unknown member
+    bad = client.post(LIST, {**body, "ends_on": "01/03/2026", "team_leader": ""},
+                      content_type="application/json")
+    assert bad.status_code == 400 and {"ends_on", "team_leader"} <= set(bad.json())
+    assert bad.json()["team_leader"] == ["Chưa chọn trưởng đoàn."]
+    for wrong, field in (({"team": {"a": 1}}, "team"), ({"team": list(range(500))}, "team"),
+                         ({"tieu-de": "x"}, "tieu-de")):
+        response = client.post(LIST, {**body, **wrong}, content_type="application/json")
+        assert response.status_code == 400 and field in response.json(), response.content
+    viewer = user_with_role("viewer", tree.commune, username="xem")
+    client.force_login(viewer)
+    assert client.post(LIST, body, content_type="application/json").status_code == 403
+    assert InspectionCase.objects.count() == 1
