@@ -15,3 +15,8 @@ case_event_written = Signal()  # kwargs: event
 # Sent by `manage.py backup` after a complete archive was written (workflows keeps the
 # moment as a heartbeat, so the health report can say when backups stopped).
 backup_written = Signal()  # kwargs: path
+
+# Sent after a case step taken outside a task page (the API), in the step's transaction:
+# workflows moves the case's process on to match (`sync_case_process`). A task page does
+# not send it: there the task's own activation completes the step.
+case_step_taken = Signal()  # kwargs: case_id, action

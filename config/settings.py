@@ -110,6 +110,15 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Sổ đơn thư và thời hạn xử lý (chỉ đọc, theo phạm vi người dùng).",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Several models have a "kind" and a "status" of their own: each set named once.
+    "ENUM_NAME_OVERRIDES": {
+        "LetterKindEnum": "casework.models.petitions.PetitionKind",
+        "LetterStatusEnum": "casework.models.petitions.PetitionStatus",
+        "CaseKindEnum": "casework.models.inspections.InspectionKind",
+        "CaseStatusEnum": "casework.models.inspections.CaseStatus",
+        "DocumentKindEnum": "casework.models.documents.DocumentKind",
+        "ClockEntryKindEnum": "workflows.models.clocks.ClockEntryKind",
+    },
 }
 FILTERS_EMPTY_CHOICE_LABEL = "Tất cả"
 WSGI_APPLICATION = "config.wsgi.application"

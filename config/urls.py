@@ -25,6 +25,7 @@ urlpatterns = [
     path("", include("workflows.urls")),  # /thoi-han/ and /cong-viec/
     path("thong-bao/", include("notifications.urls")),
     path("api/", include("casework.api.urls")),
+    path("api/", include("workflows.api_urls")),  # clocks and the due-date calculator
     path("i18n/", include("django.conf.urls.i18n")),
     path("quan-tri/", admin.site.urls),
     # Unauthenticated, status words only (config/health.py).

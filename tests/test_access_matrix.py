@@ -285,6 +285,8 @@ def requests_for(name, kwarg_names, route, world, role):
             kwargs[kw] = world.case.programme_item_id
         elif name.startswith("casework:case-") or kw == "case_pk":
             kwargs[kw] = world.case.pk
+        elif kw == "petition_pk":  # workflows-api:letter-clocks
+            kwargs[kw] = world.denunciation.pk
         elif name in ("workflows:case-task", "workflows:task-claim"):
             kwargs[kw] = world.case_task_id
         elif name == "casework:attachment-download":
@@ -318,6 +320,11 @@ def requests_for(name, kwarg_names, route, world, role):
     url = reverse(name, kwargs=kwargs)
     if name == "admin:autocomplete":
         url += "?app_label=casework&model_name=roleassignment&field_name=organisation&term=x"
+    # The API's calculators answer a question: asked without one, they say what is missing.
+    if name == "workflows-api:due-date":
+        url += "?ngay-phat-sinh=10/02/2026&so-ngay=10"
+    if name == "api:figures":
+        url += "?tu-ngay=01/01/2026&den-ngay=31/12/2026"
     return [(name, url)]
 
 

@@ -100,6 +100,7 @@ PAGES = {
     "register-search": ("casework:petition-list", {"tim": "Người gửi"}, "clerk", "letters"),
     "register-api": ("api:petition-list", {}, "clerk", "letters"),
     "cases": ("casework:case-list", {}, "clerk", "cases"),
+    "cases-api": ("api:case-list", {}, "clerk", "cases"),
     "task-inbox": ("workflows:task-inbox", {}, "lead", "cases"),
     "task-queue": ("workflows:task-queue", {}, "clerk", "cases"),
     "my-work-letters": ("workflows:my-work", {}, "clerk", "letters"),

@@ -8,3 +8,20 @@ def start_and_stop_clocks(sender, event, **kwargs):
 
     if event.petition_id is not None or event.inspection_id is not None:
         on_case_event(event)
+
+
+def follow_case_step(sender, case_id, **kwargs):
+    """A step taken outside its task (the API): the process follows the case (the open
+    task is closed, the next one opened), in the step's transaction."""
+    from django.utils.translation import gettext as _
+    from viewflow.workflow.exceptions import FlowLockFailed
+
+    from casework.errors import ActionRefused
+    from casework.models import InspectionCase
+    from workflows.case_processes import sync_case_process
+
+    try:
+        sync_case_process(InspectionCase(pk=case_id))
+    except FlowLockFailed:
+        raise ActionRefused(_("Có người khác đang ghi bước này. Đề nghị thử lại sau giây "
+                              "lát.")) from None
