@@ -3,6 +3,7 @@ from drf_spectacular.views import SpectacularAPIView
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.routers import SimpleRouter
 
+from . import letters
 from .views import PetitionViewSet
 
 app_name = "api"
@@ -14,5 +15,17 @@ urlpatterns = [
     # The schema describes no data, but the system is internal: only for signed-in users.
     path("schema/", SpectacularAPIView.as_view(permission_classes=[IsAuthenticated]),
          name="api-schema"),
+    path("don-thu/<int:pk>/lich-su/", letters.LetterEventsView.as_view(),
+         name="petition-events"),
+    path("don-thu/<int:pk>/van-ban/", letters.LetterDocumentsView.as_view(),
+         name="petition-documents"),
+    path("don-thu/<int:pk>/noi-nhan/", letters.LetterDestinationsView.as_view(),
+         name="petition-destinations"),
+    path("don-thu/<int:pk>/thao-tac/", letters.LetterActionsView.as_view(),
+         name="petition-actions"),
+    path("don-thu/<int:pk>/thao-tac/<str:action>/", letters.LetterActionView.as_view(),
+         name="petition-transition"),
+    path("van-ban/<int:pk>/tai-ve/", letters.DocumentDownloadView.as_view(),
+         name="document-download"),
     *router.urls,
 ]

@@ -151,10 +151,12 @@ def test_the_api_is_read_only(client, tree, letters):
 
 
 def test_anonymous_requests_are_refused(client, letters):
-    # Session authentication sends no WWW-Authenticate challenge, so DRF answers 403.
+    # The key's authentication comes first and sends its challenge: a 401, in Vietnamese.
     for url in (LIST, detail_url(letters["protected"]), reverse("api:api-schema")):
         response = client.get(url)
-        assert response.status_code == 403
+        assert response.status_code == 401
+        assert response["WWW-Authenticate"] == 'Bearer realm="api"'
+        assert "Chưa đăng nhập" in response.content.decode()  # the schema's is YAML
         assert NAME.encode() not in response.content
 
 
