@@ -12,16 +12,17 @@ KEYWORDS = ("bearer", "token")
 
 class ApiTokenAuthentication(authentication.BaseAuthentication):
     def authenticate(self, request):
-        header = authentication.get_authorization_header(request).split()
-        if not header or header[0].decode("latin-1").lower() not in KEYWORDS:
+        # Read as text: DRF's helper encodes it to latin-1 and fails (a 500) on other
+        # characters, which a WSGI server never passes but a client library may.
+        header = str(request.META.get("HTTP_AUTHORIZATION", "")).split()
+        if not header or header[0].lower() not in KEYWORDS:
             return None  # not ours: the session may still authenticate the request
         if len(header) != 2:
             raise exceptions.AuthenticationFailed(
                 _("Tiêu đề Authorization phải có dạng “Bearer <khóa API>”."))
-        try:
-            key = header[1].decode("ascii")
-        except UnicodeDecodeError:
-            raise exceptions.AuthenticationFailed(_("Khóa API không hợp lệ.")) from None
+        key = header[1]
+        if not key.isascii():
+            raise exceptions.AuthenticationFailed(_("Khóa API không hợp lệ."))
         user, token_or_message = api_token_user(key)
         if user is None:
             raise exceptions.AuthenticationFailed(token_or_message)
