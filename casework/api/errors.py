@@ -72,13 +72,25 @@ def api_exception_handler(exc, context):
     message = _generic(exc)
     if message is not None:
         exc.detail = message
+    if isinstance(exc, exceptions.ParseError):
+        # DRF's text says which byte (in English); the client needs to know it is not JSON.
+        exc = exceptions.ValidationError({"detail": [_messages(exc)[exceptions.ParseError]]})
     if isinstance(exc, exceptions.ValidationError):
         response = exception_handler(exc, context)
         data = response.data
-        if isinstance(data, list):  # a non-field error raised as a bare list
-            response.data = {"detail": data}
-        elif "non_field_errors" in data:
+        if not isinstance(data, dict):  # a non-field error raised as a bare list or text
+            data = {"detail": data}
+        if "non_field_errors" in data:
             data["detail"] = data.pop("non_field_errors")
+        # One shape for every 400: each name with a list of messages.
+        response.data = {str(name): _message_list(value) for name, value in data.items()}
         return response
     return exception_handler(exc, context)
 
+
+def _message_list(value):
+    if isinstance(value, (list, tuple)):
+        return [m for item in value for m in _message_list(item)]
+    if isinstance(value, dict):
+        return [f"{name}: {m}" for name, item in value.items() for m in _message_list(item)]
+    return [str(value)]

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.routers import SimpleRouter
@@ -28,4 +28,6 @@ urlpatterns = [
     path("van-ban/<int:pk>/tai-ve/", letters.DocumentDownloadView.as_view(),
          name="document-download"),
     *router.urls,
+    # Anything else under /api/ is a JSON 404 for a client, not the site's HTML page.
+    re_path(r"^", letters.not_found, name="not-found"),
 ]
