@@ -112,7 +112,8 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Casework API",
-    "DESCRIPTION": "Sổ đơn thư và thời hạn xử lý (chỉ đọc, theo phạm vi người dùng).",
+    "DESCRIPTION": "Sổ đơn thư và các bước xử lý đơn, theo phạm vi và quyền của người dùng "
+                   "(khóa API: Authorization: Bearer <khóa>).",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     # One name per choice set, whichever field or form it comes from.
