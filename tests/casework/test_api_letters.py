@@ -262,3 +262,57 @@ def test_list_queries_do_not_grow_with_rows(client, tree, admin_user):
             client.get(target, **helper.headers)  # warm
             counts.append((name, count(client, target, helper.headers)))
     assert counts[:2] == counts[2:], counts
+
+
+INTAKE = {"organisation": None, "received_on": "2026-09-01", "channel": "post",
+          "kind": "complaint", "summary": "Khiếu nại về việc cấp đất.",
+          "senders": [{"full_name": "lê thị hoa", "address": "Thôn Lại"}]}
+
+
+def test_receiving_a_letter_through_the_intake_form_and_service(api, tree):
+    clerk = person("vp", "clerk", tree.office)
+    body = {**INTAKE, "organisation": tree.office.pk}
+    response = api(clerk).post(url("petition-list"), body)
+    assert response.status_code == 201, response.content
+    letter = Petition.objects.get(pk=response.json()["id"])
+    assert (letter.status, letter.created_by, letter.receipt_number) == (
+        "received", clerk, response.json()["receipt_number"])
+    assert [s.full_name for s in letter.senders.all()] == ["Lê Thị Hoa"]
+    # The same sender and summary again: the duplicate check of the page, then confirmed.
+    again = api(clerk).post(url("petition-list"), body)
+    assert again.status_code == 400
+    assert letter.receipt_number in again.json()["confirm_duplicate"][0]
+    confirmed = api(clerk).post(url("petition-list"), {**body, "confirm_duplicate": True})
+    assert confirmed.status_code == 201
+
+
+@pytest.mark.parametrize("change, field", [
+    ({"organisation": None}, "organisation"),
+    ({"received_on": "31/02/2026"}, "received_on"),
+    ({"received_on": "9999-12-31"}, "received_on"),
+    ({"kind": "thu-tay"}, "kind"),
+    ({"senders": []}, "senders"),
+    ({"senders": [{"full_name": "x" * 151}]}, "senders"),
+    ({"senders": [{"full_name": "A"}] * 21}, "senders"),
+    ({"senders": "Lê Văn A"}, "senders"),
+    ({"summary": {"a": 1}}, "summary"),
+    ({"attachments": "x"}, "attachments"),
+])
+def test_receiving_names_the_field_in_vietnamese(api, tree, change, field):
+    clerk = person("vp", "clerk", tree.office)
+    body = {**INTAKE, "organisation": tree.office.pk, **change}
+    response = api(clerk).post(url("petition-list"), body)
+    assert response.status_code == 400, response.content
+    assert field in response.json(), response.json()
+    assert Petition.objects.count() == 0
+
+
+def test_a_viewer_receives_nothing(api, tree):
+    viewer = person("xem", "viewer", tree.commune)
+    response = api(viewer).post(url("petition-list"), {**INTAKE, "organisation": tree.office.pk})
+    assert response.status_code == 403 and "tiếp nhận" in response.json()["detail"]
+    # Another unit's office is not the clerk's to receive for.
+    clerk = person("vp", "clerk", tree.branch_a)
+    response = api(clerk).post(url("petition-list"), {**INTAKE, "organisation": tree.office.pk})
+    assert response.status_code == 400 and "organisation" in response.json()
+    assert Petition.objects.count() == 0
