@@ -137,3 +137,29 @@ def test_a_staff_member_who_is_not_superuser_cannot_see_keys(client, secretary):
     secretary.save()
     client.force_login(secretary)
     assert client.get(reverse("admin:casework_apitoken_changelist")).status_code == 403
+
+
+def test_a_key_carries_its_users_identity_clearance_and_the_view_is_logged(
+        client, tree, admin_user):
+    from casework.models import IdentityAccess, RoleAssignment
+    from casework.services.petitions import SenderData, petition_receive
+    from tests.factories import UserFactory
+
+    letter = petition_receive(
+        actor=admin_user, organisation=tree.office, received_on=datetime.date(2026, 9, 1),
+        channel="direct", kind="denunciation", summary="Tố cáo.",
+        senders=[SenderData(full_name="Hà Thị Kín")])
+    keys = {}
+    for cleared in (False, True):
+        user = UserFactory(username=f"vp-{cleared}")
+        RoleAssignment.objects.create(user=user, organisation=tree.office, role="clerk",
+                                      identity_clearance=cleared)
+        keys[cleared] = api_token_create(actor=admin_user, user=user, name="x")[1]
+    detail = f"{LIST}{letter.pk}/"
+    masked = client.get(detail, **bearer(keys[False])).json()
+    assert masked["identity_masked"] and "Hà Thị Kín" not in str(masked)
+    assert IdentityAccess.objects.count() == 0
+    shown = client.get(detail, **bearer(keys[True])).json()
+    assert shown["senders"][0]["full_name"] == "Hà Thị Kín"
+    [access] = IdentityAccess.objects.all()
+    assert (access.user.username, access.purpose) == ("vp-True", "api")
