@@ -18,7 +18,7 @@ class ApiToken(models.Model):
     key_hash = models.CharField(_("mã băm của khóa"), max_length=64, unique=True,
                                 editable=False)
     created_at = models.DateTimeField(_("lúc tạo"), default=timezone.now, editable=False)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
                                    related_name="+", null=True, editable=False,
                                    verbose_name=_("người tạo"))
     expires_at = models.DateTimeField(_("hết hạn lúc"), null=True, blank=True)
