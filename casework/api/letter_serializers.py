@@ -23,7 +23,7 @@ class DocumentSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(OpenApiTypes.BOOL)
     def get_identity_refused(self, document):
-        return document.id in self.context["refused_ids"]
+        return bool(document.shows_identity and self.context["identity_refused"])
 
     @extend_schema_field(OpenApiTypes.URI)
     def get_download_url(self, document):

@@ -14,10 +14,10 @@ from rest_framework.exceptions import NotFound, PermissionDenied, ValidationErro
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from casework.document_views import DOCX, _refused_identity, document_response
+from casework.document_views import DOCX, document_response
 from casework.forms import TRANSITION_FORMS
 from casework.handoff_forms import options
-from casework.permissions import user_may
+from casework.permissions import may_see_identity, user_may
 from casework.query_names import param
 from casework.selectors.documents import documents_of, documents_visible
 from casework.selectors.letters import letter_events, letters_visible
@@ -70,17 +70,13 @@ class LetterDocumentsView(generics.ListAPIView):
         return documents_of(self.letter)
 
     def get_serializer_context(self):
-        context = super().get_serializer_context()
-        context["refused_ids"] = set()
-        return context
-
-    def get_serializer(self, *args, **kwargs):
-        serializer = super().get_serializer(*args, **kwargs)
-        for document in (args[0] if args else []):
-            document.petition = self.letter  # its letter, not read again per row
-            if _refused_identity(self.request.user, document):
-                serializer.context["refused_ids"].add(document.pk)
-        return serializer
+        # One decision for the letter (the page's rule, casework.document_views), not one
+        # per row: a document that names the sender is refused when the letter's identity
+        # is not the user's to see.
+        letter = getattr(self, "letter", None)
+        return {**super().get_serializer_context(),
+                "identity_refused": letter is not None
+                and not may_see_identity(self.request.user, letter)}
 
 
 class DocumentDownloadView(APIView):
