@@ -316,3 +316,11 @@ def test_a_viewer_receives_nothing(api, tree):
     response = api(clerk).post(url("petition-list"), {**INTAKE, "organisation": tree.office.pk})
     assert response.status_code == 400 and "organisation" in response.json()
     assert Petition.objects.count() == 0
+
+
+def test_a_page_past_the_end_is_a_vietnamese_404(api, tree):
+    viewer = person("xem", "viewer", tree.commune)
+    for page in ("999", "99999999999999999999999", "-1", "x\x00"):
+        response = api(viewer).get(url("petition-list"), trang=page)
+        assert response.status_code == 404, page
+        assert response.json() == {"detail": "Không có trang này."}
