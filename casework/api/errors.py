@@ -22,14 +22,14 @@ class Conflict(exceptions.APIException):
     default_code = "conflict"
 
 
-def _messages(exc):
+def _messages(method=""):
     return {
         exceptions.NotAuthenticated: _("Chưa đăng nhập hoặc thiếu khóa API (tiêu đề "
                                        "Authorization: Bearer <khóa>)."),
         exceptions.PermissionDenied: _("Bạn không có quyền thực hiện thao tác này."),
         exceptions.NotFound: _("Không tìm thấy."),
         exceptions.MethodNotAllowed: _("Phương thức %(method)s không được hỗ trợ ở địa chỉ "
-                                       "này.") % {"method": getattr(exc, "method", "")},
+                                       "này.") % {"method": method},
         exceptions.NotAcceptable: _("Không trả được dữ liệu theo định dạng yêu cầu; API chỉ "
                                     "trả JSON."),
         exceptions.UnsupportedMediaType: _("Kiểu dữ liệu gửi lên không được hỗ trợ; gửi "
@@ -39,13 +39,13 @@ def _messages(exc):
     }
 
 
-def _generic(exc):
-    """Our message for a DRF exception that carries only DRF's default text."""
-    for kind, message in _messages(exc).items():
-        if isinstance(exc, kind) and str(exc.detail) == str(kind.default_detail):
+def _generic(exc, method):
+    """Our message for a DRF exception that carries DRF's own text: its default, or its
+    default filled in (the method, the media type, the wait)."""
+    for kind, message in _messages(method).items():
+        default = str(kind.default_detail)
+        if isinstance(exc, kind) and (str(exc.detail) == default or "{" in default):
             return message
-    if isinstance(exc, exceptions.MethodNotAllowed):
-        return _messages(exc)[exceptions.MethodNotAllowed]
     return None
 
 
@@ -69,12 +69,13 @@ def api_exception_handler(exc, context):
     if isinstance(exc, exceptions.AuthenticationFailed) and str(exc.detail) == str(
             exceptions.AuthenticationFailed.default_detail):
         exc.detail = _("Thông tin xác thực không đúng.")
-    message = _generic(exc)
+    request = context.get("request")
+    message = _generic(exc, getattr(request, "method", ""))
     if message is not None:
         exc.detail = message
     if isinstance(exc, exceptions.ParseError):
         # DRF's text says which byte (in English); the client needs to know it is not JSON.
-        exc = exceptions.ValidationError({"detail": [_messages(exc)[exceptions.ParseError]]})
+        exc = exceptions.ValidationError({"detail": [_messages()[exceptions.ParseError]]})
     if isinstance(exc, exceptions.ValidationError):
         response = exception_handler(exc, context)
         data = response.data

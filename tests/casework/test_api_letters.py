@@ -324,3 +324,17 @@ def test_a_page_past_the_end_is_a_vietnamese_404(api, tree):
         response = api(viewer).get(url("petition-list"), trang=page)
         assert response.status_code == 404, page
         assert response.json() == {"detail": "Không có trang này."}
+
+
+def test_drf_refusals_speak_vietnamese(api, tree, client):
+    clerk = person("vp", "clerk", tree.office)
+    helper = api(clerk)
+    response = client.put(url("petition-list"), "{}", content_type="application/json",
+                          **helper.headers)
+    assert response.status_code == 405 and response.json()["detail"].startswith("Phương thức PUT")
+    response = client.post(url("petition-list"), "a=1", content_type="text/plain",
+                           **helper.headers)
+    assert response.status_code == 415 and "gửi JSON" in response.json()["detail"]
+    response = client.get(url("petition-list"), HTTP_ACCEPT="text/csv", **helper.headers)
+    assert response.status_code == 406 and "chỉ trả JSON" in response.json()["detail"]
+    assert client.get("/api/khong-co/", **helper.headers).json() == {"detail": "Không tìm thấy."}
