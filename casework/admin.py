@@ -229,6 +229,7 @@ admin.site.register(User, UserWithRolesAdmin)
 
 
 from casework import (  # noqa: E402,F401 (registers them)
+    admin_api_tokens,
     admin_clearance,
     admin_documents,
     admin_handoff,

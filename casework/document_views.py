@@ -40,13 +40,17 @@ def _refused_identity(user, document):
                 and not may_see_identity(user, petition))
 
 
-@login_required
-def document_download(request, pk):
-    document = get_object_or_404(
-        documents_visible(user=request.user).select_related("petition__organisation"), pk=pk)
-    if _refused_identity(request.user, document):
-        raise PermissionDenied(_("Văn bản này ghi danh tính người gửi đơn tố cáo; bạn chưa "
-                                 "được phân quyền xem danh tính."))
+def refused_identity_message():
+    return _("Văn bản này ghi danh tính người gửi đơn tố cáo; bạn chưa được phân quyền xem "
+             "danh tính.")
+
+
+def document_response(user, document):
+    """The download of a document found in `documents_visible(user=user)`: refused
+    (PermissionDenied) when it carries a protected identity the user is not cleared for,
+    logged when it does and they are. The page and the API both serve it this way."""
+    if _refused_identity(user, document):
+        raise PermissionDenied(refused_identity_message())
     try:
         content = document_bytes(document)
     except DocumentMissing:
@@ -56,7 +60,7 @@ def document_download(request, pk):
         response["Cache-Control"] = "private, no-store"
         return response
     if document.shows_identity and document.petition is not None:
-        log_identity_access(user=request.user, petitions=[document.petition],
+        log_identity_access(user=user, petitions=[document.petition],
                             purpose=IdentityAccessPurpose.DOCUMENT)
     response = HttpResponse(content, content_type=DOCX)
     # "45-CV/ĐU": the name is not ASCII; RFC 6266's filename* carries it.
@@ -64,6 +68,13 @@ def document_download(request, pk):
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+@login_required
+def document_download(request, pk):
+    document = get_object_or_404(
+        documents_visible(user=request.user).select_related("petition__organisation"), pk=pk)
+    return document_response(request.user, document)
 
 
 @login_required

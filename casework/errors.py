@@ -10,3 +10,12 @@ class ActionRefused(Exception):
     def __init__(self, message):
         super().__init__(message)
         self.message = message
+
+
+class Stale(ActionRefused):
+    """Another user changed the record after this user saw it (the status they expected
+    is not the record's any more): nothing was written. The API answers 409."""
+
+
+class WrongState(ActionRefused):
+    """The step is not possible in the record's present state. The API answers 409."""

@@ -97,8 +97,13 @@ ROOT_URLCONF = "config.urls"
 # web session (same login, same lockout, same CSRF), so there is no second kind of
 # credential to leak or revoke.
 REST_FRAMEWORK = {
+    # A key for machine clients (casework.api.auth); first, so that a request without
+    # credentials is a 401 with its challenge. The session serves the pages' own scripts.
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "casework.api.auth.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "EXCEPTION_HANDLER": "casework.api.errors.api_exception_handler",
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "casework.api.pagination.Pages",
     "PAGE_SIZE": 50,
@@ -107,18 +112,25 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Casework API",
-    "DESCRIPTION": "Sổ đơn thư và thời hạn xử lý (chỉ đọc, theo phạm vi người dùng).",
+    "DESCRIPTION": "Sổ đơn thư và các bước xử lý đơn, theo phạm vi và quyền của người dùng "
+                   "(khóa API: Authorization: Bearer <khóa>).",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
-    # Several models have a "kind" and a "status" of their own: each set named once.
+    # One name per choice set, whichever field or form it comes from (several models have
+    # a "kind" and a "status" of their own).
     "ENUM_NAME_OVERRIDES": {
-        "LetterKindEnum": "casework.models.petitions.PetitionKind",
-        "LetterStatusEnum": "casework.models.petitions.PetitionStatus",
+        "PetitionStatusEnum": "casework.models.PetitionStatus",
+        "PetitionKindEnum": "casework.models.PetitionKind",
+        "CompetenceEnum": "casework.models.Competence",
+        "FiledReasonEnum": "casework.models.FiledReason",
         "CaseKindEnum": "casework.models.inspections.InspectionKind",
         "CaseStatusEnum": "casework.models.inspections.CaseStatus",
         "DocumentKindEnum": "casework.models.documents.DocumentKind",
         "ClockEntryKindEnum": "workflows.models.clocks.ClockEntryKind",
     },
+    # Every operation declares the errors it can answer (casework.api.schema).
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums",
+                             "casework.api.schema.declare_errors"],
 }
 FILTERS_EMPTY_CHOICE_LABEL = "Tất cả"
 WSGI_APPLICATION = "config.wsgi.application"

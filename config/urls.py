@@ -24,8 +24,9 @@ urlpatterns = [
     path("", include("casework.urls")),  # /don-thu/ and /kiem-tra/
     path("", include("workflows.urls")),  # /thoi-han/ and /cong-viec/
     path("thong-bao/", include("notifications.urls")),
-    path("api/", include("casework.api.urls")),
+    # workflows' API first: casework's ends in the JSON 404 for any other /api/ address.
     path("api/", include("workflows.api_urls")),  # clocks and the due-date calculator
+    path("api/", include("casework.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("quan-tri/", admin.site.urls),
     # Unauthenticated, status words only (config/health.py).

@@ -272,7 +272,7 @@ def requests_for(name, kwarg_names, route, world, role):
     letter's transition page."""
     if "(không tên)" in name:
         return [(name, _unnamed_url(route))]
-    if name == "casework:petition-transition":
+    if name in ("casework:petition-transition", "api:petition-transition"):
         return [(f"{name}[{action}]", reverse(name, args=[world.letters[action].pk, action]))
                 for action in TRANSITION_FORMS]
     kwargs = {}
@@ -291,7 +291,7 @@ def requests_for(name, kwarg_names, route, world, role):
             kwargs[kw] = world.case_task_id
         elif name == "casework:attachment-download":
             kwargs[kw] = world.attachment_id
-        elif name == "casework:document-download":
+        elif name in ("casework:document-download", "api:document-download"):
             kwargs[kw] = world.document_id
         elif name == "casework:document-issue":
             kwargs[kw] = world.receipt_event_id
@@ -368,10 +368,11 @@ def fetch(client, user, url):
 # ---- the tests ------------------------------------------------------------------------
 def test_every_address_is_in_the_document():
     matrix, routes = load_matrix()
+    transitions = ("casework:petition-transition", "api:petition-transition")
     missing = [name for name, _, _ in all_url_patterns()
-               if name != "casework:petition-transition" and permission_for(routes, name) is None]
-    missing += [f"casework:petition-transition[{a}]" for a in TRANSITION_FORMS
-                if permission_for(routes, f"casework:petition-transition[{a}]") is None]
+               if name not in transitions and permission_for(routes, name) is None]
+    missing += [f"{name}[{a}]" for name in transitions for a in TRANSITION_FORMS
+                if permission_for(routes, f"{name}[{a}]") is None]
     assert missing == [], f"địa chỉ chưa có trong {DOC.name}: {missing}"
     unknown = {perm for _, perm in routes} - set(matrix)
     assert unknown == set(), f"quyền không có trong ma trận: {unknown}"

@@ -16,6 +16,7 @@ from casework.query_names import param, unknown_parameters_message
 from casework.selectors.letters import api_letters
 from casework.services.identity import log_search_hits, senders_for
 
+from .intake import ReceiveMixin
 from .serializers import PetitionDetailSerializer, PetitionSerializer
 
 
@@ -54,7 +55,7 @@ class RegisterFilterBackend(DjangoFilterBackend):
                     "letter's senders and attachments are given only to users cleared to "
                     "see them, and each such response is logged."),
 )
-class PetitionViewSet(viewsets.ReadOnlyModelViewSet):
+class PetitionViewSet(ReceiveMixin, viewsets.ReadOnlyModelViewSet):
     filter_backends = [RegisterFilterBackend]
     filterset_class = PetitionFilter
     lookup_value_converter = "int"  # /api/don-thu/abc/ is a 404 before any query

@@ -1,4 +1,5 @@
 """The records. Split by entity; import from `casework.models`."""
+from .api_tokens import ApiToken
 from .clearance import (
     ClearanceEvent,
     ClearanceEventType,
@@ -53,7 +54,7 @@ from .petitions import (
 from .submissions import SubmissionToken
 
 __all__ = [
-    "StatusLookup",
+    "ApiToken", "StatusLookup",
     "DocumentCounter", "DocumentKind", "DocumentTemplate", "GeneratedDocument",
     "ExportJob", "ExportState",
     "CaseStatus", "CaseSubject", "ConductingBody", "DisciplineDecision", "DisciplineForm",

@@ -250,3 +250,8 @@ def api_letters(*, user, detail):
         return (letters.select_related("subject_member", "subject_organisation")
                 .prefetch_related(events))
     return register_rows(letters)
+
+
+def letter_events(petition):
+    """A letter's history, oldest first, with who acted (the letter is visible already)."""
+    return petition.events.select_related("actor").order_by("occurred_at", "id")

@@ -34,7 +34,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import ConcurrentTransition, can_proceed
 
-from casework.errors import ActionRefused
+from casework.errors import ActionRefused, Stale, WrongState
 from casework.formatting import date_text, datetime_text
 from casework.models import CaseEvent
 from casework.services.documents import Issue
@@ -168,7 +168,7 @@ def _move(kind, step, record, values, label):
     try:
         record.save()
     except ConcurrentTransition:
-        raise ActionRefused(
+        raise Stale(
             _("%(record)s vừa được người khác cập nhật. Thao tác “%(action)s” của bạn chưa "
               "được ghi; đề nghị xem lại %(this)s.")
             % {"record": sentence_case(kind.name(record)), "action": label,
@@ -214,15 +214,15 @@ def _refuse_unless_allowed(kind, record, actor, action, label, expected_status=N
     if not _has_standing(kind, record, actor, relay):
         raise ActionRefused(_("Bạn không có quyền xử lý %(this)s.") % {"this": kind.this})
     if expected_status and record.status != expected_status:
-        raise ActionRefused(
+        raise Stale(
             _("%(record)s vừa được người khác cập nhật, nay ở trạng thái “%(status)s”. "
               "Thao tác “%(action)s” của bạn chưa được ghi; đề nghị xem lại %(this)s.")
             % {"record": sentence_case(kind.name(record)), "status": current,
                "action": label, "this": kind.this})
     if not can_proceed(getattr(record, action)):
-        raise ActionRefused(_("Không thể %(action)s khi %(noun)s đang ở trạng thái "
-                              "“%(status)s”.")
-                            % {"action": label, "noun": kind.noun, "status": current})
+        raise WrongState(_("Không thể %(action)s khi %(noun)s đang ở trạng thái "
+                           "“%(status)s”.")
+                         % {"action": label, "noun": kind.noun, "status": current})
     if relay is None and not kind.may_act(actor, action, record):
         raise ActionRefused(_("Vai trò của bạn không được phép “%(action)s” đối với "
                               "%(this)s.") % {"action": label, "this": kind.this})

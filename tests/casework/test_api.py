@@ -141,20 +141,21 @@ def test_detail_shows_a_cleared_user_the_identity_and_logs_each_response(client,
     assert IdentityAccess.objects.count() == 2
 
 
-def test_the_api_is_read_only(client, tree, letters):
+def test_a_letter_cannot_be_changed_or_deleted_through_the_api(client, tree, letters):
     client.force_login(person("vp", "clerk", tree.office))
     url = detail_url(letters["protected"])
-    assert client.post(LIST, {}, content_type="application/json").status_code == 405
     for method in (client.put, client.patch, client.delete):
         assert method(url, {}, content_type="application/json").status_code == 405
     assert letters["protected"].__class__.objects.count() == 3
 
 
 def test_anonymous_requests_are_refused(client, letters):
-    # Session authentication sends no WWW-Authenticate challenge, so DRF answers 403.
+    # The key's authentication comes first and sends its challenge: a 401, in Vietnamese.
     for url in (LIST, detail_url(letters["protected"]), reverse("api:api-schema")):
         response = client.get(url)
-        assert response.status_code == 403
+        assert response.status_code == 401
+        assert response["WWW-Authenticate"] == 'Bearer realm="api"'
+        assert "Chưa đăng nhập" in response.content.decode()  # the schema's is YAML
         assert NAME.encode() not in response.content
 
 

@@ -41,7 +41,7 @@ def post(client, user, case, **data):
 def test_urls():
     assert reverse("api:case-list") == LIST
     assert reverse("api:case-detail", args=[3]) == "/api/kiem-tra/3/"
-    assert reverse("api:case-events", args=[3]) == "/api/kiem-tra/3/dien-bien/"
+    assert reverse("api:case-events", args=[3]) == "/api/kiem-tra/3/lich-su/"
     assert reverse("api:case-documents", args=[3]) == "/api/kiem-tra/3/van-ban/"
     assert reverse("api:case-steps", args=[3]) == "/api/kiem-tra/3/buoc/"
     assert reverse("api:figures") == "/api/so-lieu/"
@@ -248,7 +248,7 @@ def test_no_input_is_a_500(client, ubkt, case):
     client.force_login(ubkt)
     huge = "9" * 30
     for url in (f"/api/kiem-tra/{huge}/", f"/api/kiem-tra/{huge}/buoc/",
-                f"/api/kiem-tra/{huge}/dien-bien/", f"/api/kiem-tra/{huge}/van-ban/",
+                f"/api/kiem-tra/{huge}/lich-su/", f"/api/kiem-tra/{huge}/van-ban/",
                 f"/api/kiem-tra/{huge}/thoi-han/", f"/api/don-thu/{huge}/thoi-han/"):
         assert client.get(url).status_code == 404, url
     for query in ({"trang": huge}, {"trang": "\x00"}, {"nam": "\x00"}, {"loai": "\x00"},
