@@ -173,7 +173,7 @@ class StepsSerializer(serializers.Serializer):
     may_record_appeal = serializers.BooleanField()
 
 
-class StepRequestSerializer(serializers.Serializer):
+class CaseStepRequestSerializer(serializers.Serializer):
     """What a step takes. Only `action` is always needed; the other fields are those of the
     step's page form (dates dd/mm/yyyy or yyyy-mm-dd). `expected_status`: the status the
     caller saw; if the case has moved on since, the step is refused (409)."""

@@ -62,7 +62,7 @@ from .case_serializers import (
     ErrorSerializer,
     EventSerializer,
     StepDoneSerializer,
-    StepRequestSerializer,
+    CaseStepRequestSerializer,
     StepsSerializer,
 )
 from .inputs import (
@@ -240,7 +240,7 @@ class CaseSteps(APIView):
             "steps": steps, "may_record_appeal": appeal}).data)
 
     @extend_schema(summary="Thực hiện một bước của cuộc", parameters=[CASE_PK],
-                   request=StepRequestSerializer,
+                   request=CaseStepRequestSerializer,
                    responses={201: StepDoneSerializer, 400: BAD, 403: DENIED, 404: MISSING,
                               409: CONFLICT},
                    description="The fields of the step's page form; the same services and "

@@ -154,4 +154,4 @@ def step_request_serializer():
     fields["expected_status"] = serializers.ChoiceField(
         choices=PetitionStatus.choices, required=False,
         help_text=_("Trạng thái của đơn mà người gọi đã thấy; khác thì trả 409."))
-    return type("StepRequest", (serializers.Serializer,), fields)
+    return type("LetterStepRequest", (serializers.Serializer,), fields)
