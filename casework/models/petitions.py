@@ -272,9 +272,14 @@ class Petition(SearchKeysModel, ConcurrentTransitionMixin, models.Model):
         return f"{self.receipt_number} – {self.get_kind_display()}"
 
     def save(self, *args, **kwargs):
+        self.protect_identity()
+        super().save(*args, **kwargs)
+
+    def protect_identity(self):
+        """The rule of `identity_confidential`, also for the paths that skip save() (the
+        import's bulk insert, casework.services.letter_import)."""
         if self.kind == PetitionKind.DENUNCIATION:
             self.identity_confidential = True
-        super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         # The admin's "Xem trên trang" link goes to the case page, where the scope and
