@@ -22,3 +22,17 @@ def clean_exports():
     from casework.services.export_jobs import clean_files
 
     return clean_files()
+
+
+@shared_task(name="casework.tasks.run_import", ignore_result=True)
+def run_import(job_id):
+    from casework.services.import_jobs import import_run
+
+    import_run(job_id)
+
+
+@shared_task(name="casework.tasks.recover_imports", ignore_result=True)
+def recover_imports():
+    from casework.services.import_jobs import recover_stale
+
+    return recover_stale()

@@ -351,6 +351,9 @@ CELERY_BEAT_SCHEDULE = {
     "recover-exports": {"task": "casework.tasks.recover_exports", "schedule": 60.0,
                         "options": {"expires": 55}},
     "clean-exports": {"task": "casework.tasks.clean_exports", "schedule": 3600.0},
+    # Imports from Excel likewise (casework.services.import_jobs).
+    "recover-imports": {"task": "casework.tasks.recover_imports", "schedule": 60.0,
+                        "options": {"expires": 55}},
 }
 # The deadline sweep is reported as not running (pages, `manage.py check_health`) when its
 # last run finished longer ago than this: three missed runs of the once-a-minute sweep.

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django_fsm import can_proceed
 
 from casework.formatting import date_text
+from casework.imports.workbook import date_of, text_of
 from casework.models import (
     Channel,
     Competence,
@@ -27,11 +28,10 @@ from casework.models import (
 )
 from casework.numbers import parse_number
 from casework.search_keys import search_key
-from casework.services.fields import Errors, check_choice, check_date
+from casework.services.fields import Errors, check_date
 from casework.services.handoff import destination_values
 from casework.services.petitions import LETTER, STEPS, SenderData
 from casework.services.transitions import check_step
-from casework.imports.workbook import date_of, text_of
 
 SHEET = "Đơn thư"
 MAX_SENDERS = 10

@@ -275,18 +275,18 @@ class Petition(SearchKeysModel, ConcurrentTransitionMixin, models.Model):
         self.protect_identity()
         super().save(*args, **kwargs)
 
-    def protect_identity(self):
-        """The rule of `identity_confidential`, also for the paths that skip save() (the
-        import's bulk insert, casework.services.letter_import)."""
-        if self.kind == PetitionKind.DENUNCIATION:
-            self.identity_confidential = True
-
     def get_absolute_url(self):
         # The admin's "Xem trên trang" link goes to the case page, where the scope and
         # identity checks of the pages apply.
         from django.urls import reverse
 
         return reverse("casework:petition-detail", args=[self.pk])
+
+    def protect_identity(self):
+        """The rule of `identity_confidential`, also for the paths that skip save() (the
+        import's bulk insert, casework.services.letter_import)."""
+        if self.kind == PetitionKind.DENUNCIATION:
+            self.identity_confidential = True
 
     def log_moments(self, event) -> dict:
         """The moment fields `event` (just written to its log) sets: `received_at` from its

@@ -127,7 +127,9 @@ def letter_import(*, actor, path, job_id=None, progress=None, every=CHUNK) -> di
     """Check the file again and write every new letter with its history, all or nothing.
     Raises ImportInvalid (nothing written) when a row does not pass. Returns the summary
     the result page shows."""
-    plan = letter_import_check(actor=actor, path=path)
+    # The heartbeat goes on while the file is checked again (no rows written yet).
+    plan = letter_import_check(actor=actor, path=path,
+                               progress=(lambda rows: progress(0)) if progress else None)
     if plan.errors:
         raise ImportInvalid(plan)
     pairs = sorted({(row.organisation.pk, row.year) for row in plan.rows})

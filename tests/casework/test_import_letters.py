@@ -8,6 +8,7 @@ import zipfile
 import pytest
 from django.core.management import call_command
 
+from casework.imports.workbook import BadFile
 from casework.models import CaseEvent, Petition, ReceiptCounter
 from casework.selectors.figures import letter_figures
 from casework.services.audit import verify
@@ -17,7 +18,6 @@ from casework.services.letter_import import (
     letter_import_check,
 )
 from casework.services.petitions import petition_receive
-from casework.imports.workbook import BadFile
 from tests.casework.import_files import HEADERS, generated_rows, write_book
 
 pytestmark = pytest.mark.django_db
