@@ -94,7 +94,8 @@ def import_confirm(*, user, job_id):
         with transaction.atomic():
             won = ImportJob.objects.filter(pk=job.pk, state=ImportState.CHECKED,
                                            confirmed=False).update(
-                state=ImportState.QUEUED, confirmed=True, attempt=0, rows_done=0)
+                state=ImportState.QUEUED, confirmed=True, attempt=0, rows_done=0,
+                heartbeat_at=timezone.now())
     except IntegrityError:
         raise ActionRefused(_("Bạn đang có một lượt nhập khác chưa xong.")) from None
     if won:
@@ -219,8 +220,15 @@ def _write(job, path):
             cursor.execute(f"UPDATE {ImportJob._meta.db_table} SET rows_done = %s, "
                            "heartbeat_at = %s WHERE id = %s AND attempt = %s AND state = %s",
                            [rows, now, job.pk, job.attempt, ImportState.RUNNING])
-            if cursor.rowcount != 1:
+            if cursor.rowcount == 1:
+                return
+            cursor.execute(f"SELECT 1 FROM {ImportJob._meta.db_table} WHERE id = %s",
+                           [job.pk])
+            if cursor.fetchone() is not None:
                 raise Superseded
+        # The job's own row is not committed yet (a test's transaction): keep the progress
+        # in this process, as on SQLite.
+        _LIVE[job.pk] = (job.attempt, rows, now)
 
     try:
         result = letter_import(actor=job.owner, path=path, job_id=job.pk,
@@ -248,10 +256,14 @@ def _side_connection():
 
 
 def _finish(job, *, state, **fields):
-    """Write this run's outcome (unless another run has the job now); returns the job."""
+    """Write this run's outcome (unless another run has the job now); returns the job. A
+    file that will not be imported (refused, or with errors: the person uploads a
+    corrected one) is deleted; a valid one waits for the confirmation."""
     if not _mine(job).update(state=state, finished_at=timezone.now(), **fields):
         return None
     job.refresh_from_db()
+    if state == ImportState.FAILED or job.error_count:
+        (import_dir() / job.file_name).unlink(missing_ok=True)
     return job
 
 
@@ -270,8 +282,12 @@ def recover_stale(jobs=None):
     now = timezone.now()
     limit = now - timedelta(seconds=settings.EXPORT_STALE_AFTER)
     jobs = ImportJob.objects.all() if jobs is None else jobs
+    # Queued and never started: its task or thread was lost before it began (a confirmed
+    # job counts from its confirmation, which set its heartbeat).
     stale = jobs.filter(Q(state=ImportState.RUNNING, heartbeat_at__lt=limit)
-                        | Q(state=ImportState.QUEUED, created_at__lt=limit))
+                        | Q(state=ImportState.QUEUED, heartbeat_at__lt=limit)
+                        | Q(state=ImportState.QUEUED, heartbeat_at__isnull=True,
+                            created_at__lt=limit))
     ids = [pk for pk in stale.values_list("pk", flat=True)
            if not (pk in _LIVE and _LIVE[pk][2] >= limit)]
     for job_id in ids:
