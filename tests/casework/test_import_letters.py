@@ -154,3 +154,18 @@ def test_open_letters_get_their_clocks(clerk, tree, tmp_path):
     assert {c.started_on for c in clocks} == {datetime.date(2025, 3, 5)}
     assert not DeadlineClock.objects.filter(petition__receipt_seq=2).exists()
     call_command("verify_audit")
+
+
+def test_rows_without_a_number_are_matched_on_day_senders_and_summary(clerk, tree, tmp_path):
+    rows = [one(**{"Số tiếp nhận": None, "Họ tên người gửi": "Trần Văn An; Lê Thị Hoa"}),
+            one(**{"Số tiếp nhận": None, "Tóm tắt nội dung": "Việc khác"})]
+    path = write_book(tmp_path / "f.xlsx", rows)
+    assert letter_import(actor=clerk, path=path)["imported"] == 2
+    # The same letters typed differently (case, accents' form, spaces): still the same.
+    again = [one(**{"Số tiếp nhận": None, "Họ tên người gửi": "LÊ THỊ HOA;trần  văn an"}),
+             one(**{"Số tiếp nhận": None, "Tóm tắt nội dung": "VIỆC KHÁC"})]
+    result = letter_import(actor=clerk, path=write_book(tmp_path / "g.xlsx", again))
+    assert result["imported"] == 0 and result["skipped"] == 2
+    twice = [one(**{"Số tiếp nhận": "005/2025"}), one(**{"Số tiếp nhận": "5/2025"})]
+    plan = letter_import_check(actor=clerk, path=write_book(tmp_path / "h.xlsx", twice))
+    assert plan.errors.items == ["Dòng 3: trùng với dòng 2 (cùng đơn)."]
