@@ -150,8 +150,10 @@ def unnumbered_key(unit_id, received_on, names, summary):
 
 def moment(day, index):
     """A step's moment: its day, in the office's time zone, one minute apart in the
-    row's order so that the history keeps its order inside a day."""
-    return timezone.make_aware(datetime.combine(day, time(8, 0)) + timedelta(minutes=index))
+    row's order so that the history keeps its order inside a day; never after now (a step
+    dated today, imported before 08:00), which the log would show as a future moment."""
+    at = timezone.make_aware(datetime.combine(day, time(8, 0)) + timedelta(minutes=index))
+    return min(at, timezone.now())
 
 
 class RowCheck:
