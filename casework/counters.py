@@ -16,3 +16,22 @@ def next_value(counter_model, **key):
     counter = counter_model.objects.filter(**key)
     counter.update(last_value=F("last_value") + 1)
     return counter.values_list("last_value", flat=True).get()
+
+
+def lock_rows(counter_model, keys):
+    """Make and lock the counter rows `keys` ({field: value} each), in a fixed order so
+    that two writers locking several never wait on each other in a circle."""
+    counter_model.objects.bulk_create([counter_model(**key) for key in keys],
+                                      ignore_conflicts=True)
+    for key in sorted(keys, key=lambda k: sorted(k.items())):
+        counter_model.objects.select_for_update().filter(**key).values_list("pk").get()
+
+
+def advance(counter_model, *, past=0, take=0, **key):
+    """Move the counter row `key` past `past` (numbers already given elsewhere: a register
+    imported with its own numbers) and take the next `take` numbers; returns the first of
+    them. Call with the row locked (`lock_rows`) in the transaction that writes them."""
+    counter = counter_model.objects.select_for_update().get(**key)
+    start = max(counter.last_value, past)
+    counter_model.objects.filter(pk=counter.pk).update(last_value=start + take)
+    return start + 1

@@ -29,3 +29,17 @@ def prune_status_lookups():
     from casework.services.status_lookup import prune_lookups
 
     return prune_lookups()
+
+
+@shared_task(name="casework.tasks.run_import", ignore_result=True)
+def run_import(job_id):
+    from casework.services.import_jobs import import_run
+
+    import_run(job_id)
+
+
+@shared_task(name="casework.tasks.recover_imports", ignore_result=True)
+def recover_imports():
+    from casework.services.import_jobs import recover_stale
+
+    return recover_stale()

@@ -1,7 +1,7 @@
 from django.urls import include, path
 
 from casework import document_views
-from casework.views import exports, handoff, inspections, lookup, petitions, reports
+from casework.views import exports, handoff, imports, inspections, lookup, petitions, reports
 
 app_name = "casework"
 
@@ -16,6 +16,11 @@ petition_patterns = [
     path("xuat-excel/<int:pk>/", exports.export_job, name="export-job"),
     path("xuat-excel/<int:pk>/tien-do/", exports.export_job_status, name="export-job-status"),
     path("xuat-excel/<int:pk>/tai-ve/", exports.export_job_download, name="export-job-download"),
+    path("nhap-excel/", imports.letters_import, name="letters-import"),
+    path("nhap-excel/mau.xlsx", imports.letters_import_template, name="letters-import-template"),
+    path("nhap-excel/<int:pk>/", imports.import_job, name="import-job"),
+    path("nhap-excel/<int:pk>/tien-do/", imports.import_job_status, name="import-job-status"),
+    path("nhap-excel/<int:pk>/xac-nhan/", imports.import_job_confirm, name="import-job-confirm"),
     path("<int:pk>/", petitions.petition_detail, name="petition-detail"),
     path("<int:pk>/bien-nhan/", petitions.petition_receipt, name="petition-receipt"),
     # Before the transition pattern, which would read "noi-nhan" as an action.

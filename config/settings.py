@@ -386,6 +386,9 @@ CELERY_BEAT_SCHEDULE = {
     # The status lookup's log past LOOKUP_LOG_KEEP_DAYS (casework.services.status_lookup).
     "prune-status-lookups": {"task": "casework.tasks.prune_status_lookups",
                              "schedule": crontab(hour=3, minute=30)},
+    # Imports from Excel likewise (casework.services.import_jobs).
+    "recover-imports": {"task": "casework.tasks.recover_imports", "schedule": 60.0,
+                        "options": {"expires": 55}},
 }
 # The deadline sweep is reported as not running (pages, `manage.py check_health`) when its
 # last run finished longer ago than this: three missed runs of the once-a-minute sweep.
@@ -460,3 +463,15 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="WARNING")},
 }
+
+# Import of a register from Excel (casework.imports, casework.services.import_jobs): the
+# bounds of an uploaded file, where it waits between the check and the import, and how
+# many errors the page lists (all are counted). The jobs run like the exports
+# (EXPORT_RUNNER, EXPORT_STALE_AFTER, EXPORT_MAX_ATTEMPTS).
+IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=40_000_000)
+IMPORT_MAX_UNPACKED_BYTES = env.int("IMPORT_MAX_UNPACKED_BYTES", default=600_000_000)
+IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=200_000)
+IMPORT_MAX_COLUMNS = env.int("IMPORT_MAX_COLUMNS", default=40)
+IMPORT_MAX_CELL_CHARS = env.int("IMPORT_MAX_CELL_CHARS", default=4000)
+IMPORT_MAX_ERRORS_SHOWN = env.int("IMPORT_MAX_ERRORS_SHOWN", default=200)
+IMPORT_DIR = env.path("IMPORT_DIR", default=BASE_DIR / "var" / "imports")

@@ -16,6 +16,7 @@ CELERY_TASK_ALWAYS_EAGER = True
 # runs the thread path on committed data.
 EXPORT_RUNNER = "inline"
 EXPORT_DIR = tempfile.mkdtemp(prefix="casework-test-exports-")
+IMPORT_DIR = tempfile.mkdtemp(prefix="casework-test-imports-")
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 ATTACHMENT_MAX_BYTES = 200 * 1024
 LANGUAGE_CODE = "vi"

@@ -27,7 +27,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from casework.forms import TRANSITION_FORMS
-from casework.models import ExportJob, Petition, RoleAssignment
+from casework.models import ExportJob, ImportJob, Petition, RoleAssignment
 from casework.services.documents import document_for_event
 from casework.services.export_jobs import export_run
 from casework.services.petitions import (
@@ -125,6 +125,7 @@ class World:
     receipt_event_id: int = 0  # a step whose document is not made yet
     notices: dict = field(default_factory=dict)
     export_jobs: dict = field(default_factory=dict)
+    import_jobs: dict = field(default_factory=dict)
 
 
 def _user(role, tree):
@@ -209,6 +210,11 @@ def world(tree, django_capture_on_commit_callbacks):
             # it: its page and file are searched for the denouncer like every response.
             job = ExportJob.objects.create(owner=user, params={}, with_identity=True)
             world.export_jobs[role] = export_run(job.pk).pk
+            # Each user's own import, checked and waiting for confirmation (its file
+            # gone: confirming it is refused, which still answers the page).
+            world.import_jobs[role] = ImportJob.objects.create(
+                owner=user, file_name="da-xoa.xlsx", original_name="so-cu.xlsx",
+                state="checked").pk
             world.notices[role] = Notice.objects.create(
                 cause_key=f"test:{role}", kind="event", recipient=user, channel="in_app",
                 petition=denunciation, event=denunciation.events.first(), payload={}).pk
@@ -299,6 +305,8 @@ def requests_for(name, kwarg_names, route, world, role):
             kwargs[kw] = world.clocks[name.split(":")[1]]
         elif name.startswith("casework:export-job"):
             kwargs[kw] = world.export_jobs.get(role, world.export_jobs["admin"])
+        elif name.startswith("casework:import-job"):
+            kwargs[kw] = world.import_jobs.get(role, world.import_jobs["admin"])
         elif name.startswith("notifications:"):
             kwargs[kw] = world.notices.get(role, world.notices["admin"])
         elif name.startswith(("casework:", "api:")) and kw == "pk":

@@ -15,6 +15,7 @@ from .documents import (
 )
 from .events import CaseEvent, EventType
 from .exports import ExportJob, ExportState
+from .imports import ImportJob, ImportState
 from .inspections import (
     CaseStatus,
     CaseSubject,
@@ -56,7 +57,7 @@ from .submissions import SubmissionToken
 __all__ = [
     "ApiToken", "StatusLookup",
     "DocumentCounter", "DocumentKind", "DocumentTemplate", "GeneratedDocument",
-    "ExportJob", "ExportState",
+    "ExportJob", "ExportState", "ImportJob", "ImportState",
     "CaseStatus", "CaseSubject", "ConductingBody", "DisciplineDecision", "DisciplineForm",
     "InspectionCase",
     "InspectionKind", "InspectionProgramme", "ProgrammeItem", "SubjectType",

@@ -96,10 +96,12 @@ class ChainedQuerySet(AppendOnlyQuerySet):
     """The queryset of every chained log (casework.services.audit.CHAINS): each insert is
     also sealed into its chain."""
 
-    def bulk_create(self, objs, *args, **kwargs):
+    def bulk_create(self, objs, *args, fresh=False, **kwargs):
         """Seal the new rows in list order, which is the order their ids are given in. For
         a case the caller holds the case's lock, as for a single insert; a whole-table
-        chain is locked here."""
+        chain is locked here. `fresh`: every chain of these rows is new (their cases were
+        inserted in this transaction: an import), so each starts at GENESIS without
+        reading its end, one query per case saved."""
         if kwargs.get("update_conflicts"):
             self._refuse()
         objs, ends = list(objs), {}
@@ -109,7 +111,7 @@ class ChainedQuerySet(AppendOnlyQuerySet):
             for row in objs:
                 key = audit.chain_key(row)
                 if key not in ends:
-                    ends[key] = audit.last_hash(self.model, key)
+                    ends[key] = audit.GENESIS if fresh else audit.last_hash(self.model, key)
                 audit.seal(row, ends[key])
                 ends[key] = row.hash
             return super().bulk_create(objs, *args, **kwargs)

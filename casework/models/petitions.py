@@ -279,8 +279,7 @@ class Petition(SearchKeysModel, ConcurrentTransitionMixin, models.Model):
         return f"{self.receipt_number} – {self.get_kind_display()}"
 
     def save(self, *args, **kwargs):
-        if self.kind == PetitionKind.DENUNCIATION:
-            self.identity_confidential = True
+        self.protect_identity()
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
@@ -289,6 +288,12 @@ class Petition(SearchKeysModel, ConcurrentTransitionMixin, models.Model):
         from django.urls import reverse
 
         return reverse("casework:petition-detail", args=[self.pk])
+
+    def protect_identity(self):
+        """The rule of `identity_confidential`, also for the paths that skip save() (the
+        import's bulk insert, casework.services.letter_import)."""
+        if self.kind == PetitionKind.DENUNCIATION:
+            self.identity_confidential = True
 
     def log_moments(self, event) -> dict:
         """The moment fields `event` (just written to its log) sets: `received_at` from its

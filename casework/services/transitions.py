@@ -228,6 +228,13 @@ def _refuse_unless_allowed(kind, record, actor, action, label, expected_status=N
                               "%(this)s.") % {"action": label, "this": kind.this})
 
 
+def check_step(errors, kind, step, record, values):
+    """The step's own field checks (required fields, choices, dates, its `check`), without
+    the record's row or the log: what an import of a paper register checks for each step
+    of a row before anything is written (casework.imports.letters)."""
+    _check_fields(errors, kind, step, record, values)
+
+
 def _check_fields(errors, kind, step, record, values, issuing=False):
     for name, message in step.required.items():
         if issuing and name == step.doc[0]:

@@ -1,0 +1,141 @@
+"""Import of a letters register from Excel: upload → check (in the background, with its
+progress) → the errors by row and column, or "N đơn sẽ được nhập, M đơn đã có trong sổ sẽ
+bỏ qua" → confirm → the import's progress → the result, with links to the register.
+
+Who may import: whoever may receive letters at some unit (the clerk and the handlers:
+casework.permissions.receiving_organisations), into those units only. A job's pages are
+its owner's alone (anyone else gets 404), as for the exports."""
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from casework.errors import ActionRefused
+from casework.exports import CONTENT_TYPE
+from casework.formatting import count_text
+from casework.imports.template import letters_template
+from casework.imports.workbook import BadFile
+from casework.models import ImportJob, ImportState
+from casework.services.import_jobs import (
+    import_confirm,
+    import_start,
+    progress_of,
+    recover_stale,
+)
+from casework.services.letter_import import importing_units
+from casework.submissions import AlreadySubmitted, SubmissionTokenMixin, acting_once
+
+
+class ImportForm(SubmissionTokenMixin, forms.Form):
+    file = forms.FileField(label=gettext_lazy("Tệp Excel (.xlsx)"))
+
+
+class ConfirmForm(SubmissionTokenMixin, forms.Form):
+    pass
+
+
+def _units_or_403(user):
+    units = importing_units(user)
+    if not units:
+        raise PermissionDenied(_("Bạn không có quyền tiếp nhận đơn nên không nhập được sổ."))
+    return units
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def letters_import(request):
+    units = _units_or_403(request.user)
+    form = ImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            with acting_once(request, form, fallback="casework:letters-import") as claim:
+                job, created = import_start(user=request.user,
+                                            upload=form.cleaned_data["file"])
+                claim.result_url = reverse("casework:import-job", args=[job.pk])
+        except AlreadySubmitted as exc:
+            return exc.response
+        except BadFile as exc:
+            form.add_error("file", str(exc))
+        else:
+            if not created:
+                messages.warning(request, _("Bạn đang có một lượt nhập chưa xong: chờ lượt "
+                                            "này xong rồi nhập tiếp."))
+            return redirect("casework:import-job", pk=job.pk)
+    recent = ImportJob.objects.filter(owner=request.user)[:10]
+    return render(request, "casework/letters_import.html",
+                  {"form": form, "units": units, "recent": recent})
+
+
+@login_required
+@require_GET
+def letters_import_template(request):
+    units = _units_or_403(request.user)
+    response = HttpResponse(letters_template(units), content_type=CONTENT_TYPE)
+    response["Content-Disposition"] = 'attachment; filename="mau-nhap-so-don-thu.xlsx"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _own_job(request, pk):
+    """The job, if it is the user's own and they may still import: anyone else's is a
+    page that does not exist."""
+    _units_or_403(request.user)
+    job = get_object_or_404(ImportJob, pk=pk, owner=request.user)
+    if recover_stale(ImportJob.objects.filter(pk=job.pk)):
+        job.refresh_from_db()
+    return job
+
+
+def _progress_text(job):
+    done, _percent = progress_of(job)
+    if job.confirmed:
+        return _("Đã nhập %(done)s / %(total)s đơn") % {
+            "done": count_text(done), "total": count_text(job.to_import)}
+    return _("Đã kiểm tra %(done)s dòng") % {"done": count_text(done)}
+
+
+@login_required
+@require_GET
+def import_job(request, pk):
+    job = _own_job(request, pk)
+    _done, percent = progress_of(job)
+    return render(request, "casework/import_job.html", {
+        "job": job, "active": job.state in (ImportState.QUEUED, ImportState.RUNNING),
+        "percent": percent, "progress_text": _progress_text(job),
+        "confirm_form": ConfirmForm(), "hidden_errors": job.error_count - len(job.errors),
+        "register": reverse("casework:petition-list")})
+
+
+@login_required
+@require_GET
+def import_job_status(request, pk):
+    job = _own_job(request, pk)
+    done, percent = progress_of(job)
+    return JsonResponse({"state": job.state, "label": job.get_state_display(), "done": done,
+                         "percent": percent, "error": job.error,
+                         "text": _progress_text(job)},
+                        headers={"Cache-Control": "private, no-store"})
+
+
+@login_required
+@require_POST
+def import_job_confirm(request, pk):
+    _units_or_403(request.user)
+    job = get_object_or_404(ImportJob, pk=pk, owner=request.user)
+    form = ConfirmForm(request.POST)
+    form.is_valid()
+    try:
+        with acting_once(request, form, fallback="casework:letters-import") as claim:
+            import_confirm(user=request.user, job_id=job.pk)
+            claim.result_url = reverse("casework:import-job", args=[job.pk])
+    except AlreadySubmitted as exc:
+        return exc.response
+    except ActionRefused as exc:
+        messages.error(request, exc.message)
+    return redirect("casework:import-job", pk=job.pk)
