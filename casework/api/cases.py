@@ -59,10 +59,10 @@ from .case_serializers import (
     CaseOpenedSerializer,
     CaseOpenSerializer,
     CaseSerializer,
+    CaseStepRequestSerializer,
     ErrorSerializer,
     EventSerializer,
     StepDoneSerializer,
-    CaseStepRequestSerializer,
     StepsSerializer,
 )
 from .inputs import (
