@@ -68,4 +68,4 @@ def test_who_gets_which_units_figures(tree, client):
     assert client.get(URL, {**YEAR_2025, "don-vi": tree.commune.pk}).json()["org"] == "ke-sat"
     assert client.get(URL, {**YEAR_2025, "don-vi": tree.city.pk}).status_code == 400
     client.logout()
-    assert client.get(URL, YEAR_2025).status_code == 403
+    assert client.get(URL, YEAR_2025).status_code == 401  # no session, no key

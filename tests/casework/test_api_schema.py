@@ -28,7 +28,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from casework.models import Petition, RoleAssignment
+from casework.models import CaseEvent, InspectionCase, Petition, RoleAssignment
 from casework.services.api_tokens import api_token_create
 from casework.services.documents import document_for_event
 from casework.services.petitions import (
@@ -36,6 +36,7 @@ from casework.services.petitions import (
     petition_classify,
     petition_receive,
 )
+from tests.casework.test_inspections import open_case
 from tests.factories import UserFactory
 from tests.test_access_matrix import load_matrix
 
@@ -84,10 +85,11 @@ def api_world(tree, django_capture_on_commit_callbacks):
                           competence="other")
         document = document_for_event(
             actor=users["clerk"], event_id=letters[0].events.get(event_type="received").pk)
+        case = open_case(tree, boss)
     keys = {role: api_token_create(actor=boss, user=user, name=role)[1]
             for role, user in users.items()}
     return {"keys": keys, "letters": [p.pk for p in letters], "documents": [document.pk],
-            "seen": Counter()}
+            "cases": [case.pk], "seen": Counter()}
 
 
 @pytest.fixture
@@ -99,11 +101,17 @@ def api_schema(wsgi_app):
 
 def _aim(case, world):
     """Point most generated ids at real rows, so the checks see answers other than 404."""
-    ident = case.path_parameters.get("id") if case.path_parameters else None
-    if not isinstance(ident, int) or ident < 0 or ident % 5 == 4:
-        return  # a fifth, and anything odd, stays as generated: mostly 404
-    rows = world["documents"] if "/van-ban/" in case.path else world["letters"]
-    case.path_parameters["id"] = rows[ident % len(rows)]
+    for name in ("id", "petition_pk", "case_pk"):
+        ident = case.path_parameters.get(name) if case.path_parameters else None
+        if not isinstance(ident, int) or ident < 0 or ident % 5 == 4:
+            continue  # a fifth, and anything odd, stays as generated: mostly 404
+        if name == "case_pk":
+            rows = world["cases"]
+        elif name == "id" and case.path.startswith("/api/van-ban/"):
+            rows = world["documents"]
+        else:
+            rows = world["letters"]
+        case.path_parameters[name] = rows[ident % len(rows)]
 
 
 def _denied(role, case, world):
@@ -195,10 +203,15 @@ def test_the_clerk_gets_what_the_schema_and_the_matrix_say(api_schema, api_world
 
 @pytest.mark.django_db
 def test_the_viewer_gets_what_the_schema_says_and_writes_nothing(api_schema, api_world):
-    before = list(Petition.objects.values_list("pk", "status").order_by("pk"))
+    def state():
+        return (list(Petition.objects.values_list("pk", "status").order_by("pk")),
+                list(InspectionCase.objects.values_list("pk", "status").order_by("pk")),
+                CaseEvent.objects.count())
+
+    before = state()
 
     def unchanged(case):
-        assert list(Petition.objects.values_list("pk", "status").order_by("pk")) == before
+        assert state() == before
 
     walk(api_schema, api_world, "viewer", after=unchanged)
     seen = api_world["seen"]
