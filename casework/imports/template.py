@@ -66,9 +66,10 @@ def _lists(book, sheet, lists):
     hidden = book.create_sheet(LISTS)
     hidden.sheet_state = "hidden"
     column_of = {key: index for index, (key, _h) in enumerate(COLUMNS, start=1)}
+    header_of = dict(COLUMNS)
     for offset, (key, values) in enumerate(sorted(lists.items()), start=1):
         letter = get_column_letter(offset)
-        hidden.cell(row=1, column=offset, value=key)
+        hidden.cell(row=1, column=offset, value=header_of[key])  # its column's header
         for row, value in enumerate(values, start=2):
             hidden.cell(row=row, column=offset, value=value)
         if not values:
