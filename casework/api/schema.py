@@ -23,10 +23,19 @@ WRITE_ERRORS = {
 }
 
 
+# A GET with an old English parameter name (?page=, ?unit=) is sent to the same address
+# with the Vietnamese name (casework.query_names.LegacyQueryNamesMiddleware), for the API as
+# for the pages, so scripts written before the names changed keep working.
+LEGACY_NAMES = (gettext_noop("Tên tham số cũ (tiếng Anh): chuyển hẳn sang cùng địa chỉ với "
+                             "tên tham số tiếng Việt (Location)"))
+
+
 def declare_errors(result, generator, request, public):
     for item in result.get("paths", {}).values():
         for method, operation in item.items():
             responses = operation.setdefault("responses", {})
+            if method == "get":
+                responses.setdefault("301", {"description": LEGACY_NAMES})
             errors = {**ERRORS, **(WRITE_ERRORS if method != "get" else {})}
             for code, (description, body) in errors.items():
                 responses.setdefault(code, {
