@@ -12,3 +12,9 @@ anything to send, so casework sends no second, after-commit signal.
 from django.dispatch import Signal
 
 case_event_written = Signal()  # kwargs: event
+
+# Sent by the cases' import (casework.services.case_import) once an open case's back-dated
+# history is written, inside the same transaction (its process lives or dies with it);
+# kwargs: case_id. The openings of such histories start no process (their steps follow
+# through the services), so a listener puts the case's process at its current step.
+case_history_imported = Signal()
