@@ -3,10 +3,14 @@ or nothing, errors named by row and column, every rule the services' own, duplic
 skipped, histories at their real dates (the year's figures count them), open cases given
 their process at the step they wait for, the audit chain intact."""
 import datetime
+import io
 import random
 
+import openpyxl
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
+from django.urls import reverse
 
 from casework.case_steps import next_action
 from casework.imports.cases import COLUMNS, SHEET
@@ -15,6 +19,7 @@ from casework.models import (
     CaseStatus,
     CaseSubject,
     DisciplineDecision,
+    ImportJob,
     InspectionCase,
 )
 from casework.selectors.case_figures import case_figures
@@ -199,3 +204,42 @@ def test_the_same_decision_twice_in_a_file_is_named(tree, ubkt_member, members, 
     plan = case_import_check(actor=ubkt_member, path=book(tmp_path, [one(), one()]))
     assert plan.errors.items == ["Dòng 3: trùng với dòng 2 (cùng cấp tiến hành, năm và số "
                                  "quyết định)."]
+
+
+# ---- the pages ---------------------------------------------------------------------------
+
+PAGE = "/kiem-tra/nhap-excel/"
+
+
+def test_pages_template_upload_check_confirm_and_result(client, tree, ubkt_member, members,
+                                                        tmp_path,
+                                                        django_capture_on_commit_callbacks):
+    client.force_login(ubkt_member)
+    page = client.get(PAGE)
+    assert page.status_code == 200 and "Tải tệp mẫu" in page.content.decode()
+    template = client.get(reverse("casework:cases-import-template"))
+    sheet = openpyxl.load_workbook(io.BytesIO(template.content))[SHEET]
+    assert [c.value for c in sheet[1]] == HEADERS
+    assert sheet.data_validations.dataValidation  # the drop-down lists
+    path = book(tmp_path, [one(), one(**{"Số quyết định": "02-QĐ/UBKT",
+                                         "Công bố quyết định: ngày": "06/02/2025"})])
+    with open(path, "rb") as f, django_capture_on_commit_callbacks(execute=True):
+        response = client.post(PAGE, {"file": SimpleUploadedFile("cuoc.xlsx", f.read())})
+    job = ImportJob.objects.get()
+    assert job.kind == "cases"
+    body = client.get(response["Location"]).content.decode()
+    assert "2 cuộc sẽ được nhập, 0 cuộc đã có sẽ bỏ qua." in body
+    assert not InspectionCase.objects.exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("casework:import-job-confirm", args=[job.pk]))
+    job.refresh_from_db()
+    assert job.state == "done" and job.imported == 2, job.errors or job.error
+    body = client.get(reverse("casework:import-job", args=[job.pk])).content.decode()
+    assert "Đã nhập 2 cuộc; 0 cuộc đã có được bỏ qua." in body
+    announced = InspectionCase.objects.get(decision_number="02-QĐ/UBKT")
+    assert open_task(announced).flow_task.name == "explain"
+    # The letters' clerk may not import cases; the case importer's job is theirs alone.
+    clerk = user_with_role("clerk", tree.office, username="vanphong2")
+    client.force_login(clerk)
+    assert client.get(PAGE).status_code == 403
+    assert client.get(reverse("casework:import-job", args=[job.pk])).status_code == 404
