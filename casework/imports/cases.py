@@ -74,6 +74,9 @@ HEADER_KEYS = {search_key(header): key for key, header in COLUMNS}
 DATE_KEYS = ("decision_date", "starts_on", "ends_on", "discipline_date",
              "discipline_notified", *(f"{action}_on" for action in STEP_ACTIONS))
 CODED = {"body": ConductingBody, "kind": InspectionKind}
+# The columns' sizes in the database (InspectionCase, CaseEvent, DisciplineDecision).
+_LIMITS = {"title": 255, "decision_number": 100, "discipline_number": 100,
+           **{f"{action}_doc": 100 for action in STEP_ACTIONS}}
 LONG_TEXT = ("content", "conclusion", "discipline_reason", "title")
 
 
@@ -159,6 +162,9 @@ class CaseRowReader:
             codes[name] = _LOOKUPS[name].get(search_key(values[name])) if values[name] else ""
             if values[name] and codes[name] is None:
                 problems.append((name, _not_listed(values[name])))
+        for key, limit in _LIMITS.items():
+            if len(values[key]) > limit:
+                problems.append((key, _("tối đa %(max)s ký tự.") % {"max": limit}))
         unit = self._unit(problems, values["unit"])
         organisations = members = ()
         if unit is not None:

@@ -200,10 +200,14 @@ def test_a_year_of_cases_imports_once_with_processes_and_figures(tree, ubkt_memb
     call_command("verify_audit")
 
 
-def test_the_same_decision_twice_in_a_file_is_named(tree, ubkt_member, members, tmp_path):
-    plan = case_import_check(actor=ubkt_member, path=book(tmp_path, [one(), one()]))
+def test_the_same_decision_twice_in_a_file_and_an_overlong_cell_are_named(tree, ubkt_member,
+                                                                        members, tmp_path):
+    rows = [one(), one(), one(**{"Số quyết định": "09-QĐ/UBKT",
+                                 "Tên cuộc kiểm tra, giám sát": "K" * 300})]
+    plan = case_import_check(actor=ubkt_member, path=book(tmp_path, rows))
     assert plan.errors.items == ["Dòng 3: trùng với dòng 2 (cùng cấp tiến hành, năm và số "
-                                 "quyết định)."]
+                                 "quyết định).",
+                                 "Dòng 4, cột «Tên cuộc kiểm tra, giám sát»: tối đa 255 ký tự."]
 
 
 # ---- the pages ---------------------------------------------------------------------------
