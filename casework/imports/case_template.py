@@ -58,8 +58,9 @@ def _instructions(book):
         _("6. Kỷ luật (sau bước đề nghị xem xét kỷ luật): một hình thức cho mỗi đối tượng, "
           "theo thứ tự tổ chức đảng rồi đảng viên, cách nhau bằng dấu chấm phẩy; «Không kỷ "
           "luật» cần lý do."),
-        _("7. Cuộc đã có (cùng cấp tiến hành, năm và số quyết định) được bỏ qua: nhập lại cùng "
-          "một tệp không tạo cuộc trùng. Hệ thống cấp số cho các cuộc nhập vào."),
+        _("7. Số cuộc: số của sổ cũ (ví dụ 007/2025), cuộc giữ số đó; để trống thì hệ thống "
+          "cấp số tiếp theo. Cuộc đã có (cùng cấp tiến hành, năm và số quyết định, hoặc cùng "
+          "số cuộc) được bỏ qua: nhập lại cùng một tệp không tạo cuộc trùng."),
         _("8. Hệ thống kiểm tra toàn bộ tệp theo đúng các quy định như khi nhập trên trang; "
           "chỉ khi không còn lỗi nào mới nhập, và nhập tất cả trong một lần. Người nhập là "
           "trưởng đoàn của các cuộc nhập vào."),

@@ -25,6 +25,7 @@ from casework.models import (
     Organisation,
 )
 from casework.models.inspections import STEP_LABELS
+from casework.numbers import parse_number
 from casework.search_keys import search_key
 from casework.services.case_subjects import MAX_SUBJECTS
 
@@ -50,6 +51,7 @@ def _step_columns():
 # A data contract, as the letters' sheet: the Vietnamese headers in every language.
 COLUMNS = (
     ("unit", "Cấp tiến hành"),
+    ("number", "Số cuộc"),
     ("body", "Chủ thể tiến hành"),
     ("kind", "Loại cuộc kiểm tra, giám sát"),
     ("title", "Tên cuộc kiểm tra, giám sát"),
@@ -107,6 +109,7 @@ class CaseRow:
     row: int
     organisation: Organisation
     open_args: dict
+    seq: int | None = None
     steps: list = field(default_factory=list)
     conclusion: str = ""
     violation_found: bool | None = None
@@ -122,6 +125,10 @@ class CaseRow:
         the decision's number (folded)."""
         return (self.organisation.pk, self.year,
                 search_key(self.open_args["decision_number"]))
+
+    def number_key(self):
+        """…or the case's own number in the old register, when the row keeps one."""
+        return None if self.seq is None else ("n", self.organisation.pk, self.year, self.seq)
 
 
 def choice_lists():
@@ -166,6 +173,7 @@ class CaseRowReader:
             if len(values[key]) > limit:
                 problems.append((key, _("tối đa %(max)s ký tự.") % {"max": limit}))
         unit = self._unit(problems, values["unit"])
+        seq = self._number(problems, values["number"], dates["decision_date"])
         organisations = members = ()
         if unit is not None:
             organisations = self._subjects(problems, "subject_organisations", unit,
@@ -191,7 +199,7 @@ class CaseRowReader:
             for key, message in problems:
                 report.add(number, HEADER[key], message)
             return None
-        row = CaseRow(number, unit, {
+        row = CaseRow(number, unit, seq=seq, open_args={
             "organisation": unit, "body": codes["body"], "kind": codes["kind"],
             "title": values["title"], "decision_number": values["decision_number"],
             "decision_date": dates["decision_date"], "starts_on": dates["starts_on"],
@@ -219,6 +227,20 @@ class CaseRowReader:
             problems.append(("unit", _("“%(value)s” không phải cấp bạn được ra quyết định "
                                        "kiểm tra, giám sát.") % {"value": text[:80]}))
         return unit
+
+    @staticmethod
+    def _number(problems, text, decided):
+        if not text:
+            return None
+        typed = parse_number(text)
+        if typed is None or typed.seq < 1:
+            problems.append(("number", _("“%(value)s” không phải số cuộc (ví dụ 007/2025).")
+                             % {"value": text[:40]}))
+            return None
+        if decided and typed.year is not None and typed.year != decided.year:
+            problems.append(("number", _("năm của số (%(year)s) khác năm của ngày quyết "
+                                         "định.") % {"year": typed.year}))
+        return typed.seq
 
     def _subjects(self, problems, key, unit, text, find):
         names = _split(text)

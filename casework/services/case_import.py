@@ -10,8 +10,11 @@ the figures (casework.selectors.case_figures) count in their period.
   A service's field error is shown on its column.
 - **Import**: the same again in one transaction; any error and nothing is kept.
 - **Duplicates**: a row whose case is in the register (same conducting unit, year and
-  decision number, folded) is skipped: a file imported twice writes nothing the second
-  time. The system numbers the cases (numbers of the old register are not kept).
+  decision number, folded; or the same case number, when the row keeps one) is skipped: a
+  file imported twice writes nothing the second time.
+- **Numbers**: a row with «Số cuộc» keeps its old number; the rows with one are written
+  first, so the others are numbered after the highest (`case_open` numbers a case after
+  the unit's highest of the year), in row order.
 - **Processes**: a back-dated opening starts no viewflow process (the steps after it are
   written through the services). Once an open case's history is in, casework announces it
   (`case_history_imported`); workflows puts its process at the step the case waits for. A
@@ -33,8 +36,8 @@ from casework.services.inspections import case_open, case_step, discipline_decid
 from casework.signals import case_history_imported
 
 # Where a service's field error is shown: its field → the row's column.
-_OPEN_FIELDS = {"organisation": "unit", "team_leader": "unit", "at": "decision_date",
-                "programme_item": "kind", "escalated_from": "kind"}
+_OPEN_FIELDS = {"seq": "number", "organisation": "unit", "team_leader": "unit",
+                "at": "decision_date", "programme_item": "kind", "escalated_from": "kind"}
 _DISCIPLINE_FIELDS = {"form": "forms", "subject": "forms", "decision_number":
                       "discipline_number", "decision_date": "discipline_date",
                       "notified_on": "discipline_notified", "received_on":
@@ -74,14 +77,20 @@ def _read(actor, path, progress):
     for number, raw in read_rows(path, sheet_name=SHEET, columns=HEADER_KEYS):
         plan.read += 1
         row = reader.read(number, raw, plan.errors)
-        if row is not None and row.open_args["decision_date"] and \
-                row.open_args["decision_number"]:
-            key = row.key()
-            if key in seen:
+        if row is not None and row.open_args["decision_date"]:
+            if row.open_args["decision_number"] and row.key() in seen:
                 plan.errors.add_row(number, _("trùng với dòng %(row)s (cùng cấp tiến hành, "
-                                              "năm và số quyết định).") % {"row": seen[key]})
+                                              "năm và số quyết định).")
+                                    % {"row": seen[row.key()]})
                 continue
-            seen[key] = number
+            if row.number_key() in seen:
+                plan.errors.add_row(number, _("trùng số cuộc với dòng %(row)s.")
+                                    % {"row": seen[row.number_key()]})
+                continue
+            if row.open_args["decision_number"]:
+                seen[row.key()] = number
+            if row.seq is not None:
+                seen[row.number_key()] = number
         if row is not None:
             plan.rows.append(row)
         if progress:
@@ -98,9 +107,9 @@ def _existing(rows):
         if row.open_args["decision_date"]:
             by_unit_year.setdefault((row.organisation.pk, row.year), []).append(row)
     for (unit, year), _group in by_unit_year.items():
-        for number in (InspectionCase.objects.filter(organisation_id=unit, year=year)
-                       .values_list("decision_number", flat=True)):
-            keys.add((unit, year, search_key(number)))
+        for number, seq in (InspectionCase.objects.filter(organisation_id=unit, year=year)
+                            .values_list("decision_number", "seq")):
+            keys |= {(unit, year, search_key(number)), ("n", unit, year, seq)}
     return keys
 
 
@@ -108,8 +117,9 @@ def _write(plan, actor, progress):
     """Every row through the services, each in its own savepoint; returns the cases."""
     existing = _existing(plan.rows)
     kept = [row for row in plan.rows if not row.open_args["decision_date"]
-            or row.key() not in existing]
+            or (row.key() not in existing and row.number_key() not in existing)]
     plan.skipped = len(plan.rows) - len(kept)
+    kept.sort(key=lambda row: (row.seq is None, row.row))
     cases = []
     for done, row in enumerate(kept, start=1):
         try:
@@ -128,7 +138,7 @@ def _write(plan, actor, progress):
 def _write_row(row, actor):
     args = row.open_args
     try:
-        case = case_open(actor=actor, team_leader=actor, **args,
+        case = case_open(actor=actor, team_leader=actor, seq=row.seq, **args,
                          at=moment(args["decision_date"], 0)
                          if args["decision_date"] else None)
     except ValidationError as exc:

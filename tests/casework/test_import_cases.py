@@ -126,6 +126,8 @@ def generated(n, tree, members, seed=5):
                "Ngày kết thúc": d(decided + datetime.timedelta(days=60)),
                "Tổ chức đảng là đối tượng": "; ".join(units) or None,
                "Đảng viên là đối tượng": "; ".join(m.full_name for m in people) or None}
+        if seq % 3 == 0:  # the old register's number, kept
+            row["Số cuộc"] = f"{seq:03d}/{YEAR}"
         closed = rng.random() < 0.7
         taken = steps if closed else steps[:rng.randrange(0, len(steps))]
         day = decided
@@ -175,6 +177,12 @@ def test_a_year_of_cases_imports_once_with_processes_and_figures(tree, ubkt_memb
     assert InspectionCase.objects.filter(status=CaseStatus.ARCHIVED).count() == closed
     assert 0 < closed < 200
     assert CaseSubject.objects.count() == sum(p["members"] + p["organisations"] for p in plans)
+    # Kept numbers stay; the others follow the highest kept one.
+    seqs = dict(InspectionCase.objects.values_list("decision_number", "seq"))
+    kept = [n for n in range(1, 201) if n % 3 == 0]
+    assert all(seqs[f"{n:02d}-QĐ/UBKT"] == n for n in kept)
+    assert sorted(seqs[f"{n:02d}-QĐ/UBKT"] for n in range(1, 201) if n % 3) == list(
+        range(max(kept) + 1, max(kept) + 1 + 200 - len(kept)))
     assert DisciplineDecision.objects.exclude(form="").count() == sum(
         p["disciplined"] for p in plans)
     # Every open case has its process waiting on the step it is at; closed ones none.
@@ -198,6 +206,17 @@ def test_a_year_of_cases_imports_once_with_processes_and_figures(tree, ubkt_memb
     assert again["imported"] == 0 and again["skipped"] == 200
     assert InspectionCase.objects.count() == 200 and CaseEvent.objects.count() == events
     call_command("verify_audit")
+
+
+def test_a_kept_number_taken_in_the_register_skips_the_row(tree, ubkt_member, members,
+                                                           tmp_path):
+    case_import(actor=ubkt_member, path=book(tmp_path, [one(**{"Số cuộc": "007/2025"})]))
+    # Another decision number, the same case number: already in the register.
+    again = case_import(actor=ubkt_member, path=book(tmp_path, [
+        one(**{"Số cuộc": "7", "Số quyết định": "99-QĐ/UBKT"}),
+        one(**{"Số quyết định": "100-QĐ/UBKT"})], name="d.xlsx"))
+    assert again["imported"] == 1 and again["skipped"] == 1
+    assert sorted(InspectionCase.objects.values_list("seq", flat=True)) == [7, 8]
 
 
 def test_the_same_decision_twice_in_a_file_and_an_overlong_cell_are_named(tree, ubkt_member,
@@ -247,3 +266,8 @@ def test_pages_template_upload_check_confirm_and_result(client, tree, ubkt_membe
     client.force_login(clerk)
     assert client.get(PAGE).status_code == 403
     assert client.get(reverse("casework:import-job", args=[job.pk])).status_code == 404
+
+
+def test_every_column_of_the_sheet_is_read(settings):
+    # Columns past IMPORT_MAX_COLUMNS are not read: the sheet must fit under the cap.
+    assert len(COLUMNS) <= settings.IMPORT_MAX_COLUMNS
