@@ -16,7 +16,9 @@ case_event_written = Signal()  # kwargs: event
 # moment as a heartbeat, so the health report can say when backups stopped).
 backup_written = Signal()  # kwargs: path
 
-# Sent after a case step taken outside a task page (the API), in the step's transaction:
-# workflows moves the case's process on to match (`sync_case_process`). A task page does
-# not send it: there the task's own activation completes the step.
-case_step_taken = Signal()  # kwargs: case_id, action
+# Sent when a case moved on without its task page: a step taken through the API, or an
+# open case's back-dated history written by the import. Sent inside the same transaction,
+# so the process that workflows then puts at the case's current step (`sync_case_process`)
+# lives or dies with the step. A task page does not send it: there the task's own
+# activation completes the step.
+case_moved_outside_task = Signal()  # kwargs: case_id

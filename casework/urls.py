@@ -31,6 +31,8 @@ petition_patterns = [
 
 inspection_patterns = [
     path("", inspections.case_list, name="case-list"),
+    path("nhap-excel/", imports.cases_import, name="cases-import"),
+    path("nhap-excel/mau.xlsx", imports.cases_import_template, name="cases-import-template"),
     path("lap/", inspections.case_create, name="case-create"),
     path("<int:pk>/", inspections.case_detail, name="case-detail"),
     path("<int:pk>/khieu-nai-ky-luat/", inspections.case_appeal, name="case-appeal"),

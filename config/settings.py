@@ -471,7 +471,8 @@ LOGGING = {
 IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=40_000_000)
 IMPORT_MAX_UNPACKED_BYTES = env.int("IMPORT_MAX_UNPACKED_BYTES", default=600_000_000)
 IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=200_000)
-IMPORT_MAX_COLUMNS = env.int("IMPORT_MAX_COLUMNS", default=40)
+# The cases' sheet has 41 columns (casework.imports.cases); columns past the cap are not read.
+IMPORT_MAX_COLUMNS = env.int("IMPORT_MAX_COLUMNS", default=60)
 IMPORT_MAX_CELL_CHARS = env.int("IMPORT_MAX_CELL_CHARS", default=4000)
 IMPORT_MAX_ERRORS_SHOWN = env.int("IMPORT_MAX_ERRORS_SHOWN", default=200)
 IMPORT_DIR = env.path("IMPORT_DIR", default=BASE_DIR / "var" / "imports")

@@ -20,10 +20,10 @@ class WorkflowsConfig(AppConfig):
     def ready(self):
         # Workflows reacts to casework (never the other way round): clocks and processes
         # follow case events, and the case pages get their deadline and task panels.
-        from casework.models import CaseEvent
+        from casework.models import CaseEvent, InspectionCase
         from casework.panels import register_case_panel, register_inspection_panel
         from casework.services.audit_checks import register_kept_copy_check
-        from casework.signals import case_event_written, case_step_taken
+        from casework.signals import case_event_written, case_moved_outside_task
         from workflows import receivers
         from workflows.case_panels import case_task_panel, petition_cases_panel
         from workflows.case_processes import start_case_process
@@ -39,8 +39,8 @@ class WorkflowsConfig(AppConfig):
         backup_written.connect(record_backup, dispatch_uid="workflows.backup_heartbeat")
         case_event_written.connect(start_case_process, sender=CaseEvent,
                                    dispatch_uid="workflows.case_processes")
-        case_step_taken.connect(receivers.follow_case_step,
-                                dispatch_uid="workflows.follow_case_step")
+        case_moved_outside_task.connect(receivers.follow_case, sender=InspectionCase,
+                                        dispatch_uid="workflows.follow_case")
         post_migrate.connect(_install_defaults, sender=self,
                              dispatch_uid="workflows.default_rules")
         register_case_panel(clock_panel)

@@ -10,9 +10,10 @@ def start_and_stop_clocks(sender, event, **kwargs):
         on_case_event(event)
 
 
-def follow_case_step(sender, case_id, **kwargs):
-    """A step taken outside its task (the API): the process follows the case (the open
-    task is closed, the next one opened), in the step's transaction."""
+def follow_case(sender, case_id, **kwargs):
+    """A case moved on outside its task (a step through the API, an imported history): its
+    process follows (the open task closed, the one the case now waits on opened), in the
+    same transaction."""
     from django.utils.translation import gettext as _
     from viewflow.workflow.exceptions import FlowLockFailed
 
@@ -21,7 +22,7 @@ def follow_case_step(sender, case_id, **kwargs):
     from workflows.case_processes import sync_case_process
 
     try:
-        sync_case_process(InspectionCase(pk=case_id))
+        sync_case_process(InspectionCase.objects.get(pk=case_id))
     except FlowLockFailed:
         raise ActionRefused(_("Có người khác đang ghi bước này. Đề nghị thử lại sau giây "
                               "lát.")) from None

@@ -4,8 +4,8 @@ taken through the same forms and services as the task pages.
 Every read comes from `casework.selectors.cases` (scoped there: a case outside the user's
 reach is a 404). A step is parsed by the page's own form (`inspection_forms`) and taken by
 `case_step` / `discipline_decide` / `discipline_appeal`; the viewflow process (workflows)
-follows through `casework.signals.case_step_taken`, which casework sends without knowing
-who listens. A role that may not take the step gets 403, a case that has moved on since
+follows through `casework.signals.case_moved_outside_task`, which casework sends without
+knowing who listens. A role that may not take the step gets 403, a case that has moved on since
 the caller read it (`expected_status`) or whose state does not allow the step gets 409
 with the services' Vietnamese message ("… vừa được người khác cập nhật …")."""
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -49,7 +49,7 @@ from casework.services.inspections import (
     discipline_appeal,
     discipline_decide,
 )
-from casework.signals import case_step_taken
+from casework.signals import case_moved_outside_task
 from casework.templatetags.casework_tags import person_name
 
 from .case_serializers import (
@@ -219,7 +219,7 @@ def _take(request, case, action, form, subject=None):
         discipline_decide(actor=request.user, case_id=case.pk, **kwargs)
     else:
         case_step(actor=request.user, case_id=case.pk, action=action, **kwargs)
-    case_step_taken.send(sender=type(case), case_id=case.pk, action=action)
+    case_moved_outside_task.send(sender=type(case), case_id=case.pk)
 
 
 class CaseSteps(APIView):

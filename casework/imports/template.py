@@ -28,7 +28,7 @@ TEMPLATE_ROWS = 2000  # rows the lists and the date format are set on
 DATE_COLUMNS = ("received_on", "classified_on", "handled_on", "closed_on")
 
 
-def _safe(text):
+def safe_text(text):
     text = spreadsheet_text(text)
     return "'" + text if formula_like(text) else text
 
@@ -54,19 +54,20 @@ def letters_template(units) -> bytes:
     status = dict(zip(PetitionStatus.values, vietnamese_labels(PetitionStatus), strict=True))
     lists["handling"] = [status[s] for s in HANDLING]
     lists["outcome"] = [status[s] for s in OUTCOMES]
-    lists["unit"] = [_safe(unit.name) for unit in units]
-    _lists(book, sheet, lists)
+    lists["unit"] = [safe_text(unit.name) for unit in units]
+    lists_sheet(book, sheet, lists)
     _instructions(book)
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
 
 
-def _lists(book, sheet, lists):
+def lists_sheet(book, sheet, lists, columns=COLUMNS):
+    """The hidden sheet of the lists, and each list's validation on its column of `sheet`."""
     hidden = book.create_sheet(LISTS)
     hidden.sheet_state = "hidden"
-    column_of = {key: index for index, (key, _h) in enumerate(COLUMNS, start=1)}
-    header_of = dict(COLUMNS)
+    column_of = {key: index for index, (key, _h) in enumerate(columns, start=1)}
+    header_of = dict(columns)
     for offset, (key, values) in enumerate(sorted(lists.items()), start=1):
         letter = get_column_letter(offset)
         hidden.cell(row=1, column=offset, value=header_of[key])  # its column's header

@@ -15,7 +15,7 @@ from .documents import (
 )
 from .events import CaseEvent, EventType
 from .exports import ExportJob, ExportState
-from .imports import ImportJob, ImportState
+from .imports import ImportJob, ImportKind, ImportState
 from .inspections import (
     CaseStatus,
     CaseSubject,
@@ -57,7 +57,7 @@ from .submissions import SubmissionToken
 __all__ = [
     "ApiToken", "StatusLookup",
     "DocumentCounter", "DocumentKind", "DocumentTemplate", "GeneratedDocument",
-    "ExportJob", "ExportState", "ImportJob", "ImportState",
+    "ExportJob", "ExportState", "ImportJob", "ImportKind", "ImportState",
     "CaseStatus", "CaseSubject", "ConductingBody", "DisciplineDecision", "DisciplineForm",
     "InspectionCase",
     "InspectionKind", "InspectionProgramme", "ProgrammeItem", "SubjectType",

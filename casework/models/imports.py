@@ -14,6 +14,11 @@ class ImportState(models.TextChoices):
     FAILED = "failed", _("Không thành công")
 
 
+class ImportKind(models.TextChoices):
+    LETTERS = "letters", _("Sổ đơn thư")
+    CASES = "cases", _("Cuộc kiểm tra, giám sát")
+
+
 ACTIVE_IMPORT_STATES = (ImportState.QUEUED, ImportState.RUNNING)
 
 
@@ -29,6 +34,8 @@ class ImportJob(models.Model):
 
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("người nhập"),
                               on_delete=models.PROTECT, related_name="import_jobs")
+    kind = models.CharField(_("loại sổ"), max_length=10, choices=ImportKind.choices,
+                            default=ImportKind.LETTERS)
     file_name = models.CharField(_("tệp lưu trên máy chủ"), max_length=100)
     original_name = models.CharField(_("tên tệp"), max_length=255)
     size = models.PositiveBigIntegerField(_("dung lượng"), default=0)

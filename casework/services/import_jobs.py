@@ -29,8 +29,9 @@ from django.utils.translation import gettext as _
 
 from casework.errors import ActionRefused
 from casework.imports.workbook import BadFile
-from casework.models import ImportJob, ImportState
+from casework.models import ImportJob, ImportKind, ImportState
 from casework.models.imports import ACTIVE_IMPORT_STATES
+from casework.services.case_import import CaseImportInvalid, case_import, case_import_check
 from casework.services.letter_import import ImportInvalid, letter_import, letter_import_check
 
 log = logging.getLogger("casework.imports")
@@ -52,8 +53,9 @@ def active_job(user):
     return ImportJob.objects.filter(owner=user, state__in=ACTIVE_IMPORT_STATES).first()
 
 
-def import_start(*, user, upload):
-    """(job, created): the uploaded file stored and its check queued, dispatched on commit;
+def import_start(*, user, upload, kind=ImportKind.LETTERS):
+    """(job, created): the uploaded file (a letters register, or a year's cases: `kind`)
+    stored and its check queued, dispatched on commit;
     or the person's import already queued or running, and False. The file is refused
     before it is stored when it is over IMPORT_MAX_BYTES."""
     running = active_job(user)
@@ -71,8 +73,9 @@ def import_start(*, user, upload):
     try:
         with transaction.atomic():
             job = ImportJob.objects.create(
-                owner=user, file_name=name, original_name=(upload.name or "")[:255],
-                size=upload.size, language=translation.get_language() or "")
+                owner=user, kind=kind, file_name=name,
+                original_name=(upload.name or "")[:255], size=upload.size,
+                language=translation.get_language() or "")
     except IntegrityError:
         path.unlink(missing_ok=True)
         running = active_job(user)
@@ -201,16 +204,26 @@ def _check(job, path):
         if not _mine(job).update(rows_done=rows, heartbeat_at=timezone.now()):
             raise Superseded
 
-    plan = letter_import_check(actor=job.owner, path=path, progress=progress,
-                               every=PROGRESS_EVERY)
+    if job.kind == ImportKind.CASES:
+        # The cases are checked by writing them in a transaction rolled back at the end:
+        # the job's row is reported on as during the import itself.
+        side = _side_connection()
+        try:
+            plan = case_import_check(actor=job.owner, path=path,
+                                     progress=_outside_progress(job, side))
+        finally:
+            if side is not None:
+                side.close()
+    else:
+        plan = letter_import_check(actor=job.owner, path=path, progress=progress,
+                                   every=PROGRESS_EVERY)
     return _finish(job, state=ImportState.CHECKED, rows_total=plan.read,
                    rows_done=plan.read, to_import=len(plan.rows), skipped=plan.skipped,
                    error_count=plan.errors.total, errors=plan.errors.items)
 
 
-def _write(job, path):
-    side = _side_connection()
-
+def _outside_progress(job, side):
+    """Progress written from inside a transaction nobody else sees (see module)."""
     def progress(rows):
         now = timezone.now()
         if side is None:
@@ -230,10 +243,19 @@ def _write(job, path):
         # in this process, as on SQLite.
         _LIVE[job.pk] = (job.attempt, rows, now)
 
+    return progress
+
+
+def _write(job, path):
+    side = _side_connection()
+    progress = _outside_progress(job, side)
     try:
-        result = letter_import(actor=job.owner, path=path, job_id=job.pk,
-                               progress=progress, every=PROGRESS_EVERY)
-    except ImportInvalid as exc:
+        if job.kind == ImportKind.CASES:
+            result = case_import(actor=job.owner, path=path, job_id=job.pk, progress=progress)
+        else:
+            result = letter_import(actor=job.owner, path=path, job_id=job.pk,
+                                   progress=progress, every=PROGRESS_EVERY)
+    except (ImportInvalid, CaseImportInvalid) as exc:
         plan = exc.plan
         return _finish(job, state=ImportState.CHECKED, error_count=plan.errors.total,
                        errors=plan.errors.items, to_import=len(plan.rows),

@@ -93,14 +93,16 @@ def case_open(*, actor, organisation, body: str, kind: str, title: str, decision
               subject_members=(), subject_organisations=(), content: str = "",
               programme_item=None, source_petition=None,
               escalated_from=None, at: datetime | None = None,
-              issue_document: bool = False) -> InspectionCase:
+              issue_document: bool = False, seq: int | None = None) -> InspectionCase:
     """Quyết định kiểm tra, giám sát: the decision that opens a case, with its team, the
     period it sets (whose end date is the case's own deadline) and its subjects: one or
     several members and/or organisations (`subject_organisation(s)`, then
     `subject_member(s)`, in that order; a supervision of four branches is one case with
     four subjects). The first is also kept on the case row. `issue_document`: the
     decision is made from its template, numbered from the conducting unit's register
-    (casework.services.documents), and the number typed is left empty."""
+    (casework.services.documents), and the number typed is left empty. `seq`: the case's
+    number in an old register, kept by an import (casework.services.case_import); refused
+    when the unit's year has it already. The next case is numbered after the highest."""
     errors = Errors()
     if organisation is None:
         errors.add("organisation", _("Chưa chọn cấp tiến hành."))
@@ -153,6 +155,11 @@ def case_open(*, actor, organisation, body: str, kind: str, title: str, decision
                 "(nay: “%(status)s”).")
                 % {"number": escalated_from.number,
                    "status": CaseStatus(escalated_from.status).label})
+    if seq is not None and organisation is not None and decision_date and \
+            InspectionCase.objects.filter(organisation=organisation, year=decision_date.year,
+                                          seq=seq).exists():
+        errors.add("seq", _("Số cuộc %(seq)s năm %(year)s đã có.")
+                   % {"seq": seq, "year": decision_date.year})
     errors.raise_if_any()
 
     year = decision_date.year
@@ -164,7 +171,7 @@ def case_open(*, actor, organisation, body: str, kind: str, title: str, decision
         decision_number = issue.reserve(decision_date)
     case = InspectionCase.objects.create(
         organisation=organisation, body=body, kind=kind, year=year,
-        seq=_next_seq(organisation, year), title=title.strip(),
+        seq=_next_seq(organisation, year) if seq is None else seq, title=title.strip(),
         subject_member=subjects[0] if isinstance(subjects[0], Member) else None,
         subject_organisation=subjects[0] if isinstance(subjects[0], Organisation) else None,
         programme_item=programme_item, source_petition=source_petition,

@@ -3,8 +3,10 @@ progress) → the errors by row and column, or "N đơn sẽ được nhập, M 
 bỏ qua" → confirm → the import's progress → the result, with links to the register.
 
 Who may import: whoever may receive letters at some unit (the clerk and the handlers:
-casework.permissions.receiving_organisations), into those units only. A job's pages are
-its owner's alone (anyone else gets 404), as for the exports."""
+casework.permissions.receiving_organisations), into those units only. A year's inspection
+and supervision cases (the second entry, same flow): whoever may open cases at some unit
+(casework.permissions.may_open_case, as a query: deciding_organisations), into those
+units. A job's pages are its owner's alone (anyone else gets 404), as for the exports."""
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -19,9 +21,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from casework.errors import ActionRefused
 from casework.exports import CONTENT_TYPE
 from casework.formatting import count_text
+from casework.imports.case_template import cases_template
 from casework.imports.template import letters_template
 from casework.imports.workbook import BadFile
-from casework.models import ImportJob, ImportState
+from casework.models import ImportJob, ImportKind, ImportState
+from casework.services.case_import import case_importing_units
 from casework.services.import_jobs import (
     import_confirm,
     import_start,
@@ -82,11 +86,61 @@ def letters_import_template(request):
     return response
 
 
+def _case_units_or_403(user):
+    units = case_importing_units(user)
+    if not units:
+        raise PermissionDenied(_("Bạn không có quyền ra quyết định kiểm tra, giám sát nên "
+                                 "không nhập được."))
+    return units
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def cases_import(request):
+    units = _case_units_or_403(request.user)
+    form = ImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            with acting_once(request, form, fallback="casework:cases-import") as claim:
+                job, created = import_start(user=request.user, kind=ImportKind.CASES,
+                                            upload=form.cleaned_data["file"])
+                claim.result_url = reverse("casework:import-job", args=[job.pk])
+        except AlreadySubmitted as exc:
+            return exc.response
+        except BadFile as exc:
+            form.add_error("file", str(exc))
+        else:
+            if not created:
+                messages.warning(request, _("Bạn đang có một lượt nhập chưa xong: chờ lượt "
+                                            "này xong rồi nhập tiếp."))
+            return redirect("casework:import-job", pk=job.pk)
+    recent = ImportJob.objects.filter(owner=request.user, kind=ImportKind.CASES)[:10]
+    return render(request, "casework/cases_import.html",
+                  {"form": form, "units": units, "recent": recent})
+
+
+@login_required
+@require_GET
+def cases_import_template(request):
+    units = _case_units_or_403(request.user)
+    response = HttpResponse(cases_template(units), content_type=CONTENT_TYPE)
+    response["Content-Disposition"] = 'attachment; filename="mau-nhap-cuoc-kiem-tra.xlsx"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _may_import_or_403(user, job):
+    if job.kind == ImportKind.CASES:
+        _case_units_or_403(user)
+    else:
+        _units_or_403(user)
+
+
 def _own_job(request, pk):
     """The job, if it is the user's own and they may still import: anyone else's is a
     page that does not exist."""
-    _units_or_403(request.user)
     job = get_object_or_404(ImportJob, pk=pk, owner=request.user)
+    _may_import_or_403(request.user, job)
     if recover_stale(ImportJob.objects.filter(pk=job.pk)):
         job.refresh_from_db()
     return job
@@ -94,6 +148,9 @@ def _own_job(request, pk):
 
 def _progress_text(job):
     done, _percent = progress_of(job)
+    if job.confirmed and job.kind == ImportKind.CASES:
+        return _("Đã nhập %(done)s / %(total)s cuộc") % {
+            "done": count_text(done), "total": count_text(job.to_import)}
     if job.confirmed:
         return _("Đã nhập %(done)s / %(total)s đơn") % {
             "done": count_text(done), "total": count_text(job.to_import)}
@@ -109,7 +166,9 @@ def import_job(request, pk):
         "job": job, "active": job.state in (ImportState.QUEUED, ImportState.RUNNING),
         "percent": percent, "progress_text": _progress_text(job),
         "confirm_form": ConfirmForm(), "hidden_errors": job.error_count - len(job.errors),
-        "register": reverse("casework:petition-list")})
+        "cases": job.kind == ImportKind.CASES,
+        "register": reverse("casework:case-list" if job.kind == ImportKind.CASES
+                            else "casework:petition-list")})
 
 
 @login_required
@@ -126,8 +185,8 @@ def import_job_status(request, pk):
 @login_required
 @require_POST
 def import_job_confirm(request, pk):
-    _units_or_403(request.user)
     job = get_object_or_404(ImportJob, pk=pk, owner=request.user)
+    _may_import_or_403(request.user, job)
     form = ConfirmForm(request.POST)
     form.is_valid()
     try:
