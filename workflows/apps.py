@@ -23,7 +23,7 @@ class WorkflowsConfig(AppConfig):
         from casework.models import CaseEvent
         from casework.panels import register_case_panel, register_inspection_panel
         from casework.services.audit_checks import register_kept_copy_check
-        from casework.signals import case_event_written
+        from casework.signals import case_event_written, letters_imported
         from workflows import receivers
         from workflows.case_panels import case_task_panel, petition_cases_panel
         from workflows.case_processes import start_case_process
@@ -33,6 +33,8 @@ class WorkflowsConfig(AppConfig):
         register_kept_copy_check(clock_kind_breaks)
         case_event_written.connect(receivers.start_and_stop_clocks, sender=CaseEvent,
                                    dispatch_uid="workflows.clocks")
+        letters_imported.connect(receivers.start_imported_clocks,
+                                 dispatch_uid="workflows.imported_clocks")
         case_event_written.connect(start_case_process, sender=CaseEvent,
                                    dispatch_uid="workflows.case_processes")
         post_migrate.connect(_install_defaults, sender=self,
