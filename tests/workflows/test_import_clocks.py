@@ -8,6 +8,7 @@ import datetime as dt
 import itertools
 
 import pytest
+import time_machine
 from django.db import transaction
 
 from casework.models import CaseEvent
@@ -121,3 +122,21 @@ def test_set_wise_clocks_are_the_per_event_clocks(clerk, tree, tmp_path, remote)
     assert len(entries) > len(clocks)
     assert set_wise[0] == clocks
     assert set_wise[1] == entries
+
+
+def test_an_event_of_the_last_hour_is_still_reported(clerk, leader, tree, tmp_path):
+    """Announced per letter, the events that are not back-filled (a complaint received
+    today, imported at 08:30) still reach the committee's leaders, as when each event was
+    announced; yesterday's receipt is history, not news."""
+    from notifications.models import Notice
+
+    today = dt.date(2026, 3, 10)
+    rows = [{"Nơi tiếp nhận": UNIT, "Số tiếp nhận": f"00{n}/2026", "Ngày nhận": d(day),
+             "Nguồn đơn": "Trực tiếp", "Loại đơn": "Khiếu nại",
+             "Họ tên người gửi": "Trần Văn An", "Tóm tắt nội dung": f"Khiếu nại {n}"}
+            for n, day in ((1, today), (2, today - dt.timedelta(days=1)))]
+    with time_machine.travel(dt.datetime(2026, 3, 10, 1, 30, tzinfo=dt.UTC), tick=False):
+        letter_import(actor=clerk, path=write_book(tmp_path / "hom-nay.xlsx", rows))
+    told = Notice.objects.filter(recipient=leader)
+    assert [n.petition.receipt_seq for n in told] == [1]
+    assert DeadlineClock.objects.filter(petition__receipt_seq=2).exists()
