@@ -11,8 +11,8 @@ one in ten still open), then times, each to its COMMIT:
   (1) the check run of an import job (`import_run` before confirmation: every row read and
       validated, nothing written);
   (2) the import run (`import_run` after confirmation: the file read and checked again,
-      letters, senders and events written, counters moved, the open letters' events
-      announced so their clocks start), the whole job as the page would run it;
+      letters, senders and events written, counters moved, the open letters announced so
+      their clocks start), the whole job as the page would run it;
   (3) COPY of the same rows (their 23 cells as text) into a plain table of 23 text
       columns: the floor any import of these rows pays.
 

@@ -8,6 +8,13 @@ receiver raises, the whole action is rolled back. What leaves the database (an e
 task on the queue) a receiver defers itself with `transaction.on_commit`, carrying ids,
 not copies of data, as notifications.outbox does: only the receiver knows whether it has
 anything to send, so casework sends no second, after-commit signal.
+
+`letters_imported` is sent by an import of a register (casework.services.letter_import)
+inside its transaction, once per batch of letters written, with the ids of those still
+open: their back-dated events are not announced one by one, which cost a few queries per
+event for rows the receiver can write set-wise (workflows starts their clocks as the
+events would, workflows.services.import_clocks; notifications reports those of their
+events that are not back-filled, as for an event announced alone).
 """
 from django.dispatch import Signal
 
@@ -22,3 +29,4 @@ backup_written = Signal()  # kwargs: path
 # lives or dies with the step. A task page does not send it: there the task's own
 # activation completes the step.
 case_moved_outside_task = Signal()  # kwargs: case_id
+letters_imported = Signal()  # kwargs: petition_ids

@@ -8,10 +8,10 @@ class NotificationsConfig(AppConfig):
 
     def ready(self):
         from casework.models import CaseEvent
-        from casework.signals import case_event_written
+        from casework.signals import case_event_written, letters_imported
         from notifications.case_notices import notify_case_subjects
         from notifications.escalations import write_escalation_notices
-        from notifications.receivers import notify_case_event
+        from notifications.receivers import notify_case_event, notify_imported_letters
         from workflows.signals import escalations_fired
 
         escalations_fired.connect(write_escalation_notices,
@@ -21,3 +21,5 @@ class NotificationsConfig(AppConfig):
                                    dispatch_uid="notifications.case_events")
         case_event_written.connect(notify_case_subjects, sender=CaseEvent,
                                    dispatch_uid="notifications.case_subjects")
+        letters_imported.connect(notify_imported_letters,
+                                 dispatch_uid="notifications.imported_letters")

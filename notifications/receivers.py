@@ -14,12 +14,17 @@ commits or rolls back with its cause. Two rules:
   letter as an event of its own, reported to whoever logged that one.
 
 Back-filled events (a paper register being transcribed) are history, not news: no notice.
-The person who acted is never told of their own action.
+The person who acted is never told of their own action. An imported register announces
+its open letters at once (`letters_imported`), not their events: those events that are
+not back-filled (a step dated within the hour before the import) are reported here as if
+each had been announced.
 """
-from django.contrib.auth import get_user_model
-from django.db.models import Q
+from datetime import timedelta
 
-from casework.models import EventType, PetitionKind, RoleAssignment
+from django.contrib.auth import get_user_model
+from django.db.models import F, Q
+
+from casework.models import CaseEvent, EventType, PetitionKind, RoleAssignment
 from casework.permissions import ACTION_ROLES
 from notifications.audiences import committee_leader_ids
 from notifications.models import NoticeKind
@@ -36,6 +41,16 @@ def notify_case_event(sender, event, **kwargs):
     if recipients:
         write_notices(cause_key=f"evt:{event.pk}", kind=NoticeKind.EVENT,
                       recipients=recipients, event=event, petition=petition)
+
+
+def notify_imported_letters(sender, petition_ids, **kwargs):
+    # CaseEvent.is_backfilled in SQL, so that the history of the letters is not read.
+    recent = (CaseEvent.objects
+              .filter(petition_id__in=list(petition_ids),
+                      occurred_at__gte=F("recorded_at") - timedelta(hours=1))
+              .select_related("petition").order_by("petition_id", "id"))
+    for event in recent:
+        notify_case_event(CaseEvent, event)
 
 
 def _recipients(event, petition):

@@ -23,19 +23,24 @@ class WorkflowsConfig(AppConfig):
         from casework.models import CaseEvent, InspectionCase
         from casework.panels import register_case_panel, register_inspection_panel
         from casework.services.audit_checks import register_kept_copy_check
-        from casework.signals import case_event_written, case_moved_outside_task
+        from casework.signals import (
+            backup_written,
+            case_event_written,
+            case_moved_outside_task,
+            letters_imported,
+        )
         from workflows import receivers
         from workflows.case_panels import case_task_panel, petition_cases_panel
         from workflows.case_processes import start_case_process
+        from workflows.health import backup_written as record_backup
         from workflows.models.clocks import clock_kind_breaks
         from workflows.panels import case_clock_panel, clock_panel
 
         register_kept_copy_check(clock_kind_breaks)
         case_event_written.connect(receivers.start_and_stop_clocks, sender=CaseEvent,
                                    dispatch_uid="workflows.clocks")
-        from casework.signals import backup_written
-        from workflows.health import backup_written as record_backup
-
+        letters_imported.connect(receivers.start_imported_clocks,
+                                 dispatch_uid="workflows.imported_clocks")
         backup_written.connect(record_backup, dispatch_uid="workflows.backup_heartbeat")
         case_event_written.connect(start_case_process, sender=CaseEvent,
                                    dispatch_uid="workflows.case_processes")

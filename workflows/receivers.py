@@ -26,3 +26,11 @@ def follow_case(sender, case_id, **kwargs):
     except FlowLockFailed:
         raise ActionRefused(_("Có người khác đang ghi bước này. Đề nghị thử lại sau giây "
                               "lát.")) from None
+
+
+def start_imported_clocks(sender, petition_ids, **kwargs):
+    """An imported register's open letters (`letters_imported`): their clocks as their
+    events announced one by one would leave them, written set-wise."""
+    from workflows.services.import_clocks import start_imported_clocks as start
+
+    start(petition_ids)

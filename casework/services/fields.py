@@ -36,19 +36,21 @@ def check_date(errors, name, value, *, label, required=True, not_before=None,
     """A document's date: given (when required), a real date, within the bounds the
     register accepts, not in the future, and not before `not_before` (the day the record
     began: a letter's receipt, a case's decision), which `not_before_label` names."""
-    label = str(label)
+    # The label is translated only for a message, and the day read once: an import
+    # checks a few hundred thousand dates that pass.
     if value is None:
         if required:
-            errors.add(name, _("Chưa nhập %(label)s.") % {"label": label})
+            errors.add(name, _("Chưa nhập %(label)s.") % {"label": str(label)})
         return
     if not isinstance(value, date):
         errors.add(name, _("%(label)s không hợp lệ (nhập theo dạng dd/mm/yyyy).")
                    % {"label": sentence_case(label)})
         return
-    out_of_range = date_bounds_message(value, label=label)
+    today = timezone.localdate()
+    out_of_range = date_bounds_message(value, label=label, today=today)
     if out_of_range:
         errors.add(name, out_of_range)
-    elif value > timezone.localdate():
+    elif value > today:
         errors.add(name, _("%(label)s (%(date)s) không được sau ngày hôm nay.")
                    % {"label": sentence_case(label), "date": date_text(value)})
     elif not_before and value < not_before:
@@ -58,9 +60,8 @@ def check_date(errors, name, value, *, label, required=True, not_before=None,
 
 
 def check_choice(errors, name, value, choices, *, label):
-    label = str(label)
     if not value:
-        errors.add(name, _("Chưa chọn %(label)s.") % {"label": label})
+        errors.add(name, _("Chưa chọn %(label)s.") % {"label": str(label)})
     elif value not in choices.values:
         errors.add(name, _("%(label)s “%(value)s” không hợp lệ.")
                    % {"label": sentence_case(label), "value": value})

@@ -21,10 +21,11 @@ order by the ledger's own `bulk_create` (casework.models.ledger: the same `seal`
   recorded now (`recorded_at`), so the figures of a period count it in that period and the
   notices leave it alone (a back-filled event is history, not news). Every event names the
   import job in its details.
-- **Clocks**: the events of a letter still open are announced (`case_event_written`), in
-  order, as the engine announces them: workflows starts and stops its deadline clocks as
-  for a letter received on its date. A closed letter's history is not announced: its
-  clocks would only start and stop again at once.
+- **Clocks**: the letters still open are announced once per chunk (`letters_imported`,
+  with their ids), not each of their events (`case_event_written`, a few queries per
+  event in the receivers): workflows starts and stops their deadline clocks set-wise,
+  exactly as the events announced in order would, as for a letter received on its date.
+  A closed letter is not announced: its clocks would only start and stop again at once.
 """
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -40,7 +41,7 @@ from casework.imports.workbook import RowErrors, read_rows
 from casework.models import CaseEvent, EventType, Petition, PetitionSender, ReceiptCounter
 from casework.numbers import display_number
 from casework.permissions import receiving_organisations
-from casework.signals import case_event_written
+from casework.signals import letters_imported
 
 CHUNK = 2000
 
@@ -144,8 +145,8 @@ def letter_import(*, actor, path, job_id=None, progress=None, every=CHUNK) -> di
     written = 0
     for start in range(0, len(rows), CHUNK):
         chunk = rows[start:start + CHUNK]
-        events = _write_chunk(chunk, actor, job_id, now)
-        _announce(chunk, events)
+        _write_chunk(chunk, actor, job_id, now)
+        _announce(chunk)
         written += len(chunk)
         if progress:
             progress(written)
@@ -167,7 +168,7 @@ def _number(rows, pairs):
 
 
 def _write_chunk(rows, actor, job_id, now):
-    """Insert the letters, their senders and their events; returns each letter's events."""
+    """Insert the letters, their senders and their events."""
     events_of = []
     for row in rows:
         letter = row.letter
@@ -202,7 +203,6 @@ def _write_chunk(rows, actor, job_id, now):
         for event in events:
             event.petition = row.letter
     CaseEvent.objects.bulk_create([e for events in events_of for e in events], fresh=True)
-    return events_of
 
 
 def _received(row, actor, job_id, now):
@@ -215,12 +215,11 @@ def _received(row, actor, job_id, now):
                      occurred_at=moment(row.received_on, 0), recorded_at=now)
 
 
-def _announce(rows, events_of):
-    """The open letters' events, announced in order as the engine would (see module)."""
-    for row, events in zip(rows, events_of, strict=True):
-        if row.letter.is_open:
-            for event in events:
-                case_event_written.send(sender=CaseEvent, event=event)
+def _announce(rows):
+    """The open letters of a chunk, announced at once (see module)."""
+    opened = [row.letter.pk for row in rows if row.letter.is_open]
+    if opened:
+        letters_imported.send(sender=Petition, petition_ids=opened)
 
 
 def _summary(rows):

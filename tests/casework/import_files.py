@@ -46,7 +46,7 @@ def generated_rows(n, *, unit, year=2025, seed=3):
         plan = {"kind": kind, "received": received, "anonymous": anonymous, "steps": [],
                 "closed": None}
         # A past year's register: most letters closed, about one in ten still open (their
-        # events are announced one by one for their clocks: the slow part of an import).
+        # clocks are started by the import).
         path = rng.choices(["none", "transfer", "transfer_resolve", "accept_resolve",
                             "guide", "file", "withdraw", "transfer_withdraw"],
                            weights=[4, 6, 30, 20, 10, 10, 10, 10])[0]

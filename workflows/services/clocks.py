@@ -38,9 +38,16 @@ from workflows.services.rule_selection import (  # noqa: F401 (re-exported)
 )
 
 
+def entry_row(clock, kind, on, actor, due_before, **fields):
+    """A ledger line of `clock` as it now stands, unsaved."""
+    return ClockEntry(clock=clock, kind=kind, on=on, actor=actor, due_before=due_before,
+                      due_after=clock.due_on, **fields)
+
+
 def _entry(clock, kind, on, actor, due_before, **fields):
-    return ClockEntry.objects.create(clock=clock, kind=kind, on=on, actor=actor,
-                                     due_before=due_before, due_after=clock.due_on, **fields)
+    entry = entry_row(clock, kind, on, actor, due_before, **fields)
+    entry.save(force_insert=True)
+    return entry
 
 
 # ---------------------------------------------------------------- reacting to case events
@@ -81,21 +88,54 @@ def on_case_event(event):
         record, owner = event.inspection, {"inspection": event.inspection}
     on = event_day(event)
     starting = rules_started_by(record, event.event_type, on, event=event)
-    restarted = {rule.step for rule in starting}
     open_clocks = (DeadlineClock.objects.select_related("rule")
                    .select_for_update(of=("self",))
                    .filter(**owner,
                            status__in=(*OPEN_CLOCK_STATUSES, ClockStatus.LAPSED)))
+    stopped, started = event_effects(event, record, on, open_clocks, starting)
+    for clock, reason in stopped:
+        clock.save()
+        stop_entry(clock, event, on, reason).save(force_insert=True)
+    for clock in started:
+        clock.save()
+        start_entry(clock, event, on).save(force_insert=True)
+
+
+def start_entry(clock, event, on):
+    """The ledger line of a clock started by `event`, unsaved."""
+    return entry_row(clock, ClockEntryKind.START, on, event.actor, None,
+                     reason=str(event.get_event_type_display()))
+
+
+def stop_entry(clock, event, on, reason):
+    """The ledger line of a clock stopped by `event`, unsaved."""
+    return entry_row(clock, ClockEntryKind.STOP, on, event.actor, clock.due_on, reason=reason)
+
+
+def event_effects(event, record, on, open_clocks, starting, cal=None, explain=True):
+    """What `event` (on its day `on`) does to its record's clocks, nothing written: the
+    open (or lapsed) clocks it stops, each marked stopped here with the reason its ledger
+    line gives, and the clocks of the `starting` rules, unsaved, their dates computed.
+    The one rule of `on_case_event` and of an imported register's clocks
+    (workflows.services.import_clocks), which writes the same rows set-wise."""
+    restarted = {rule.step for rule in starting}
+    stopped = []
     for clock in open_clocks:
         if event.event_type not in clock.rule.stop_events:
             continue
         if clock.rule.step not in restarted:
-            _stop(clock, on=on, event=event)
+            reason = str(event.get_event_type_display())
         elif clock.status != ClockStatus.LAPSED:
-            _stop(clock, on=on, event=event, reason=_(
-                "%(event)s: thay bằng thời hạn mới của bước này, tính theo sự kiện đó.")
-                % {"event": event.get_event_type_display()})
-    cal = None
+            reason = _("%(event)s: thay bằng thời hạn mới của bước này, tính theo sự kiện "
+                       "đó.") % {"event": event.get_event_type_display()}
+        else:
+            continue
+        clock.status = ClockStatus.STOPPED
+        clock.stopped_on = on
+        clock.stop_event = event
+        clock.next_escalation_on = None
+        stopped.append((clock, reason))
+    started = []
     for rule in starting:
         cal = cal or get_calendar()
         if event.petition_id:
@@ -105,20 +145,9 @@ def on_case_event(event):
         else:
             fields = case_clocks.clock_fields(record, rule, event, on)
         clock = DeadlineClock(rule=rule, start_event=event, **fields)
-        _apply(clock, compute(clock, entries=[], cal=cal), cal)
-        clock.save()
-        _entry(clock, ClockEntryKind.START, on, event.actor, None,
-               reason=str(event.get_event_type_display()))
-
-
-def _stop(clock, *, on, event, reason=None):
-    clock.status = ClockStatus.STOPPED
-    clock.stopped_on = on
-    clock.stop_event = event
-    clock.next_escalation_on = None
-    clock.save()
-    _entry(clock, ClockEntryKind.STOP, on, event.actor, clock.due_on,
-           reason=reason or str(event.get_event_type_display()))
+        _apply(clock, compute(clock, entries=[], cal=cal, explain=explain), cal)
+        started.append(clock)
+    return stopped, started
 
 
 # ---------------------------------------------------------------- pause, resume, extend

@@ -44,19 +44,27 @@ def _condition_holds(condition, record, event):
     return condition == StartCondition.ALWAYS
 
 
-def rules_started_by(record, event_type, on, event=None):
+def rules_latest_first(**filters):
+    """Rule rows as `rules_started_by` weighs them: the latest version first."""
+    return list(DeadlineRule.objects.filter(**filters).order_by("-effective_from", "-id"))
+
+
+def rules_started_by(record, event_type, on, event=None, rules=None):
     """The rule version in force on `on` for each step that `event_type` starts, for a
     letter or an inspection/supervision case.
 
     For each step the most specific rule wins: the most specific procedure first, then a
     rule whose start condition holds over one that always applies (the remote-area period
-    over the ordinary one), then the latest version in force."""
+    over the ordinary one), then the latest version in force. `rules`: every rule row,
+    from `rules_latest_first()`, when the caller starts the clocks of many letters at
+    once (an imported register: workflows.services.import_clocks); read here otherwise."""
     procedures = (case_clocks.procedures_for_case(record) if isinstance(record, InspectionCase)
                   else procedures_for(record))
-    candidates = (DeadlineRule.objects
-                  .filter(start_event=event_type, procedure__in=procedures,
-                          effective_from__lte=on)
-                  .order_by("-effective_from", "-id"))
+    if rules is None:
+        rules = rules_latest_first(start_event=event_type)
+    # The one test of a candidate, whether the rules were read for this event or not.
+    candidates = [rule for rule in rules if rule.start_event == event_type
+                  and rule.procedure in procedures and rule.effective_from <= on]
     def rank(rule):
         return (procedures.index(rule.procedure),
                 0 if rule.start_condition != StartCondition.ALWAYS else 1)
