@@ -9,6 +9,7 @@ Django's, with its cookie, as on the login page."""
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from casework.forms import CleanTextForm
 from casework.models.lookup import LOOKUP_ALPHABET, LOOKUP_CODE_LENGTH, typed_code
 from casework.numbers import parse_number
 from casework.text import clean_line
@@ -17,7 +18,7 @@ NUMBER_MAX = 40
 CODE_MAX = 20  # the 8 signs, with the spaces and dashes people type between them
 
 
-class StatusLookupForm(forms.Form):
+class StatusLookupForm(CleanTextForm):
     so_bien_nhan = forms.CharField(
         label=_("Số biên nhận"), max_length=NUMBER_MAX, strip=True,
         help_text=_("Như in trên giấy biên nhận, ví dụ 001/2026/VPĐU."),

@@ -24,16 +24,17 @@ from casework.models import (
     Member,
     Organisation,
 )
-from casework.models.inspections import STEP_LABELS
+from casework.models.inspections import PROCEDURE_STEPS, STEP_LABELS
 from casework.numbers import parse_number
 from casework.search_keys import search_key
 from casework.services.case_subjects import MAX_SUBJECTS
 
 SHEET = "Cuộc kiểm tra, giám sát"
-# The steps a row may record, in the order of the procedures (casework.models.inspections
-# CASE_STEPS); "discipline" has its own columns, one decision per subject.
-STEP_ACTIONS = ("announce", "explain", "verify", "review", "report", "meet", "conclude",
-                "notify", "open_discipline", "remediate", "archive")
+# The steps a row may record: every step of either procedure (CASE_STEPS, the one table of
+# the order), in the order STEP_LABELS lists them; "discipline" has its own columns, one
+# decision per subject.
+STEP_ACTIONS = tuple(action for action in STEP_LABELS if action != "discipline" and any(
+    action in steps for steps in PROCEDURE_STEPS.values()))
 NO_DISCIPLINE = "Không kỷ luật"
 YES, NO = "Có", "Không"
 
