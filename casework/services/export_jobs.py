@@ -23,13 +23,11 @@ import errno
 import logging
 import os
 import secrets
-import threading
 from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured
-from django.db import IntegrityError, connections, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.http import QueryDict
 from django.utils import timezone, translation
@@ -37,6 +35,7 @@ from django.utils.translation import gettext as _
 
 from casework.models import ExportJob, ExportState
 from casework.models.exports import ACTIVE_STATES
+from casework.services import background_jobs
 
 log = logging.getLogger("casework.exports")
 # Progress (and heartbeat) written after every this many rows.
@@ -84,57 +83,21 @@ def export_start(*, user, params, with_identity, rows_total):
 
 
 def dispatch(job_id):
-    """Have the job run: by a Celery worker (production), in a thread of this process
-    (the embedded install: no broker), or right here (EXPORT_RUNNER=inline, tests)."""
-    runner = settings.EXPORT_RUNNER
-    if runner == "celery":
-        from casework.tasks import run_export
-
-        run_export.delay(job_id)
-    elif runner == "thread":
-        threading.Thread(target=_run_in_thread, args=(job_id,), daemon=True,
-                         name=f"export-{job_id}").start()
-    elif runner == "inline":
-        export_run(job_id)
-    else:
-        raise ImproperlyConfigured(f"EXPORT_RUNNER={runner!r}: celery, thread hoặc inline")
+    """Have the job run (casework.services.background_jobs: a worker, a thread, or here)."""
+    background_jobs.dispatch(job_id, enqueue=_enqueue, run=export_run, label="export")
 
 
-def _run_in_thread(job_id):
-    try:
-        export_run(job_id)
-    except Exception:  # noqa: BLE001 - a thread's error would only reach stderr
-        log.exception("Register export %s failed", job_id)
-    finally:
-        connections.close_all()  # this thread's own connections: it ends here
+def _enqueue(job_id):
+    from casework.tasks import run_export
+
+    run_export.delay(job_id)
 
 
 def _claim(job_id):
-    """Take the job for one run: queued, or running but stale. Returns it with this run's
-    attempt number, or None (done, failed, or another run is alive). A conditional
-    UPDATE on the attempt number decides between two runs claiming at once, on
-    PostgreSQL and SQLite alike."""
-    now = timezone.now()
-    stale = now - timedelta(seconds=settings.EXPORT_STALE_AFTER)
-    claimable = (Q(state=ExportState.QUEUED)
-                 | Q(state=ExportState.RUNNING, heartbeat_at__lt=stale))
-    job = ExportJob.objects.filter(claimable, pk=job_id).select_related("owner").first()
-    if job is None:
-        return None
-    if job.attempt >= settings.EXPORT_MAX_ATTEMPTS:
-        ExportJob.objects.filter(claimable, pk=job_id, attempt=job.attempt).update(
-            state=ExportState.FAILED, finished_at=now, error=_(
-                "Xuất sổ bị gián đoạn %(n)s lần (máy chủ dừng giữa chừng), chưa làm được "
-                "tệp. Hãy xuất lại.") % {"n": job.attempt})
-        return None
-    won = ExportJob.objects.filter(claimable, pk=job_id, attempt=job.attempt).update(
-        state=ExportState.RUNNING, attempt=job.attempt + 1, rows_done=0, started_at=now,
-        heartbeat_at=now)
-    if not won:
-        return None
-    job.state, job.attempt, job.rows_done = ExportState.RUNNING, job.attempt + 1, 0
-    job.started_at = job.heartbeat_at = now
-    return job
+    """The job for one run with this run's attempt number, or None (background_jobs)."""
+    return background_jobs.claim(ExportJob, job_id, exhausted=lambda n: _(
+        "Xuất sổ bị gián đoạn %(n)s lần (máy chủ dừng giữa chừng), chưa làm được tệp. Hãy "
+        "xuất lại.") % {"n": n})
 
 
 def _mine(job):

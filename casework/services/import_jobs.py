@@ -16,12 +16,10 @@ process runs the job in a thread) reads it.
 """
 import logging
 import secrets
-import threading
 from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured
 from django.db import IntegrityError, connections, transaction
 from django.db.models import Q
 from django.utils import timezone, translation
@@ -31,6 +29,7 @@ from casework.errors import ActionRefused
 from casework.imports.workbook import BadFile
 from casework.models import ImportJob, ImportKind, ImportState
 from casework.models.imports import ACTIVE_IMPORT_STATES
+from casework.services import background_jobs
 from casework.services.case_import import CaseImportInvalid, case_import, case_import_check
 from casework.services.letter_import import ImportInvalid, letter_import, letter_import_check
 
@@ -108,53 +107,22 @@ def import_confirm(*, user, job_id):
 
 
 def dispatch(job_id):
-    runner = settings.EXPORT_RUNNER
-    if runner == "celery":
-        from casework.tasks import run_import
-
-        run_import.delay(job_id)
-    elif runner == "thread":
-        threading.Thread(target=_run_in_thread, args=(job_id,), daemon=True,
-                         name=f"import-{job_id}").start()
-    elif runner == "inline":
-        import_run(job_id)
-    else:
-        raise ImproperlyConfigured(f"EXPORT_RUNNER={runner!r}: celery, thread hoặc inline")
+    """Have the job run (casework.services.background_jobs: a worker, a thread, or here)."""
+    background_jobs.dispatch(job_id, enqueue=_enqueue, run=import_run, label="import")
 
 
-def _run_in_thread(job_id):
-    try:
-        import_run(job_id)
-    except Exception:  # noqa: BLE001 - a thread's error would only reach stderr
-        log.exception("Import %s failed", job_id)
-    finally:
-        connections.close_all()
+def _enqueue(job_id):
+    from casework.tasks import run_import
+
+    run_import.delay(job_id)
 
 
 def _claim(job_id):
-    """As export_jobs._claim: queued, or running but stale; a conditional UPDATE on the
-    attempt number decides between two runs."""
-    now = timezone.now()
-    stale = now - timedelta(seconds=settings.EXPORT_STALE_AFTER)
-    claimable = (Q(state=ImportState.QUEUED)
-                 | Q(state=ImportState.RUNNING, heartbeat_at__lt=stale))
-    job = ImportJob.objects.filter(claimable, pk=job_id).select_related("owner").first()
-    if job is None or _alive(job, now):
-        return None
-    if job.attempt >= settings.EXPORT_MAX_ATTEMPTS:
-        ImportJob.objects.filter(claimable, pk=job_id, attempt=job.attempt).update(
-            state=ImportState.FAILED, finished_at=now, error=_(
-                "Việc nhập bị gián đoạn %(n)s lần (máy chủ dừng giữa chừng); chưa đơn nào được "
-                "nhập. Hãy tải tệp lên lại.") % {"n": job.attempt})
-        return None
-    won = ImportJob.objects.filter(claimable, pk=job_id, attempt=job.attempt).update(
-        state=ImportState.RUNNING, attempt=job.attempt + 1, rows_done=0, started_at=now,
-        heartbeat_at=now)
-    if not won:
-        return None
-    job.state, job.attempt, job.rows_done = ImportState.RUNNING, job.attempt + 1, 0
-    job.started_at = job.heartbeat_at = now
-    return job
+    """The job for one run with this run's attempt number, or None (background_jobs);
+    not while a run of this process still holds it (SQLite's progress is kept here)."""
+    return background_jobs.claim(ImportJob, job_id, alive=_alive, exhausted=lambda n: _(
+        "Việc nhập bị gián đoạn %(n)s lần (máy chủ dừng giữa chừng); chưa đơn nào được "
+        "nhập. Hãy tải tệp lên lại.") % {"n": n})
 
 
 def _alive(job, now):
