@@ -7,6 +7,9 @@ casework.permissions.receiving_organisations), into those units only. A year's i
 and supervision cases (the second entry, same flow): whoever may open cases at some unit
 (casework.permissions.may_open_case, as a query: deciding_organisations), into those
 units. A job's pages are its owner's alone (anyone else gets 404), as for the exports."""
+from collections.abc import Callable
+from dataclasses import dataclass
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -51,41 +54,6 @@ def _units_or_403(user):
     return units
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def letters_import(request):
-    units = _units_or_403(request.user)
-    form = ImportForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            with acting_once(request, form, fallback="casework:letters-import") as claim:
-                job, created = import_start(user=request.user,
-                                            upload=form.cleaned_data["file"])
-                claim.result_url = reverse("casework:import-job", args=[job.pk])
-        except AlreadySubmitted as exc:
-            return exc.response
-        except BadFile as exc:
-            form.add_error("file", str(exc))
-        else:
-            if not created:
-                messages.warning(request, _("Bạn đang có một lượt nhập chưa xong: chờ lượt "
-                                            "này xong rồi nhập tiếp."))
-            return redirect("casework:import-job", pk=job.pk)
-    recent = ImportJob.objects.filter(owner=request.user)[:10]
-    return render(request, "casework/letters_import.html",
-                  {"form": form, "units": units, "recent": recent})
-
-
-@login_required
-@require_GET
-def letters_import_template(request):
-    units = _units_or_403(request.user)
-    response = HttpResponse(letters_template(units), content_type=CONTENT_TYPE)
-    response["Content-Disposition"] = 'attachment; filename="mau-nhap-so-don-thu.xlsx"'
-    response["Cache-Control"] = "private, no-store"
-    return response
-
-
 def _case_units_or_403(user):
     units = case_importing_units(user)
     if not units:
@@ -94,15 +62,54 @@ def _case_units_or_403(user):
     return units
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def cases_import(request):
-    units = _case_units_or_403(request.user)
+@dataclass(frozen=True)
+class ImportPage:
+    """What differs between the two imports' pages; the flow is one (`_upload_page`)."""
+    units: Callable          # user → the units they may import into, or PermissionDenied
+    build_template: Callable  # units → the template's bytes
+    file_name: str
+    page: str                # this page's URL name (and the fallback of a re-post)
+    template_url: str
+    title: str
+    intro: str
+    units_label: str
+
+
+PAGES = {
+    ImportKind.LETTERS: ImportPage(
+        units=_units_or_403, build_template=letters_template,
+        file_name="mau-nhap-so-don-thu.xlsx", page="casework:letters-import",
+        template_url="casework:letters-import-template",
+        title=gettext_lazy("Nhập sổ đơn thư từ Excel"),
+        intro=gettext_lazy(
+            "Nhập sổ tiếp nhận đơn thư đã có (kể cả quá trình xử lý từng đơn) từ tệp Excel "
+            "theo mẫu. Hệ thống kiểm tra toàn bộ tệp trước, báo lỗi theo dòng và cột; chỉ "
+            "khi tệp không còn lỗi và bạn xác nhận mới nhập, tất cả trong một lần. Đơn đã "
+            "có trong sổ được bỏ qua."),
+        units_label=gettext_lazy("Đơn vị bạn được nhập đơn:")),
+    ImportKind.CASES: ImportPage(
+        units=_case_units_or_403, build_template=cases_template,
+        file_name="mau-nhap-cuoc-kiem-tra.xlsx", page="casework:cases-import",
+        template_url="casework:cases-import-template",
+        title=gettext_lazy("Nhập cuộc kiểm tra, giám sát từ Excel"),
+        intro=gettext_lazy(
+            "Nhập các cuộc kiểm tra, giám sát của một năm (kể cả các bước đã làm, kết luận "
+            "và kỷ luật) từ tệp Excel theo mẫu. Hệ thống kiểm tra toàn bộ tệp theo đúng quy "
+            "trình trước, báo lỗi theo dòng và cột; chỉ khi tệp không còn lỗi và bạn xác "
+            "nhận mới nhập, tất cả trong một lần. Cuộc đã có (cùng cấp tiến hành, năm và số "
+            "quyết định) được bỏ qua."),
+        units_label=gettext_lazy("Cấp bạn được nhập cuộc kiểm tra, giám sát:")),
+}
+
+
+def _upload_page(request, kind):
+    page = PAGES[kind]
+    units = page.units(request.user)
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
-            with acting_once(request, form, fallback="casework:cases-import") as claim:
-                job, created = import_start(user=request.user, kind=ImportKind.CASES,
+            with acting_once(request, form, fallback=page.page) as claim:
+                job, created = import_start(user=request.user, kind=kind,
                                             upload=form.cleaned_data["file"])
                 claim.result_url = reverse("casework:import-job", args=[job.pk])
         except AlreadySubmitted as exc:
@@ -114,19 +121,42 @@ def cases_import(request):
                 messages.warning(request, _("Bạn đang có một lượt nhập chưa xong: chờ lượt "
                                             "này xong rồi nhập tiếp."))
             return redirect("casework:import-job", pk=job.pk)
-    recent = ImportJob.objects.filter(owner=request.user, kind=ImportKind.CASES)[:10]
-    return render(request, "casework/cases_import.html",
-                  {"form": form, "units": units, "recent": recent})
+    recent = ImportJob.objects.filter(owner=request.user, kind=kind)[:10]
+    return render(request, "casework/import_upload.html",
+                  {"form": form, "units": units, "recent": recent, "page": page})
+
+
+def _template_download(request, kind):
+    page = PAGES[kind]
+    response = HttpResponse(page.build_template(page.units(request.user)),
+                            content_type=CONTENT_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{page.file_name}"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def letters_import(request):
+    return _upload_page(request, ImportKind.LETTERS)
+
+
+@login_required
+@require_GET
+def letters_import_template(request):
+    return _template_download(request, ImportKind.LETTERS)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def cases_import(request):
+    return _upload_page(request, ImportKind.CASES)
 
 
 @login_required
 @require_GET
 def cases_import_template(request):
-    units = _case_units_or_403(request.user)
-    response = HttpResponse(cases_template(units), content_type=CONTENT_TYPE)
-    response["Content-Disposition"] = 'attachment; filename="mau-nhap-cuoc-kiem-tra.xlsx"'
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return _template_download(request, ImportKind.CASES)
 
 
 def _may_import_or_403(user, job):
