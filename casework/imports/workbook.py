@@ -44,6 +44,24 @@ class RowErrors:
         return self.total > 0
 
 
+@dataclass
+class ImportPlan:
+    """What a file would do (letters or cases): the rows to write, how many are already in
+    the register, and every problem found."""
+    rows: list = field(default_factory=list)
+    skipped: int = 0
+    read: int = 0
+    errors: RowErrors = field(default_factory=RowErrors)
+
+
+class ImportInvalid(Exception):
+    """A file with a row that does not pass: nothing was written; `plan` says why."""
+
+    def __init__(self, plan):
+        super().__init__(plan.errors.items[:1])
+        self.plan = plan
+
+
 def check_container(path):
     """Refuse what is not a plain .xlsx before openpyxl opens it: too big, not a zip, a
     macro workbook, or a zip that unpacks to far more than it weighs (a zip bomb)."""

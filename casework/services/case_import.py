@@ -20,7 +20,6 @@ the figures (casework.selectors.case_figures) count in their period.
   (`case_moved_outside_task`); workflows puts its process at the step the case waits for. A
   closed case needs none.
 """
-from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -28,7 +27,7 @@ from django.utils.translation import gettext as _
 
 from casework.errors import ActionRefused
 from casework.imports.cases import HEADER, HEADER_KEYS, SHEET, CaseRowReader, moment
-from casework.imports.workbook import RowErrors, read_rows
+from casework.imports.workbook import ImportInvalid, ImportPlan, read_rows
 from casework.models import CaseStatus, CaseSubject, InspectionCase
 from casework.permissions import deciding_organisations
 from casework.search_keys import search_key
@@ -45,20 +44,6 @@ _DISCIPLINE_FIELDS = {"form": "forms", "subject": "forms", "decision_number":
                       "at": "discipline_date"}
 
 
-@dataclass
-class CasePlan:
-    rows: list = field(default_factory=list)
-    skipped: int = 0
-    read: int = 0
-    errors: RowErrors = field(default_factory=RowErrors)
-
-
-class CaseImportInvalid(Exception):
-    def __init__(self, plan):
-        super().__init__(plan.errors.items[:1])
-        self.plan = plan
-
-
 class _DryRun(Exception):
     """Rolls the check's writes back."""
 
@@ -73,7 +58,7 @@ def _read(actor, path, progress):
     if not units:
         raise ActionRefused(_("Bạn không có quyền ra quyết định kiểm tra, giám sát ở đơn vị "
                               "nào nên không nhập được."))
-    plan, reader, seen = CasePlan(), CaseRowReader(units), {}
+    plan, reader, seen = ImportPlan(), CaseRowReader(units), {}
     for number, raw in read_rows(path, sheet_name=SHEET, columns=HEADER_KEYS):
         plan.read += 1
         row = reader.read(number, raw, plan.errors)
@@ -211,7 +196,7 @@ def _report(report, row, exc, columns):
                 report.add_row(row.row, message)
 
 
-def case_import_check(*, actor, path, progress=None) -> CasePlan:
+def case_import_check(*, actor, path, progress=None) -> ImportPlan:
     """Read the file and run every row through the services in a transaction that is
     rolled back: nothing is written. `progress(rows)` is called after each row."""
     plan = _read(actor, path, progress)
@@ -227,12 +212,12 @@ def case_import_check(*, actor, path, progress=None) -> CasePlan:
 @transaction.atomic
 def case_import(*, actor, path, job_id=None, progress=None) -> dict:
     """Import the file's cases with their histories, all or nothing. Raises
-    CaseImportInvalid (nothing written) when a row does not pass. Returns the summary the
+    ImportInvalid (nothing written) when a row does not pass. Returns the summary the
     result page shows."""
     plan = _read(actor, path, (lambda rows: progress(0)) if progress else None)
     cases = _write(plan, actor, progress)
     if plan.errors:
-        raise CaseImportInvalid(plan)
+        raise ImportInvalid(plan)
     return {"imported": len(cases), "skipped": plan.skipped, "units": _summary(cases)}
 
 

@@ -26,12 +26,12 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from casework.errors import ActionRefused
-from casework.imports.workbook import BadFile
+from casework.imports.workbook import BadFile, ImportInvalid
 from casework.models import ImportJob, ImportKind, ImportState
 from casework.models.imports import ACTIVE_IMPORT_STATES
 from casework.services import background_jobs
-from casework.services.case_import import CaseImportInvalid, case_import, case_import_check
-from casework.services.letter_import import ImportInvalid, letter_import, letter_import_check
+from casework.services.case_import import case_import, case_import_check
+from casework.services.letter_import import letter_import, letter_import_check
 
 log = logging.getLogger("casework.imports")
 PROGRESS_EVERY = 2000
@@ -223,7 +223,7 @@ def _write(job, path):
         else:
             result = letter_import(actor=job.owner, path=path, job_id=job.pk,
                                    progress=progress, every=PROGRESS_EVERY)
-    except (ImportInvalid, CaseImportInvalid) as exc:
+    except ImportInvalid as exc:
         plan = exc.plan
         return _finish(job, state=ImportState.CHECKED, error_count=plan.errors.total,
                        errors=plan.errors.items, to_import=len(plan.rows),

@@ -28,7 +28,6 @@ order by the ledger's own `bulk_create` (casework.models.ledger: the same `seal`
   A closed letter is not announced: its clocks would only start and stop again at once.
 """
 from collections import defaultdict
-from dataclasses import dataclass, field
 
 from django.db import transaction
 from django.utils import timezone
@@ -37,7 +36,7 @@ from django.utils.translation import gettext as _
 from casework.counters import advance, lock_rows
 from casework.errors import ActionRefused
 from casework.imports.letters import HEADER_KEYS, SHEET, RowCheck, moment, unnumbered_key
-from casework.imports.workbook import RowErrors, read_rows
+from casework.imports.workbook import ImportInvalid, ImportPlan, read_rows
 from casework.models import CaseEvent, EventType, Petition, PetitionSender, ReceiptCounter
 from casework.numbers import display_number
 from casework.permissions import receiving_organisations
@@ -46,35 +45,19 @@ from casework.signals import letters_imported
 CHUNK = 2000
 
 
-@dataclass
-class LetterPlan:
-    """What a file would do: the rows to write, how many are already in the register, and
-    every problem found."""
-    rows: list = field(default_factory=list)
-    skipped: int = 0
-    read: int = 0
-    errors: RowErrors = field(default_factory=RowErrors)
-
-
-class ImportInvalid(Exception):
-    def __init__(self, plan):
-        super().__init__(plan.errors.items[:1])
-        self.plan = plan
-
-
 def importing_units(actor):
     """The units the person may import letters into: where they may receive letters."""
     return list(receiving_organisations(actor).order_by("path"))
 
 
-def letter_import_check(*, actor, path, progress=None, every=CHUNK) -> LetterPlan:
+def letter_import_check(*, actor, path, progress=None, every=CHUNK) -> ImportPlan:
     """Read and check the whole file; nothing is written. `progress(rows read)` is called
     every `every` rows."""
     units = importing_units(actor)
     if not units:
         raise ActionRefused(_("Bạn không có quyền tiếp nhận đơn ở đơn vị nào nên không nhập "
                               "được sổ."))
-    plan, check, seen = LetterPlan(), RowCheck(units), {}
+    plan, check, seen = ImportPlan(), RowCheck(units), {}
     for number, raw in read_rows(path, sheet_name=SHEET, columns=HEADER_KEYS):
         plan.read += 1
         row = check.check(number, raw, plan.errors)

@@ -14,6 +14,7 @@ from django.urls import reverse
 
 from casework.case_steps import next_action
 from casework.imports.cases import COLUMNS, SHEET
+from casework.imports.workbook import ImportInvalid
 from casework.models import (
     CaseEvent,
     CaseStatus,
@@ -23,7 +24,7 @@ from casework.models import (
     InspectionCase,
 )
 from casework.selectors.case_figures import case_figures
-from casework.services.case_import import CaseImportInvalid, case_import, case_import_check
+from casework.services.case_import import case_import, case_import_check
 from tests.casework.import_files import write_book
 from tests.factories import MemberFactory, user_with_role
 from workflows.case_processes import open_task
@@ -68,7 +69,7 @@ def test_one_bad_row_writes_nothing_and_names_row_and_column(tree, ubkt_member, 
     rows = [one(), one(**{"Số quyết định": "02-QĐ/UBKT", "Ngày kết thúc": "01/02/2025"}),
             one(**{"Số quyết định": "03-QĐ/UBKT",
                    "Đảng viên là đối tượng": "Không Có Người Này"})]
-    with pytest.raises(CaseImportInvalid) as caught:
+    with pytest.raises(ImportInvalid) as caught:
         case_import(actor=ubkt_member, path=book(tmp_path, rows))
     items = caught.value.plan.errors.items
     assert items[0].startswith("Dòng 4, cột «Đảng viên là đối tượng»: không tìm thấy")

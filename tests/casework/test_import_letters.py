@@ -8,15 +8,11 @@ import zipfile
 import pytest
 from django.core.management import call_command
 
-from casework.imports.workbook import BadFile
+from casework.imports.workbook import BadFile, ImportInvalid
 from casework.models import CaseEvent, Petition, ReceiptCounter
 from casework.selectors.figures import letter_figures
 from casework.services.audit import verify
-from casework.services.letter_import import (
-    ImportInvalid,
-    letter_import,
-    letter_import_check,
-)
+from casework.services.letter_import import letter_import, letter_import_check
 from casework.services.petitions import petition_receive
 from tests.casework.import_files import HEADERS, generated_rows, write_book
 
