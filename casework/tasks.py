@@ -38,6 +38,13 @@ def run_import(job_id):
     import_run(job_id)
 
 
+@shared_task(name="casework.tasks.clean_imports", ignore_result=True)
+def clean_imports():
+    from casework.services.import_jobs import clean_files
+
+    return clean_files()
+
+
 @shared_task(name="casework.tasks.recover_imports", ignore_result=True)
 def recover_imports():
     from casework.services.import_jobs import recover_stale

@@ -386,7 +386,9 @@ CELERY_BEAT_SCHEDULE = {
     # The status lookup's log past LOOKUP_LOG_KEEP_DAYS (casework.services.status_lookup).
     "prune-status-lookups": {"task": "casework.tasks.prune_status_lookups",
                              "schedule": crontab(hour=3, minute=30)},
-    # Imports from Excel likewise (casework.services.import_jobs).
+    # Imports from Excel: unconfirmed uploads deleted, runs whose worker died run again
+    # (casework.services.import_jobs).
+    "clean-imports": {"task": "casework.tasks.clean_imports", "schedule": 3600.0},
     "recover-imports": {"task": "casework.tasks.recover_imports", "schedule": 60.0,
                         "options": {"expires": 55}},
 }
@@ -476,3 +478,5 @@ IMPORT_MAX_COLUMNS = env.int("IMPORT_MAX_COLUMNS", default=60)
 IMPORT_MAX_CELL_CHARS = env.int("IMPORT_MAX_CELL_CHARS", default=4000)
 IMPORT_MAX_ERRORS_SHOWN = env.int("IMPORT_MAX_ERRORS_SHOWN", default=200)
 IMPORT_DIR = env.path("IMPORT_DIR", default=BASE_DIR / "var" / "imports")
+# A checked upload waits this long for its confirmation, then it is deleted (clean_imports).
+IMPORT_KEEP_HOURS = env.int("IMPORT_KEEP_HOURS", default=24)

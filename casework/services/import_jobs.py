@@ -267,6 +267,37 @@ def progress_of(job):
     return rows, min(99, rows * 100 // total) if total else 0
 
 
+def clean_files(now=None):
+    """An upload checked and valid but never confirmed is given up IMPORT_KEEP_HOURS after
+    its check: its file is deleted and its job says so (the person uploads it again). A
+    file no waiting or running job holds (a job deleted in the admin) goes once it is that
+    old. Returns (jobs given up, files deleted)."""
+    now = now or timezone.now()
+    keep = now - timedelta(hours=settings.IMPORT_KEEP_HOURS)
+    folder = import_dir()
+    waiting = ImportJob.objects.filter(state=ImportState.CHECKED, confirmed=False,
+                                       error_count=0, finished_at__lt=keep)
+    given_up = 0
+    for pk, name in waiting.values_list("pk", "file_name"):
+        # Conditional, as the confirmation is: whichever comes first wins.
+        if ImportJob.objects.filter(pk=pk, state=ImportState.CHECKED, confirmed=False).update(
+                state=ImportState.FAILED, error=_(
+                    "Tệp đã kiểm tra nhưng không được xác nhận nhập trong %(hours)s giờ nên "
+                    "đã được xóa; chưa đơn nào được nhập. Hãy tải tệp lên lại.")
+                % {"hours": settings.IMPORT_KEEP_HOURS}):
+            (folder / name).unlink(missing_ok=True)
+            given_up += 1
+    held = set(ImportJob.objects.filter(state__in=[
+        ImportState.QUEUED, ImportState.RUNNING, ImportState.CHECKED]).values_list(
+        "file_name", flat=True))
+    deleted = given_up
+    for path in folder.iterdir():
+        if path.is_file() and path.name not in held and path.stat().st_mtime < keep.timestamp():
+            path.unlink(missing_ok=True)
+            deleted += 1
+    return given_up, deleted
+
+
 def recover_stale(jobs=None):
     """Run again every stale job (of `jobs`, default all): its worker is gone."""
     now = timezone.now()

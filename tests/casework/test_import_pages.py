@@ -7,6 +7,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from casework.errors import ActionRefused
 from casework.imports.letters import COLUMNS
 from casework.models import ImportJob, Petition
 from casework.services import import_jobs
@@ -142,3 +143,43 @@ def test_only_the_owner_sees_a_job_and_a_viewer_may_not_import(client, clerk, tr
     viewer = user_with_role("viewer", tree.commune, username="chixem")
     client.force_login(viewer)
     assert client.get(URL).status_code == 403
+
+
+def test_an_upload_never_confirmed_is_deleted_after_the_keeping_time(clerk, tree, tmp_path,
+                                                                     settings):
+    """A checked file waits IMPORT_KEEP_HOURS for its confirmation; then the cleaner deletes
+    it and the job says why. A younger one, and a file a job still holds, are kept; a file
+    no job holds goes once it is that old."""
+    import datetime
+    import os
+
+    from django.utils import timezone
+
+    settings.IMPORT_DIR = str(tmp_path / "imports")
+    jobs = []
+    for name in ("old.xlsx", "young.xlsx"):
+        path = write_book(tmp_path / name, [row(1)])
+        with open(path, "rb") as f:
+            job, _ = import_jobs.import_start(user=clerk,
+                                              upload=SimpleUploadedFile(name, f.read()))
+        import_jobs.import_run(job.pk)
+        job.refresh_from_db()
+        assert job.state == "checked" and job.error_count == 0
+        jobs.append(job)
+    old, young = jobs
+    folder = import_jobs.import_dir()
+    orphan = folder / "orphan.xlsx"
+    orphan.write_bytes(b"x")
+    later = timezone.now() + datetime.timedelta(hours=settings.IMPORT_KEEP_HOURS, minutes=1)
+    ImportJob.objects.filter(pk=young.pk).update(finished_at=later - datetime.timedelta(hours=1))
+    os.utime(folder / young.file_name, (later.timestamp(), later.timestamp()))
+    assert import_jobs.clean_files(now=later) == (1, 2)
+    old.refresh_from_db()
+    young.refresh_from_db()
+    assert old.state == "failed" and "không được xác nhận" in old.error
+    assert not (folder / old.file_name).exists() and not orphan.exists()
+    assert young.state == "checked" and (folder / young.file_name).exists()
+    # A confirmation after the cleaner is refused with the job's own words.
+    with pytest.raises(ActionRefused):
+        import_jobs.import_confirm(user=clerk, job_id=old.pk)
+    assert not Petition.objects.exists()
