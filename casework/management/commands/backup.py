@@ -67,7 +67,13 @@ class Command(BaseCommand):
             self.stderr.write(f"Bản sao lưu đã ghi nhưng thiếu {count_text(len(missing))} tệp; "
                               "các bản sao lưu cũ được giữ nguyên. Chạy check_files để xem.")
             raise SystemExit(1)
-        backup_written.send(sender=self.__class__, path=path)
+        try:
+            backup_written.send(sender=self.__class__, path=path)
+        except DatabaseError as exc:
+            # The archive is complete; only its mark for the health report was not saved
+            # (the database busy with writers past its timeout). The next backup saves it.
+            self.stderr.write(f"Bản sao lưu đã ghi đủ; chưa ghi được mốc thời gian sao lưu "
+                              f"cho báo cáo tình trạng ({exc}).")
         if keep:
             for old in archive.prune(path, keep):
                 self.stdout.write(f"Đã xóa bản sao lưu cũ: {old}")
