@@ -5,7 +5,7 @@ states and work; the guarantees below are written once.
 - **Where it runs** (`dispatch`): by a Celery worker in production, in a thread of the web
   process on the embedded install (no broker), or right here (EXPORT_RUNNER=inline, the
   tests). The setting is the exports' name for it, kept for the installs that set it.
-- **One writer** (`claim`): a job is taken when it is queued, or running with a heartbeat
+- **One writer** (`claim`, `mine`): a job is taken when it is queued, or running with a heartbeat
   older than EXPORT_STALE_AFTER (its worker is gone). Each run numbers itself (`attempt`);
   the conditional UPDATE on that number decides between two runs claiming at once, on
   PostgreSQL and SQLite alike, and a job that used up EXPORT_MAX_ATTEMPTS is failed with
@@ -19,7 +19,7 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connections
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
 
 log = logging.getLogger("casework.jobs")
 
@@ -49,6 +49,20 @@ def _run_in_thread(run, job_id, label):
         log.exception("%s %s failed", label, job_id)
     finally:
         connections.close_all()  # this thread's own connections: it ends here
+
+
+def in_its_language(model, job_id, run):
+    """`run(job_id)` in the language its owner asked in (messages, file headers)."""
+    language = (model.objects.filter(pk=job_id).values_list("language", flat=True)
+                .first()) or settings.LANGUAGE_CODE
+    with translation.override(language):
+        return run(job_id)
+
+
+def mine(model, job):
+    """The job's row while this run still holds it: progress and results are written
+    through it, so a run that was superseded writes nothing."""
+    return model.objects.filter(pk=job.pk, attempt=job.attempt, state=RUNNING)
 
 
 def claimable(now):

@@ -101,15 +101,12 @@ def _claim(job_id):
 
 
 def _mine(job):
-    return ExportJob.objects.filter(pk=job.pk, attempt=job.attempt, state=ExportState.RUNNING)
+    return background_jobs.mine(ExportJob, job)
 
 
 def export_run(job_id):
     """Run the job if it can be claimed; returns the job as left, or None."""
-    language = (ExportJob.objects.filter(pk=job_id).values_list("language", flat=True)
-                .first()) or settings.LANGUAGE_CODE
-    with translation.override(language):
-        return _run(job_id)
+    return background_jobs.in_its_language(ExportJob, job_id, _run)
 
 
 def _run(job_id):

@@ -133,14 +133,11 @@ def _alive(job, now):
 
 
 def _mine(job):
-    return ImportJob.objects.filter(pk=job.pk, attempt=job.attempt, state=ImportState.RUNNING)
+    return background_jobs.mine(ImportJob, job)
 
 
 def import_run(job_id):
-    language = (ImportJob.objects.filter(pk=job_id).values_list("language", flat=True)
-                .first()) or settings.LANGUAGE_CODE
-    with translation.override(language):
-        return _run(job_id)
+    return background_jobs.in_its_language(ImportJob, job_id, _run)
 
 
 def _run(job_id):
